@@ -1,0 +1,125 @@
+// Package answer is citebot's domain: a question goes in, an answer whose
+// every claim cites a numbered paragraph with the document's exact words
+// comes out.
+//
+// The [Engine] consumes two small interfaces it declares itself: a
+// [Retriever] (ranked passages for a query) and a [ChatModel] (a streaming
+// OpenAI-compatible chat completion). With no ChatModel it answers in
+// extractive mode: it picks the 1-3 sentences or clauses of the top passages
+// that best answer the question. With one it answers in LLM mode and verifies
+// every quote the model gives against the cited passage; a quote that cannot
+// be located is replaced by the passage's best supporting sentence or
+// dropped. A quote shown to a user is always document text located by
+// offsets (see [Citation]).
+//
+// Transports (the CLI, the Telegram bot) depend only on the types in this
+// file and on [Engine].
+package answer
+
+import "context"
+
+// Mode says how an answer was produced.
+type Mode string
+
+const (
+	// Extractive answers quote the best sentences of the top passages.
+	Extractive Mode = "extractive"
+	// LLM answers are written by a chat model and verified.
+	LLM Mode = "llm"
+)
+
+// Turn is one earlier question and its answer in a conversation.
+type Turn struct {
+	Question string
+	Answer   string
+}
+
+// Question is what a user asked, with the conversation so far (oldest first).
+type Question struct {
+	Text    string
+	History []Turn
+}
+
+// Citation ties a claim to a paragraph and the document's exact words.
+type Citation struct {
+	// N is the marker number used in the answer text as [N].
+	N int
+	// Doc is the document name.
+	Doc string
+	// Paragraph is the paragraph number (0 for a heading).
+	Paragraph int
+	// Quote equals the document's text between Start and End.
+	Quote string
+	// Start and End are byte offsets into the document's rebuilt text.
+	Start, End int
+}
+
+// Answer is the engine's reply to a [Question].
+type Answer struct {
+	// Question is the question as asked; Standalone is the question after
+	// follow-up rewriting (equal to Question when there was no history).
+	Question   string
+	Standalone string
+	// Lang is "zh" or "en": the language the answer text is in.
+	Lang string
+	// Text is the answer with [n] markers referring to Citations.
+	Text      string
+	Citations []Citation
+	Mode      Mode
+	// NotFound is set when the document does not answer the question; Text
+	// is then the fixed abstention sentence and Related may list the closest
+	// passages.
+	NotFound bool
+	// Ungrounded is set when an LLM answer kept no verified citation.
+	Ungrounded bool
+	// Notice is a short user-facing remark, e.g. that the model was
+	// unavailable and the answer is extractive.
+	Notice  string
+	Related []Passage
+}
+
+// Passage is a retrieved piece of a document, as the engine sees it.
+type Passage struct {
+	Doc       string
+	Paragraph int
+	// Text equals the document's rebuilt text at [Start, End).
+	Text       string
+	Start, End int
+	Score      float64
+}
+
+// DocInfo describes one loaded document.
+type DocInfo struct {
+	Name       string
+	Paragraphs int
+}
+
+// Retriever returns up to k passages for a query, best first. It also gives
+// access to whole paragraphs for source display.
+type Retriever interface {
+	Retrieve(ctx context.Context, query string, k int) ([]Passage, error)
+	Paragraph(doc string, n int) (Passage, bool)
+	Documents() []DocInfo
+}
+
+// Role is a chat message role.
+type Role string
+
+const (
+	System    Role = "system"
+	User      Role = "user"
+	Assistant Role = "assistant"
+)
+
+// Message is one chat message sent to a [ChatModel].
+type Message struct {
+	Role    Role
+	Content string
+}
+
+// ChatModel streams a chat completion. onDelta receives text as it arrives
+// (it may be nil); the full text is returned. An error after some deltas
+// means the stream was cut: the returned text holds what arrived.
+type ChatModel interface {
+	Complete(ctx context.Context, msgs []Message, onDelta func(string)) (string, error)
+}
