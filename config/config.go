@@ -1,6 +1,7 @@
-// Package config holds citebot's one Config struct: defaults, environment
-// variables, command-line flags, and Validate with errors that name the
-// setting and the fix. Precedence is flags > environment > defaults.
+// Package config holds citebot's one Config struct: defaults, an optional
+// YAML file, environment variables, command-line flags, and Validate with
+// errors that name the setting and the fix. Precedence is flags >
+// environment > file > defaults.
 //
 // Only package config and package main read the environment; every other
 // package receives plain values.
@@ -224,6 +225,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 // RegisterFlags defines flags on fs whose defaults are c's current values, so
 // parsing fs after [Config.ApplyEnv] gives flags > environment > defaults.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.String("config", "", "YAML configuration `file` (also CITEBOT_CONFIG); flags and environment override it")
 	fs.Var(&listFlag{list: &c.Docs}, "doc", "document `path` (.txt/.md file or a directory); repeatable; default: the bundled sample")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`dir`ectory for the persistent index")
 	fs.IntVar(&c.MaxPassageRunes, "max-passage-runes", c.MaxPassageRunes, "split paragraphs longer than `n` characters into sentence windows")
