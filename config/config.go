@@ -81,9 +81,17 @@ type Config struct {
 	KeywordPrefix    string        `yaml:"keyword_prefix"`
 	ShutdownTimeout  time.Duration `yaml:"shutdown_timeout"`
 
+	// Admins are user ids that may add and remove documents from chat.
+	Admins []int64 `yaml:"admins"`
+	// MaxUploadBytes bounds a document sent to the bot.
+	MaxUploadBytes int64 `yaml:"max_upload_bytes"`
+
 	// Operations.
 	LogFormat string `yaml:"log_format"` // "text" or "json"
 	LogLevel  string `yaml:"log_level"`  // debug, info, warn, error
+	// AdminAddr is the address of the admin HTTP server (/healthz, /readyz,
+	// /metrics); empty: off.
+	AdminAddr string `yaml:"admin_addr"`
 }
 
 // DefaultTelegramAPI is the Bot API base URL used when none is configured.
@@ -109,6 +117,7 @@ func Default() Config {
 		RateBurst:        3,
 		MaxQuestionRunes: 1000,
 		ShutdownTimeout:  20 * time.Second,
+		MaxUploadBytes:   20 << 20,
 		LogFormat:        "text",
 		LogLevel:         "info",
 	}
@@ -193,6 +202,16 @@ func envVars() []envVar {
 		{"CITEBOT_MAX_QUESTION_RUNES", num(func(c *Config) *int { return &c.MaxQuestionRunes })},
 		{"CITEBOT_KEYWORD_PREFIX", str(func(c *Config) *string { return &c.KeywordPrefix })},
 		{"CITEBOT_SHUTDOWN_TIMEOUT", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{"CITEBOT_ADMINS", ids(func(c *Config) *[]int64 { return &c.Admins })},
+		{"CITEBOT_MAX_UPLOAD_BYTES", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return fmt.Errorf("want a number of bytes, got %q", v)
+			}
+			c.MaxUploadBytes = n
+			return nil
+		}},
+		{"CITEBOT_ADMIN_ADDR", str(func(c *Config) *string { return &c.AdminAddr })},
 		{"CITEBOT_LOG_FORMAT", str(func(c *Config) *string { return &c.LogFormat })},
 		{"CITEBOT_LOG_LEVEL", str(func(c *Config) *string { return &c.LogLevel })},
 	}
@@ -262,6 +281,13 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxQuestionRunes, "max-question-runes", c.MaxQuestionRunes, "longest question accepted, in characters")
 	fs.StringVar(&c.KeywordPrefix, "keyword-prefix", c.KeywordPrefix, "in groups, also answer messages starting with this `word`")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "time in-flight answers get to finish on SIGTERM")
+	fs.Func("admins", "comma-separated user ids that may add documents from chat", func(v string) error {
+		l, err := ParseIDs(v)
+		c.Admins = l
+		return err
+	})
+	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", c.MaxUploadBytes, "largest document accepted from chat")
+	fs.StringVar(&c.AdminAddr, "admin-addr", c.AdminAddr, "`addr`ess of the admin HTTP server (/healthz, /readyz, /metrics); empty: off")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
 }
@@ -336,6 +362,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxQuestionRunes < 1 {
 		bad("max-question-runes (CITEBOT_MAX_QUESTION_RUNES) = %d: use at least 1", c.MaxQuestionRunes)
+	}
+	if c.MaxUploadBytes < 1 {
+		bad("max-upload-bytes (CITEBOT_MAX_UPLOAD_BYTES) = %d: use a positive size such as 20971520", c.MaxUploadBytes)
 	}
 	switch c.LogFormat {
 	case "text", "json":

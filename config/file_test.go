@@ -37,6 +37,9 @@ rate_burst: 5
 max_question_runes: 500
 keyword_prefix: 问
 shutdown_timeout: 5s
+admins: [7, 8]
+max_upload_bytes: 1048576
+admin_addr: 127.0.0.1:9090
 log_format: json
 log_level: debug
 `
