@@ -1,0 +1,89 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+)
+
+// firstReply returns a function that measures the time from a raw update
+// to the first message the fake server receives for it (in extractive
+// mode: the answer itself), with the update decoded and handled directly.
+func firstReply(tb testing.TB) func() time.Duration {
+	f := newFakeAPI(tb)
+	b, _ := newTestBot(tb, f, newFakeAnswerer(), func(c *Config) { c.RateLimit.PerMinute = -1 })
+	ctx := context.Background()
+	i := 0
+	return func() time.Duration {
+		i++
+		raw, _ := json.Marshal(privateMsg(user{ID: int64(i%50 + 1)}, "What is the second paragraph about?"))
+		start := time.Now()
+		var u Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			tb.Fatal(err)
+		}
+		b.HandleUpdate(ctx, u)
+		r, ok := f.last("sendMessage")
+		if !ok {
+			tb.Fatal("no reply")
+		}
+		return r.Time.Sub(start)
+	}
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[int(float64(len(s)-1)*p)]
+}
+
+// TestFirstReplyLatency checks the acceptance figure: the first visible
+// reply within 50 ms (median) in extractive mode.
+func TestFirstReplyLatency(t *testing.T) {
+	measure := firstReply(t)
+	var lat []time.Duration
+	for range 200 {
+		lat = append(lat, measure())
+	}
+	med := percentile(lat, 0.5)
+	t.Logf("first reply: median %v, p95 %v", med, percentile(lat, 0.95))
+	if med > 50*time.Millisecond {
+		t.Errorf("median first reply %v, want under 50ms", med)
+	}
+}
+
+// BenchmarkFirstReply reports the median and p95 time from an update to
+// the first visible reply with a fake Answerer (extractive mode).
+func BenchmarkFirstReply(b *testing.B) {
+	measure := firstReply(b)
+	var lat []time.Duration
+	for b.Loop() {
+		lat = append(lat, measure())
+	}
+	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "ms-p50")
+	b.ReportMetric(float64(percentile(lat, 0.95).Microseconds())/1000, "ms-p95")
+}
+
+// BenchmarkFirstReplyPolling measures the whole path: an update appears on
+// the (long-polling) fake server, Run fetches it, queues it, answers it.
+func BenchmarkFirstReplyPolling(b *testing.B) {
+	f := newFakeAPI(b)
+	bot, _ := newTestBot(b, f, newFakeAnswerer(), func(c *Config) { c.RateLimit.PerMinute = -1 })
+	stop := runBot(b, bot)
+	defer stop()
+	var lat []time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		chat := int64(i%50 + 1)
+		before := len(f.sent(chat))
+		start := time.Now()
+		f.push(privateMsg(user{ID: chat}, "What is the second paragraph about?"))
+		f.waitFor(b, 5*time.Second, "the reply", func([]fakeRequest) bool { return len(f.sent(chat)) > before })
+		lat = append(lat, f.sent(chat)[before].Time.Sub(start))
+	}
+	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "ms-p50")
+	b.ReportMetric(float64(percentile(lat, 0.95).Microseconds())/1000, "ms-p95")
+}

@@ -1,0 +1,300 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/answer"
+)
+
+// handle handles one update; a panic is recovered, logged and, for a
+// message addressed to the bot, answered with an apology. It reports false
+// when ctx was cancelled before the update's answer was delivered, so that
+// the update is left to be delivered again.
+func (b *Bot) handle(ctx context.Context, u Update) (finished bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("panic while handling an update", "update_id", u.UpdateID,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			b.apologiseAfterPanic(ctx, u)
+			finished = true // it would panic again
+		}
+	}()
+	switch {
+	case u.CallbackQuery != nil:
+		b.handleCallback(ctx, u)
+	case u.Message != nil:
+		return b.handleMessage(ctx, u)
+	}
+	return true
+}
+
+func (b *Bot) apologiseAfterPanic(ctx context.Context, u Update) {
+	defer func() { _ = recover() }()
+	if route(u, b.self, b.cfg.KeywordPrefix).kind == reqNone {
+		return
+	}
+	m := u.Message
+	b.reply(ctx, replyTarget(u, m), texts[userLang(m.From.LanguageCode, m.Text)].apology)
+}
+
+// handleMessage answers a message addressed to the bot (see route). It
+// reports false when a question was interrupted by ctx.
+func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
+	m := u.Message
+	req := route(u, b.self, b.cfg.KeywordPrefix)
+	if req.kind == reqNone {
+		return true
+	}
+	t := replyTarget(u, m)
+	lang := userLang(m.From.LanguageCode, m.Text)
+	tt := texts[lang]
+	if !b.access.allowed(m.Chat.ID, m.From.ID) {
+		if b.access.firstRefusal(m.Chat.ID) {
+			b.log.Info("refusing a chat not on the allowlist", "chat", m.Chat.ID, "user", m.From.ID)
+			b.reply(ctx, t, tt.refused)
+		}
+		return true
+	}
+	switch req.kind {
+	case reqStart, reqHelp:
+		b.reply(ctx, t, helpText(lang, req.kind == reqHelp, b.answer.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.cfg.MemoryTTL))
+	case reqAbout:
+		b.reply(ctx, t, aboutText(lang, b.answer.Documents()))
+	case reqSource:
+		b.source(ctx, t, lang, req.text)
+	case reqUnknownCommand:
+		b.reply(ctx, t, tt.unknownCmd)
+	case reqEmpty:
+		b.reply(ctx, t, tt.emptyQuestion)
+	case reqQuestion:
+		return b.ask(ctx, u, t, req.text)
+	}
+	return true
+}
+
+// reply sends plain text (escaped) and logs a failure.
+func (b *Bot) reply(ctx context.Context, t target, text string) {
+	if _, err := b.sendHTML(ctx, t, escapeHTML(text), nil); err != nil {
+		b.log.Warn("couldn't send a reply", "chat", t.chat, "err", err)
+	}
+}
+
+// ask answers a question: length and rate checks, one answer per user at a
+// time, conversation memory, progress display, rendering and delivery. It
+// reports false when ctx ended it before the answer was delivered.
+func (b *Bot) ask(ctx context.Context, u Update, t target, question string) bool {
+	m := u.Message
+	lang := userLang(m.From.LanguageCode, question)
+	tt := texts[lang]
+	if utf8.RuneCountInString(question) > b.cfg.MaxQuestionRunes {
+		b.reply(ctx, t, fmt.Sprintf(tt.tooLong, b.cfg.MaxQuestionRunes))
+		return true
+	}
+	if ok, warn, wait := b.limits.allow(m.From.ID, time.Now()); !ok {
+		b.log.Info("rate limited", "chat", t.chat, "user", m.From.ID, "told", warn)
+		if warn {
+			b.reply(ctx, t, fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
+		}
+		return true
+	}
+	unlock, err := b.userMu.lock(ctx, m.From.ID)
+	if err != nil {
+		return false
+	}
+	defer unlock()
+
+	key := convKey{chat: t.chat, thread: topicThread(u), user: m.From.ID}
+	replyTo := 0
+	if repliesToBot(u, b.self) {
+		replyTo = m.ReplyToMessage.MessageID
+	}
+	history := b.mem.history(key, replyTo, m.Chat.Type == "private", time.Now())
+
+	start := time.Now()
+	a, placeholder, err := b.answerWithProgress(ctx, t, lang, answer.Question{Text: question, History: history})
+	if err != nil {
+		if ctx.Err() != nil {
+			b.log.Warn("answer interrupted by shutdown", "chat", t.chat, "user", m.From.ID, "err", err)
+			return false
+		}
+		b.log.Error("couldn't answer", "chat", t.chat, "user", m.From.ID, "err", err)
+		if _, err := b.deliver(ctx, t, placeholder, escapeHTML(tt.apology), nil); err != nil {
+			b.log.Warn("couldn't send the apology", "chat", t.chat, "err", err)
+		}
+		return true
+	}
+	docs := b.answer.Documents()
+	ids, err := b.deliver(ctx, t, placeholder, renderAnswer(a, docs), sourceKeyboard(a, docs))
+	if err != nil {
+		b.log.Error("couldn't send the answer", "chat", t.chat, "err", err)
+		return ctx.Err() == nil
+	}
+	b.log.Info("answered", "chat", t.chat, "thread", t.thread, "user", m.From.ID,
+		"mode", a.Mode, "citations", len(a.Citations), "not_found", a.NotFound,
+		"history", len(history), "messages", len(ids), "took", time.Since(start))
+	b.log.Debug("question", "chat", t.chat, "text", question)
+	b.mem.record(key, history, answer.Turn{Question: question, Answer: a.Text}, ids, time.Now())
+	return true
+}
+
+// answerWithProgress asks the engine while showing progress (see stream)
+// and returns the answer and the placeholder message to replace, if any.
+func (b *Bot) answerWithProgress(ctx context.Context, t target, lang string, q answer.Question) (a answer.Answer, placeholder int, err error) {
+	s := b.startStream(ctx, t, lang)
+	// Deferred so that a panicking engine does not leave progress running.
+	defer func() { placeholder = s.stop() }()
+	a, err = b.answer.Answer(ctx, q, s.partial)
+	return a, 0, err
+}
+
+// aboutText lists the documents with their paragraph counts.
+func aboutText(lang string, docs []answer.DocInfo) string {
+	tt := texts[lang]
+	if len(docs) == 0 {
+		return tt.noDocuments
+	}
+	lines := []string{tt.aboutHeader}
+	for _, d := range docs {
+		lines = append(lines, fmt.Sprintf(tt.aboutLine, d.Name, d.Paragraphs))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// source answers /source N and /source DOC N with the whole paragraph.
+func (b *Bot) source(ctx context.Context, t target, lang, args string) {
+	tt := texts[lang]
+	docs := b.answer.Documents()
+	doc, n, problem := parseSourceArgs(args, docs)
+	switch problem {
+	case srcUsage:
+		b.reply(ctx, t, tt.sourceUsage)
+		return
+	case srcNoDocuments:
+		b.reply(ctx, t, tt.noDocuments)
+		return
+	case srcWhichDoc:
+		names := make([]string, len(docs))
+		for i, d := range docs {
+			names[i] = d.Name
+		}
+		b.reply(ctx, t, fmt.Sprintf(tt.sourceDocs, strings.Join(names, ", ")))
+		return
+	}
+	p, ok := b.answer.Paragraph(doc, n)
+	if !ok {
+		b.reply(ctx, t, tt.noParagraph)
+		return
+	}
+	if _, err := b.sendHTML(ctx, t, renderParagraph(p, len(docs) > 1), nil); err != nil {
+		b.log.Warn("couldn't send a paragraph", "chat", t.chat, "err", err)
+	}
+}
+
+type srcProblem int
+
+const (
+	srcOK srcProblem = iota
+	srcUsage
+	srcNoDocuments
+	srcWhichDoc
+)
+
+// parseSourceArgs parses "N", "¶N" or "DOC N". DOC is a document name
+// (case-insensitive), its 1-based number in /about, or a unique prefix.
+// With one document DOC may be left out.
+func parseSourceArgs(args string, docs []answer.DocInfo) (doc string, n int, problem srcProblem) {
+	fields := strings.Fields(args)
+	if len(fields) == 0 {
+		return "", 0, srcUsage
+	}
+	last := strings.TrimLeft(fields[len(fields)-1], "¶#")
+	n, err := strconv.Atoi(last)
+	if err != nil || n < 0 {
+		return "", 0, srcUsage
+	}
+	if len(docs) == 0 {
+		return "", 0, srcNoDocuments
+	}
+	name := strings.Join(fields[:len(fields)-1], " ")
+	if name == "" {
+		if len(docs) == 1 {
+			return docs[0].Name, n, srcOK
+		}
+		return "", 0, srcWhichDoc
+	}
+	for _, d := range docs {
+		if strings.EqualFold(d.Name, name) {
+			return d.Name, n, srcOK
+		}
+	}
+	if i, err := strconv.Atoi(name); err == nil && i >= 1 && i <= len(docs) {
+		return docs[i-1].Name, n, srcOK
+	}
+	match := -1
+	for i, d := range docs {
+		if len(d.Name) >= len(name) && strings.EqualFold(d.Name[:len(name)], name) {
+			if match >= 0 {
+				return "", 0, srcWhichDoc
+			}
+			match = i
+		}
+	}
+	if match < 0 {
+		return "", 0, srcWhichDoc
+	}
+	return docs[match].Name, n, srcOK
+}
+
+// handleCallback answers a source button: the whole paragraph as a new
+// message in the same chat and topic. The callback query is always
+// answered, with a short error text when the data is unknown.
+func (b *Bot) handleCallback(ctx context.Context, u Update) {
+	cq := u.CallbackQuery
+	answered := false
+	answerWith := func(text string) {
+		answered = true
+		b.answerCallback(ctx, cq.ID, text)
+	}
+	defer func() {
+		if !answered {
+			answerWith("")
+		}
+	}()
+
+	lang := "en"
+	if cq.From != nil {
+		lang = userLang(cq.From.LanguageCode, "")
+	}
+	tt := texts[lang]
+	msg := cq.Message
+	if cq.From == nil || msg == nil || msg.Chat == nil {
+		answerWith(tt.callbackError)
+		return
+	}
+	if !b.access.allowed(msg.Chat.ID, cq.From.ID) {
+		answerWith(tt.refused)
+		return
+	}
+	docs := b.answer.Documents()
+	di, n, ok := parseSourceData(cq.Data)
+	if !ok || di >= len(docs) {
+		answerWith(tt.callbackError)
+		return
+	}
+	p, ok := b.answer.Paragraph(docs[di].Name, n)
+	if !ok {
+		answerWith(tt.callbackError)
+		return
+	}
+	answerWith("")
+	t := target{chat: msg.Chat.ID, thread: topicThread(u), replyTo: msg.MessageID}
+	if _, err := b.sendHTML(ctx, t, renderParagraph(p, len(docs) > 1), nil); err != nil {
+		b.log.Warn("couldn't send a paragraph", "chat", t.chat, "err", err)
+	}
+}

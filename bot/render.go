@@ -1,0 +1,201 @@
+package bot
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/citebot/citebot/answer"
+)
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+
+// escapeHTML makes s safe as Telegram HTML text: the four characters
+// Telegram knows are escaped and invalid UTF-8 is replaced.
+func escapeHTML(s string) string {
+	return htmlEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+var tagRE = regexp.MustCompile(`<[^<>]*>`)
+
+// htmlToPlain turns this package's HTML into the text a user would see:
+// tags removed, entities decoded.
+func htmlToPlain(s string) string {
+	return html.UnescapeString(tagRE.ReplaceAllString(s, ""))
+}
+
+// lang picks the language of the bot's own words: "zh" or "en".
+func langOf(a answer.Answer) string {
+	if a.Lang == "zh" {
+		return "zh"
+	}
+	return "en"
+}
+
+// paragraphLabel is how a paragraph is named to users: "¶6", or "¶6 · name"
+// when several documents are loaded.
+func paragraphLabel(doc string, n int, manyDocs bool) string {
+	l := "¶" + strconv.Itoa(n)
+	if manyDocs && doc != "" {
+		l += " · " + doc
+	}
+	return l
+}
+
+// renderAnswer renders a as Telegram HTML: the answer text, a warning when
+// it is ungrounded, each citation as a label and an expandable blockquote,
+// the related paragraphs of a not-found answer, and the notice in italics.
+func renderAnswer(a answer.Answer, docs []answer.DocInfo) string {
+	t := texts[langOf(a)]
+	many := len(docs) > 1
+	var sb strings.Builder
+	text := strings.TrimSpace(a.Text)
+	if text == "" {
+		text = t.emptyAnswer
+	}
+	sb.WriteString(escapeHTML(text))
+	if a.Ungrounded {
+		sb.WriteString("\n\n⚠️ ")
+		sb.WriteString(escapeHTML(t.ungrounded))
+	}
+	cites := slices.Clone(a.Citations)
+	slices.SortStableFunc(cites, func(x, y answer.Citation) int { return x.N - y.N })
+	for _, c := range cites {
+		fmt.Fprintf(&sb, "\n\n<b>[%d] %s</b>\n", c.N, escapeHTML(paragraphLabel(c.Doc, c.Paragraph, many)))
+		if q := strings.TrimSpace(c.Quote); q != "" {
+			sb.WriteString("<blockquote expandable>")
+			sb.WriteString(escapeHTML(q))
+			sb.WriteString("</blockquote>")
+		}
+	}
+	if a.NotFound && len(a.Related) > 0 {
+		labels := make([]string, len(a.Related))
+		for i, p := range a.Related {
+			labels[i] = paragraphLabel(p.Doc, p.Paragraph, many)
+		}
+		sb.WriteString("\n\n")
+		sb.WriteString(escapeHTML(t.related + strings.Join(labels, ", ")))
+	}
+	if n := strings.TrimSpace(a.Notice); n != "" {
+		sb.WriteString("\n\n<i>")
+		sb.WriteString(escapeHTML(n))
+		sb.WriteString("</i>")
+	}
+	return sb.String()
+}
+
+// streamingLimit leaves room for the " …" cursor in a streamed edit.
+const streamingLimit = maxMessageUnits - 16
+
+// renderPartial renders answer text that is still being written: escaped,
+// with a cursor, cut to one message.
+func renderPartial(text string) string {
+	text = strings.TrimSpace(text)
+	if utf16Len(text) > streamingLimit {
+		parts := splitHTML(escapeHTML(text), streamingLimit)
+		if len(parts) > 0 {
+			return parts[0] + " …"
+		}
+	}
+	return escapeHTML(text) + " …"
+}
+
+// renderParagraph renders a whole paragraph for a source button or /source.
+func renderParagraph(p answer.Passage, many bool) string {
+	return "<b>" + escapeHTML(paragraphLabel(p.Doc, p.Paragraph, many)) + "</b>\n<blockquote>" +
+		escapeHTML(strings.TrimSpace(p.Text)) + "</blockquote>"
+}
+
+// maxButtons bounds the source buttons under one answer.
+const maxButtons = 12
+
+// sourceKeyboard returns one button per distinct paragraph cited by a (or,
+// for a not-found answer, related to it), or nil when there is none.
+// Callback data is "src:<document index>:<paragraph>".
+func sourceKeyboard(a answer.Answer, docs []answer.DocInfo) *tgbotapi.InlineKeyboardMarkup {
+	type ref struct {
+		doc string
+		n   int
+	}
+	var refs []ref
+	seen := map[ref]bool{}
+	add := func(doc string, n int) {
+		r := ref{doc, n}
+		if !seen[r] && len(refs) < maxButtons {
+			seen[r] = true
+			refs = append(refs, r)
+		}
+	}
+	cites := slices.Clone(a.Citations)
+	slices.SortStableFunc(cites, func(x, y answer.Citation) int { return x.N - y.N })
+	for _, c := range cites {
+		add(c.Doc, c.Paragraph)
+	}
+	if a.NotFound {
+		for _, p := range a.Related {
+			add(p.Doc, p.Paragraph)
+		}
+	}
+	many := len(docs) > 1
+	var row []tgbotapi.InlineKeyboardButton
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, r := range refs {
+		i := docIndex(docs, r.doc)
+		if i < 0 {
+			continue
+		}
+		label := paragraphLabel(r.doc, r.n, many)
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(truncateRunes(label, 32), sourceData(i, r.n)))
+		if len(row) == 4 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// docIndex returns the index of the document named doc. With a single
+// document an empty name means that document.
+func docIndex(docs []answer.DocInfo, doc string) int {
+	for i, d := range docs {
+		if d.Name == doc {
+			return i
+		}
+	}
+	if doc == "" && len(docs) == 1 {
+		return 0
+	}
+	return -1
+}
+
+func sourceData(doc, n int) string {
+	return "src:" + strconv.Itoa(doc) + ":" + strconv.Itoa(n)
+}
+
+// parseSourceData parses callback data made by sourceData.
+func parseSourceData(data string) (doc, n int, ok bool) {
+	rest, found := strings.CutPrefix(data, "src:")
+	if !found {
+		return 0, 0, false
+	}
+	ds, ns, found := strings.Cut(rest, ":")
+	if !found {
+		return 0, 0, false
+	}
+	doc, err1 := strconv.Atoi(ds)
+	n, err2 := strconv.Atoi(ns)
+	if err1 != nil || err2 != nil || doc < 0 || n < 0 {
+		return 0, 0, false
+	}
+	return doc, n, true
+}

@@ -1,0 +1,132 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/citebot/citebot/answer"
+)
+
+func TestRenderAnswer(t *testing.T) {
+	one := []answer.DocInfo{{Name: "a.txt"}}
+	two := []answer.DocInfo{{Name: "a.txt"}, {Name: "b.md"}}
+	tests := []struct {
+		name string
+		a    answer.Answer
+		docs []answer.DocInfo
+		want string
+	}{
+		{
+			"citations escaped and sorted",
+			answer.Answer{Lang: "en", Text: `x < y & "z" [2][1]`, Citations: []answer.Citation{
+				{N: 2, Doc: "a.txt", Paragraph: 7, Quote: "b > a"},
+				{N: 1, Doc: "a.txt", Paragraph: 6, Quote: "a & b"},
+			}},
+			one,
+			"x &lt; y &amp; &quot;z&quot; [2][1]\n\n<b>[1] ¶6</b>\n<blockquote expandable>a &amp; b</blockquote>" +
+				"\n\n<b>[2] ¶7</b>\n<blockquote expandable>b &gt; a</blockquote>",
+		},
+		{
+			"document names when several",
+			answer.Answer{Lang: "zh", Text: "长江[1]", Citations: []answer.Citation{{N: 1, Doc: "b.md", Paragraph: 3, Quote: "长江"}}},
+			two,
+			"长江[1]\n\n<b>[1] ¶3 · b.md</b>\n<blockquote expandable>长江</blockquote>",
+		},
+		{
+			"not found with related",
+			answer.Answer{Lang: "en", NotFound: true, Text: "The document does not say.", Related: []answer.Passage{{Doc: "a.txt", Paragraph: 3}, {Doc: "a.txt", Paragraph: 9}}},
+			one,
+			"The document does not say.\n\nRelated paragraphs: ¶3, ¶9",
+		},
+		{
+			"not found in Chinese",
+			answer.Answer{Lang: "zh", NotFound: true, Text: "文档中没有提到。", Related: []answer.Passage{{Doc: "a.txt", Paragraph: 3}}},
+			one,
+			"文档中没有提到。\n\n相关段落：¶3",
+		},
+		{
+			"ungrounded with notice",
+			answer.Answer{Lang: "en", Ungrounded: true, Text: "Probably so.", Notice: "The model was <slow>."},
+			one,
+			"Probably so.\n\n⚠️ This answer could not be verified against the document: treat it with caution.\n\n<i>The model was &lt;slow&gt;.</i>",
+		},
+		{
+			"empty text",
+			answer.Answer{Lang: "en"},
+			one,
+			"(no answer)",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := renderAnswer(tt.a, tt.docs)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("renderAnswer mismatch (-want +got):\n%s", diff)
+			}
+			if err := checkHTML(got); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestSourceKeyboard(t *testing.T) {
+	docs := []answer.DocInfo{{Name: "a.txt"}, {Name: "a very long document name that goes on and on.md"}}
+	a := answer.Answer{Citations: []answer.Citation{
+		{N: 1, Doc: "a very long document name that goes on and on.md", Paragraph: 123456},
+		{N: 2, Doc: "a.txt", Paragraph: 6},
+		{N: 3, Doc: "a.txt", Paragraph: 6},
+		{N: 4, Doc: "unknown.txt", Paragraph: 1},
+	}}
+	kb := sourceKeyboard(a, docs)
+	if kb == nil || len(kb.InlineKeyboard) != 1 {
+		t.Fatalf("keyboard = %+v", kb)
+	}
+	var got []string
+	for _, b := range kb.InlineKeyboard[0] {
+		if len(*b.CallbackData) > 64 {
+			t.Errorf("callback data %q over 64 bytes", *b.CallbackData)
+		}
+		got = append(got, b.Text+"|"+*b.CallbackData)
+	}
+	want := []string{"¶123456 · a very long document n|src:1:123456", "¶6 · a.txt|src:0:6"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("buttons mismatch (-want +got):\n%s", diff)
+	}
+	if sourceKeyboard(answer.Answer{Text: "none"}, docs) != nil {
+		t.Error("keyboard without citations")
+	}
+	nf := sourceKeyboard(answer.Answer{NotFound: true, Related: []answer.Passage{{Doc: "a.txt", Paragraph: 2}}}, docs)
+	if nf == nil || *nf.InlineKeyboard[0][0].CallbackData != "src:0:2" {
+		t.Errorf("not-found keyboard = %+v", nf)
+	}
+}
+
+func TestRenderPartial(t *testing.T) {
+	if got := renderPartial("a < b"); got != "a &lt; b …" {
+		t.Errorf("renderPartial = %q", got)
+	}
+	long := renderPartial(strings.Repeat("Long text. ", 1000))
+	if err := checkHTML(long); err != nil || !strings.HasSuffix(long, " …") {
+		t.Errorf("long partial: %v", err)
+	}
+}
+
+func TestResultMessageID(t *testing.T) {
+	tests := map[string]int{
+		`{"message_id":12}`:   12,
+		`{"message_id":"12"}`: 12,
+		`null`:                0,
+		``:                    0,
+		`true`:                0,
+		`{"message_id":"x"}`:  0,
+		`{"message_id":-3}`:   0,
+	}
+	for raw, want := range tests {
+		if got := resultMessageID([]byte(raw)); got != want {
+			t.Errorf("resultMessageID(%s) = %d, want %d", raw, got, want)
+		}
+	}
+}

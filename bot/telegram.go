@@ -1,0 +1,359 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// ctxDoer gives every request made through tgbotapi (which has no context)
+// the context of the call it belongs to.
+type ctxDoer struct {
+	ctx context.Context
+	c   *http.Client
+}
+
+func (d ctxDoer) Do(req *http.Request) (*http.Response, error) {
+	return d.c.Do(req.WithContext(d.ctx))
+}
+
+// apiFor returns a shallow copy of the tgbotapi client whose requests carry
+// ctx. The copy is cheap and the shared client is never mutated.
+func (b *Bot) apiFor(ctx context.Context) *tgbotapi.BotAPI {
+	api := *b.api
+	api.Client = ctxDoer{ctx: ctx, c: b.cfg.HTTPClient}
+	return &api
+}
+
+// call makes one Bot API request with a deadline of timeout and returns its
+// result. Errors are scrubbed of the token; Telegram's own errors can be
+// examined with errors.As(err, **tgbotapi.Error).
+func (b *Bot) call(ctx context.Context, method string, p tgbotapi.Params, timeout time.Duration) (json.RawMessage, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	resp, err := b.apiFor(ctx).MakeRequest(method, p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, b.scrub.Error(err))
+	}
+	return resp.Result, nil
+}
+
+// maxRetries429 is how often a request refused with 429 is tried again.
+const maxRetries429 = 3
+
+// chatCall makes a request aimed at chat: it waits while the chat's gate is
+// shut, and on 429 shuts the gate for retry_after and tries again.
+func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotapi.Params) (json.RawMessage, error) {
+	for attempt := 0; ; attempt++ {
+		if err := b.gates.wait(ctx, chat); err != nil {
+			return nil, fmt.Errorf("%s: %w", method, err)
+		}
+		res, err := b.call(ctx, method, p, requestTimeout)
+		d, limited := retryAfter(err)
+		if !limited || attempt >= maxRetries429 {
+			return res, err
+		}
+		b.gates.block(chat, d)
+		b.log.Warn("telegram flood limit: holding chat", "chat", chat, "method", method, "retry_after", d)
+	}
+}
+
+// apiError returns the Bot API error in err's chain.
+func apiError(err error) (*tgbotapi.Error, bool) {
+	var te *tgbotapi.Error
+	if errors.As(err, &te) {
+		return te, true
+	}
+	return nil, false
+}
+
+// retryAfter reports whether err is a 429 and how long to wait.
+func retryAfter(err error) (time.Duration, bool) {
+	te, ok := apiError(err)
+	if !ok || (te.Code != http.StatusTooManyRequests && te.RetryAfter == 0) {
+		return 0, false
+	}
+	return time.Duration(max(te.RetryAfter, 1)) * time.Second, true
+}
+
+// isParseError reports whether Telegram refused the message's HTML.
+func isParseError(err error) bool {
+	te, ok := apiError(err)
+	return ok && te.Code == http.StatusBadRequest && strings.Contains(strings.ToLower(te.Message), "can't parse entities")
+}
+
+// isNotModified reports whether an edit changed nothing (harmless).
+func isNotModified(err error) bool {
+	te, ok := apiError(err)
+	return ok && strings.Contains(strings.ToLower(te.Message), "message is not modified")
+}
+
+// chatGates holds, per chat, until when requests must wait (after a 429)
+// and when the next edit may go. It is safe for concurrent use.
+type chatGates struct {
+	mu sync.Mutex
+	m  map[int64]*gate
+}
+
+type gate struct {
+	until    time.Time
+	nextEdit time.Time
+}
+
+const maxGates = 4096
+
+func newChatGates() *chatGates { return &chatGates{m: make(map[int64]*gate)} }
+
+// get returns the chat's gate; g.mu must be held.
+func (g *chatGates) get(chat int64, now time.Time) *gate {
+	if x, ok := g.m[chat]; ok {
+		return x
+	}
+	if len(g.m) >= maxGates {
+		for k, x := range g.m {
+			if now.After(x.until) && now.After(x.nextEdit) {
+				delete(g.m, k)
+			}
+		}
+	}
+	x := &gate{}
+	g.m[chat] = x
+	return x
+}
+
+// openAt returns when the chat's gate opens (zero or past: open).
+func (g *chatGates) openAt(chat int64) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if x, ok := g.m[chat]; ok {
+		return x.until
+	}
+	return time.Time{}
+}
+
+// wait blocks until the chat's gate is open or ctx is done.
+func (g *chatGates) wait(ctx context.Context, chat int64) error {
+	for {
+		d := time.Until(g.openAt(chat))
+		if d <= 0 {
+			return nil
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// block shuts the chat's gate for d.
+func (g *chatGates) block(chat int64, d time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := time.Now()
+	extend(&g.get(chat, now).until, now.Add(d))
+}
+
+// extend moves *t to u unless it is later already.
+func extend(t *time.Time, u time.Time) {
+	if u.After(*t) {
+		*t = u
+	}
+}
+
+// editWait books the chat's next edit if it may be made now (returning
+// 0), else returns how long to wait: edits in one chat are at least
+// interval apart.
+func (g *chatGates) editWait(chat int64, interval time.Duration) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := time.Now()
+	x := g.get(chat, now)
+	if w := x.nextEdit.Sub(now); w > 0 {
+		return w
+	}
+	x.nextEdit = now.Add(interval)
+	return 0
+}
+
+// markEdit counts a message just sent as an edit: the next edit of the
+// chat waits interval.
+func (g *chatGates) markEdit(chat int64, interval time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := time.Now()
+	extend(&g.get(chat, now).nextEdit, now.Add(interval))
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// replyParameters is the Bot API ReplyParameters object.
+type replyParameters struct {
+	MessageID                int  `json:"message_id"`
+	AllowSendingWithoutReply bool `json:"allow_sending_without_reply"`
+}
+
+var noPreview = map[string]bool{"is_disabled": true}
+
+// messageParams builds sendMessage parameters for t. html selects
+// parse_mode HTML; markup may be nil.
+func messageParams(t target, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup) tgbotapi.Params {
+	p := tgbotapi.Params{
+		"chat_id": strconv.FormatInt(t.chat, 10),
+		"text":    text,
+	}
+	if html {
+		p["parse_mode"] = "HTML"
+	}
+	p.AddNonZero("message_thread_id", t.thread)
+	if t.replyTo != 0 {
+		_ = p.AddInterface("reply_parameters", replyParameters{MessageID: t.replyTo, AllowSendingWithoutReply: true})
+	}
+	_ = p.AddInterface("link_preview_options", noPreview)
+	if markup != nil {
+		_ = p.AddInterface("reply_markup", markup)
+	}
+	return p
+}
+
+// sendMessage sends one message and returns its id (0 when the server's
+// answer does not carry one, as with the test emulator). html messages
+// that Telegram cannot parse are sent again as plain text.
+func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup) (int, error) {
+	res, err := b.chatCall(ctx, t.chat, "sendMessage", messageParams(t, text, html, markup))
+	if html && isParseError(err) {
+		b.log.Warn("telegram refused HTML, sending plain text", "chat", t.chat, "err", err)
+		res, err = b.chatCall(ctx, t.chat, "sendMessage", messageParams(t, htmlToPlain(text), false, markup))
+	}
+	if err != nil {
+		return 0, err
+	}
+	return resultMessageID(res), nil
+}
+
+// sendHTML sends an HTML text of any length as one or more messages, with
+// markup under the last one. It returns the ids of the messages sent.
+func (b *Bot) sendHTML(ctx context.Context, t target, html string, markup *tgbotapi.InlineKeyboardMarkup) ([]int, error) {
+	return b.sendParts(ctx, t, splitHTML(html, maxMessageUnits), markup)
+}
+
+// sendParts sends HTML parts that each fit in a message, with markup under
+// the last one, and returns the ids of the messages sent.
+func (b *Bot) sendParts(ctx context.Context, t target, parts []string, markup *tgbotapi.InlineKeyboardMarkup) ([]int, error) {
+	ids := make([]int, 0, len(parts))
+	for i, part := range parts {
+		var m *tgbotapi.InlineKeyboardMarkup
+		if i == len(parts)-1 {
+			m = markup
+		}
+		id, err := b.sendMessage(ctx, t, part, true, m)
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// editMessage replaces the text of message id in chat. "message is not
+// modified" is not an error; HTML Telegram cannot parse is sent again as
+// plain text.
+func (b *Bot) editMessage(ctx context.Context, chat int64, id int, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup) error {
+	params := func(text string, html bool) tgbotapi.Params {
+		p := tgbotapi.Params{
+			"chat_id":    strconv.FormatInt(chat, 10),
+			"message_id": strconv.Itoa(id),
+			"text":       text,
+		}
+		if html {
+			p["parse_mode"] = "HTML"
+		}
+		_ = p.AddInterface("link_preview_options", noPreview)
+		if markup != nil {
+			_ = p.AddInterface("reply_markup", markup)
+		}
+		return p
+	}
+	// The edit interval counts from when the edit is done, so that Telegram
+	// sees edits at least EditInterval apart even when a request is slow.
+	defer b.gates.markEdit(chat, b.cfg.EditInterval)
+	_, err := b.chatCall(ctx, chat, "editMessageText", params(text, html))
+	if html && isParseError(err) {
+		b.log.Warn("telegram refused HTML, editing as plain text", "chat", chat, "err", err)
+		_, err = b.chatCall(ctx, chat, "editMessageText", params(htmlToPlain(text), false))
+	}
+	if isNotModified(err) {
+		return nil
+	}
+	return err
+}
+
+// sendTyping shows "typing…" in the chat. It is best effort: it does not
+// wait for a shut gate, and its failure (the emulator answers 500) is only
+// logged at debug level.
+func (b *Bot) sendTyping(ctx context.Context, t target) {
+	if time.Now().Before(b.gates.openAt(t.chat)) {
+		return
+	}
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(t.chat, 10), "action": "typing"}
+	p.AddNonZero("message_thread_id", t.thread)
+	if _, err := b.call(ctx, "sendChatAction", p, 5*time.Second); err != nil {
+		b.log.Debug("sendChatAction failed", "chat", t.chat, "err", err)
+	}
+}
+
+// answerCallback answers a callback query (it must always be answered, or
+// the user's client keeps spinning). answerCallbackQuery returns true, not a
+// Message, so it goes through Request.
+func (b *Bot) answerCallback(ctx context.Context, id, text string) {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	if _, err := b.apiFor(ctx).Request(tgbotapi.NewCallback(id, truncateRunes(text, 200))); err != nil {
+		b.log.Warn("answerCallbackQuery failed", "err", b.scrub.Error(err))
+	}
+}
+
+// resultMessageID reads message_id from a sendMessage result leniently: a
+// number, a numeric string, or nothing (null result) giving 0.
+func resultMessageID(raw json.RawMessage) int {
+	var m struct {
+		MessageID json.RawMessage `json:"message_id"`
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil || len(m.MessageID) == 0 {
+		return 0
+	}
+	s := strings.Trim(string(m.MessageID), `"`)
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// truncateRunes shortens s to at most n runes.
+func truncateRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}

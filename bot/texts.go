@@ -1,0 +1,178 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/citebot/citebot/answer"
+)
+
+// uiTexts are the bot's own words in one language.
+type uiTexts struct {
+	placeholder   string
+	emptyAnswer   string
+	ungrounded    string
+	related       string
+	apology       string
+	refused       string
+	tooLong       string // %d: limit
+	rateLimited   string // %d: seconds
+	emptyQuestion string
+	unknownCmd    string
+	sourceUsage   string
+	sourceDocs    string // %s: document list
+	noParagraph   string
+	noDocuments   string
+	aboutHeader   string
+	aboutLine     string // %s name, %d paragraphs
+	callbackError string
+	greeting      string
+	howTo         string // %s: @username, %s: keyword sentence, %s: memory TTL
+	keyword       string // %s: prefix
+	commands      string
+	privacy       string
+}
+
+var texts = map[string]uiTexts{
+	"en": {
+		placeholder:   "…",
+		emptyAnswer:   "(no answer)",
+		ungrounded:    "This answer could not be verified against the document: treat it with caution.",
+		related:       "Related paragraphs: ",
+		apology:       "Sorry, something went wrong while answering. Please try again in a moment.",
+		refused:       "Sorry, this bot is private and not available here.",
+		tooLong:       "Your question is too long. Please keep it under %d characters.",
+		rateLimited:   "You are asking faster than I can answer. Please wait about %d seconds and try again.",
+		emptyQuestion: "Please write your question after the command, e.g. /ask What is the main topic?",
+		unknownCmd:    "I don't know that command. See /help.",
+		sourceUsage:   "Usage: /source N (the paragraph number, as in ¶6).",
+		sourceDocs:    "Several documents are loaded: use /source DOC N with one of: %s",
+		noParagraph:   "There is no such paragraph.",
+		noDocuments:   "No documents are loaded.",
+		aboutHeader:   "I answer from these documents:",
+		aboutLine:     "• %s — %d paragraphs",
+		callbackError: "Paragraph not found.",
+		greeting:      "Hello! I answer questions about %s, quoting the document word for word.",
+		howTo: "How to ask\n" +
+			"• In a private chat: just send your question.\n" +
+			"• In a group: mention me (%s your question), reply to one of my answers, or use /ask your question%s.\n" +
+			"• Follow-ups: reply to my answer; in a private chat just keep asking (I remember the conversation for %s).\n" +
+			"Every claim cites a numbered paragraph (¶) and quotes it; tap a ¶ button to read the whole paragraph.",
+		keyword: `, or start your message with "%s"`,
+		commands: "Commands\n" +
+			"/ask QUESTION – ask a question\n" +
+			"/source N – show paragraph N (/source DOC N when several documents are loaded)\n" +
+			"/about – the documents I know\n" +
+			"/help – this message",
+		privacy: "Groups and privacy mode\n" +
+			"With privacy mode on (the default) a bot in a group only sees commands, replies to its own messages and, not reliably, mentions. " +
+			"For mentions to work reliably a group admin can either disable privacy mode in @BotFather (/setprivacy → Disable) or make me an admin of the group. " +
+			"After changing privacy mode, remove me from the group and add me again.",
+	},
+	"zh": {
+		placeholder:   "正在查找…",
+		emptyAnswer:   "（没有回答）",
+		ungrounded:    "此回答未能在文档中核实出处，请谨慎参考。",
+		related:       "相关段落：",
+		apology:       "抱歉，回答时出了点问题，请稍后再试。",
+		refused:       "抱歉，这是一个私有机器人，在这里不可用。",
+		tooLong:       "问题太长了，请控制在 %d 个字以内。",
+		rateLimited:   "提问太快了，请等大约 %d 秒再试。",
+		emptyQuestion: "请在命令后写上问题，例如：/ask 这篇文章的主题是什么？",
+		unknownCmd:    "不认识这个命令，请看 /help。",
+		sourceUsage:   "用法：/source N（段落编号，如 ¶6）。",
+		sourceDocs:    "已加载多个文档，请用 /source 文档名 N，可选文档：%s",
+		noParagraph:   "没有这个段落。",
+		noDocuments:   "没有加载任何文档。",
+		aboutHeader:   "我根据以下文档回答：",
+		aboutLine:     "• %s — %d 段",
+		callbackError: "找不到该段落。",
+		greeting:      "你好！我回答关于%s的问题，并逐字引用原文。",
+		howTo: "如何提问\n" +
+			"• 私聊：直接发送问题。\n" +
+			"• 群组：@我（%s 你的问题）、回复我的回答，或使用 /ask 你的问题%s。\n" +
+			"• 追问：回复我的回答；私聊中直接继续提问即可（对话会保留 %s）。\n" +
+			"每个论断都引用带编号的段落（¶）并附原文；点击 ¶ 按钮可查看整段。",
+		keyword: `，或以“%s”开头`,
+		commands: "命令\n" +
+			"/ask 问题 – 提问\n" +
+			"/source N – 查看第 N 段（多个文档时用 /source 文档名 N）\n" +
+			"/about – 已加载的文档\n" +
+			"/help – 本帮助",
+		privacy: "群组与隐私模式\n" +
+			"隐私模式开启时（默认），机器人在群里只能收到命令、对它消息的回复，以及（不一定可靠的）@提及。" +
+			"如需可靠地响应 @提及，请群管理员在 @BotFather 中关闭隐私模式（/setprivacy → Disable），或把我设为群管理员。" +
+			"更改隐私模式后，需要把我移出群组再重新拉进来。",
+	},
+}
+
+// isChinese reports whether s contains Han characters.
+func isChinese(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// userLang picks "zh" when the user's client language is Chinese or the
+// text is Chinese, else "en".
+func userLang(languageCode, text string) string {
+	if strings.HasPrefix(strings.ToLower(languageCode), "zh") || isChinese(text) {
+		return "zh"
+	}
+	return "en"
+}
+
+// docNames lists document names for the greeting.
+func docNames(docs []answer.DocInfo, lang string) string {
+	if len(docs) == 0 {
+		if lang == "zh" {
+			return "已加载的文档"
+		}
+		return "the loaded documents"
+	}
+	names := make([]string, len(docs))
+	for i, d := range docs {
+		names[i] = d.Name
+	}
+	if lang == "zh" {
+		return "《" + strings.Join(names, "》《") + "》"
+	}
+	return `"` + strings.Join(names, `", "`) + `"`
+}
+
+// helpText returns the /start (full=false) or /help (full=true) text, plain.
+func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword string, ttl time.Duration) string {
+	t := texts[lang]
+	kw := ""
+	if keyword != "" {
+		kw = fmt.Sprintf(t.keyword, keyword)
+	}
+	mention := "@" + username
+	parts := []string{
+		fmt.Sprintf(t.greeting, docNames(docs, lang)),
+		fmt.Sprintf(t.howTo, mention, kw, minutes(ttl, lang)),
+	}
+	if full {
+		parts = append(parts, t.commands, t.privacy)
+	} else {
+		parts = append(parts, "/help")
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// minutes formats d as a number of minutes for users.
+func minutes(d time.Duration, lang string) string {
+	m := max(int(d.Round(time.Minute)/time.Minute), 1)
+	if lang == "zh" {
+		return fmt.Sprintf("%d 分钟", m)
+	}
+	if m == 1 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", m)
+}

@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"encoding/json"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// Update is one incoming Telegram update: tgbotapi's decoding plus the
+// forum-topic fields that tgbotapi v5.5.1 predates.
+type Update struct {
+	tgbotapi.Update
+	// ThreadID and IsTopic are message_thread_id and is_topic_message of
+	// the update's Message, or of CallbackQuery.Message for a callback.
+	ThreadID int
+	IsTopic  bool
+}
+
+type topicFields struct {
+	ThreadID int  `json:"message_thread_id"`
+	IsTopic  bool `json:"is_topic_message"`
+}
+
+// UnmarshalJSON decodes a Bot API update.
+func (u *Update) UnmarshalJSON(data []byte) error {
+	if err := json.Unmarshal(data, &u.Update); err != nil {
+		return err
+	}
+	var extra struct {
+		Message       *topicFields `json:"message"`
+		CallbackQuery *struct {
+			Message *topicFields `json:"message"`
+		} `json:"callback_query"`
+	}
+	// The fields are optional: an odd shape there is no reason to drop the
+	// update tgbotapi already decoded.
+	_ = json.Unmarshal(data, &extra)
+	var t *topicFields
+	switch {
+	case extra.Message != nil:
+		t = extra.Message
+	case extra.CallbackQuery != nil:
+		t = extra.CallbackQuery.Message
+	}
+	if t != nil {
+		u.ThreadID, u.IsTopic = t.ThreadID, t.IsTopic
+	}
+	return nil
+}
+
+// target is where a reply goes.
+type target struct {
+	chat int64
+	// thread is the forum topic; 0 means none (also for General).
+	thread int
+	// replyTo is the message replied to; 0 means none.
+	replyTo int
+}
+
+// replyTarget returns the target for a reply to m in update u.
+func replyTarget(u Update, m *tgbotapi.Message) target {
+	t := target{chat: m.Chat.ID, replyTo: m.MessageID}
+	t.thread = topicThread(u)
+	return t
+}
+
+// topicThread returns the thread id to send into: the forum topic of a topic
+// message, else 0. General (thread 1) must be omitted: Telegram answers
+// "thread not found".
+func topicThread(u Update) int {
+	if u.IsTopic && u.ThreadID > 1 {
+		return u.ThreadID
+	}
+	return 0
+}
+
+// chatKey returns the queue key of an update: its chat, or for an inline
+// callback without a message its sender. ok is false for updates the bot
+// does not handle.
+func chatKey(u Update) (key int64, ok bool) {
+	switch {
+	case u.Message != nil && u.Message.Chat != nil:
+		return u.Message.Chat.ID, true
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
+		return u.CallbackQuery.Message.Chat.ID, true
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		return u.CallbackQuery.From.ID, true
+	}
+	return 0, false
+}
