@@ -101,7 +101,7 @@ const DefaultTelegramAPI = "https://api.telegram.org"
 func Default() Config {
 	return Config{
 		DataDir:          "citebot-data",
-		MaxPassageRunes:  400,
+		MaxPassageRunes:  1000,
 		TopK:             5,
 		Embedder:         "local",
 		EmbedDim:         0, // 0: the local embedder's default

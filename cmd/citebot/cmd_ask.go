@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// jsonCitation is a citation as `citebot ask --json` prints it. Start and
+// End are offsets in Unicode code points (characters) into the document's
+// rebuilt text, so any language can check quote == text[start:end].
+type jsonCitation struct {
+	N         int    `json:"n"`
+	Doc       string `json:"doc"`
+	Paragraph int    `json:"paragraph"`
+	Quote     string `json:"quote"`
+	Start     int    `json:"start"`
+	End       int    `json:"end"`
+}
+
+type jsonAnswer struct {
+	Question   string         `json:"question"`
+	Answer     string         `json:"answer"`
+	Mode       answer.Mode    `json:"mode"`
+	NotFound   bool           `json:"not_found"`
+	Ungrounded bool           `json:"ungrounded"`
+	Notice     string         `json:"notice,omitempty"`
+	Citations  []jsonCitation `json:"citations"`
+}
+
+// toJSON converts an answer, turning byte offsets into character offsets of
+// the document texts.
+func toJSON(a answer.Answer, texts map[string]string) jsonAnswer {
+	out := jsonAnswer{Question: a.Question, Answer: a.Text, Mode: a.Mode, NotFound: a.NotFound, Ungrounded: a.Ungrounded, Notice: a.Notice, Citations: []jsonCitation{}}
+	for _, c := range a.Citations {
+		t := texts[c.Doc]
+		start, end := c.Start, c.End
+		if start >= 0 && end <= len(t) && start <= end {
+			start = utf8.RuneCountInString(t[:start])
+			end = start + utf8.RuneCountInString(t[c.Start:c.End])
+		}
+		out.Citations = append(out.Citations, jsonCitation{N: c.N, Doc: c.Doc, Paragraph: c.Paragraph, Quote: c.Quote, Start: start, End: end})
+	}
+	return out
+}
+
+func docTexts(ix *retrieval.Index) map[string]string {
+	m := map[string]string{}
+	for _, d := range ix.Documents() {
+		m[d.Name] = d.Text
+	}
+	return m
+}
+
+// renderText renders an answer for a terminal.
+func renderText(w io.Writer, a answer.Answer, multiDoc bool) {
+	fmt.Fprintln(w, a.Text)
+	if a.Notice != "" {
+		fmt.Fprintf(w, "(%s)\n", a.Notice)
+	}
+	if len(a.Citations) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, c := range a.Citations {
+		label := fmt.Sprintf("[%d] ¶%d", c.N, c.Paragraph)
+		if multiDoc {
+			label += " " + c.Doc
+		}
+		fmt.Fprintf(w, "%s\n    “%s”\n", label, c.Quote)
+	}
+	if a.NotFound && len(a.Related) > 0 {
+		var labels []string
+		for _, p := range a.Related {
+			labels = append(labels, fmt.Sprintf("¶%d", p.Paragraph))
+		}
+		fmt.Fprintf(w, "related: %s\n", strings.Join(labels, ", "))
+	}
+}
+
+// runAsk answers one question.
+func runAsk(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var asJSON bool
+	c, err := parse("ask", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(strings.Join(c.args, " "))
+	if q == "" {
+		return errors.New("ask needs a question: citebot ask \"长江十年禁渔有什么要求？\"")
+	}
+	ix, _, err := c.openIndex(ctx)
+	if err != nil {
+		return err
+	}
+	eng := c.engine(ix, nil)
+	var onPartial func(string)
+	if !asJSON && c.cfg.Model != "" {
+		onPartial = streamPrinter(stdout)
+	}
+	a, err := eng.Answer(ctx, answer.Question{Text: q}, onPartial)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(toJSON(a, docTexts(ix)))
+	}
+	if onPartial != nil {
+		fmt.Fprint(stdout, "\n\n")
+	}
+	renderText(stdout, a, len(ix.Documents()) > 1)
+	return nil
+}
+
+// streamPrinter prints the growing answer text as it streams: each call
+// receives the whole text so far and prints what is new.
+func streamPrinter(w io.Writer) func(string) {
+	printed := 0
+	return func(text string) {
+		if len(text) > printed && strings.HasPrefix(text, text[:printed]) {
+			fmt.Fprint(w, text[printed:])
+			printed = len(text)
+		}
+	}
+}
+
+// runChat is an interactive loop with history, so follow-ups work.
+func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	c, err := parse("chat", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	ix, _, err := c.openIndex(ctx)
+	if err != nil {
+		return err
+	}
+	eng := c.engine(ix, nil)
+	multi := len(ix.Documents()) > 1
+	const maxTurns = 4
+	var history []answer.Turn
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	fmt.Fprintln(stdout, "Ask a question about the document (empty line or Ctrl-D to quit; /new forgets the conversation).")
+	for {
+		fmt.Fprint(stdout, "> ")
+		if !sc.Scan() {
+			fmt.Fprintln(stdout)
+			return sc.Err()
+		}
+		q := strings.TrimSpace(sc.Text())
+		switch q {
+		case "":
+			return nil
+		case "/new":
+			history = nil
+			continue
+		}
+		a, err := eng.Answer(ctx, answer.Question{Text: q, History: history}, nil)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			fmt.Fprintf(stdout, "error: %v\n", err)
+			continue
+		}
+		renderText(stdout, a, multi)
+		fmt.Fprintln(stdout)
+		history = append(history, answer.Turn{Question: q, Answer: a.Text})
+		if len(history) > maxTurns {
+			history = history[len(history)-maxTurns:]
+		}
+	}
+}

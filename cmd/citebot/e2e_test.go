@@ -1,0 +1,300 @@
+package main
+
+// End-to-end tests: the real run() serves against telegram-test-api, an
+// independent Bot API emulator (npm, pinned in testdata/emulator). The
+// emulator is installed by `make test` / .ci/run (npm ci); without it these
+// tests fail with the command to run.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const e2eToken = "123456:E2E-SECRET-token"
+
+// emulator is a running telegram-test-api.
+type emulator struct {
+	base string
+}
+
+func startEmulator(t *testing.T) *emulator {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "testdata", "emulator"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "telegram-test-api")); err != nil {
+		t.Fatalf("telegram-test-api is not installed: run `npm ci --prefix testdata/emulator` (make test does)")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	script := fmt.Sprintf(`const S = require('telegram-test-api'); const s = new S({port:%d, host:'127.0.0.1', storeTimeout: 600}); s.start().then(() => console.log('ready'));`, port)
+	cmd := exec.Command("node", "-e", script)
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start node: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	e := &emulator{base: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(e.base + "/bot" + e2eToken + "/getMe")
+		if err == nil {
+			resp.Body.Close()
+			return e
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("emulator did not start: %v\n%s", err, out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (e *emulator) post(t *testing.T, path string, body any) json.RawMessage {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	resp, err := http.Post(e.base+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var r struct {
+		OK     bool            `json:"ok"`
+		Result json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil || !r.OK {
+		t.Fatalf("POST %s: %s", path, data)
+	}
+	return r.Result
+}
+
+type user struct {
+	ID        int64  `json:"id"`
+	FirstName string `json:"first_name"`
+	Username  string `json:"username,omitempty"`
+	IsBot     bool   `json:"is_bot"`
+	Language  string `json:"language_code,omitempty"`
+}
+
+type chat struct {
+	ID    int64  `json:"id"`
+	Type  string `json:"type"`
+	Title string `json:"title,omitempty"`
+}
+
+type entity struct {
+	Type   string `json:"type"`
+	Offset int    `json:"offset"`
+	Length int    `json:"length"`
+}
+
+// say sends a user message (a command when entities start with a
+// bot_command).
+func (e *emulator) say(t *testing.T, from user, c chat, text string, entities ...entity) {
+	t.Helper()
+	msg := map[string]any{"botToken": e2eToken, "date": time.Now().Unix(), "text": text, "from": from, "chat": c}
+	path := "/sendMessage"
+	if len(entities) > 0 {
+		msg["entities"] = entities
+		if entities[0].Type == "bot_command" {
+			path = "/sendCommand"
+		}
+	}
+	e.post(t, path, msg)
+}
+
+type botMessage struct {
+	MessageID int `json:"messageId"`
+	Message   struct {
+		ChatID      any             `json:"chat_id"`
+		Text        string          `json:"text"`
+		ParseMode   string          `json:"parse_mode"`
+		ReplyMarkup json.RawMessage `json:"reply_markup"`
+	} `json:"message"`
+}
+
+// replies polls for the bot's unread messages to chatID until at least n
+// arrived or the timeout passed.
+func (e *emulator) replies(t *testing.T, chatID int64, n int, timeout time.Duration) []botMessage {
+	t.Helper()
+	var got []botMessage
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		var batch []botMessage
+		raw := e.post(t, "/getUpdates", map[string]any{"token": e2eToken, "chatId": chatID})
+		if err := json.Unmarshal(raw, &batch); err != nil {
+			t.Fatalf("decode bot messages: %v: %s", err, raw)
+		}
+		got = append(got, batch...)
+		if len(got) >= n {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return got
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serve runs `citebot serve` with only a token and --telegram-api (plus any
+// extra args) in a temporary working directory.
+func serve(t *testing.T, e *emulator, extra ...string) (stop func() error, logs *syncBuffer) {
+	t.Helper()
+	t.Chdir(t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	logs = &syncBuffer{}
+	env := map[string]string{"TELEGRAM_BOT_TOKEN": e2eToken}
+	done := make(chan error, 1)
+	args := append([]string{"serve", "--telegram-api", e.base}, extra...)
+	go func() {
+		done <- run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
+	}()
+	stopped := false
+	stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("serve did not stop")
+		}
+	}
+	t.Cleanup(func() { stop() })
+	return stop, logs
+}
+
+func TestEndToEndEmulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	e := startEmulator(t)
+	stop, logs := serve(t, e)
+
+	alice := user{ID: 1001, FirstName: "Alice", Username: "alice", Language: "zh-hans"}
+	private := chat{ID: 1001, Type: "private"}
+	group := chat{ID: -1001234, Type: "supergroup", Title: "长江读书会"}
+
+	t.Run("private question gets quotes and paragraph labels", func(t *testing.T) {
+		e.say(t, alice, private, "长江十年禁渔有什么要求？")
+		got := e.replies(t, private.ID, 1, 30*time.Second)
+		if len(got) == 0 {
+			t.Fatalf("no reply; logs:\n%s", logs.String())
+		}
+		m := got[len(got)-1].Message
+		t.Logf("private reply:\n%s", m.Text)
+		if m.ParseMode != "HTML" || !strings.Contains(m.Text, "<blockquote") || !strings.Contains(m.Text, "¶5") || !strings.Contains(m.Text, "十年禁渔") {
+			t.Fatalf("reply = %+v", m)
+		}
+	})
+
+	var buttons struct {
+		InlineKeyboard [][]struct {
+			Text         string `json:"text"`
+			CallbackData string `json:"callback_data"`
+		} `json:"inline_keyboard"`
+	}
+	var answerID int
+	t.Run("group mention gets an answer with source buttons", func(t *testing.T) {
+		text := "@TestNameBot 长江十年禁渔有什么要求？"
+		e.say(t, alice, group, text, entity{Type: "mention", Offset: 0, Length: len("@TestNameBot")})
+		got := e.replies(t, group.ID, 1, 30*time.Second)
+		if len(got) == 0 {
+			t.Fatalf("no reply to a mention; logs:\n%s", logs.String())
+		}
+		m := got[len(got)-1]
+		if !strings.Contains(m.Message.Text, "<blockquote") {
+			t.Fatalf("reply = %+v", m.Message)
+		}
+		if err := json.Unmarshal(m.Message.ReplyMarkup, &buttons); err != nil || len(buttons.InlineKeyboard) == 0 {
+			t.Fatalf("no inline keyboard: %s (%v)", m.Message.ReplyMarkup, err)
+		}
+		answerID = m.MessageID
+	})
+
+	t.Run("unaddressed group message is ignored, /ask works", func(t *testing.T) {
+		e.say(t, alice, group, "大家晚上好，今天讨论什么？")
+		e.say(t, alice, group, "/ask 耕地保护有什么要求？", entity{Type: "bot_command", Offset: 0, Length: 4})
+		got := e.replies(t, group.ID, 1, 30*time.Second)
+		if len(got) != 1 {
+			t.Fatalf("got %d replies, want exactly the /ask answer: %+v", len(got), got)
+		}
+		if !strings.Contains(got[0].Message.Text, "三位一体") {
+			t.Fatalf("/ask reply = %q", got[0].Message.Text)
+		}
+		if extra := e.replies(t, group.ID, 1, time.Second); len(extra) != 0 {
+			t.Fatalf("unexpected extra replies: %+v", extra)
+		}
+	})
+
+	t.Run("source button returns the paragraph", func(t *testing.T) {
+		if len(buttons.InlineKeyboard) == 0 {
+			t.Skip("no buttons from the previous step")
+		}
+		b := buttons.InlineKeyboard[0][0]
+		e.post(t, "/sendCallback", map[string]any{
+			"botToken": e2eToken, "data": b.CallbackData, "from": alice,
+			"message": map[string]any{"message_id": answerID, "chat": group},
+		})
+		got := e.replies(t, group.ID, 1, 30*time.Second)
+		if len(got) == 0 || !strings.Contains(got[0].Message.Text, "坚定推进长江“十年禁渔”") {
+			t.Fatalf("source reply = %+v; logs:\n%s", got, logs.String())
+		}
+	})
+
+	t.Run("help answers", func(t *testing.T) {
+		e.say(t, alice, private, "/help", entity{Type: "bot_command", Offset: 0, Length: 5})
+		got := e.replies(t, private.ID, 1, 30*time.Second)
+		if len(got) == 0 || len(got[0].Message.Text) < 50 {
+			t.Fatalf("help reply = %+v", got)
+		}
+	})
+
+	if err := stop(); err != nil {
+		t.Fatalf("serve returned %v; logs:\n%s", err, logs.String())
+	}
+	if strings.Contains(logs.String(), e2eToken) || strings.Contains(logs.String(), "E2E-SECRET") {
+		t.Fatalf("token leaked into logs:\n%s", logs.String())
+	}
+}

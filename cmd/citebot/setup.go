@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/config"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// command is what every subcommand shares: parsed configuration, a logger
+// and its remaining arguments.
+type command struct {
+	cfg    config.Config
+	log    *slog.Logger
+	args   []string
+	stderr io.Writer
+}
+
+// parse builds the configuration for a subcommand: defaults, then the
+// environment, then flags (extra defines the subcommand's own flags).
+func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*command, error) {
+	cfg := config.Default()
+	if path := config.ConfigPath(args, getenv); path != "" {
+		if err := cfg.ApplyFile(path); err != nil {
+			return nil, err
+		}
+	}
+	if err := cfg.ApplyEnv(getenv); err != nil {
+		return nil, err
+	}
+	fs := flag.NewFlagSet("citebot "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.RegisterFlags(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errUsage
+		}
+		return nil, errUsage
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return &command{cfg: cfg, log: newLogger(cfg, stderr), args: fs.Args(), stderr: stderr}, nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	level, _ := config.ParseLevel(cfg.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openIndex loads the configured documents and builds or loads their index.
+func (c *command) openIndex(ctx context.Context) (*retrieval.Index, retrieval.BuildStats, error) {
+	docs, err := retrieval.LoadDocuments(c.cfg.Docs)
+	if err != nil {
+		return nil, retrieval.BuildStats{}, err
+	}
+	opts := retrieval.Options{
+		DataDir:         c.cfg.DataDir,
+		MaxPassageRunes: c.cfg.MaxPassageRunes,
+		Logger:          c.log,
+		Progress:        progressBar(c.stderr),
+	}
+	switch c.cfg.Embedder {
+	case "openai":
+		e := retrieval.NewOpenAIEmbedder(retrieval.OpenAIEmbedConfig{
+			BaseURL:   c.cfg.OpenAIBaseURL,
+			Model:     c.cfg.EmbedModel,
+			APIKey:    c.cfg.OpenAIAPIKey.Reveal(),
+			BatchSize: c.cfg.EmbedBatchSize,
+			Timeout:   c.cfg.ModelTimeout,
+		})
+		opts.Embedder = e.Embed
+		opts.BatchEmbedder = e.EmbedBatch
+		opts.EmbedderID = "openai:" + c.cfg.EmbedModel
+	default:
+		dim := c.cfg.EmbedDim
+		if dim == 0 {
+			dim = retrieval.DefaultLocalDim
+		}
+		opts.Embedder = retrieval.LocalEmbedder(dim)
+		opts.EmbedderID = fmt.Sprintf("local-%d", dim)
+	}
+	return retrieval.Build(ctx, docs, opts)
+}
+
+// engine builds the answer engine on top of an index: extractive unless a
+// chat model is configured. m, when not nil, records metrics.
+func (c *command) engine(ix *retrieval.Index, m *metrics) *answer.Engine {
+	var model answer.ChatModel
+	if c.cfg.Model != "" {
+		model = answer.NewOpenAIModel(answer.OpenAIConfig{
+			BaseURL: c.cfg.OpenAIBaseURL,
+			Model:   c.cfg.Model,
+			APIKey:  c.cfg.OpenAIAPIKey.Reveal(),
+			Timeout: c.cfg.ModelTimeout,
+			Stream:  true,
+		})
+	}
+	r := indexRetriever{ix: ix}
+	if m != nil {
+		r.observe = func(d time.Duration) { m.retrieveSecs.Observe(d.Seconds()) }
+		if model != nil {
+			model = countingModel{next: model, chunks: m.modelTokens.Inc, failed: m.modelErrors.Inc}
+		}
+	}
+	return answer.New(r, model, answer.Options{TopK: c.cfg.TopK, Logger: c.log})
+}
+
+// progressBar returns a progress callback drawing on w when w is a terminal
+// and the work takes more than a second; otherwise nil.
+func progressBar(w io.Writer) func(done, total int) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	start := time.Now()
+	var last time.Time
+	return func(done, total int) {
+		now := time.Now()
+		if now.Sub(start) < time.Second || (done < total && now.Sub(last) < 100*time.Millisecond) || total == 0 {
+			return
+		}
+		last = now
+		const width = 30
+		filled := width * done / total
+		bar := make([]byte, width)
+		for i := range bar {
+			bar[i] = '.'
+			if i < filled {
+				bar[i] = '#'
+			}
+		}
+		fmt.Fprintf(f, "\rembedding [%s] %d/%d", bar, done, total)
+		if done >= total {
+			fmt.Fprintln(f)
+		}
+	}
+}
