@@ -103,7 +103,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	eng := c.engine(ix, nil)
+	eng := c.engine(ix)
 	var onPartial func(string)
 	if !asJSON && c.cfg.Model != "" {
 		onPartial = streamPrinter(stdout)
@@ -125,13 +125,15 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 }
 
 // streamPrinter prints the growing answer text as it streams: each call
-// receives the whole text so far and prints what is new.
+// receives the whole text so far and prints what extends the text already
+// printed. Text that does not extend it (a revision) is left for the final
+// rendering, which always follows.
 func streamPrinter(w io.Writer) func(string) {
-	printed := 0
+	var printed string
 	return func(text string) {
-		if len(text) > printed && strings.HasPrefix(text, text[:printed]) {
-			fmt.Fprint(w, text[printed:])
-			printed = len(text)
+		if len(text) > len(printed) && strings.HasPrefix(text, printed) {
+			fmt.Fprint(w, text[len(printed):])
+			printed = text
 		}
 	}
 }
@@ -146,7 +148,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	eng := c.engine(ix, nil)
+	eng := c.engine(ix)
 	multi := len(ix.Documents()) > 1
 	const maxTurns = 4
 	var history []answer.Turn

@@ -29,13 +29,29 @@ type evalReport struct {
 	IndexMS    float64 `json:"index_ms"`
 	QueryP50   float64 `json:"query_ms_p50"`
 	QueryP95   float64 `json:"query_ms_p95"`
-	evalset.QuoteScores
+	quoteReport
 	ByKind map[string]kindReport `json:"by_kind"`
+}
+
+// quoteReport holds the answer metrics of the active mode; they are absent
+// with --no-answers.
+type quoteReport struct {
+	QuoteHit1        *float64 `json:"quote_hit@1,omitempty"`
+	AbstainRate      *float64 `json:"abstain_rate,omitempty"`
+	FalseAbstainRate *float64 `json:"false_abstain_rate,omitempty"`
+	QuoteCharsMean   *float64 `json:"quote_chars_mean,omitempty"`
+}
+
+func newQuoteReport(q answer.QuoteScores, ok bool) quoteReport {
+	if !ok {
+		return quoteReport{}
+	}
+	return quoteReport{&q.QuoteHit1, &q.AbstainRate, &q.FalseAbstainRate, &q.QuoteCharsMean}
 }
 
 type kindReport struct {
 	evalset.Scores
-	evalset.QuoteScores
+	quoteReport
 }
 
 // runEval scores retrieval (and, unless --no-answers, the answers' quotes) on
@@ -84,23 +100,19 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		ret.Add(row, texts)
 	}
 	mode := "none"
-	var quotes evalset.Quotes
+	var quotes answer.QuoteMetrics
 	if !noAnswers {
-		eng := c.engine(ix, nil)
+		eng := c.engine(ix)
 		mode = string(answer.Extractive)
 		if c.cfg.Model != "" {
 			mode = string(answer.LLM)
 		}
 		for _, row := range rows {
-			a, err := eng.Answer(ctx, answer.Question{Text: row.Question}, nil)
+			res, _, err := eng.Evaluate(ctx, answer.EvalRow{ID: row.ID, Question: row.Question, Answers: row.Answers, Kind: row.Kind})
 			if err != nil {
 				return fmt.Errorf("question %s: %w", row.ID, err)
 			}
-			first, has := "", len(a.Citations) > 0
-			if has {
-				first = a.Citations[0].Quote
-			}
-			quotes.Add(row, a.NotFound, first, has)
+			quotes.AddResult(res)
 		}
 	}
 	s := ret.Scores()
@@ -110,12 +122,12 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		Recall1: s.Recall1, Recall3: s.Recall3, Recall5: s.Recall5, Recall10: s.Recall10, MRR10: s.MRR10,
 		IndexMS:  float64(st.Duration.Microseconds()) / 1000,
 		QueryP50: evalset.Percentile(lat, 50), QueryP95: evalset.Percentile(lat, 95),
-		QuoteScores: quotes.Scores(),
+		quoteReport: newQuoteReport(quotes.Scores(), !noAnswers),
 		ByKind:      map[string]kindReport{},
 	}
 	qk := quotes.ByKind()
 	for kind, ks := range ret.ByKind() {
-		rep.ByKind[kind] = kindReport{Scores: ks, QuoteScores: qk[kind]}
+		rep.ByKind[kind] = kindReport{Scores: ks, quoteReport: newQuoteReport(qk[kind], !noAnswers)}
 	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
@@ -130,16 +142,16 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stdout, " %11s %8s %9s %7s", "quote_hit@1", "abstain", "f_abstain", "q_chars")
 	}
 	fmt.Fprintln(stdout)
-	line := func(name string, sc evalset.Scores, q evalset.QuoteScores) {
+	line := func(name string, sc evalset.Scores, q answer.QuoteScores) {
 		fmt.Fprintf(stdout, "%-18s %5d %9.3f %9.3f %9.3f %9.3f %7.3f", name, sc.Questions, sc.Recall1, sc.Recall3, sc.Recall5, sc.Recall10, sc.MRR10)
 		if !noAnswers {
 			fmt.Fprintf(stdout, " %11.3f %8.3f %9.3f %7.1f", q.QuoteHit1, q.AbstainRate, q.FalseAbstainRate, q.QuoteCharsMean)
 		}
 		fmt.Fprintln(stdout)
 	}
-	line("all", s, rep.QuoteScores)
+	line("all", s, quotes.Scores())
 	for _, kind := range ret.Kinds() {
-		line(kind, rep.ByKind[kind].Scores, rep.ByKind[kind].QuoteScores)
+		line(kind, rep.ByKind[kind].Scores, qk[kind])
 	}
 	return nil
 }

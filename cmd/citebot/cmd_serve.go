@@ -25,14 +25,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	ix, st, err := c.openIndex(ctx)
+	lib, st, err := c.openLibrary(ctx, func(d time.Duration) { m.retrieveSecs.Observe(d.Seconds()) })
 	if err != nil {
 		return err
 	}
 	m.indexReady.Store(true)
 	c.log.Info("index ready", "documents", st.Documents, "paragraphs", st.Paragraphs, "passages", st.Passages,
 		"reused", st.Reused, "took", st.Duration.Round(time.Millisecond))
-	eng := instrumentedEngine{Engine: c.engine(ix, m), m: m, mode: answer.Mode(modeName(c.cfg.Model))}
+	eng := instrumentedEngine{Engine: c.engineFor(lib, m), m: m, mode: answer.Mode(modeName(c.cfg.Model))}
 	b, err := bot.New(bot.Config{
 		Token:            bot.Token(c.cfg.TelegramToken.Reveal()),
 		APIBase:          c.cfg.TelegramAPI,

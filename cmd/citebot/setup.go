@@ -71,6 +71,11 @@ func (c *command) openIndex(ctx context.Context) (*retrieval.Index, retrieval.Bu
 	if err != nil {
 		return nil, retrieval.BuildStats{}, err
 	}
+	return c.buildIndex(ctx, docs)
+}
+
+// buildIndex builds or loads the index of docs with the configured embedder.
+func (c *command) buildIndex(ctx context.Context, docs []*retrieval.Document) (*retrieval.Index, retrieval.BuildStats, error) {
 	opts := retrieval.Options{
 		DataDir:         c.cfg.DataDir,
 		MaxPassageRunes: c.cfg.MaxPassageRunes,
@@ -95,14 +100,20 @@ func (c *command) openIndex(ctx context.Context) (*retrieval.Index, retrieval.Bu
 			dim = retrieval.DefaultLocalDim
 		}
 		opts.Embedder = retrieval.LocalEmbedder(dim)
-		opts.EmbedderID = fmt.Sprintf("local-%d", dim)
+		opts.EmbedderID = retrieval.LocalEmbedderID(dim)
 	}
 	return retrieval.Build(ctx, docs, opts)
 }
 
 // engine builds the answer engine on top of an index: extractive unless a
-// chat model is configured. m, when not nil, records metrics.
-func (c *command) engine(ix *retrieval.Index, m *metrics) *answer.Engine {
+// chat model is configured.
+func (c *command) engine(ix *retrieval.Index) *answer.Engine {
+	return c.engineFor(indexRetriever{ix: ix}, nil)
+}
+
+// engineFor builds the answer engine on r; m, when not nil, records model
+// metrics.
+func (c *command) engineFor(r answer.Retriever, m *metrics) *answer.Engine {
 	var model answer.ChatModel
 	if c.cfg.Model != "" {
 		model = answer.NewOpenAIModel(answer.OpenAIConfig{
@@ -113,12 +124,8 @@ func (c *command) engine(ix *retrieval.Index, m *metrics) *answer.Engine {
 			Stream:  true,
 		})
 	}
-	r := indexRetriever{ix: ix}
-	if m != nil {
-		r.observe = func(d time.Duration) { m.retrieveSecs.Observe(d.Seconds()) }
-		if model != nil {
-			model = countingModel{next: model, chunks: m.modelTokens.Inc, failed: m.modelErrors.Inc}
-		}
+	if m != nil && model != nil {
+		model = countingModel{next: model, chunks: m.modelTokens.Inc, failed: m.modelErrors.Inc}
 	}
 	return answer.New(r, model, answer.Options{TopK: c.cfg.TopK, Logger: c.log})
 }

@@ -95,22 +95,3 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
-
-func TestQuoteScores(t *testing.T) {
-	var q Quotes
-	q.Add(Row{Answers: []string{"十年禁渔"}, Kind: "a"}, false, "坚定推进长江“十年 禁渔”", true) // hit
-	q.Add(Row{Answers: []string{"别的"}, Kind: "a"}, false, "一句话", true)             // miss
-	q.Add(Row{Answers: []string{"x"}, Kind: "a"}, true, "", false)                 // false abstain
-	q.Add(Row{Kind: "u"}, true, "", false)                                         // abstains
-	q.Add(Row{Kind: "u"}, false, "ab", true)                                       // answers
-	s := q.Scores()
-	if s.QuoteHit1 != 1.0/3 || s.FalseAbstainRate != 1.0/3 || s.AbstainRate != 0.5 {
-		t.Fatalf("scores = %+v", s)
-	}
-	if want := float64(13+3+2) / 3; s.QuoteCharsMean != want {
-		t.Fatalf("quote chars mean = %v, want %v", s.QuoteCharsMean, want)
-	}
-	if u := q.ByKind()["u"]; u.AbstainRate != 0.5 || u.QuoteHit1 != 0 {
-		t.Fatalf("kind u = %+v", u)
-	}
-}

@@ -1,0 +1,329 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/citebot/citebot/retrieval/segment"
+)
+
+// Options configures an [Engine]. The zero value is usable: every zero
+// field takes the default named on it.
+type Options struct {
+	// TopK is how many passages are retrieved per query (default 8).
+	TopK int
+	// ModelPassages is how many of them are numbered in the model's prompt
+	// (default 5).
+	ModelPassages int
+	// QuotePassages is how many top passages an extractive answer may quote
+	// from (default 3).
+	QuotePassages int
+	// MaxQuotes caps the quotes of an extractive answer (default 3).
+	MaxQuotes int
+	// MaxQuoteRunes is the longest quote window an extractive answer picks
+	// from a sentence (in characters; default 50). A single clause longer
+	// than this is quoted whole.
+	MaxQuoteRunes int
+	// MinCoverage is the abstention threshold: the share of the question's
+	// content words (Han bigrams and Latin words, weighted by rarity) that
+	// the best sentence, read with its passage's opening sentence, must
+	// contain for the engine to answer (default [DefaultMinCoverage];
+	// negative disables the check). In LLM mode the threshold is
+	// MinCoverage/2, applied before the model is called, and the model can
+	// still abstain by replying NOT_FOUND.
+	MinCoverage float64
+	// Related is how many closest passages an abstaining answer lists in
+	// Related (default 3; negative lists none).
+	Related int
+	// Logger receives diagnostics (default: discarded).
+	Logger *slog.Logger
+}
+
+// DefaultMinCoverage is the default [Options.MinCoverage], calibrated on the
+// eval sets in testdata/eval (see eval_test.go).
+const DefaultMinCoverage = 0.2
+
+// Engine answers questions about the retriever's documents with cited,
+// verified quotes. It is safe for concurrent use when its Retriever and
+// ChatModel are.
+//
+// # Extractive mode
+//
+// With no model the engine retrieves TopK passages and quotes the 1-3
+// sentences of the top QuotePassages that hold the most of the question's
+// content (see extract.go); a sentence longer than about 80
+// characters is cut to a window of clauses around the part that matches,
+// within MaxQuoteRunes. The text is a lead-in in the question's language
+// (文档中的相关原文： / The document says:) and one 「quote」[n] per line.
+//
+// # Abstention
+//
+// The engine replies with the fixed sentence ([NotFoundText]), NotFound set
+// and the closest passages in Related when the best sentence holds less
+// than MinCoverage of the question's content words, when every content
+// word of the question is foreign to the documents, when the question asks
+// how many of a unit (几天, 多少人) that no retrieved sentence mentions, or
+// when the model replies NOT_FOUND. An English question about a Chinese
+// document (or the reverse) has no words in common with it, so in
+// extractive mode it abstains, with a Notice suggesting to ask in the
+// document's language; in LLM mode the model translates the question for
+// retrieval and answers in the question's language.
+//
+// # LLM mode
+//
+// The model gets the numbered passages (prompts.Answer) and answers in the
+// citation protocol described in protocol.go: prose with [n] after each
+// claim and verbatim quotes as 「quote」[n]. Every quote is located in its
+// passage (or, failing that, in another given passage) by a normalised
+// match and replaced by the document's exact words at those offsets,
+// clamped to one sentence; a quote that cannot be located is removed, and
+// its marker then points at the passage's best supporting sentence.
+// Markers naming no given passage are removed. An answer left with no
+// located quote is Ungrounded: the engine replaces it with the extractive
+// answer and a Notice saying so (it never shows unverifiable text as an
+// answer). A model that fails outright (errors after retries, timeout)
+// also yields the extractive answer with a Notice; a stream cut mid-way
+// keeps the verified part with a Notice.
+//
+// # Follow-ups
+//
+// With History, LLM mode asks the model to rewrite the question as a
+// standalone one (prompts.Rewrite); extractive mode, or a failed rewrite,
+// folds the conversation itself (see followup.go): a follow-up
+// naming a new topic (那能源方面呢？) is searched on its own words, one
+// without a topic (还有什么具体要求？) continues the previous one and reads
+// on after the previous answer's quote.
+type Engine struct {
+	r    Retriever
+	m    ChatModel
+	opts Options
+	log  *slog.Logger
+	p    extractParams
+
+	statsOnce sync.Once
+	st        *corpusStats
+}
+
+// extractParams are the tuning constants of extractive quoting (measured
+// on the eval sets as a whole, see eval_test.go).
+type extractParams struct {
+	// uniWeight scales single Han characters against bigrams.
+	uniWeight float64
+	// funcBigramWeight scales bigrams that contain a function character.
+	funcBigramWeight float64
+	// rankDecay lowers sentence scores per passage rank.
+	rankDecay float64
+	// minNovel is the number of characters a quote window must hold
+	// beyond the question's own to be an answer.
+	minNovel int
+	// secondRatio is the share of the best sentence score a further quote
+	// needs.
+	secondRatio float64
+	// contextWeight weights earlier-turn terms when a follow-up changes
+	// the topic.
+	contextWeight float64
+	// localExp is the exponent of the sentence-rarity factor of term
+	// weights (0 ignores it).
+	localExp float64
+	// fullSentence is the length up to which a whole sentence is quoted.
+	fullSentence int
+	// inheritFirst weights terms a sentence lacks but its passage's first
+	// sentence holds.
+	inheritFirst float64
+	// typeBonus rewards a sentence holding what the question asks for (a
+	// number for 多少, a date for 何时).
+	typeBonus float64
+	// continueBonus rewards, in a "tell me more" follow-up, the sentence
+	// right after the previous quote (halved for the one after, ...).
+	continueBonus float64
+	// tieBucket is the score difference under which two sentences count
+	// as tied; ties go to the earlier one in the document (0: no ties).
+	tieBucket float64
+}
+
+func defaultExtractParams() extractParams {
+	return extractParams{
+		uniWeight:        1,
+		funcBigramWeight: 0,
+		rankDecay:        0.1,
+		minNovel:         2,
+		secondRatio:      0.8,
+		contextWeight:    0.25,
+		localExp:         1,
+		inheritFirst:     0.8,
+		typeBonus:        0.1,
+		tieBucket:        0.02,
+		continueBonus:    0.5,
+		fullSentence:     80,
+	}
+}
+
+// New returns an engine answering from r. With a nil m it answers in
+// extractive mode; otherwise in LLM mode with extractive fallback.
+func New(r Retriever, m ChatModel, opts Options) *Engine {
+	if opts.TopK <= 0 {
+		opts.TopK = 8
+	}
+	if opts.ModelPassages <= 0 {
+		opts.ModelPassages = 5
+	}
+	opts.ModelPassages = min(opts.ModelPassages, opts.TopK)
+	if opts.QuotePassages <= 0 {
+		opts.QuotePassages = 3
+	}
+	if opts.MaxQuotes <= 0 {
+		opts.MaxQuotes = 3
+	}
+	if opts.MaxQuoteRunes <= 0 {
+		opts.MaxQuoteRunes = 50
+	}
+	if opts.MinCoverage == 0 {
+		opts.MinCoverage = DefaultMinCoverage
+	}
+	if opts.Related == 0 {
+		opts.Related = 3
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{r: r, m: m, opts: opts, log: log, p: defaultExtractParams()}
+}
+
+// Paragraph returns paragraph n of document doc, for showing a citation's
+// source in full.
+func (e *Engine) Paragraph(doc string, n int) (Passage, bool) { return e.r.Paragraph(doc, n) }
+
+// Documents lists the loaded documents.
+func (e *Engine) Documents() []DocInfo { return e.r.Documents() }
+
+// ErrEmptyQuestion is returned by [Engine.Answer] for a blank question.
+var ErrEmptyQuestion = errors.New("empty question")
+
+// Fixed texts, by language.
+var (
+	notFoundText = map[string]string{"zh": "文档中没有找到相关内容。", "en": "The document does not say."}
+	leadInText   = map[string]string{"zh": "文档中的相关原文：", "en": "The document says:"}
+	noticeText   = map[string]map[string]string{
+		"model-failed": {
+			"zh": "语言模型暂时不可用，以下是文档原文摘录。",
+			"en": "The language model is unavailable; these are quotes from the document instead.",
+		},
+		"ungrounded": {
+			"zh": "模型的回答无法在文档中核实，以下是文档原文摘录。",
+			"en": "The model's answer could not be checked against the document; these are quotes from the document instead.",
+		},
+		"cut": {
+			"zh": "回答生成中断，只保留了已核实的部分。",
+			"en": "The answer was cut off; only its verified part is shown.",
+		},
+		"crosslingual": {
+			"zh": "未启用语言模型时只能按字面匹配问题；请用文档的语言（英文）提问。",
+			"en": "Without a language model questions are matched word for word; try asking in the document's language (Chinese).",
+		},
+	}
+)
+
+// NotFoundText returns the fixed abstention sentence in lang ("zh" or
+// "en").
+func NotFoundText(lang string) string { return notFoundText[langKey(lang)] }
+
+func langKey(lang string) string {
+	if lang == "zh" {
+		return "zh"
+	}
+	return "en"
+}
+
+func notice(kind, lang string) string { return noticeText[kind][langKey(lang)] }
+
+// corpus returns the corpus statistics, reading the documents on first use.
+func (e *Engine) corpus() *corpusStats {
+	e.statsOnce.Do(func() { e.st = buildStats(e.r) })
+	return e.st
+}
+
+// Answer answers q. In LLM mode onPartial (which may be nil) receives the
+// whole answer text so far, already cleaned and with finished quotes
+// verified, each time the model sends more; it is called on the calling
+// goroutine and not at all in extractive mode. The returned Answer is
+// authoritative: it may differ from the last partial text (a fallback to
+// extractive, an abstention). Errors are returned only for a blank question,
+// a failed retrieval or a cancelled ctx; a failing model falls back to an
+// extractive answer with a Notice.
+func (e *Engine) Answer(ctx context.Context, q Question, onPartial func(text string)) (Answer, error) {
+	text := strings.TrimSpace(q.Text)
+	if text == "" {
+		return Answer{}, ErrEmptyQuestion
+	}
+	q.Text = text
+	e.corpus()
+	if err := ctx.Err(); err != nil {
+		return Answer{}, err
+	}
+	if e.m == nil {
+		return e.extractiveAnswer(ctx, q)
+	}
+	return e.llmAnswer(ctx, q, onPartial)
+}
+
+// extractiveAnswer answers q without a model.
+func (e *Engine) extractiveAnswer(ctx context.Context, q Question) (Answer, error) {
+	lang := segment.Lang(q.Text)
+	fq := e.followupQuery(q)
+	passages, err := e.r.Retrieve(ctx, fq.text, e.opts.TopK)
+	if err != nil {
+		return Answer{}, fmt.Errorf("retrieve: %w", err)
+	}
+	ans := e.extractive(q.Text, fq.text, lang, fq.terms, fq.cont, passages)
+	return ans, nil
+}
+
+// extractive builds the extractive answer from retrieved passages, or the
+// abstention.
+func (e *Engine) extractive(question, standalone, lang string, qt queryTerms, cont *continuation, passages []Passage) Answer {
+	ans := Answer{Question: question, Standalone: standalone, Lang: lang, Mode: Extractive}
+	views := make([]*passageView, 0, min(len(passages), e.opts.QuotePassages))
+	for _, p := range passages[:min(len(passages), e.opts.QuotePassages)] {
+		views = append(views, e.newPassageView(p))
+	}
+	picks, cov := e.pickQuotes(qt, views, cont)
+	if len(picks) == 0 || (e.opts.MinCoverage > 0 && cov < e.opts.MinCoverage) {
+		e.log.Debug("abstain", "question", question, "coverage", cov, "picks", len(picks))
+		ans = e.notFound(ans, passages)
+		if lang != e.st.lang && cov < e.opts.MinCoverage {
+			ans.Notice = notice("crosslingual", lang)
+		}
+		return ans
+	}
+	var b strings.Builder
+	b.WriteString(leadInText[langKey(lang)])
+	for i, pk := range picks {
+		c := pk.citation(i + 1)
+		ans.Citations = append(ans.Citations, c)
+		b.WriteString("\n")
+		b.WriteString(formatQuote(c.Quote, c.N))
+	}
+	ans.Text = b.String()
+	return ans
+}
+
+// formatQuote renders a quote with its marker: 「quote」[n].
+func formatQuote(quote string, n int) string {
+	return fmt.Sprintf("「%s」[%d]", quote, n)
+}
+
+// notFound turns ans into the abstention answer.
+func (e *Engine) notFound(ans Answer, passages []Passage) Answer {
+	ans.NotFound = true
+	ans.Text = NotFoundText(ans.Lang)
+	ans.Citations = nil
+	if e.opts.Related > 0 {
+		ans.Related = passages[:min(len(passages), e.opts.Related)]
+	}
+	return ans
+}

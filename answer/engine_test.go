@@ -1,0 +1,97 @@
+package answer
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// sampleEngine returns an extractive engine over the bundled sample
+// document with the real retrieval index.
+func sampleEngine(tb testing.TB, m ChatModel, opts Options) (*Engine, Retriever) {
+	tb.Helper()
+	_, r := realRetriever(tb, evalSets[0])
+	return New(r, m, opts), r
+}
+
+func TestExtractiveFishingBan(t *testing.T) {
+	e, _ := sampleEngine(t, nil, Options{})
+	a, err := e.Answer(context.Background(), Question{Text: "长江十年禁渔有什么要求？"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.NotFound || len(a.Citations) == 0 {
+		t.Fatalf("no answer: %+v", a)
+	}
+	c := a.Citations[0]
+	if !strings.Contains(c.Quote, "坚定推进长江“十年禁渔”") || c.Paragraph != 5 {
+		t.Errorf("first citation = ¶%d %q, want ¶5 containing 坚定推进长江“十年禁渔”", c.Paragraph, c.Quote)
+	}
+	if !strings.HasPrefix(a.Text, "文档中的相关原文：\n「") || !strings.Contains(a.Text, "」[1]") {
+		t.Errorf("text %q lacks the lead-in or the marked quote", a.Text)
+	}
+	if a.Mode != Extractive || a.Lang != "zh" {
+		t.Errorf("mode %q lang %q", a.Mode, a.Lang)
+	}
+	t.Logf("%s", a.Text)
+}
+
+func TestExtractiveAbstains(t *testing.T) {
+	e, _ := sampleEngine(t, nil, Options{})
+	tests := []struct {
+		name, q, text string
+	}{
+		{"unanswerable", "这次座谈会开了几天？", "文档中没有找到相关内容。"},
+		{"off topic", "火星探测器什么时候发射？", "文档中没有找到相关内容。"},
+		{"english", "What did Li Qiang say about the unified national market?", "The document does not say."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := e.Answer(context.Background(), Question{Text: tt.q}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !a.NotFound || a.Text != tt.text || len(a.Citations) != 0 {
+				t.Errorf("answer %+v, want NotFound with %q", a, tt.text)
+			}
+			if len(a.Related) == 0 {
+				t.Errorf("no related passages")
+			}
+		})
+	}
+}
+
+func TestExtractiveFollowUps(t *testing.T) {
+	e, _ := sampleEngine(t, nil, Options{})
+	ctx := context.Background()
+	var history []Turn
+	ask := func(q string) Answer {
+		t.Helper()
+		a, err := e.Answer(ctx, Question{Text: q, History: history}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.NotFound || len(a.Citations) == 0 {
+			t.Fatalf("%s: no answer (standalone %q)", q, a.Standalone)
+		}
+		history = append(history, Turn{Question: q, Answer: a.Text})
+		t.Logf("%s -> %s\n%s", q, a.Standalone, a.Text)
+		return a
+	}
+	first := ask("长江十年禁渔有什么要求？")
+	more := ask("还有什么具体要求？")
+	if c := more.Citations[0]; c.Paragraph != 5 {
+		t.Errorf("follow-up left the fishing-ban paragraph: ¶%d %q", c.Paragraph, c.Quote)
+	}
+	if more.Citations[0].Quote == first.Citations[0].Quote {
+		t.Errorf("follow-up repeats the first quote %q", first.Citations[0].Quote)
+	}
+	energy := ask("那能源方面呢？")
+	c := energy.Citations[0]
+	if c.Paragraph != 9 {
+		t.Errorf("energy follow-up cites ¶%d %q, want ¶9", c.Paragraph, c.Quote)
+	}
+	if !strings.Contains(c.Quote, "能源") {
+		t.Errorf("energy follow-up quote %q does not mention 能源", c.Quote)
+	}
+}

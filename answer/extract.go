@@ -1,0 +1,403 @@
+package answer
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/segment"
+)
+
+// passageView is a retrieved passage with its sentences and, on demand, its
+// normalised view for quote matching.
+type passageView struct {
+	p     Passage
+	sents []segment.Span // byte spans in p.Text, trimmed, in order
+	nv    *normView
+}
+
+func (e *Engine) newPassageView(p Passage) *passageView {
+	return &passageView{p: p, sents: e.passageSentences(p)}
+}
+
+// view returns the normalised view of the passage text.
+func (pv *passageView) view() normView {
+	if pv.nv == nil {
+		v := normalize(pv.p.Text)
+		pv.nv = &v
+	}
+	return *pv.nv
+}
+
+// passageSentences splits p into sentences as segment.Sentences splits its
+// whole paragraph, so a passage window of a paragraph has the paragraph's
+// sentences. Spans are byte offsets into p.Text.
+func (e *Engine) passageSentences(p Passage) []segment.Span {
+	par, ok := e.r.Paragraph(p.Doc, p.Paragraph)
+	if !ok || par.Start > p.Start || p.End > par.End || p.End-par.Start > len(par.Text) ||
+		par.Text[p.Start-par.Start:p.End-par.Start] != p.Text {
+		return segment.Sentences(p.Text)
+	}
+	off := p.Start - par.Start
+	var out []segment.Span
+	for _, s := range segment.Sentences(par.Text) {
+		st, en := max(s.Start-off, 0), min(s.End-off, len(p.Text))
+		if st >= en {
+			continue
+		}
+		// Trim white space a window edge may have exposed.
+		for st < en {
+			r, size := utf8.DecodeRuneInString(p.Text[st:en])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			st += size
+		}
+		for st < en {
+			r, size := utf8.DecodeLastRuneInString(p.Text[st:en])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			en -= size
+		}
+		if st < en {
+			out = append(out, segment.Span{Start: st, End: en})
+		}
+	}
+	return out
+}
+
+// sentenceAt returns the index of the sentence holding byte offset i, or of
+// the first sentence after it; -1 when none.
+func (pv *passageView) sentenceAt(i int) int {
+	for k, s := range pv.sents {
+		if i < s.End {
+			return k
+		}
+	}
+	return -1
+}
+
+// pick is a chosen quote: a byte span of a passage.
+type pick struct {
+	pv         *passageView
+	start, end int
+	score      float64
+	// cov is the share of the question's term weight in the sentence and
+	// words the share of its word (bigram) weight.
+	cov, words float64
+}
+
+func (pk pick) citation(n int) Citation {
+	p := pk.pv.p
+	return Citation{
+		N: n, Doc: p.Doc, Paragraph: p.Paragraph,
+		Quote: p.Text[pk.start:pk.end],
+		Start: p.Start + pk.start, End: p.Start + pk.end,
+	}
+}
+
+// pickQuotes chooses up to MaxQuotes quotes from the passages for the
+// question terms, best first, and reports the coverage of the best
+// sentence: the share of the question's word weight (Han bigrams, Latin
+// words) it contains, or of all its term weight when the question has no
+// words. No picks means the passages do not answer.
+//
+// Sentences are ranked by the question weight they hold, each term
+// weighted by its rarity in the corpus (idf) times its rarity among the
+// candidate sentences, and read together with their passage's opening
+// sentence (see [Engine.inheritedCoverage]).
+//
+// With a continuation (a "tell me more" follow-up) the quotes come from
+// the passages the previous answer quoted, preferring the sentences right
+// after its quote, never repeating it, and the coverage is that of the
+// topic already established.
+func (e *Engine) pickQuotes(qt queryTerms, views []*passageView, cont *continuation) ([]pick, float64) {
+	if qt.total == 0 {
+		return nil, 0
+	}
+	var after map[*passageView]int
+	avoidNorm := ""
+	if cont != nil {
+		avoidNorm = normString(cont.answer)
+		if after = cont.positions(views); len(after) > 0 {
+			var kept []*passageView
+			for _, pv := range views {
+				if _, ok := after[pv]; ok {
+					kept = append(kept, pv)
+				}
+			}
+			views = kept
+		}
+	}
+	type sentence struct {
+		pv    *passageView
+		rank  int
+		span  segment.Span
+		toks  map[string]bool
+		first map[string]bool // the passage's first sentence
+	}
+	var sents []sentence
+	sf := make(map[string]int)
+	for rank, pv := range views {
+		var first map[string]bool
+		for _, s := range pv.sents {
+			toks := tokenSet(pv.p.Text[s.Start:s.End])
+			sents = append(sents, sentence{pv: pv, rank: rank, span: s, toks: toks, first: first})
+			if first == nil {
+				first = toks
+			}
+			for _, t := range qt.terms {
+				if toks[t.tok] {
+					sf[t.tok]++
+				}
+			}
+		}
+	}
+	// Local weights: corpus weight times sentence rarity.
+	local := queryTerms{unit: qt.unit}
+	for _, t := range qt.terms {
+		if sf[t.tok] == 0 {
+			continue
+		}
+		w := t.w * math.Pow(math.Log(1+float64(len(sents))/float64(sf[t.tok])), e.p.localExp)
+		local.terms = append(local.terms, qterm{tok: t.tok, w: w})
+		local.total += w
+	}
+	if local.total == 0 && len(after) == 0 {
+		return nil, 0
+	}
+	qchars := questionChars(qt)
+	words := qt.words()
+	unitFound := false
+	var cands, repeats []pick
+	for _, s := range sents {
+		end, continuing := after[s.pv]
+		if !continuing && coverage(qt, s.toks) == 0 {
+			continue
+		}
+		text := s.pv.p.Text[s.span.Start:s.span.End]
+		rank := s.rank
+		if s.pv.p.Paragraph == 0 || continuing {
+			// A heading (the document's title) competes as if ranked
+			// first: retrieval ranks such short passages low, yet the
+			// title names what the document is about.
+			rank = 0
+		}
+		score := 0.0
+		if local.total > 0 {
+			score = e.inheritedCoverage(local, s.toks, s.first) * (1 - e.p.rankDecay*float64(rank))
+		}
+		if continuing {
+			// Read on: the next sentence after the previous quote first.
+			if d := sentencesBetween(s.pv, end, s.span.Start); s.span.Start >= end {
+				score += e.p.continueBonus / float64(d+1)
+			}
+		}
+		if qt.unit != "" && strings.Contains(text, qt.unit) {
+			unitFound = true
+		}
+		if qt.unit != "" && hasQuantity(text, qt.unit) {
+			score += e.p.typeBonus
+		}
+		if qt.wants != "" && answersType(text, qt.wants) {
+			score += e.p.typeBonus
+		}
+		ws, we := e.window(local, qchars, text)
+		pk := pick{
+			pv: s.pv, start: s.span.Start + ws, end: s.span.Start + we, score: score,
+			cov:   e.inheritedCoverage(qt, s.toks, s.first),
+			words: e.inheritedCoverage(words, s.toks, s.first),
+		}
+		if continuing {
+			pk.cov, pk.words = 1, 1
+		}
+		if avoidNorm != "" {
+			if q := normString(s.pv.p.Text[pk.start:pk.end]); q != "" && strings.Contains(avoidNorm, q) {
+				repeats = append(repeats, pk)
+				continue
+			}
+		}
+		cands = append(cands, pk)
+	}
+	if len(cands) == 0 {
+		// Nothing new: say the same again rather than nothing.
+		cands = repeats
+	}
+	if len(cands) == 0 {
+		return nil, 0
+	}
+	slices.SortStableFunc(cands, func(a, b pick) int {
+		if e.p.tieBucket > 0 {
+			qa, qb := math.Round(a.score/e.p.tieBucket), math.Round(b.score/e.p.tieBucket)
+			if qa != qb {
+				return cmp.Compare(qb, qa)
+			}
+			if a.pv.p.Doc == b.pv.p.Doc {
+				// Equal scores: the earlier mention (a name is given in
+				// full where it first appears).
+				return cmp.Compare(a.pv.p.Start+a.start, b.pv.p.Start+b.start)
+			}
+		}
+		return cmp.Compare(b.score, a.score)
+	})
+	best := cands[0]
+	if qt.unit != "" && !unitFound && len(after) == 0 {
+		// A "how many days" question and no day in sight.
+		return nil, best.cov
+	}
+	picks := []pick{best}
+	for _, c := range cands[1:] {
+		if len(picks) >= e.opts.MaxQuotes || c.score < e.p.secondRatio*best.score {
+			break
+		}
+		if !overlapsAny(picks, c) {
+			picks = append(picks, c)
+		}
+	}
+	switch {
+	case words.total > 0:
+		return picks, best.words
+	case len(qt.absent) > 0:
+		// Every word of the question is foreign to the documents: what
+		// single characters match is chance.
+		return picks, 0
+	}
+	return picks, best.cov
+}
+
+// sentencesBetween counts the sentences of pv that start in [from, to).
+func sentencesBetween(pv *passageView, from, to int) int {
+	n := 0
+	for _, s := range pv.sents {
+		if s.Start >= from && s.Start < to {
+			n++
+		}
+	}
+	return n
+}
+
+func overlapsAny(picks []pick, c pick) bool {
+	for _, p := range picks {
+		if p.pv.p.Doc == c.pv.p.Doc && p.pv.p.Start+p.start < c.pv.p.Start+c.end && c.pv.p.Start+c.start < p.pv.p.Start+p.end {
+			return true
+		}
+	}
+	return false
+}
+
+// inheritedCoverage is the share of the question's term weight found in a
+// sentence, where a term missing from the sentence but present in its
+// passage's first sentence counts at the reduced weight inheritFirst:
+// later sentences of an article speak of its subject as 它, 其, 本鱼, and
+// the subject named in the question should not pull every quote to the
+// opening sentence.
+func (e *Engine) inheritedCoverage(qt queryTerms, toks, first map[string]bool) float64 {
+	if qt.total == 0 {
+		return 0
+	}
+	m := 0.0
+	for _, t := range qt.terms {
+		switch {
+		case toks[t.tok]:
+			m += t.w
+		case first != nil && first[t.tok]:
+			m += e.p.inheritFirst * t.w
+		}
+	}
+	return m / qt.total
+}
+
+// coverage is the share of the question's term weight found in toks.
+func coverage(qt queryTerms, toks map[string]bool) float64 {
+	if qt.total == 0 {
+		return 0
+	}
+	m := 0.0
+	for _, t := range qt.terms {
+		if toks[t.tok] {
+			m += t.w
+		}
+	}
+	return m / qt.total
+}
+
+// questionChars is the set of characters of the question's terms.
+func questionChars(qt queryTerms) map[rune]bool {
+	set := make(map[rune]bool)
+	for _, t := range qt.terms {
+		for _, r := range t.tok {
+			set[r] = true
+		}
+	}
+	return set
+}
+
+// window picks the part of a sentence to quote. A sentence up to
+// fullSentence characters is quoted whole. From a longer one it takes the
+// clause (segment.Clauses) holding the most question weight, the anchor,
+// and extends it over the following clauses, where answers tend to sit
+// ("X，Y": X names the topic, Y tells about it), then over the preceding
+// ones, while the window stays within MaxQuoteRunes. It returns byte
+// offsets into sentence.
+func (e *Engine) window(qt queryTerms, qchars map[rune]bool, sentence string) (int, int) {
+	n := utf8.RuneCountInString(sentence)
+	if n <= e.p.fullSentence {
+		return 0, len(sentence)
+	}
+	clauses := segment.Clauses(sentence)
+	if len(clauses) <= 1 {
+		return 0, len(sentence)
+	}
+	lens := make([]int, len(clauses))
+	anchor, best := 0, -1.0
+	for i, c := range clauses {
+		w := sentence[c.Start:c.End]
+		lens[i] = utf8.RuneCountInString(w)
+		score := coverage(qt, tokenSet(w))
+		if qt.unit != "" && hasQuantity(w, qt.unit) {
+			score += 0.2
+		}
+		if score > best {
+			anchor, best = i, score
+		}
+	}
+	a, b := anchor, anchor
+	total := lens[anchor]
+	if novelRunes(sentence[clauses[a].Start:clauses[b].End], qchars) < e.p.minNovel && b+1 < len(clauses) {
+		b++
+		total += lens[b]
+	}
+	for b+1 < len(clauses) && total+lens[b+1] <= e.opts.MaxQuoteRunes {
+		b++
+		total += lens[b]
+	}
+	for a > 0 && total+lens[a-1] <= e.opts.MaxQuoteRunes {
+		a--
+		total += lens[a]
+	}
+	end := clauses[b].End
+	if b < len(clauses)-1 {
+		// A window ending inside the sentence drops its clause mark.
+		trimmed := strings.TrimRightFunc(sentence[clauses[a].Start:end], func(r rune) bool {
+			return strings.ContainsRune("，、：；,:;", r)
+		})
+		end = clauses[a].Start + len(trimmed)
+	}
+	return clauses[a].Start, end
+}
+
+// novelRunes counts the letters, digits and Han characters of w that are
+// not among the question's characters.
+func novelRunes(w string, qchars map[rune]bool) int {
+	n := 0
+	for _, r := range w {
+		if (unicode.IsLetter(r) || unicode.IsDigit(r)) && !qchars[unicode.ToLower(r)] {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,249 @@
+package answer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/segment"
+)
+
+// bm25Retriever is a stand-in lexical retriever over retrieval.Passages.
+type bm25Retriever struct {
+	docs     []*retrieval.Document
+	passages []retrieval.Passage
+	tfs      []map[string]int
+	lens     []int
+	df       map[string]int
+	avg      float64
+}
+
+func newBM25Retriever(tb testing.TB, docs []*retrieval.Document) *bm25Retriever {
+	tb.Helper()
+	r := &bm25Retriever{docs: docs, df: map[string]int{}}
+	for _, d := range docs {
+		r.passages = append(r.passages, retrieval.Passages(d, 0)...)
+	}
+	total := 0
+	for _, p := range r.passages {
+		tf := map[string]int{}
+		toks := segment.Tokens(p.Text)
+		for _, t := range toks {
+			tf[t]++
+		}
+		for t := range tf {
+			r.df[t]++
+		}
+		r.tfs = append(r.tfs, tf)
+		r.lens = append(r.lens, len(toks))
+		total += len(toks)
+	}
+	r.avg = float64(total) / float64(len(r.passages))
+	return r
+}
+
+func (r *bm25Retriever) Retrieve(ctx context.Context, q string, k int) ([]Passage, error) {
+	n := float64(len(r.passages))
+	type hit struct {
+		i int
+		s float64
+	}
+	var hits []hit
+	qt := segment.Tokens(q)
+	for i, tf := range r.tfs {
+		s := 0.0
+		for _, t := range qt {
+			f := float64(tf[t])
+			if f == 0 {
+				continue
+			}
+			df := float64(r.df[t])
+			idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+			s += idf * f * 2.2 / (f + 1.2*(0.25+0.75*float64(r.lens[i])/r.avg))
+		}
+		if s > 0 {
+			hits = append(hits, hit{i, s})
+		}
+	}
+	sort.SliceStable(hits, func(a, b int) bool { return hits[a].s > hits[b].s })
+	var out []Passage
+	for _, h := range hits[:min(k, len(hits))] {
+		p := r.passages[h.i]
+		out = append(out, Passage{Doc: p.Doc, Paragraph: p.Paragraph, Text: p.Text, Start: p.Start, End: p.End, Score: h.s})
+	}
+	return out, nil
+}
+
+func (r *bm25Retriever) Paragraph(doc string, n int) (Passage, bool) {
+	for _, d := range r.docs {
+		if d.Name != doc {
+			continue
+		}
+		p, ok := d.Paragraph(n)
+		if !ok {
+			return Passage{}, false
+		}
+		return Passage{Doc: d.Name, Paragraph: p.N, Text: p.Text(d), Start: p.Start, End: p.End}, true
+	}
+	return Passage{}, false
+}
+
+func (r *bm25Retriever) Documents() []DocInfo {
+	var out []DocInfo
+	for _, d := range r.docs {
+		out = append(out, DocInfo{Name: d.Name, Paragraphs: d.BodyParagraphs()})
+	}
+	return out
+}
+
+// evalSet is one question set with its corpus.
+type evalSet struct {
+	name   string
+	corpus []string // nil: the bundled sample
+	rows   string
+}
+
+var evalSets = []evalSet{
+	{"seed_dev", nil, "seed_dev.jsonl"},
+	{"cmrc2018_trial", []string{"cmrc2018_trial.txt"}, "cmrc2018_trial.jsonl"},
+	{"drcd_dev", []string{"drcd_dev.txt"}, "drcd_dev.jsonl"},
+}
+
+const evalDir = "../testdata/eval"
+
+func loadRows(tb testing.TB, name string) []EvalRow {
+	tb.Helper()
+	f, err := os.Open(filepath.Join(evalDir, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var rows []EvalRow
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var r EvalRow
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			tb.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func loadCorpus(tb testing.TB, s evalSet) []*retrieval.Document {
+	tb.Helper()
+	var paths []string
+	for _, c := range s.corpus {
+		paths = append(paths, filepath.Join(evalDir, c))
+	}
+	docs, err := retrieval.LoadDocuments(paths)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return docs
+}
+
+// indexRetriever adapts the real retrieval index to Retriever.
+type indexRetriever struct {
+	ix   *retrieval.Index
+	docs map[string]*retrieval.Document
+}
+
+func (r indexRetriever) Retrieve(ctx context.Context, q string, k int) ([]Passage, error) {
+	hits, err := r.ix.Search(ctx, q, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Passage, len(hits))
+	for i, h := range hits {
+		out[i] = Passage{Doc: h.Doc, Paragraph: h.Paragraph, Text: h.Text, Start: h.Start, End: h.End, Score: h.Score}
+	}
+	return out, nil
+}
+
+func (r indexRetriever) Paragraph(doc string, n int) (Passage, bool) {
+	d := r.docs[doc]
+	if d == nil {
+		return Passage{}, false
+	}
+	p, ok := d.Paragraph(n)
+	if !ok {
+		return Passage{}, false
+	}
+	return Passage{Doc: d.Name, Paragraph: p.N, Text: p.Text(d), Start: p.Start, End: p.End}, true
+}
+
+func (r indexRetriever) Documents() []DocInfo {
+	var out []DocInfo
+	for _, d := range r.ix.Documents() {
+		out = append(out, DocInfo{Name: d.Name, Paragraphs: d.BodyParagraphs()})
+	}
+	return out
+}
+
+var indexCache sync.Map // set name -> *builtSet
+
+type builtSet struct {
+	once sync.Once
+	docs []*retrieval.Document
+	r    Retriever
+}
+
+// realRetriever builds (once per test process) the real hybrid index with
+// the local embedder over the set's corpus.
+func realRetriever(tb testing.TB, s evalSet) ([]*retrieval.Document, Retriever) {
+	tb.Helper()
+	v, _ := indexCache.LoadOrStore(s.name, &builtSet{})
+	b := v.(*builtSet)
+	b.once.Do(func() {
+		docs := loadCorpus(tb, s)
+		ix, _, err := retrieval.Build(context.Background(), docs, retrieval.Options{
+			Embedder: retrieval.LocalEmbedder(retrieval.DefaultLocalDim), EmbedderID: "local",
+		})
+		if err != nil {
+			tb.Fatalf("build index: %v", err)
+		}
+		b.docs, b.r = docs, indexRetriever{ix: ix, docs: docMap(docs)}
+	})
+	if b.r == nil {
+		tb.Fatal("index build failed earlier")
+	}
+	return b.docs, b.r
+}
+
+// memoRetriever caches Retrieve results (for parameter sweeps).
+type memoRetriever struct {
+	Retriever
+	mu    sync.Mutex
+	cache map[string][]Passage
+}
+
+func (m *memoRetriever) Retrieve(ctx context.Context, q string, k int) ([]Passage, error) {
+	key := fmt.Sprint(k, "\x00", q)
+	m.mu.Lock()
+	ps, ok := m.cache[key]
+	m.mu.Unlock()
+	if ok {
+		return ps, nil
+	}
+	ps, err := m.Retriever.Retrieve(ctx, q, k)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	if m.cache == nil {
+		m.cache = map[string][]Passage{}
+	}
+	m.cache[key] = ps
+	m.mu.Unlock()
+	return ps, nil
+}

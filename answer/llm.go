@@ -1,0 +1,241 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/prompts"
+	"github.com/citebot/citebot/retrieval/segment"
+)
+
+// maxRewriteRunes bounds a model's rewritten or translated question: a
+// longer reply is not a question.
+const maxRewriteRunes = 300
+
+// llmAnswer answers q with the chat model, verifying its quotes, and falls
+// back to the extractive answer when the model fails or cites nothing
+// verifiable.
+func (e *Engine) llmAnswer(ctx context.Context, q Question, onPartial func(string)) (Answer, error) {
+	lang := segment.Lang(q.Text)
+	fq := e.followupQuery(q) // the model-free fallback for rewriting
+	standalone := q.Text
+	modelDown := false // a helper call found the model unavailable
+	if len(q.History) > 0 {
+		if s, err := e.rewrite(ctx, q); err != nil {
+			if ctx.Err() != nil {
+				return Answer{}, ctx.Err()
+			}
+			e.log.Warn("follow-up rewrite failed; merging terms instead", "err", err)
+			standalone = fq.text
+			modelDown = unavailable(err)
+		} else {
+			standalone = s
+			fq = followup{text: s, terms: e.questionTerms(s, 1, false), cont: fq.cont}
+		}
+	}
+	queries := []string{standalone}
+	terms := fq.terms
+	if segment.Lang(standalone) != e.st.lang && !modelDown {
+		if tr, err := e.translate(ctx, standalone, e.st.lang); err != nil {
+			if ctx.Err() != nil {
+				return Answer{}, ctx.Err()
+			}
+			e.log.Warn("question translation failed; searching with the question alone", "err", err)
+			modelDown = unavailable(err)
+		} else {
+			queries = append(queries, tr)
+			terms = e.questionTerms(tr, 1, false).withContext(terms)
+		}
+	}
+	passages, err := e.retrieveAll(ctx, queries)
+	if err != nil {
+		return Answer{}, err
+	}
+	ans := Answer{Question: q.Text, Standalone: standalone, Lang: lang, Mode: LLM}
+	if len(passages) == 0 {
+		return e.notFound(ans, nil), nil
+	}
+	modelPassages := passages[:min(len(passages), e.opts.ModelPassages)]
+	views := make([]*passageView, len(modelPassages))
+	for i, p := range modelPassages {
+		views[i] = e.newPassageView(p)
+	}
+	if e.opts.MinCoverage > 0 && terms.total > 0 {
+		if _, cov := e.pickQuotes(terms, views, fq.cont); cov < e.opts.MinCoverage/2 {
+			e.log.Debug("abstain before the model", "question", q.Text, "coverage", cov)
+			return e.notFound(ans, passages), nil
+		}
+	}
+	fallback := func(kind string) Answer {
+		a := e.extractive(q.Text, standalone, lang, terms, fq.cont, passages)
+		a.Notice = notice(kind, lang)
+		return a
+	}
+
+	if modelDown {
+		return fallback("model-failed"), nil
+	}
+
+	msgs, err := e.answerPrompt(standalone, lang, modelPassages)
+	if err != nil {
+		return Answer{}, err
+	}
+	v := &verifier{e: e, views: views, terms: terms}
+	var raw strings.Builder
+	last := ""
+	onDelta := func(d string) {
+		raw.WriteString(d)
+		if onPartial == nil {
+			return
+		}
+		if t := v.render(raw.String(), false).text; t != last && t != "" {
+			last = t
+			onPartial(t)
+		}
+	}
+	text, err := e.m.Complete(ctx, msgs, onDelta)
+	if ctx.Err() != nil {
+		return Answer{}, ctx.Err()
+	}
+	if err != nil && strings.TrimSpace(text) == "" {
+		e.log.Warn("chat model failed; answering extractively", "err", err)
+		return fallback("model-failed"), nil
+	}
+	res := v.render(text, true)
+	e.log.Debug("model answer verified", "quotes", res.quotes, "dropped", res.dropped, "citations", len(res.citations), "not_found", res.notFound)
+	switch {
+	case res.notFound && res.quotes == 0:
+		return e.notFound(ans, passages), nil
+	case res.quotes == 0:
+		e.log.Info("model answer has no verifiable quote; answering extractively", "question", q.Text)
+		a := fallback("ungrounded")
+		a.Ungrounded = true
+		if err != nil {
+			a.Notice = notice("cut", lang) + " " + a.Notice
+		}
+		return a, nil
+	}
+	ans.Text = res.text
+	ans.Citations = res.citations
+	if err != nil {
+		e.log.Warn("chat model stream cut; keeping the verified part", "err", err)
+		ans.Notice = notice("cut", lang)
+	}
+	return ans, nil
+}
+
+// answerPrompt renders the answer prompt for the numbered passages.
+func (e *Engine) answerPrompt(question, lang string, passages []Passage) ([]Message, error) {
+	data := prompts.AnswerData{Question: question, Lang: lang}
+	for i, p := range passages {
+		data.Passages = append(data.Passages, prompts.Passage{N: i + 1, Doc: p.Doc, Paragraph: p.Paragraph, Text: p.Text})
+	}
+	pm, err := prompts.Answer(data)
+	if err != nil {
+		return nil, err
+	}
+	return toMessages(pm), nil
+}
+
+func toMessages(pm []prompts.Message) []Message {
+	msgs := make([]Message, len(pm))
+	for i, m := range pm {
+		msgs[i] = Message{Role: Role(m.Role), Content: m.Content}
+	}
+	return msgs
+}
+
+// rewrite asks the model to make a follow-up question standalone.
+func (e *Engine) rewrite(ctx context.Context, q Question) (string, error) {
+	d := prompts.RewriteData{Question: q.Text}
+	for _, t := range q.History {
+		d.History = append(d.History, prompts.Turn{Question: t.Question, Answer: t.Answer})
+	}
+	pm, err := prompts.Rewrite(d)
+	if err != nil {
+		return "", err
+	}
+	return e.oneLine(ctx, pm, "rewrite")
+}
+
+// translate asks the model to translate a question into lang for
+// retrieval.
+func (e *Engine) translate(ctx context.Context, question, lang string) (string, error) {
+	pm, err := prompts.Translate(prompts.TranslateData{Question: question, Target: lang})
+	if err != nil {
+		return "", err
+	}
+	return e.oneLine(ctx, pm, "translate")
+}
+
+// oneLine runs a helper prompt and returns the first non-empty line of the
+// reply, cleaned of markup and quotation marks.
+func (e *Engine) oneLine(ctx context.Context, pm []prompts.Message, what string) (string, error) {
+	text, err := e.m.Complete(ctx, toMessages(pm), nil)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(cleanProse(line))
+		line = strings.Trim(line, "\"'“”「」 ")
+		if line == "" {
+			continue
+		}
+		if utf8.RuneCountInString(line) > maxRewriteRunes || strings.Contains(line, prompts.NotFound) {
+			return "", fmt.Errorf("%s: unusable reply", what)
+		}
+		return line, nil
+	}
+	return "", fmt.Errorf("%s: empty reply", what)
+}
+
+// retrieveAll retrieves TopK passages for each query and merges the lists
+// round-robin (best of each first), without duplicates.
+func (e *Engine) retrieveAll(ctx context.Context, queries []string) ([]Passage, error) {
+	lists := make([][]Passage, len(queries))
+	for i, q := range queries {
+		ps, err := e.r.Retrieve(ctx, q, e.opts.TopK)
+		if err != nil {
+			return nil, fmt.Errorf("retrieve: %w", err)
+		}
+		lists[i] = ps
+	}
+	type key struct {
+		doc        string
+		start, end int
+	}
+	seen := make(map[key]bool)
+	var out []Passage
+	for rank := 0; len(out) < e.opts.TopK; rank++ {
+		more := false
+		for _, l := range lists {
+			if rank >= len(l) {
+				continue
+			}
+			more = true
+			k := key{l[rank].Doc, l[rank].Start, l[rank].End}
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, l[rank])
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	return out[:min(len(out), e.opts.TopK)], nil
+}
+
+// unavailable reports whether err says the model cannot be reached at all
+// (retries exhausted on 429/5xx or network errors, or a timeout), as
+// opposed to one unusable reply.
+func unavailable(err error) bool {
+	var me *ModelError
+	if errors.As(err, &me) {
+		return me.Retryable || errors.Is(err, context.DeadlineExceeded)
+	}
+	return false
+}

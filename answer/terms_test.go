@@ -1,0 +1,113 @@
+package answer
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestTopical(t *testing.T) {
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"那能源方面呢？", true},
+		{"还有什么具体要求？", false},
+		{"还有呢？", false},
+		{"他还说了什么？", false},
+		{"那上海呢？", true},
+		{"What about energy?", true},
+		{"What else?", false},
+		{"Tell me more about it.", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := topical(tt.q); got != tt.want {
+			t.Errorf("topical(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestQuestionShape(t *testing.T) {
+	tests := []struct {
+		q, unit, wants string
+	}{
+		{"这次座谈会开了几天？", "天", "number"},
+		{"理事会的委员中有多少人为学生?", "人", "number"},
+		{"尤金袋鼠的体重大约是多少？", "", "number"},
+		{"基督教神学院兴建于哪一年？", "", "time"},
+		{"計算神經科學一詞首次出現是在什麼時候？", "", "time"},
+		{"上海市委书记是谁？", "", ""},
+	}
+	for _, tt := range tests {
+		runes := []rune(tt.q)
+		if got := quantityUnit(runes); got != tt.unit {
+			t.Errorf("quantityUnit(%q) = %q, want %q", tt.q, got, tt.unit)
+		}
+		if got := answerType(tt.q); got != tt.wants {
+			t.Errorf("answerType(%q) = %q, want %q", tt.q, got, tt.wants)
+		}
+	}
+}
+
+func TestHasQuantity(t *testing.T) {
+	tests := []struct {
+		text, unit string
+		want       bool
+	}{
+		{"会议开了三天", "天", true},
+		{"会期5天", "天", true},
+		{"天气很好，12日下午开会", "天", false},
+		{"约有两百人参加", "人", true},
+		{"人很多", "人", false},
+	}
+	for _, tt := range tests {
+		if got := hasQuantity(tt.text, tt.unit); got != tt.want {
+			t.Errorf("hasQuantity(%q, %q) = %v, want %v", tt.text, tt.unit, got, tt.want)
+		}
+	}
+}
+
+func TestQuestionTermsSkipQuestionWords(t *testing.T) {
+	v, _ := verifyFixture(t)
+	qt := v.e.questionTerms("长江禁渔有什么要求？", 1, false)
+	for _, term := range qt.terms {
+		switch term.tok {
+		case "什么", "什", "么", "有什", "么要":
+			t.Errorf("question word %q kept as a term", term.tok)
+		}
+	}
+	found := false
+	for _, term := range qt.terms {
+		found = found || term.tok == "禁渔"
+	}
+	if !found {
+		t.Errorf("terms %v lack 禁渔", qt.terms)
+	}
+}
+
+func FuzzQuestionTerms(f *testing.F) {
+	for _, s := range []string{"长江十年禁渔有什么要求？", "那能源方面呢？", "What about AI?", "几几几", "多少", "\xff几", "ＡＢＣ多少人"} {
+		f.Add(s)
+	}
+	v, _ := verifyFixture(f)
+	f.Fuzz(func(t *testing.T, q string) {
+		for _, followup := range []bool{false, true} {
+			qt := v.e.questionTerms(q, 1, followup)
+			sum := 0.0
+			for _, term := range qt.terms {
+				if term.w <= 0 || term.tok == "" {
+					t.Fatalf("term %+v", term)
+				}
+				sum += term.w
+			}
+			if sum-qt.total > 1e-9 || qt.total-sum > 1e-9 {
+				t.Fatalf("total %v, sum of weights %v", qt.total, sum)
+			}
+			if qt.unit != "" && utf8.RuneCountInString(qt.unit) != 1 {
+				t.Fatalf("unit %q", qt.unit)
+			}
+		}
+		topical(q)
+		newContinuation(q)
+	})
+}
