@@ -16,10 +16,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 const e2eToken = "123456:E2E-SECRET-token"
@@ -205,12 +210,55 @@ func serve(t *testing.T, e *emulator, extra ...string) (stop func() error, logs 
 	return stop, logs
 }
 
+// adminAddr waits for the admin server's address in the logs.
+func adminAddr(t *testing.T, logs *syncBuffer) string {
+	t.Helper()
+	re := regexp.MustCompile(`admin server listening"? addr=(\S+)`)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(logs.String()); m != nil {
+			return m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no admin address in logs:\n%s", logs.String())
+	return ""
+}
+
+// counterValue sums the samples of a metric family whose labels include
+// want.
+func counterValue(families map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+	f := families[name]
+	if f == nil {
+		return 0
+	}
+	total := 0.0
+	for _, m := range f.GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		ok := true
+		for k, v := range want {
+			ok = ok && labels[k] == v
+		}
+		if ok && m.GetCounter() != nil {
+			total += m.GetCounter().GetValue()
+		}
+	}
+	return total
+}
+
 func TestEndToEndEmulator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
 	e := startEmulator(t)
-	stop, logs := serve(t, e)
+	stop, logs := serve(t, e, "--admin-addr", "127.0.0.1:0")
+	admin := adminAddr(t, logs)
+	if _, _, err := runCLI(t, nil, "", "healthcheck", "--admin-addr", admin); err != nil {
+		t.Fatalf("healthcheck against a running serve: %v", err)
+	}
 
 	alice := user{ID: 1001, FirstName: "Alice", Username: "alice", Language: "zh-hans"}
 	private := chat{ID: 1001, Type: "private"}
@@ -291,8 +339,40 @@ func TestEndToEndEmulator(t *testing.T) {
 		}
 	})
 
+	t.Run("metrics count the questions", func(t *testing.T) {
+		resp, err := http.Get("http://" + admin + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err := parser.TextToMetricFamilies(resp.Body)
+		if err != nil {
+			t.Fatalf("parse /metrics: %v", err)
+		}
+		answered := counterValue(families, "citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "answered"})
+		if answered < 3 {
+			t.Errorf("citebot_questions_total{extractive,answered} = %v, want >= 3", answered)
+		}
+		if counterValue(families, "citebot_telegram_api_errors_total", map[string]string{"method": "setMyCommands", "code": "500"}) < 1 {
+			t.Errorf("the emulator's 500 on setMyCommands was not counted")
+		}
+		for _, name := range []string{"citebot_answer_seconds", "citebot_retrieval_seconds"} {
+			if families[name] == nil {
+				t.Errorf("/metrics lacks %s", name)
+			}
+		}
+		r, err := http.Get("http://" + admin + "/readyz")
+		if err != nil || r.StatusCode != http.StatusOK {
+			t.Errorf("/readyz = %v, %v", r, err)
+		}
+	})
+
 	if err := stop(); err != nil {
 		t.Fatalf("serve returned %v; logs:\n%s", err, logs.String())
+	}
+	if _, _, err := runCLI(t, nil, "", "healthcheck", "--admin-addr", admin, "--timeout", "1s"); err == nil {
+		t.Fatal("healthcheck succeeded after serve stopped")
 	}
 	if strings.Contains(logs.String(), e2eToken) || strings.Contains(logs.String(), "E2E-SECRET") {
 		t.Fatalf("token leaked into logs:\n%s", logs.String())
