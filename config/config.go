@@ -102,7 +102,7 @@ func Default() Config {
 	return Config{
 		DataDir:          "citebot-data",
 		MaxPassageRunes:  1000,
-		TopK:             5,
+		TopK:             8,
 		Embedder:         "local",
 		EmbedDim:         0, // 0: the local embedder's default
 		EmbedBatchSize:   64,
@@ -348,8 +348,8 @@ func (c Config) Validate() error {
 	if c.Workers < 1 {
 		bad("workers (CITEBOT_WORKERS) = %d: use at least 1", c.Workers)
 	}
-	if c.EditInterval < 0 {
-		bad("edit-interval (CITEBOT_EDIT_INTERVAL) = %s: use a duration >= 0 such as 1.5s", c.EditInterval)
+	if c.EditInterval <= 0 {
+		bad("edit-interval (CITEBOT_EDIT_INTERVAL) = %s: use a positive duration such as 1.5s", c.EditInterval)
 	}
 	if c.MemoryTurns < 0 {
 		bad("memory-turns (CITEBOT_MEMORY_TURNS) = %d: use 0 (no memory) or more", c.MemoryTurns)

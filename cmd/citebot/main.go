@@ -18,7 +18,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil && !errors.Is(err, errHelp) {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "citebot:", err)
 		}
@@ -26,8 +26,12 @@ func main() {
 	}
 }
 
-// errUsage is returned after usage text was already printed.
-var errUsage = errors.New("usage")
+// errUsage is returned after usage text was already printed; errHelp after
+// help was asked for and printed.
+var (
+	errUsage = errors.New("usage")
+	errHelp  = errors.New("help")
+)
 
 const usage = `citebot answers questions about documents with cited, verbatim quotes.
 

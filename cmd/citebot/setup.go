@@ -46,7 +46,7 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, errUsage
+			return nil, errHelp
 		}
 		return nil, errUsage
 	}
