@@ -21,6 +21,21 @@
 // per-call context; results are decoded leniently (the test emulator answers
 // null or strings where Telegram answers objects).
 //
+// # Documents from chat
+//
+// When [Config.Library] is set, the users in [Config.Admins] can add a
+// document by sending a .txt, .md or .pdf file to the bot in a private chat
+// (getFile, then a download of at most [Config.MaxUploadBytes]) and remove
+// one with /remove NAME. Source buttons name their document by a hash of
+// its name, not by its position in [Answerer.Documents], so they stay
+// right when the list changes.
+//
+// # Logs
+//
+// Each question gives one info record, msg "question", with chat_id,
+// user_id, thread_id, latency_ms, mode, citations and outcome; the
+// question's text is logged only at debug level (msg "question text").
+//
 // The bot token never reaches a log line or an error: [Token] prints as
 // REDACTED (and a [Config] prints with its secrets redacted), every error
 // from the transport is scrubbed, and the logger is wrapped in a handler
@@ -57,6 +72,20 @@ type Answerer interface {
 	Paragraph(doc string, n int) (answer.Passage, bool)
 	// Documents describes the loaded documents.
 	Documents() []answer.DocInfo
+}
+
+// DocumentManager adds and removes documents at run time. Implementations
+// index and persist the document before returning. They must be safe for
+// concurrent use; after a call returns, [Answerer.Documents] reflects the
+// change. Their errors are shown to the admin who asked, so they should be
+// short, user-safe sentences (e.g. "bad.txt: not valid UTF-8 text").
+type DocumentManager interface {
+	// AddDocument adds the document called name (a file name without any
+	// directory, as sent) whose content is data, and describes it.
+	AddDocument(ctx context.Context, name string, data []byte) (answer.DocInfo, error)
+	// RemoveDocument removes the document called name, as listed by
+	// [Answerer.Documents].
+	RemoveDocument(ctx context.Context, name string) error
 }
 
 // RateLimit is a per-user token bucket for questions.
@@ -105,6 +134,21 @@ type Config struct {
 	RateLimit RateLimit
 	// MaxQuestionRunes is the longest question accepted, default 1000.
 	MaxQuestionRunes int
+	// OnRateLimited, when set, is called each time a question is refused
+	// by the per-user rate limit, e.g. to count it in a metric. It is
+	// called on the handling goroutine, so it must be quick and safe for
+	// concurrent use.
+	OnRateLimited func()
+	// Admins are the user ids that may add documents (by sending a .txt,
+	// .md or .pdf file) and remove them (/remove NAME) in a private chat
+	// with the bot. Admins are answered whatever the allowlists say.
+	Admins []int64
+	// MaxUploadBytes is the largest document accepted from chat, default
+	// 20 MiB (the most the public Bot API lets a bot download).
+	MaxUploadBytes int64
+	// Library adds and removes documents sent by admins; nil disables
+	// uploads and /remove.
+	Library DocumentManager
 	// KeywordPrefix, when set, makes a group message that starts with it
 	// (case-insensitively) a question, e.g. "?" or "citebot,".
 	KeywordPrefix string
@@ -136,6 +180,7 @@ const (
 	defaultMaxQuestionRunes = 1000
 	defaultShutdownTimeout  = 15 * time.Second
 	defaultWebhookListen    = ":8443"
+	defaultMaxUploadBytes   = 20 << 20
 
 	// requestTimeout bounds every request except getUpdates.
 	requestTimeout = 30 * time.Second
@@ -182,6 +227,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.MaxQuestionRunes <= 0 {
 		cfg.MaxQuestionRunes = defaultMaxQuestionRunes
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = defaultMaxUploadBytes
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = defaultShutdownTimeout
@@ -236,6 +284,7 @@ type Bot struct {
 	mem     *memory
 	limits  *userLimits
 	access  *access
+	admins  map[int64]bool
 	userMu  *keyedMutex
 	secret  string
 	webhook atomic.Pointer[net.Addr]
@@ -267,8 +316,12 @@ func New(cfg Config, a Answerer) (*Bot, error) {
 		mem:    newMemory(cfg.MemoryTurns, cfg.MemoryTTL, maxConversations),
 		limits: newUserLimits(cfg.RateLimit, maxConversations),
 		access: newAccess(cfg.AllowedChats, cfg.AllowedUsers, maxConversations),
+		admins: make(map[int64]bool, len(cfg.Admins)),
 		userMu: newKeyedMutex(),
 		secret: cfg.WebhookSecret,
+	}
+	for _, id := range cfg.Admins {
+		b.admins[id] = true
 	}
 	if cfg.WebhookURL != "" && b.secret == "" {
 		b.secret = randomSecret()

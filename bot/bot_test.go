@@ -402,7 +402,8 @@ func TestSourceButtons(t *testing.T) {
 	if len(kb.InlineKeyboard) != 1 || len(kb.InlineKeyboard[0]) != 2 {
 		t.Fatalf("keyboard = %+v, want two buttons", kb)
 	}
-	for i, want := range []struct{ text, data string }{{"¶2", "src:0:2"}, {"¶3", "src:0:3"}} {
+	key := docKey("sample.txt")
+	for i, want := range []struct{ text, data string }{{"¶2", "src:" + key + ":2"}, {"¶3", "src:" + key + ":3"}} {
 		if got := kb.InlineKeyboard[0][i]; got.Text != want.text || got.CallbackData != want.data {
 			t.Errorf("button %d = %+v, want %+v", i, got, want)
 		}
@@ -414,11 +415,11 @@ func TestSourceButtons(t *testing.T) {
 			"message": map[string]any{"message_id": 1001, "chat": map[string]any{"id": group, "type": "supergroup"}, "message_thread_id": 4, "is_topic_message": true},
 		}}
 	}
-	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb1", "src:0:2")))
+	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb1", "src:"+key+":2")))
 	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb2", "nonsense")))
 	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb3", "src:5:2")))
 	a.paras = nil // Paragraph now finds nothing
-	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb4", "src:0:2")))
+	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb4", "src:"+key+":2")))
 
 	acks := f.requests("answerCallbackQuery")
 	if len(acks) != 4 {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,6 +84,7 @@ type fakeAPI struct {
 	updateIDs []int
 	nextMsgID int
 	nextUpdID int
+	files     map[string]fakeFile // by file_id
 	// instantPolls makes getUpdates ignore timeout, like telegram-test-api.
 	instantPolls bool
 	changed      chan struct{}
@@ -119,7 +121,101 @@ func (f *fakeAPI) script(method string, s fakeScript) {
 	f.scripts[method] = s
 }
 
+// fakeFile is a file the fake serves through getFile and the download
+// endpoint /file/bot<token>/<Path>.
+type fakeFile struct {
+	Path string
+	Data []byte
+	// Size is the file_size getFile reports: 0 means len(Data), -1 omits
+	// it (Telegram may).
+	Size int
+	// Chunked sends the body without Content-Length; Hangup closes the
+	// connection without an answer.
+	Chunked, Hangup bool
+}
+
+// addFile makes file_id id downloadable.
+func (f *fakeAPI) addFile(id string, file fakeFile) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.files == nil {
+		f.files = make(map[string]fakeFile)
+	}
+	f.files[id] = file
+}
+
+// fileByPath returns the file served at path.
+func (f *fakeAPI) fileByPath(path string) (fakeFile, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, file := range f.files {
+		if file.Path == path {
+			return file, true
+		}
+	}
+	return fakeFile{}, false
+}
+
+// serveFile answers a download, recorded as method "download" with the
+// path in param "path". A wrong token or path is a 404, as on Telegram.
+func (f *fakeAPI) serveFile(w http.ResponseWriter, r *http.Request) {
+	prefix := "/file/bot" + f.token + "/"
+	file, found := fakeFile{}, false
+	path, tokenOK := strings.CutPrefix(r.URL.Path, prefix)
+	if tokenOK && r.Method == http.MethodGet {
+		file, found = f.fileByPath(path)
+	}
+	status := http.StatusOK
+	if !found {
+		status = http.StatusNotFound
+	}
+	f.mu.Lock()
+	f.reqs = append(f.reqs, fakeRequest{Method: "download", Params: url.Values{"path": {path}}, Time: time.Now(), Status: status})
+	f.notify()
+	f.mu.Unlock()
+	switch {
+	case !found:
+		writeResponse(w, apiErrorResponse(404, "Not Found", 0))
+	case file.Hangup:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	case file.Chunked:
+		w.WriteHeader(http.StatusOK)
+		for chunk := range slices.Chunk(file.Data, 512) {
+			w.Write(chunk)
+			http.NewResponseController(w).Flush()
+		}
+	default:
+		w.Header().Set("Content-Length", strconv.Itoa(len(file.Data)))
+		w.Write(file.Data)
+	}
+}
+
+// getFile answers getFile for a file added with addFile.
+func (f *fakeAPI) getFile(r fakeRequest) *fakeResponse {
+	f.mu.Lock()
+	file, found := f.files[r.Get("file_id")]
+	f.mu.Unlock()
+	if !found {
+		return apiErrorResponse(400, "Bad Request: invalid file_id", 0)
+	}
+	res := map[string]any{"file_id": r.Get("file_id"), "file_unique_id": "u" + r.Get("file_id"), "file_path": file.Path}
+	switch {
+	case file.Size == 0:
+		res["file_size"] = len(file.Data)
+	case file.Size > 0:
+		res["file_size"] = file.Size
+	}
+	return ok(res)
+}
+
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/file/") {
+		f.serveFile(w, r)
+		return
+	}
 	prefix := "/bot" + f.token + "/"
 	if !strings.HasPrefix(r.URL.Path, prefix) || r.Method != http.MethodPost {
 		writeResponse(w, apiErrorResponse(401, "Unauthorized", 0))
@@ -178,6 +274,8 @@ func (f *fakeAPI) defaultResponse(ctx context.Context, r fakeRequest) *fakeRespo
 		})
 	case "getUpdates":
 		return f.getUpdates(ctx, r)
+	case "getFile":
+		return f.getFile(r)
 	default:
 		return ok(true)
 	}
@@ -358,6 +456,19 @@ func groupMsg(chat int64, u user, text string) map[string]any {
 	}}
 }
 
+// docMsg is a file sent by u in their private chat; size 0 omits
+// file_size.
+func docMsg(u user, fileID, name string, size int) map[string]any {
+	doc := map[string]any{"file_id": fileID, "file_unique_id": "u" + fileID, "file_name": name, "mime_type": "text/plain"}
+	if size != 0 {
+		doc["file_size"] = size
+	}
+	return map[string]any{"message": map[string]any{
+		"message_id": nextMsgID(), "date": time.Now().Unix(), "document": doc,
+		"from": userJSON(u), "chat": map[string]any{"id": u.ID, "type": "private"},
+	}}
+}
+
 // with sets fields of the update's message.
 func with(upd map[string]any, kv ...any) map[string]any {
 	m := upd["message"].(map[string]any)
@@ -424,7 +535,67 @@ func (a *fakeAnswerer) Paragraph(doc string, n int) (answer.Passage, bool) {
 	return answer.Passage{Doc: doc, Paragraph: n, Text: text}, ok
 }
 
-func (a *fakeAnswerer) Documents() []answer.DocInfo { return a.docs }
+func (a *fakeAnswerer) Documents() []answer.DocInfo {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.docs)
+}
+
+// setDocs replaces the document list.
+func (a *fakeAnswerer) setDocs(docs []answer.DocInfo) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.docs = docs
+}
+
+// fakeLibrary is a DocumentManager recording its calls; it changes the
+// fakeAnswerer's documents like the real one swaps the index.
+type fakeLibrary struct {
+	a *fakeAnswerer
+	// paragraphs is the count an added document gets; addErr and
+	// removeErr, when set, are returned instead.
+	paragraphs        int
+	addErr, removeErr error
+
+	mu      sync.Mutex
+	added   []addCall
+	removed []string
+}
+
+type addCall struct {
+	Name string
+	Data []byte
+}
+
+func (l *fakeLibrary) AddDocument(ctx context.Context, name string, data []byte) (answer.DocInfo, error) {
+	l.mu.Lock()
+	l.added = append(l.added, addCall{name, slices.Clone(data)})
+	l.mu.Unlock()
+	if l.addErr != nil {
+		return answer.DocInfo{}, l.addErr
+	}
+	info := answer.DocInfo{Name: name, Paragraphs: l.paragraphs}
+	docs := slices.DeleteFunc(l.a.Documents(), func(d answer.DocInfo) bool { return d.Name == name })
+	l.a.setDocs(append(docs, info))
+	return info, nil
+}
+
+func (l *fakeLibrary) RemoveDocument(ctx context.Context, name string) error {
+	l.mu.Lock()
+	l.removed = append(l.removed, name)
+	l.mu.Unlock()
+	if l.removeErr != nil {
+		return l.removeErr
+	}
+	l.a.setDocs(slices.DeleteFunc(l.a.Documents(), func(d answer.DocInfo) bool { return d.Name == name }))
+	return nil
+}
+
+func (l *fakeLibrary) calls() (added []addCall, removed []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.added), slices.Clone(l.removed)
+}
 
 func (a *fakeAnswerer) asked() []answer.Question {
 	a.mu.Lock()

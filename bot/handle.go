@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -44,7 +45,8 @@ func (b *Bot) apologiseAfterPanic(ctx context.Context, u Update) {
 }
 
 // handleMessage answers a message addressed to the bot (see route). It
-// reports false when a question was interrupted by ctx.
+// reports false when a question or a document change was interrupted by
+// ctx. Admins are served whatever the allowlists say.
 func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	m := u.Message
 	req := route(u, b.self, b.cfg.KeywordPrefix)
@@ -54,20 +56,34 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	t := replyTarget(u, m)
 	lang := userLang(m.From.LanguageCode, m.Text)
 	tt := texts[lang]
-	if !b.access.allowed(m.Chat.ID, m.From.ID) {
+	if !b.isAdmin(m.From.ID) && !b.access.allowed(m.Chat.ID, m.From.ID) {
+		if req.kind == reqQuestion {
+			b.logQuestion(ctx, t, m.From.ID, req.text, questionOutcome{outcome: outcomeRefused})
+		}
 		if b.access.firstRefusal(m.Chat.ID) {
 			b.log.Info("refusing a chat not on the allowlist", "chat", m.Chat.ID, "user", m.From.ID)
 			b.reply(ctx, t, tt.refused)
 		}
 		return true
 	}
+	private := m.Chat.Type == "private"
 	switch req.kind {
 	case reqStart, reqHelp:
-		b.reply(ctx, t, helpText(lang, req.kind == reqHelp, b.answer.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.cfg.MemoryTTL))
+		adminLimit := ""
+		if private && b.canManage(m.From.ID) {
+			adminLimit = formatSize(b.cfg.MaxUploadBytes, lang)
+		}
+		b.reply(ctx, t, helpText(lang, req.kind == reqHelp, b.answer.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.cfg.MemoryTTL, adminLimit))
 	case reqAbout:
 		b.reply(ctx, t, aboutText(lang, b.answer.Documents()))
+	case reqDocs:
+		b.reply(ctx, t, docsText(lang, b.answer.Documents(), private && b.canManage(m.From.ID)))
 	case reqSource:
 		b.source(ctx, t, lang, req.text)
+	case reqRemove:
+		return b.removeDocument(ctx, u, t, lang, req.text)
+	case reqDocument:
+		return b.addDocument(ctx, u, t)
 	case reqUnknownCommand:
 		b.reply(ctx, t, tt.unknownCmd)
 	case reqEmpty:
@@ -87,17 +103,29 @@ func (b *Bot) reply(ctx context.Context, t target, text string) {
 
 // ask answers a question: length and rate checks, one answer per user at a
 // time, conversation memory, progress display, rendering and delivery. It
-// reports false when ctx ended it before the answer was delivered.
+// logs one "question" line whatever happens (see logQuestion) and reports
+// false when ctx ended it before the answer was delivered.
 func (b *Bot) ask(ctx context.Context, u Update, t target, question string) bool {
 	m := u.Message
 	lang := userLang(m.From.LanguageCode, question)
 	tt := texts[lang]
+	start := time.Now()
+	// Deferred so that a panicking engine is logged as an error too.
+	res := questionOutcome{outcome: outcomeError}
+	defer func() {
+		res.latency = time.Since(start)
+		b.logQuestion(ctx, t, m.From.ID, question, res)
+	}()
 	if utf8.RuneCountInString(question) > b.cfg.MaxQuestionRunes {
+		res.outcome = outcomeTooLong
 		b.reply(ctx, t, fmt.Sprintf(tt.tooLong, b.cfg.MaxQuestionRunes))
 		return true
 	}
 	if ok, warn, wait := b.limits.allow(m.From.ID, time.Now()); !ok {
-		b.log.Info("rate limited", "chat", t.chat, "user", m.From.ID, "told", warn)
+		res.outcome = outcomeRateLimited
+		if f := b.cfg.OnRateLimited; f != nil {
+			f()
+		}
 		if warn {
 			b.reply(ctx, t, fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
 		}
@@ -105,6 +133,7 @@ func (b *Bot) ask(ctx context.Context, u Update, t target, question string) bool
 	}
 	unlock, err := b.userMu.lock(ctx, m.From.ID)
 	if err != nil {
+		res.outcome = outcomeInterrupted
 		return false
 	}
 	defer unlock()
@@ -115,11 +144,12 @@ func (b *Bot) ask(ctx context.Context, u Update, t target, question string) bool
 		replyTo = m.ReplyToMessage.MessageID
 	}
 	history := b.mem.history(key, replyTo, m.Chat.Type == "private", time.Now())
+	res.history = len(history)
 
-	start := time.Now()
 	a, placeholder, err := b.answerWithProgress(ctx, t, lang, answer.Question{Text: question, History: history})
 	if err != nil {
 		if ctx.Err() != nil {
+			res.outcome = outcomeInterrupted
 			b.log.Warn("answer interrupted by shutdown", "chat", t.chat, "user", m.From.ID, "err", err)
 			return false
 		}
@@ -129,18 +159,75 @@ func (b *Bot) ask(ctx context.Context, u Update, t target, question string) bool
 		}
 		return true
 	}
+	res.mode, res.citations = a.Mode, len(a.Citations)
 	docs := b.answer.Documents()
 	ids, err := b.deliver(ctx, t, placeholder, renderAnswer(a, docs), sourceKeyboard(a, docs))
 	if err != nil {
 		b.log.Error("couldn't send the answer", "chat", t.chat, "err", err)
-		return ctx.Err() == nil
+		if ctx.Err() != nil {
+			res.outcome = outcomeInterrupted
+			return false
+		}
+		return true
 	}
-	b.log.Info("answered", "chat", t.chat, "thread", t.thread, "user", m.From.ID,
-		"mode", a.Mode, "citations", len(a.Citations), "not_found", a.NotFound,
-		"history", len(history), "messages", len(ids), "took", time.Since(start))
-	b.log.Debug("question", "chat", t.chat, "text", question)
+	switch {
+	case a.NotFound:
+		res.outcome = outcomeNotFound
+	case a.Ungrounded:
+		res.outcome = outcomeUngrounded
+	default:
+		res.outcome = outcomeAnswered
+	}
+	res.messages = len(ids)
 	b.mem.record(key, history, answer.Turn{Question: question, Answer: a.Text}, ids, time.Now())
 	return true
+}
+
+// Question outcomes, as logged.
+const (
+	outcomeAnswered    = "answered"
+	outcomeNotFound    = "not_found"
+	outcomeUngrounded  = "ungrounded"
+	outcomeError       = "error"
+	outcomeRateLimited = "rate_limited"
+	outcomeTooLong     = "too_long"
+	outcomeRefused     = "refused"
+	// outcomeInterrupted: shutdown cancelled the answer; the update is
+	// left to be delivered again, so the question will be logged again.
+	outcomeInterrupted = "interrupted"
+)
+
+// questionOutcome is what happened to one question, for its log line.
+type questionOutcome struct {
+	outcome   string
+	latency   time.Duration
+	mode      answer.Mode
+	citations int
+	history   int // earlier turns sent along
+	messages  int // messages the answer took
+}
+
+// logQuestion logs one info line per question, msg "question", with
+// chat_id, user_id, thread_id (in a forum topic), latency_ms, mode,
+// citations and outcome, and never the question's text: that goes to a
+// separate debug record, msg "question text".
+func (b *Bot) logQuestion(ctx context.Context, t target, user int64, text string, r questionOutcome) {
+	attrs := make([]slog.Attr, 0, 9)
+	attrs = append(attrs, slog.Int64("chat_id", t.chat), slog.Int64("user_id", user))
+	if t.thread != 0 {
+		attrs = append(attrs, slog.Int("thread_id", t.thread))
+	}
+	attrs = append(attrs,
+		slog.Int64("latency_ms", r.latency.Milliseconds()),
+		slog.String("mode", string(r.mode)),
+		slog.Int("citations", r.citations),
+		slog.String("outcome", r.outcome))
+	if r.outcome == outcomeAnswered || r.outcome == outcomeNotFound || r.outcome == outcomeUngrounded {
+		attrs = append(attrs, slog.Int("history", r.history), slog.Int("messages", r.messages))
+	}
+	b.log.LogAttrs(ctx, slog.LevelInfo, "question", attrs...)
+	b.log.LogAttrs(ctx, slog.LevelDebug, "question text",
+		slog.Int64("chat_id", t.chat), slog.Int64("user_id", user), slog.String("text", text))
 }
 
 // answerWithProgress asks the engine while showing progress (see stream)
@@ -282,12 +369,17 @@ func (b *Bot) handleCallback(ctx context.Context, u Update) {
 		return
 	}
 	docs := b.answer.Documents()
-	di, n, ok := parseSourceData(cq.Data)
-	if !ok || di >= len(docs) {
+	ref, n, ok := parseSourceData(cq.Data)
+	if !ok {
 		answerWith(tt.callbackError)
 		return
 	}
-	p, ok := b.answer.Paragraph(docs[di].Name, n)
+	name, ok := resolveDoc(docs, ref)
+	if !ok {
+		answerWith(tt.docGone)
+		return
+	}
+	p, ok := b.answer.Paragraph(name, n)
 	if !ok {
 		answerWith(tt.callbackError)
 		return

@@ -136,12 +136,14 @@ func (b *Bot) setCommands(ctx context.Context) {
 		"": {
 			{Command: "ask", Description: "Ask a question about the document"},
 			{Command: "source", Description: "Show a paragraph: /source N"},
+			{Command: "docs", Description: "List the documents and their paragraphs"},
 			{Command: "about", Description: "The documents I answer from"},
 			{Command: "help", Description: "How to use this bot"},
 		},
 		"zh": {
 			{Command: "ask", Description: "就文档提问"},
 			{Command: "source", Description: "查看段落：/source N"},
+			{Command: "docs", Description: "文档列表及段数"},
 			{Command: "about", Description: "我所依据的文档"},
 			{Command: "help", Description: "使用说明"},
 		},

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+
+	"github.com/citebot/citebot/answer"
 )
 
 // Token is a Telegram bot token. It prints as REDACTED in every format
@@ -38,8 +40,24 @@ func (cfg Config) redact() plainConfig {
 	if cfg.WebhookSecret != "" {
 		cfg.WebhookSecret = redacted
 	}
+	if cfg.Library != nil {
+		// Its fields may hold credentials (an embedding API key).
+		cfg.Library = shownLibrary{}
+	}
 	return plainConfig(cfg)
 }
+
+// shownLibrary stands in for [Config.Library] when a Config is printed, so
+// that the implementation's fields are not.
+type shownLibrary struct{}
+
+func (shownLibrary) AddDocument(context.Context, string, []byte) (answer.DocInfo, error) {
+	return answer.DocInfo{}, errors.New("not a library")
+}
+func (shownLibrary) RemoveDocument(context.Context, string) error { return errors.New("not a library") }
+func (shownLibrary) String() string                               { return "set" }
+func (shownLibrary) GoString() string                             { return "set" }
+func (shownLibrary) MarshalText() ([]byte, error)                 { return []byte("set"), nil }
 
 // String prints cfg with Token and WebhookSecret redacted.
 func (cfg Config) String() string { return fmt.Sprintf("%+v", cfg.redact()) }

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"regexp"
@@ -116,7 +118,7 @@ const maxButtons = 12
 
 // sourceKeyboard returns one button per distinct paragraph cited by a (or,
 // for a not-found answer, related to it), or nil when there is none.
-// Callback data is "src:<document index>:<paragraph>".
+// Callback data is "src:<document key>:<paragraph>" (see docKey).
 func sourceKeyboard(a answer.Answer, docs []answer.DocInfo) *tgbotapi.InlineKeyboardMarkup {
 	type ref struct {
 		doc string
@@ -150,7 +152,7 @@ func sourceKeyboard(a answer.Answer, docs []answer.DocInfo) *tgbotapi.InlineKeyb
 			continue
 		}
 		label := paragraphLabel(r.doc, r.n, many)
-		row = append(row, tgbotapi.NewInlineKeyboardButtonData(truncateRunes(label, 32), sourceData(i, r.n)))
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(truncateRunes(label, 32), sourceData(docs[i].Name, r.n)))
 		if len(row) == 4 {
 			rows, row = append(rows, row), nil
 		}
@@ -178,24 +180,84 @@ func docIndex(docs []answer.DocInfo, doc string) int {
 	return -1
 }
 
-func sourceData(doc, n int) string {
-	return "src:" + strconv.Itoa(doc) + ":" + strconv.Itoa(n)
+// docKey identifies a document in callback data: the first 4 bytes of the
+// SHA-256 of its name, as 8 hex digits. Buttons name documents by key
+// rather than by position in [Answerer.Documents], so that a button keeps
+// pointing at its document after others are added or removed; a button of
+// a removed document resolves to nothing. (A document replaced under the
+// same name keeps its key: its buttons show the new text's paragraph.)
+func docKey(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:4])
 }
 
-// parseSourceData parses callback data made by sourceData.
-func parseSourceData(data string) (doc, n int, ok bool) {
+// sourceData is the callback data of the button for paragraph n of doc:
+// "src:" + docKey + ":" + n, at most 24 bytes (Telegram allows 64).
+func sourceData(doc string, n int) string {
+	return "src:" + docKey(doc) + ":" + strconv.Itoa(n)
+}
+
+// parseSourceData parses callback data made by sourceData. ref is the
+// document key, or for buttons sent by earlier versions
+// ("src:<document index>:<paragraph>") the decimal index; resolveDoc turns
+// it into a name.
+func parseSourceData(data string) (ref string, n int, ok bool) {
 	rest, found := strings.CutPrefix(data, "src:")
 	if !found {
-		return 0, 0, false
+		return "", 0, false
 	}
-	ds, ns, found := strings.Cut(rest, ":")
-	if !found {
-		return 0, 0, false
+	ref, ns, found := strings.Cut(rest, ":")
+	if !found || !isDocKey(ref) && !isDigits(ref) {
+		return "", 0, false
 	}
-	doc, err1 := strconv.Atoi(ds)
-	n, err2 := strconv.Atoi(ns)
-	if err1 != nil || err2 != nil || doc < 0 || n < 0 {
-		return 0, 0, false
+	n, err := strconv.Atoi(ns)
+	if err != nil || n < 0 {
+		return "", 0, false
 	}
-	return doc, n, true
+	return ref, n, true
+}
+
+// resolveDoc returns the name of the document ref (from parseSourceData)
+// points at among docs. A key matching several documents resolves to none.
+func resolveDoc(docs []answer.DocInfo, ref string) (string, bool) {
+	if isDocKey(ref) {
+		name, n := "", 0
+		for _, d := range docs {
+			if docKey(d.Name) == ref {
+				name = d.Name
+				n++
+			}
+		}
+		return name, n == 1
+	}
+	i, err := strconv.Atoi(ref)
+	if err != nil || i < 0 || i >= len(docs) {
+		return "", false
+	}
+	return docs[i].Name, true
+}
+
+// isDocKey reports whether s has the form of a docKey.
+func isDocKey(s string) bool {
+	if len(s) != 8 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	if s == "" || len(s) > 6 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

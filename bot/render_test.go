@@ -91,7 +91,10 @@ func TestSourceKeyboard(t *testing.T) {
 		}
 		got = append(got, b.Text+"|"+*b.CallbackData)
 	}
-	want := []string{"¶123456 · a very long document n|src:1:123456", "¶6 · a.txt|src:0:6"}
+	want := []string{
+		"¶123456 · a very long document n|src:" + docKey(docs[1].Name) + ":123456",
+		"¶6 · a.txt|src:" + docKey("a.txt") + ":6",
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("buttons mismatch (-want +got):\n%s", diff)
 	}
@@ -99,7 +102,7 @@ func TestSourceKeyboard(t *testing.T) {
 		t.Error("keyboard without citations")
 	}
 	nf := sourceKeyboard(answer.Answer{NotFound: true, Related: []answer.Passage{{Doc: "a.txt", Paragraph: 2}}}, docs)
-	if nf == nil || *nf.InlineKeyboard[0][0].CallbackData != "src:0:2" {
+	if nf == nil || *nf.InlineKeyboard[0][0].CallbackData != "src:"+docKey("a.txt")+":2" {
 		t.Errorf("not-found keyboard = %+v", nf)
 	}
 }

@@ -20,6 +20,9 @@ const (
 	reqAbout
 	reqSource         // text holds the arguments
 	reqUnknownCommand // in a private chat
+	reqDocs
+	reqRemove   // text holds the document name
+	reqDocument // a file sent to the bot (Message.Document)
 )
 
 // request is a routed message.
@@ -30,10 +33,15 @@ type request struct {
 
 // route decides whether and how the bot answers message u.Message:
 //
-//   - messages from bots, without text or without a sender are ignored;
+//   - messages from bots or without a sender are ignored;
+//   - a file (Message.Document) is a reqDocument in a private chat, and in
+//     a group only when its caption mentions the bot or it replies to the
+//     bot; its caption is not a question;
+//   - other messages without text are ignored;
 //   - a command is handled when it has no @suffix or its suffix is the
-//     bot's username: /start, /help, /about, /source ARGS, /ask QUESTION
-//     (a bare /ask replying to someone's message asks that message);
+//     bot's username: /start, /help, /about, /docs, /source ARGS,
+//     /remove NAME, /ask QUESTION (a bare /ask replying to someone's
+//     message asks that message);
 //   - in a private chat every other text is a question;
 //   - in a group a text is a question when it mentions the bot (a mention
 //     or text_mention entity, or "@username" anywhere, case-insensitively),
@@ -45,11 +53,22 @@ func route(u Update, self identity, keyword string) request {
 	if m == nil || m.From == nil || m.From.IsBot || m.Chat == nil {
 		return request{}
 	}
-	text := m.Text
-	if strings.TrimSpace(text) == "" {
+	private := m.Chat.Type == "private"
+	if m.Document != nil {
+		if private || repliesToBot(u, self) {
+			return request{kind: reqDocument}
+		}
+		// The caption is where a group member would mention the bot.
+		c := *m
+		c.Text, c.Entities = m.Caption, m.CaptionEntities
+		if _, mentioned := stripMentions(&c, self); mentioned {
+			return request{kind: reqDocument}
+		}
 		return request{}
 	}
-	private := m.Chat.Type == "private"
+	if strings.TrimSpace(m.Text) == "" {
+		return request{}
+	}
 
 	if r, ok := routeCommand(m, self, private); ok {
 		return r
@@ -98,6 +117,10 @@ func routeCommand(m *tgbotapi.Message, self identity, private bool) (request, bo
 		return request{kind: reqAbout}, true
 	case "source":
 		return request{kind: reqSource, text: args}, true
+	case "docs":
+		return request{kind: reqDocs}, true
+	case "remove":
+		return request{kind: reqRemove, text: args}, true
 	case "ask":
 		if args == "" {
 			if r := m.ReplyToMessage; r != nil && r.From != nil && r.From.ID != self.ID && strings.TrimSpace(r.Text) != "" {

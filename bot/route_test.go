@@ -2,7 +2,9 @@ package bot
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/citebot/citebot/answer"
 )
@@ -48,6 +50,14 @@ func TestRoute(t *testing.T) {
 		{"/start@bot", groupMsg(group, alice, "/start@CiteBot"), "", request{kind: reqStart}},
 		{"/about", privateMsg(alice, "/about"), "", request{kind: reqAbout}},
 		{"/source args", privateMsg(alice, "/source doc 6"), "", request{reqSource, "doc 6"}},
+		{"/docs", groupMsg(group, alice, "/docs"), "", request{kind: reqDocs}},
+		{"/remove NAME", privateMsg(alice, "/remove My Notes.md"), "", request{reqRemove, "My Notes.md"}},
+		{"document in private", docMsg(alice, "F", "a.txt", 3), "", request{kind: reqDocument}},
+		{"document with a caption in private: not a question", with(docMsg(alice, "F", "a.txt", 3), "caption", "what?"), "", request{kind: reqDocument}},
+		{"document in a group ignored", with(docMsg(alice, "F", "a.txt", 3), "chat", map[string]any{"id": group, "type": "supergroup"}), "", request{}},
+		{"document in a group, caption mentions the bot", with(docMsg(alice, "F", "a.txt", 3), "chat", map[string]any{"id": group, "type": "supergroup"}, "caption", "for @CiteBot"), "", request{kind: reqDocument}},
+		{"document in a group, replying to the bot", with(docMsg(alice, "F", "a.txt", 3), "chat", map[string]any{"id": group, "type": "supergroup"}, "reply_to_message", botMsg), "", request{kind: reqDocument}},
+		{"document from another bot ignored", docMsg(otherBot, "F", "a.txt", 3), "", request{}},
 		{"unknown command private", privateMsg(alice, "/weather"), "", request{kind: reqUnknownCommand}},
 		{"unknown command group ignored", groupMsg(group, alice, "/weather"), "", request{}},
 		{"slash text is a question", privateMsg(alice, "/ what?"), "", request{reqQuestion, "/ what?"}},
@@ -153,8 +163,15 @@ func FuzzRoute(f *testing.F) {
 			t.Fatalf("question %q from %q", r.text, u.Message.Text)
 		}
 		parseSourceArgs(text, []answer.DocInfo{{Name: "a"}, {Name: keyword}})
-		if doc, n, ok := parseSourceData(data); ok && (doc < 0 || n < 0 || len(sourceData(doc, n)) > 64) {
-			t.Fatalf("parseSourceData(%q) = %d, %d", data, doc, n)
+		if ref, n, ok := parseSourceData(data); ok {
+			if n < 0 || len(sourceData(keyword, n)) > 64 {
+				t.Fatalf("parseSourceData(%q) = %q, %d", data, ref, n)
+			}
+			resolveDoc([]answer.DocInfo{{Name: "a"}, {Name: keyword}}, ref)
 		}
+		if name, ok := uploadName(text); ok && (name == "" || strings.ContainsAny(name, `/\`) || !utf8.ValidString(name)) {
+			t.Fatalf("uploadName(%q) = %q", text, name)
+		}
+		findDocument([]answer.DocInfo{{Name: "a"}, {Name: keyword}}, text)
 	})
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -33,6 +34,27 @@ type uiTexts struct {
 	keyword       string // %s: prefix
 	commands      string
 	privacy       string
+
+	docsLine       string // %d number, %s name, %d paragraphs
+	docsHint       string // admins: how to add and remove
+	adminHelp      string // %s: upload limit
+	onlyAdminsAdd  string
+	onlyAdminsDel  string
+	privateOnly    string
+	uploadsOff     string
+	badType        string // %s: file name
+	badName        string
+	tooLarge       string // %s name, %s size, %s limit
+	overLimit      string // %s name, %s limit
+	downloadFailed string // %s: file name
+	added          string // %s name, %d paragraphs
+	addFailed      string // %s name, %s reason
+	removeUsage    string // %s: document list
+	noSuchDoc      string // %s name, %s document list
+	removed        string // %s: name
+	removeFailed   string // %s name, %s reason
+	docGone        string
+	sizeUnits      [3]string // bytes, KB, MB
 }
 
 var texts = map[string]uiTexts{
@@ -64,12 +86,35 @@ var texts = map[string]uiTexts{
 		commands: "Commands\n" +
 			"/ask QUESTION – ask a question\n" +
 			"/source N – show paragraph N (/source DOC N when several documents are loaded)\n" +
+			"/docs – the documents I know, with paragraph counts\n" +
 			"/about – the documents I know\n" +
 			"/help – this message",
 		privacy: "Groups and privacy mode\n" +
 			"With privacy mode on (the default) a bot in a group only sees commands, replies to its own messages and, not reliably, mentions. " +
 			"For mentions to work reliably a group admin can either disable privacy mode in @BotFather (/setprivacy → Disable) or make me an admin of the group. " +
 			"After changing privacy mode, remove me from the group and add me again.",
+		docsLine: "%d. %s — %d paragraphs",
+		docsHint: "Send me a .txt, .md or .pdf file to add a document; /remove NAME removes one.",
+		adminHelp: "Admin\n" +
+			"Send me a .txt, .md or .pdf file (up to %s) in this chat to add it as a document.\n" +
+			"/remove NAME – remove a document (names as in /docs)",
+		onlyAdminsAdd:  "Only admins can add documents.",
+		onlyAdminsDel:  "Only admins can remove documents.",
+		privateOnly:    "Please send documents and /remove to me in a private chat.",
+		uploadsOff:     "Adding and removing documents is not enabled on this bot.",
+		badType:        "I can add .txt, .md and .pdf files; %s is not one of them.",
+		badName:        "This file has no usable name. Please rename it (e.g. notes.txt) and send it again.",
+		tooLarge:       "%s is too large (%s); the limit is %s.",
+		overLimit:      "%s is larger than the limit of %s.",
+		downloadFailed: "Couldn't download %s from Telegram. Please try again in a moment.",
+		added:          "Added %s: %d paragraphs. Ask away.",
+		addFailed:      "Couldn't add %s: %s",
+		removeUsage:    "Usage: /remove NAME, with one of: %s",
+		noSuchDoc:      "There is no document called %s. Documents: %s",
+		removed:        "Removed %s.",
+		removeFailed:   "Couldn't remove %s: %s",
+		docGone:        "That document is no longer loaded.",
+		sizeUnits:      [3]string{"bytes", "KB", "MB"},
 	},
 	"zh": {
 		placeholder:   "正在查找…",
@@ -99,12 +144,35 @@ var texts = map[string]uiTexts{
 		commands: "命令\n" +
 			"/ask 问题 – 提问\n" +
 			"/source N – 查看第 N 段（多个文档时用 /source 文档名 N）\n" +
+			"/docs – 已加载的文档及段数\n" +
 			"/about – 已加载的文档\n" +
 			"/help – 本帮助",
 		privacy: "群组与隐私模式\n" +
 			"隐私模式开启时（默认），机器人在群里只能收到命令、对它消息的回复，以及（不一定可靠的）@提及。" +
 			"如需可靠地响应 @提及，请群管理员在 @BotFather 中关闭隐私模式（/setprivacy → Disable），或把我设为群管理员。" +
 			"更改隐私模式后，需要把我移出群组再重新拉进来。",
+		docsLine: "%d. %s — %d 段",
+		docsHint: "发给我 .txt、.md 或 .pdf 文件即可添加文档；/remove 文档名 可删除文档。",
+		adminHelp: "管理员\n" +
+			"在此私聊中发给我 .txt、.md 或 .pdf 文件（不超过 %s）即可添加为文档。\n" +
+			"/remove 文档名 – 删除文档（名称见 /docs）",
+		onlyAdminsAdd:  "只有管理员可以添加文档。",
+		onlyAdminsDel:  "只有管理员可以删除文档。",
+		privateOnly:    "请在与我的私聊中发送文档或使用 /remove。",
+		uploadsOff:     "此机器人未启用添加和删除文档。",
+		badType:        "我只能添加 .txt、.md 和 .pdf 文件，%s 不是这几种。",
+		badName:        "这个文件没有可用的文件名，请改名（如 notes.txt）后重新发送。",
+		tooLarge:       "%s 太大了（%s），上限是 %s。",
+		overLimit:      "%s 超过了 %s 的上限。",
+		downloadFailed: "无法从 Telegram 下载 %s，请稍后再试。",
+		added:          "已添加 %s：共 %d 段。",
+		addFailed:      "无法添加 %s：%s",
+		removeUsage:    "用法：/remove 文档名，可选：%s",
+		noSuchDoc:      "没有名为 %s 的文档。现有文档：%s",
+		removed:        "已删除 %s。",
+		removeFailed:   "无法删除 %s：%s",
+		docGone:        "该文档已不再加载。",
+		sizeUnits:      [3]string{"字节", "KB", "MB"},
 	},
 }
 
@@ -146,7 +214,9 @@ func docNames(docs []answer.DocInfo, lang string) string {
 }
 
 // helpText returns the /start (full=false) or /help (full=true) text, plain.
-func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword string, ttl time.Duration) string {
+// adminLimit, when not empty, adds the admin section (uploads up to that
+// size, /remove) to the full text.
+func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword string, ttl time.Duration, adminLimit string) string {
 	t := texts[lang]
 	kw := ""
 	if keyword != "" {
@@ -158,7 +228,11 @@ func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword s
 		fmt.Sprintf(t.howTo, mention, kw, minutes(ttl, lang)),
 	}
 	if full {
-		parts = append(parts, t.commands, t.privacy)
+		parts = append(parts, t.commands)
+		if adminLimit != "" {
+			parts = append(parts, fmt.Sprintf(t.adminHelp, adminLimit))
+		}
+		parts = append(parts, t.privacy)
 	} else {
 		parts = append(parts, "/help")
 	}
@@ -175,4 +249,18 @@ func minutes(d time.Duration, lang string) string {
 		return "1 minute"
 	}
 	return fmt.Sprintf("%d minutes", m)
+}
+
+// formatSize formats a byte count for users: "512 bytes", "300 KB",
+// "20 MB", "20.5 MB" (binary units, as Telegram counts them).
+func formatSize(n int64, lang string) string {
+	u := texts[lang].sizeUnits
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d %s", n, u[0])
+	case n < 1<<20:
+		return fmt.Sprintf("%d %s", (n+1<<9)>>10, u[1])
+	}
+	s := strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0") + " " + u[2]
 }

@@ -151,6 +151,9 @@ type telegramTransport struct {
 
 func (t telegramTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	method := req.URL.Path[strings.LastIndex(req.URL.Path, "/")+1:]
+	if strings.HasPrefix(req.URL.Path, "/file/") {
+		method = "download" // file paths would make one label per file
+	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		if req.Context().Err() == nil {

@@ -50,6 +50,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		WebhookURL:       c.cfg.WebhookURL,
 		WebhookListen:    c.cfg.WebhookListen,
 		WebhookSecret:    c.cfg.WebhookSecret.Reveal(),
+		Admins:           c.cfg.Admins,
+		MaxUploadBytes:   c.cfg.MaxUploadBytes,
+		Library:          lib,
+		OnRateLimited:    m.questions.WithLabelValues(modeName(c.cfg.Model), "rate_limited").Inc,
 		Logger:           c.log,
 	}, eng)
 	if err != nil {
