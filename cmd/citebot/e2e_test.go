@@ -378,3 +378,42 @@ func TestEndToEndEmulator(t *testing.T) {
 		t.Fatalf("token leaked into logs:\n%s", logs.String())
 	}
 }
+
+func TestEndToEndTwoDocuments(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	sample, err := filepath.Abs(filepath.Join("..", "..", "retrieval", "sample", "yangtze-symposium.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "lighthouse.md")
+	os.WriteFile(other, []byte("# 灯塔\n\n灯塔看守人名叫林海燕，她在灯塔工作了二十年。\n\n灯塔建于一八八一年，位于花岗岩角。\n"), 0o644)
+	e := startEmulator(t)
+	stop, logs := serve(t, e, "--doc", sample, "--doc", other)
+	bob := user{ID: 2002, FirstName: "Bob", Language: "zh-hans"}
+	private := chat{ID: 2002, Type: "private"}
+
+	e.say(t, bob, private, "灯塔建于哪一年？")
+	got := e.replies(t, private.ID, 1, 30*time.Second)
+	if len(got) == 0 {
+		t.Fatalf("no reply; logs:\n%s", logs.String())
+	}
+	if m := got[0].Message.Text; !strings.Contains(m, "lighthouse.md") || !strings.Contains(m, "¶2") || !strings.Contains(m, "一八八一年") {
+		t.Fatalf("answer does not cite lighthouse.md ¶2: %s", m)
+	}
+	e.say(t, bob, private, "长江十年禁渔有什么要求？")
+	got = e.replies(t, private.ID, 1, 30*time.Second)
+	if len(got) == 0 || !strings.Contains(got[0].Message.Text, "yangtze-symposium.txt") || !strings.Contains(got[0].Message.Text, "¶5") {
+		t.Fatalf("answer does not cite the sample ¶5: %+v", got)
+	}
+	e.say(t, bob, private, "/docs", entity{Type: "bot_command", Offset: 0, Length: 5})
+	got = e.replies(t, private.ID, 1, 30*time.Second)
+	if len(got) == 0 || !strings.Contains(got[0].Message.Text, "yangtze-symposium.txt") || !strings.Contains(got[0].Message.Text, "lighthouse.md") {
+		t.Fatalf("/docs = %+v", got)
+	}
+	t.Logf("/docs:\n%s", got[0].Message.Text)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
