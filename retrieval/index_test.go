@@ -1,0 +1,394 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/philippgille/chromem-go"
+)
+
+func buildSample(tb testing.TB, opts Options) (*Index, BuildStats) {
+	tb.Helper()
+	ix, stats, err := Build(context.Background(), []*Document{SampleDocument()}, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ix, stats
+}
+
+// textDoc makes a document of blank-line separated paragraphs.
+func textDoc(tb testing.TB, name string, paras ...string) *Document {
+	tb.Helper()
+	d, err := ParseDocument(name, []byte(strings.Join(paras, "\n\n")))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+func TestBuildDefaults(t *testing.T) {
+	ix, stats := buildSample(t, Options{})
+	sample := SampleDocument()
+	want := Passages(sample, DefaultMaxPassageRunes)
+	if diff := cmp.Diff(want, ix.Passages()); diff != "" {
+		t.Errorf("passages mismatch (-want +got):\n%s", diff)
+	}
+	if got := ix.Documents(); len(got) != 1 || got[0] != sample {
+		t.Errorf("Documents() = %v", got)
+	}
+	wantStats := BuildStats{Documents: 1, Paragraphs: len(sample.Paragraphs), Passages: len(want), Embedded: len(want)}
+	stats.Duration = 0
+	if stats != wantStats {
+		t.Errorf("stats = %+v, want %+v", stats, wantStats)
+	}
+	if ix.vec.dim != DefaultLocalDim {
+		t.Errorf("dim = %d, want %d", ix.vec.dim, DefaultLocalDim)
+	}
+	if n := ix.Collection().Count(); n != len(want) {
+		t.Errorf("collection holds %d documents, want %d", n, len(want))
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	sample := SampleDocument()
+	failing := func(context.Context, string) ([]float32, error) { return nil, errors.New("model is down") }
+	var calls atomic.Int32
+	growing := func(context.Context, string) ([]float32, error) {
+		v := make([]float32, 3+calls.Add(1))
+		v[0] = 1
+		return v, nil
+	}
+	zero := func(context.Context, string) ([]float32, error) { return make([]float32, 4), nil }
+	tests := []struct {
+		name string
+		docs []*Document
+		opts Options
+		want string
+	}{
+		{"no documents", nil, Options{}, "no documents"},
+		{"nil document", []*Document{nil}, Options{}, "nil document"},
+		{"duplicate names", []*Document{sample, sample}, Options{}, "duplicate document name"},
+		{"DataDir without EmbedderID", []*Document{sample}, Options{DataDir: t.TempDir(), Embedder: LocalEmbedder(32)}, "EmbedderID is required"},
+		{"BatchEmbedder without Embedder", []*Document{sample}, Options{BatchEmbedder: func(context.Context, []string) ([][]float32, error) { return nil, nil }}, "needs an Embedder"},
+		{"embedder error", []*Document{sample}, Options{Embedder: failing}, "model is down"},
+		{"changing dimension", []*Document{sample}, Options{Embedder: growing}, "dimensions"},
+		{"zero vector", []*Document{sample}, Options{Embedder: zero}, "zero or invalid vector"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Build(context.Background(), tt.docs, tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestBuildCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	embed := LocalEmbedder(32)
+	ctxEmbed := func(ctx context.Context, s string) ([]float32, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return embed(ctx, s)
+	}
+	_, _, err := Build(ctx, []*Document{SampleDocument()}, Options{Embedder: ctxEmbed})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestBuildProgressAndBatches(t *testing.T) {
+	doc := syntheticDocument(t, 300)
+	embed := LocalEmbedder(32)
+	var calls, texts atomic.Int32
+	batch := func(ctx context.Context, in []string) ([][]float32, error) {
+		calls.Add(1)
+		texts.Add(int32(len(in)))
+		out := make([][]float32, len(in))
+		for i, s := range in {
+			out[i], _ = embed(ctx, s)
+		}
+		return out, nil
+	}
+	var mu sync.Mutex
+	var progress []int
+	_, stats, err := Build(context.Background(), []*Document{doc}, Options{
+		Embedder: embed, BatchEmbedder: batch,
+		Progress: func(done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if total != 300 {
+				t.Errorf("total = %d", total)
+			}
+			progress = append(progress, done)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if texts.Load() != 300 || stats.Embedded != 300 {
+		t.Errorf("embedded %d texts, stats %d, want 300", texts.Load(), stats.Embedded)
+	}
+	if want := int32(1 + (299+batchEmbedSize-1)/batchEmbedSize); calls.Load() != want {
+		t.Errorf("%d batch calls, want %d", calls.Load(), want)
+	}
+	if !slices.IsSorted(progress) || progress[len(progress)-1] != 300 {
+		t.Errorf("progress = %v, want ascending up to 300", progress)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	ix, _ := buildSample(t, Options{})
+	ctx := context.Background()
+	for _, method := range []string{MethodHybrid, MethodLexical, MethodVector} {
+		t.Run(method, func(t *testing.T) {
+			hits, err := ix.SearchWith(ctx, "上海市委书记是谁？", 3, method)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) != 3 {
+				t.Fatalf("%d hits, want 3", len(hits))
+			}
+			for i, h := range hits {
+				if h.Rank != i+1 {
+					t.Errorf("hit %d has rank %d", i, h.Rank)
+				}
+				if i > 0 && h.Score > hits[i-1].Score {
+					t.Errorf("scores not descending: %v > %v", h.Score, hits[i-1].Score)
+				}
+				if len(h.Sources) == 0 {
+					t.Errorf("hit %d has no sources", i)
+				}
+				if doc := ix.Documents()[0]; h.Text != doc.Text[h.Start:h.End] {
+					t.Errorf("hit %d text is not Text[Start:End]", i)
+				}
+			}
+			switch method {
+			case MethodLexical, MethodHybrid:
+				if !strings.Contains(hits[0].Text, "上海市委书记陈吉宁") {
+					t.Errorf("top hit %q does not hold the answer", hits[0].Text)
+				}
+			}
+			if method != MethodHybrid && !slices.Equal(hits[0].Sources, []string{method}) {
+				t.Errorf("sources = %v, want [%s]", hits[0].Sources, method)
+			}
+		})
+	}
+	if hits, _ := ix.Search(ctx, "座谈会", 1000); len(hits) > len(ix.Passages()) {
+		t.Errorf("%d hits for %d passages", len(hits), len(ix.Passages()))
+	}
+}
+
+func TestSearchErrors(t *testing.T) {
+	ix, _ := buildSample(t, Options{})
+	ctx := context.Background()
+	tests := []struct {
+		name, query, method string
+		k                   int
+		want                string
+	}{
+		{"empty query", " \n", MethodHybrid, 3, "empty query"},
+		{"zero k", "长江", MethodHybrid, 0, "k must be positive"},
+		{"unknown method", "长江", "bm25", 3, "unknown method"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ix.SearchWith(ctx, tt.query, tt.k, tt.method)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := ix.Search(ctx, "", 3); !errors.Is(err, ErrEmptyQuery) {
+		t.Errorf("err = %v, want ErrEmptyQuery", err)
+	}
+
+	// A query embedding failure surfaces, wrapped.
+	embed := LocalEmbedder(32)
+	fail := false
+	flaky := func(ctx context.Context, s string) ([]float32, error) {
+		if fail {
+			return nil, errors.New("embedder offline")
+		}
+		return embed(ctx, s)
+	}
+	ix2, _ := buildSample(t, Options{Embedder: flaky})
+	fail = true
+	if _, err := ix2.Search(ctx, "长江", 3); err == nil || !strings.Contains(err.Error(), "embedder offline") {
+		t.Errorf("err = %v, want the embedder's error", err)
+	}
+	if _, err := ix2.SearchWith(ctx, "长江", 3, MethodLexical); err != nil {
+		t.Errorf("lexical search needs no embedding: %v", err)
+	}
+}
+
+// TestSearchVectorOnly: a query sharing no token with the text (English
+// against Chinese) still gets the vector ranking from the hybrid.
+func TestSearchVectorOnly(t *testing.T) {
+	ix, _ := buildSample(t, Options{})
+	ctx := context.Background()
+	q := "How can the basin improve its disaster prevention?"
+	if hits, _ := ix.SearchWith(ctx, q, 5, MethodLexical); len(hits) != 0 {
+		t.Fatalf("lexical hits for an English query: %v", hits)
+	}
+	hits, err := ix.Search(ctx, q, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vec, _ := ix.SearchWith(ctx, q, 5, MethodVector)
+	if len(hits) != 5 {
+		t.Fatalf("%d hits, want 5", len(hits))
+	}
+	for i := range hits {
+		if hits[i].ID != vec[i].ID || !slices.Equal(hits[i].Sources, []string{SourceVector}) {
+			t.Errorf("hit %d: %s %v, want the vector ranking's %s", i, hits[i].ID, hits[i].Sources, vec[i].ID)
+		}
+	}
+}
+
+// TestSearchConcurrent runs searches from many goroutines (run with -race)
+// and checks they agree with sequential ones.
+func TestSearchConcurrent(t *testing.T) {
+	ix, _ := buildSample(t, Options{})
+	ctx := context.Background()
+	queries := []string{"上海市委书记是谁？", "生态保护补偿机制", "对外开放", "How can the basin improve?", "耕地保护有什么要求？"}
+	want := make([][]Hit, len(queries))
+	for i, q := range queries {
+		want[i], _ = ix.Search(ctx, q, 5)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for r := range 20 {
+				i := (g + r) % len(queries)
+				got, err := ix.Search(ctx, queries[i], 5)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if diff := cmp.Diff(want[i], got); diff != "" {
+					t.Errorf("%q: concurrent result differs (-want +got):\n%s", queries[i], diff)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestVectorScanMatchesChromem: the contiguous-matrix scan ranks like
+// chromem-go's own query over the same collection.
+func TestVectorScanMatchesChromem(t *testing.T) {
+	doc := syntheticDocument(t, 500)
+	ix, _, err := Build(context.Background(), []*Document{doc}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"長江的源頭在哪裡？", "游戏的玩家", "Nexon"} {
+		qv, err := ix.embedQuery(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine := ix.vec.search(qv, 10)
+		theirs, err := ix.Collection().QueryEmbedding(context.Background(), qv, 10, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range mine {
+			if math32Diff(mine[i].score, theirs[i].Similarity) > 1e-5 {
+				t.Errorf("%q rank %d: score %v, chromem %v", q, i+1, mine[i].score, theirs[i].Similarity)
+			}
+		}
+	}
+	// The collection's embeddings are the matrix rows.
+	d, err := ix.Collection().GetByID(context.Background(), ix.passages[7].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(d.Embedding, ix.vec.row(7)) || d.Content != ix.passages[7].Text {
+		t.Error("collection document differs from the index's passage 7")
+	}
+}
+
+func math32Diff(a, b float32) float32 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+func TestVectorSearchParallelParts(t *testing.T) {
+	// Enough rows for the parallel scan; compare with a single part.
+	const n, dim = parallelScanPassages + 1000, 8
+	m := &vectorMatrix{dim: dim, n: n, data: make([]float32, n*dim)}
+	for i := range n {
+		m.data[i*dim+i%dim] = float32(i%97) / 97
+	}
+	q := []float32{1, 0.5, 0, 0, 0, 0, 0, 0.25}
+	got := m.search(q, 25)
+	want := m.scan(q, 25, 0, n)
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(scored{})); diff != "" {
+		t.Errorf("parallel scan differs (-single +parallel):\n%s", diff)
+	}
+}
+
+func TestHybridSourcesAndGroups(t *testing.T) {
+	long := strings.Repeat("长江经济带高质量发展需要生态保护。", 80) // > DefaultMaxPassageRunes: split into windows
+	doc := textDoc(t, "groups.txt", "短段落讲生态保护。", long, "另一段讲对外开放。")
+	ix, _, err := Build(context.Background(), []*Document{doc}, Options{Embedder: LocalEmbedder(64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := ix.Passages()
+	if len(ps) < 4 {
+		t.Fatalf("%d passages, want the long paragraph split", len(ps))
+	}
+	for i := range ps {
+		g, e := ix.group[i], ix.groupEnd[i]
+		for j := g; j < e; j++ {
+			if ps[j].Paragraph != ps[i].Paragraph {
+				t.Errorf("passage %d grouped with %d of another paragraph", i, j)
+			}
+		}
+	}
+	hits, err := ix.Search(context.Background(), "生态保护", len(ps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, h := range hits {
+		if seen[h.ID] {
+			t.Errorf("passage %s returned twice", h.ID)
+		}
+		seen[h.ID] = true
+	}
+}
+
+func ExampleIndex_Search() {
+	doc, err := ParseDocument("notes.txt", []byte("长江经济带横贯东西。\n\n上海市委书记陈吉宁发言。\n\n黄河流域生态保护。"))
+	if err != nil {
+		panic(err)
+	}
+	ix, _, err := Build(context.Background(), []*Document{doc}, Options{})
+	if err != nil {
+		panic(err)
+	}
+	hits, err := ix.Search(context.Background(), "上海市委书记是谁？", 1)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(hits[0].Rank, hits[0].ID, hits[0].Text)
+	// Output: 1 notes.txt#2#0 上海市委书记陈吉宁发言。
+}
+
+var _ chromem.EmbeddingFunc = (&OpenAIEmbedder{}).Embed
