@@ -245,7 +245,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 // parsing fs after [Config.ApplyEnv] gives flags > environment > defaults.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.String("config", "", "YAML configuration `file` (also CITEBOT_CONFIG); flags and environment override it")
-	fs.Var(&listFlag{list: &c.Docs}, "doc", "document `path` (.txt/.md file or a directory); repeatable; default: the bundled sample")
+	fs.Var(&listFlag{list: &c.Docs}, "doc", "document `path` (.txt/.md/.pdf file or a directory); repeatable; default: the bundled sample")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`dir`ectory for the persistent index")
 	fs.IntVar(&c.MaxPassageRunes, "max-passage-runes", c.MaxPassageRunes, "split paragraphs longer than `n` characters into sentence windows")
 	fs.IntVar(&c.TopK, "top-k", c.TopK, "passages given to the answer engine")

@@ -7,7 +7,10 @@
 //
 // Loading ([LoadDocuments], [ParseDocument]) reads UTF-8 .txt and .md files,
 // strips a BOM, normalises CRLF and rejects empty, binary or invalid UTF-8
-// input with an error that names the file. With no paths the bundled sample
+// input with an error that names the file. PDF files go through a pure-Go
+// text extractor (pdf.go) that lays text rows out as hard-wrapped text with
+// paragraph ends marked, then through the same rebuilder; encrypted, broken
+// and image-only PDFs get a one-line error. With no paths the bundled sample
 // document ([SampleName], embedded with go:embed) is used.
 //
 // Paragraph rebuilding recognises two shapes:

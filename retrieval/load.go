@@ -33,9 +33,9 @@ var (
 
 // documentExtensions are the file extensions LoadDocuments reads, in
 // lowercase. This is the one place that decides which files are documents.
-var documentExtensions = []string{".txt", ".md"}
+var documentExtensions = []string{".txt", ".md", ".pdf"}
 
-// documentTypes lists documentExtensions for messages: ".txt or .md".
+// documentTypes lists documentExtensions for messages: ".txt, .md or .pdf".
 var documentTypes = listExtensions(documentExtensions)
 
 // listExtensions returns exts as "a, b or c".
@@ -53,8 +53,9 @@ func isDocumentFile(path string) bool {
 }
 
 // LoadDocuments reads and parses the documents at paths, in order. A path
-// may be a file (.txt or .md, in any case) or a directory, whose .txt and
-// .md files are loaded in name order (not recursively; hidden files are skipped). With no
+// may be a file (.txt, .md or .pdf, in any case) or a directory, whose
+// document files are loaded in name order (not recursively; hidden files are
+// skipped). With no
 // paths it returns the bundled sample, [SampleDocument].
 //
 // Errors are one line and name the offending path: a missing file, a
@@ -179,6 +180,9 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // parseDocument is ParseDocument with label, the file name used in errors,
 // apart from the document name.
 func parseDocument(label, name string, raw []byte) (*Document, error) {
+	if isPDFName(name) {
+		return parsePDF(label, name, raw)
+	}
 	if err := checkText(raw); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}

@@ -135,7 +135,7 @@ func TestLoadDocuments(t *testing.T) {
 	dir := t.TempDir()
 	a := writeDocFile(t, dir, "docs/b.txt", "B text.")
 	writeDocFile(t, dir, "docs/a.MD", "# A\n\nA text.")
-	writeDocFile(t, dir, "docs/c.pdf", "%PDF-1.4")
+	writeDocFile(t, dir, "docs/c.docx", "PK")
 	writeDocFile(t, dir, "docs/.hidden.txt", "hidden")
 	writeDocFile(t, dir, "docs/sub/d.txt", "nested")
 	single := writeDocFile(t, dir, "e.md", "E text.")
@@ -175,8 +175,8 @@ func TestLoadDocumentsErrors(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeDocFile(t, dir, "pdfs/x.pdf", "%PDF")
-	pdf := writeDocFile(t, dir, "report.pdf", "%PDF")
+	writeDocFile(t, dir, "pdfs/x.docx", "PK")
+	pdf := writeDocFile(t, dir, "report.docx", "PK")
 	one := writeDocFile(t, dir, "one/a.txt", "first")
 	two := writeDocFile(t, dir, "two/a.txt", "second")
 	bad := writeDocFile(t, dir, "bad/bad.txt", "abc\xffdef")
@@ -192,9 +192,9 @@ func TestLoadDocumentsErrors(t *testing.T) {
 		is    error
 	}{
 		{"missing path", []string{missing}, "open " + missing + ": no such file or directory", os.ErrNotExist},
-		{"directory without documents", []string{empty}, empty + ": no .txt or .md documents in directory", nil},
-		{"directory with other files only", []string{filepath.Join(dir, "pdfs")}, filepath.Join(dir, "pdfs") + ": no .txt or .md documents in directory", nil},
-		{"unsupported file type", []string{pdf}, pdf + ": unsupported file type, want .txt or .md", ErrUnsupportedFileType},
+		{"directory without documents", []string{empty}, empty + ": no .txt, .md or .pdf documents in directory", nil},
+		{"directory with other files only", []string{filepath.Join(dir, "pdfs")}, filepath.Join(dir, "pdfs") + ": no .txt, .md or .pdf documents in directory", nil},
+		{"unsupported file type", []string{pdf}, pdf + ": unsupported file type, want .txt, .md or .pdf", ErrUnsupportedFileType},
 		{"duplicate names", []string{one, two}, `duplicate document name "a.txt": ` + one + " and " + two, nil},
 		{"invalid UTF-8 in a directory", []string{filepath.Join(dir, "bad")}, bad + ": not valid UTF-8 text (invalid byte at offset 3)", ErrInvalidUTF8},
 		{"binary file", []string{bin}, bin + ": not a text file (NUL byte at offset 0)", ErrBinaryDocument},
