@@ -63,7 +63,12 @@ type Answer struct {
 	// Lang is "zh" or "en": the language the answer text is in.
 	Lang string
 	// Text is the answer with [n] markers referring to Citations.
-	Text      string
+	Text string
+	// Lead is set on extractive answers, whose Text is only a lead-in
+	// followed by the quotes: it holds the lead-in alone, for transports
+	// that show every citation's quote in its own block and would otherwise
+	// show each quote twice.
+	Lead      string
 	Citations []Citation
 	Mode      Mode
 	// NotFound is set when the document does not answer the question; Text

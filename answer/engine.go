@@ -309,6 +309,7 @@ func (e *Engine) extractive(question, standalone, lang string, qt queryTerms, co
 		b.WriteString(formatQuote(c.Quote, c.N))
 	}
 	ans.Text = b.String()
+	ans.Lead = leadInText[langKey(lang)]
 	return ans
 }
 

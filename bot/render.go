@@ -57,6 +57,9 @@ func renderAnswer(a answer.Answer, docs []answer.DocInfo) string {
 	many := len(docs) > 1
 	var sb strings.Builder
 	text := strings.TrimSpace(a.Text)
+	if a.Lead != "" && len(a.Citations) > 0 {
+		text = a.Lead // the quotes follow as blockquotes: do not show them twice
+	}
 	if text == "" {
 		text = t.emptyAnswer
 	}

@@ -133,3 +133,20 @@ func TestResultMessageID(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderExtractiveShowsEachQuoteOnce(t *testing.T) {
+	q := "坚定推进长江“十年禁渔”，巩固好已经取得的成果。"
+	a := answer.Answer{
+		Mode: answer.Extractive, Lang: "zh",
+		Text:      "文档中的相关原文：\n「" + q + "」[1]",
+		Lead:      "文档中的相关原文：",
+		Citations: []answer.Citation{{N: 1, Doc: "d.txt", Paragraph: 5, Quote: q}},
+	}
+	got := renderAnswer(a, []answer.DocInfo{{Name: "d.txt", Paragraphs: 13}})
+	if n := strings.Count(got, "十年禁渔"); n != 1 {
+		t.Fatalf("quote shown %d times:\n%s", n, got)
+	}
+	if !strings.HasPrefix(got, "文档中的相关原文：") || !strings.Contains(got, "<blockquote expandable>") {
+		t.Fatalf("render:\n%s", got)
+	}
+}

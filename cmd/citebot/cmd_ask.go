@@ -63,7 +63,11 @@ func docTexts(ix *retrieval.Index) map[string]string {
 
 // renderText renders an answer for a terminal.
 func renderText(w io.Writer, a answer.Answer, multiDoc bool) {
-	fmt.Fprintln(w, a.Text)
+	if a.Lead != "" && len(a.Citations) > 0 {
+		fmt.Fprintln(w, a.Lead) // the quotes follow, each under its label
+	} else {
+		fmt.Fprintln(w, a.Text)
+	}
 	if a.Notice != "" {
 		fmt.Fprintf(w, "(%s)\n", a.Notice)
 	}
