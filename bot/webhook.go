@@ -49,6 +49,12 @@ func (b *Bot) serveWebhook(ctx context.Context, d *dispatcher) error {
 	p := tgbotapi.Params{"url": b.cfg.WebhookURL, "secret_token": b.secret}
 	_ = p.AddInterface("allowed_updates", allowedUpdates)
 	if _, err := b.call(ctx, "setWebhook", p, requestTimeout); err != nil {
+		if ctx.Err() != nil {
+			// Stopped while registering: a shutdown, not a failure. Let
+			// deliveries already accepted finish like on a normal stop.
+			shutdownServer(srv, b)
+			return nil
+		}
 		srv.Close()
 		return fmt.Errorf("couldn't set webhook: %w", err)
 	}
@@ -59,12 +65,17 @@ func (b *Bot) serveWebhook(ctx context.Context, d *dispatcher) error {
 	case err := <-errc:
 		return fmt.Errorf("webhook server: %w", err)
 	}
+	shutdownServer(srv, b)
+	return nil
+}
+
+// shutdownServer stops the webhook server, letting requests in progress end.
+func shutdownServer(srv *http.Server, b *Bot) {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		b.log.Warn("webhook server shutdown", "err", err)
 	}
-	return nil
 }
 
 // webhookHandler accepts updates that carry the secret token (403

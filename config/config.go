@@ -55,6 +55,9 @@ type Config struct {
 	EmbedModel     string `yaml:"embed_model"`
 	EmbedDim       int    `yaml:"embed_dim"`
 	EmbedBatchSize int    `yaml:"embed_batch_size"`
+	// VectorWeight is the weight of embedding similarity in the hybrid
+	// ranking; 0: the default tuned for the local embedder.
+	VectorWeight float64 `yaml:"vector_weight"`
 
 	// OpenAI-compatible model server (shared by embeddings and chat).
 	OpenAIBaseURL string `yaml:"openai_base_url"`
@@ -175,6 +178,14 @@ func envVars() []envVar {
 		{"CITEBOT_EMBED_MODEL", str(func(c *Config) *string { return &c.EmbedModel })},
 		{"CITEBOT_EMBED_DIM", num(func(c *Config) *int { return &c.EmbedDim })},
 		{"CITEBOT_EMBED_BATCH_SIZE", num(func(c *Config) *int { return &c.EmbedBatchSize })},
+		{"CITEBOT_VECTOR_WEIGHT", func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return fmt.Errorf("want a number, got %q", v)
+			}
+			c.VectorWeight = f
+			return nil
+		}},
 		{"OPENAI_BASE_URL", str(func(c *Config) *string { return &c.OpenAIBaseURL })},
 		{"OPENAI_API_KEY", sec(func(c *Config) *Secret { return &c.OpenAIAPIKey })},
 		{"CITEBOT_MODEL", str(func(c *Config) *string { return &c.Model })},
@@ -253,6 +264,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.EmbedModel, "embed-model", c.EmbedModel, "embedding `model` for the openai embedder")
 	fs.IntVar(&c.EmbedDim, "embed-dim", c.EmbedDim, "local embedder dimensions (0: default)")
 	fs.IntVar(&c.EmbedBatchSize, "embed-batch-size", c.EmbedBatchSize, "texts per embeddings request")
+	fs.Float64Var(&c.VectorWeight, "vector-weight", c.VectorWeight, "weight of embedding similarity in the hybrid ranking (0: default 0.1, tuned for the local embedder)")
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", c.OpenAIBaseURL, "OpenAI-compatible API base `url`, e.g. http://localhost:11434/v1")
 	fs.Func("openai-api-key", "API key for the model server (prefer OPENAI_API_KEY)", func(v string) error { c.OpenAIAPIKey = Secret(v); return nil })
 	fs.StringVar(&c.Model, "model", c.Model, "chat `model` for LLM answers; empty: extractive answers")
@@ -313,6 +325,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		bad("embedder (CITEBOT_EMBEDDER) = %q: use local or openai", c.Embedder)
+	}
+	if c.VectorWeight < 0 || c.VectorWeight > 10 {
+		bad("vector-weight (CITEBOT_VECTOR_WEIGHT) = %g: use 0 (default) to 10", c.VectorWeight)
 	}
 	if c.OpenAIBaseURL != "" {
 		if err := checkURL(c.OpenAIBaseURL); err != nil {

@@ -17,6 +17,7 @@ embedder: openai
 embed_model: nomic-embed-text
 embed_dim: 128
 embed_batch_size: 16
+vector_weight: 0.5
 openai_base_url: http://ollama:11434/v1
 openai_api_key: sk-file
 model: qwen2.5:7b

@@ -79,6 +79,7 @@ func (c *command) buildIndex(ctx context.Context, docs []*retrieval.Document) (*
 	opts := retrieval.Options{
 		DataDir:         c.cfg.DataDir,
 		MaxPassageRunes: c.cfg.MaxPassageRunes,
+		VectorWeight:    c.cfg.VectorWeight,
 		Logger:          c.log,
 		Progress:        progressBar(c.stderr),
 	}
@@ -93,7 +94,9 @@ func (c *command) buildIndex(ctx context.Context, docs []*retrieval.Document) (*
 		})
 		opts.Embedder = e.Embed
 		opts.BatchEmbedder = e.EmbedBatch
-		opts.EmbedderID = "openai:" + c.cfg.EmbedModel
+		// The server is part of the key: the same model name on another
+		// server must not reuse these vectors.
+		opts.EmbedderID = "openai:" + c.cfg.OpenAIBaseURL + "|" + c.cfg.EmbedModel
 	default:
 		dim := c.cfg.EmbedDim
 		if dim == 0 {
