@@ -195,13 +195,19 @@ func parseDocument(label, name string, raw []byte) (*Document, error) {
 	if len(paras) == 0 {
 		return nil, fmt.Errorf("%s: %w (no paragraphs of text)", label, ErrEmptyDocument)
 	}
+	return newDocument(name, raw, text, paras), nil
+}
+
+// newDocument assembles a parsed document; its Hash is over the raw file
+// bytes, whatever the format.
+func newDocument(name string, raw []byte, text string, paras []Paragraph) *Document {
 	sum := sha256.Sum256(raw)
 	return &Document{
 		Name:       name,
 		Text:       text,
 		Hash:       hex.EncodeToString(sum[:]),
 		Paragraphs: paras,
-	}, nil
+	}
 }
 
 // checkText returns an error when raw is not UTF-8 text: a UTF-16 BOM, a

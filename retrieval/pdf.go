@@ -2,8 +2,6 @@ package retrieval
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -83,13 +81,7 @@ func parsePDF(label, name string, raw []byte) (*Document, error) {
 	if len(paras) == 0 {
 		return nil, fmt.Errorf("%s: %w", label, ErrNoTextLayer)
 	}
-	sum := sha256.Sum256(raw)
-	return &Document{
-		Name:       name,
-		Text:       text,
-		Hash:       hex.EncodeToString(sum[:]),
-		Paragraphs: paras,
-	}, nil
+	return newDocument(name, raw, text, paras), nil
 }
 
 // extractPDF returns the text of the PDF raw as hard-wrapped lines in the
