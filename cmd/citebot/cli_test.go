@@ -291,3 +291,22 @@ func TestUsageErrors(t *testing.T) {
 		t.Fatalf("bad env: %v", err)
 	}
 }
+
+func TestStreamedAnswerPrintedOnce(t *testing.T) {
+	var out bytes.Buffer
+	onPartial, printed := streamPrinter(&out)
+	onPartial("长江")
+	onPartial("长江禁渔")
+	onPartial("完全不同") // a revision: not printed while streaming
+	a := answer.Answer{Text: "长江禁渔", Citations: []answer.Citation{{N: 1, Paragraph: 5, Quote: "坚定推进"}}}
+	renderText(&out, a, false, printed())
+	if got := out.String(); strings.Count(got, "长江禁渔") != 1 || !strings.Contains(got, "[1] ¶5") {
+		t.Fatalf("output:\n%s", got)
+	}
+	out.Reset()
+	a.Text = "改过的答案"
+	renderText(&out, a, false, "长江禁渔")
+	if !strings.Contains(out.String(), "改过的答案") {
+		t.Fatalf("a revised final text was not printed:\n%s", out.String())
+	}
+}

@@ -61,11 +61,19 @@ func docTexts(ix *retrieval.Index) map[string]string {
 	return m
 }
 
-// renderText renders an answer for a terminal.
-func renderText(w io.Writer, a answer.Answer, multiDoc bool) {
-	if a.Lead != "" && len(a.Citations) > 0 {
+// renderText renders an answer for a terminal. streamed is the text already
+// printed while the answer streamed: when it is the final text, it is not
+// printed again.
+func renderText(w io.Writer, a answer.Answer, multiDoc bool, streamed string) {
+	switch {
+	case streamed != "" && strings.TrimSpace(streamed) == strings.TrimSpace(a.Text):
+		fmt.Fprintln(w)
+	case a.Lead != "" && len(a.Citations) > 0:
 		fmt.Fprintln(w, a.Lead) // the quotes follow, each under its label
-	} else {
+	default:
+		if streamed != "" {
+			fmt.Fprint(w, "\n\n") // the final text revises what streamed
+		}
 		fmt.Fprintln(w, a.Text)
 	}
 	if a.Notice != "" {
@@ -109,8 +117,9 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	eng := c.engine(ix)
 	var onPartial func(string)
+	var streamed func() string
 	if !asJSON && c.cfg.Model != "" {
-		onPartial = streamPrinter(stdout)
+		onPartial, streamed = streamPrinter(stdout)
 	}
 	a, err := eng.Answer(ctx, answer.Question{Text: q}, onPartial)
 	if err != nil {
@@ -121,25 +130,28 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		enc.SetEscapeHTML(false)
 		return enc.Encode(toJSON(a, docTexts(ix)))
 	}
-	if onPartial != nil {
-		fmt.Fprint(stdout, "\n\n")
+	printed := ""
+	if streamed != nil {
+		printed = streamed()
 	}
-	renderText(stdout, a, len(ix.Documents()) > 1)
+	renderText(stdout, a, len(ix.Documents()) > 1, printed)
 	return nil
 }
 
 // streamPrinter prints the growing answer text as it streams: each call
 // receives the whole text so far and prints what extends the text already
 // printed. Text that does not extend it (a revision) is left for the final
-// rendering, which always follows.
-func streamPrinter(w io.Writer) func(string) {
-	var printed string
+// rendering, which always follows; printed reports what was printed.
+func streamPrinter(w io.Writer) (onPartial func(string), printed func() string) {
+	var done string
 	return func(text string) {
-		if len(text) > len(printed) && strings.HasPrefix(text, printed) {
-			fmt.Fprint(w, text[len(printed):])
-			printed = text
+			if len(text) > len(done) && strings.HasPrefix(text, done) {
+				fmt.Fprint(w, text[len(done):])
+				done = text
+			}
+		}, func() string {
+			return done
 		}
-	}
 }
 
 // runChat is an interactive loop with history, so follow-ups work.
@@ -181,7 +193,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintf(stdout, "error: %v\n", err)
 			continue
 		}
-		renderText(stdout, a, multi)
+		renderText(stdout, a, multi, "")
 		fmt.Fprintln(stdout)
 		history = append(history, answer.Turn{Question: q, Answer: a.Text})
 		if len(history) > maxTurns {
