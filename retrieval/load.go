@@ -46,9 +46,9 @@ func listExtensions(exts []string) string {
 	return strings.Join(exts[:len(exts)-1], ", ") + " or " + exts[len(exts)-1]
 }
 
-// isDocumentFile reports whether path has a supported document extension
+// IsDocumentFile reports whether path has a supported document extension
 // (compared case-insensitively).
-func isDocumentFile(path string) bool {
+func IsDocumentFile(path string) bool {
 	return slices.Contains(documentExtensions, strings.ToLower(filepath.Ext(path)))
 }
 
@@ -99,7 +99,7 @@ func documentFiles(path string) ([]string, error) {
 		return nil, fmt.Errorf("open %s: %w", path, pathErrorCause(err))
 	}
 	if !info.IsDir() {
-		if !isDocumentFile(path) {
+		if !IsDocumentFile(path) {
 			return nil, fmt.Errorf("%s: %w", path, ErrUnsupportedFileType)
 		}
 		return []string{path}, nil
@@ -110,7 +110,7 @@ func documentFiles(path string) ([]string, error) {
 	}
 	var files []string
 	for _, e := range entries { // sorted by name
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !isDocumentFile(e.Name()) {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !IsDocumentFile(e.Name()) {
 			continue
 		}
 		files = append(files, filepath.Join(path, e.Name()))

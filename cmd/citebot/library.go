@@ -107,10 +107,8 @@ func cleanName(name string) (string, error) {
 	if name == "." || name == "/" || name == "" || strings.HasPrefix(name, ".") {
 		return "", errors.New("the document needs a file name such as notes.txt")
 	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".txt", ".md", ".pdf":
-	default:
-		return "", fmt.Errorf("%s: unsupported file type, send a .txt, .md or .pdf file", name)
+	if !retrieval.IsDocumentFile(name) {
+		return "", fmt.Errorf("%s: %w", name, retrieval.ErrUnsupportedFileType)
 	}
 	return name, nil
 }
