@@ -107,6 +107,16 @@ type Retriever interface {
 	Documents() []DocInfo
 }
 
+// Versioned is implemented by a Retriever whose documents change while an
+// [Engine] uses it (documents added from chat). Snapshot returns the
+// current version, which must not change, and its generation number, which
+// grows with every change. One answer reads one version only, and the
+// engine computes its corpus statistics once per generation, so a document
+// added a moment ago is answerable at once.
+type Versioned interface {
+	Snapshot() (r Retriever, generation uint64)
+}
+
 // Role is a chat message role.
 type Role string
 

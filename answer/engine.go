@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
+	"sync/atomic"
 
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // Options configures an [Engine]. The zero value is usable: every zero
@@ -104,8 +104,45 @@ type Engine struct {
 	log  *slog.Logger
 	p    extractParams
 
-	statsOnce sync.Once
-	st        *corpusStats
+	// stats caches the corpus statistics of the newest generation read.
+	stats atomic.Pointer[generationStats]
+}
+
+// generationStats are the corpus statistics of one document generation.
+type generationStats struct {
+	gen uint64
+	st  *corpusStats
+}
+
+// run is one answer in progress: the engine bound to the one document
+// version it reads (so an answer never mixes two index versions) and that
+// version's statistics. The engine's internal methods hang off run; r
+// shadows Engine.r.
+type run struct {
+	*Engine
+	r  Retriever
+	st *corpusStats
+}
+
+// current returns the retriever's current version and its generation
+// (0 for a Retriever that is not [Versioned]).
+func (e *Engine) current() (Retriever, uint64) {
+	if v, ok := e.r.(Versioned); ok {
+		return v.Snapshot()
+	}
+	return e.r, 0
+}
+
+// begin binds an answer to the current document version, computing its
+// corpus statistics on the first answer of each generation.
+func (e *Engine) begin() *run {
+	r, gen := e.current()
+	gs := e.stats.Load()
+	if gs == nil || gs.gen != gen {
+		gs = &generationStats{gen: gen, st: buildStats(r)}
+		e.stats.Store(gs)
+	}
+	return &run{Engine: e, r: r, st: gs.st}
 }
 
 // extractParams are the tuning constants of extractive quoting (measured
@@ -196,10 +233,25 @@ func New(r Retriever, m ChatModel, opts Options) *Engine {
 
 // Paragraph returns paragraph n of document doc, for showing a citation's
 // source in full.
-func (e *Engine) Paragraph(doc string, n int) (Passage, bool) { return e.r.Paragraph(doc, n) }
+func (e *Engine) Paragraph(doc string, n int) (Passage, bool) {
+	r, _ := e.current()
+	return r.Paragraph(doc, n)
+}
 
 // Documents lists the loaded documents.
-func (e *Engine) Documents() []DocInfo { return e.r.Documents() }
+func (e *Engine) Documents() []DocInfo {
+	r, _ := e.current()
+	return r.Documents()
+}
+
+// Mode is the mode the engine answers in when its model works: [LLM] with a
+// chat model, else [Extractive].
+func (e *Engine) Mode() Mode {
+	if e.m != nil {
+		return LLM
+	}
+	return Extractive
+}
 
 // ErrEmptyQuestion is returned by [Engine.Answer] for a blank question.
 var ErrEmptyQuestion = errors.New("empty question")
@@ -241,12 +293,6 @@ func langKey(lang string) string {
 
 func notice(kind, lang string) string { return noticeText[kind][langKey(lang)] }
 
-// corpus returns the corpus statistics, reading the documents on first use.
-func (e *Engine) corpus() *corpusStats {
-	e.statsOnce.Do(func() { e.st = buildStats(e.r) })
-	return e.st
-}
-
 // Answer answers q. In LLM mode onPartial (which may be nil) receives the
 // whole answer text so far, already cleaned and with finished quotes
 // verified, each time the model sends more; it is called on the calling
@@ -261,19 +307,19 @@ func (e *Engine) Answer(ctx context.Context, q Question, onPartial func(text str
 		return Answer{}, ErrEmptyQuestion
 	}
 	q.Text = text
-	e.corpus()
 	if err := ctx.Err(); err != nil {
 		return Answer{}, err
 	}
+	r := e.begin()
 	if e.m == nil {
-		return e.extractiveAnswer(ctx, q)
+		return r.extractiveAnswer(ctx, q)
 	}
-	return e.llmAnswer(ctx, q, onPartial)
+	return r.llmAnswer(ctx, q, onPartial)
 }
 
 // extractiveAnswer answers q without a model.
-func (e *Engine) extractiveAnswer(ctx context.Context, q Question) (Answer, error) {
-	lang := segment.Lang(q.Text)
+func (e *run) extractiveAnswer(ctx context.Context, q Question) (Answer, error) {
+	lang := text.Lang(q.Text)
 	fq := e.followupQuery(q)
 	passages, err := e.r.Retrieve(ctx, fq.text, e.opts.TopK)
 	if err != nil {
@@ -285,7 +331,7 @@ func (e *Engine) extractiveAnswer(ctx context.Context, q Question) (Answer, erro
 
 // extractive builds the extractive answer from retrieved passages, or the
 // abstention.
-func (e *Engine) extractive(question, standalone, lang string, qt queryTerms, cont *continuation, passages []Passage) Answer {
+func (e *run) extractive(question, standalone, lang string, qt queryTerms, cont *continuation, passages []Passage) Answer {
 	ans := Answer{Question: question, Standalone: standalone, Lang: lang, Mode: Extractive}
 	views := make([]*passageView, 0, min(len(passages), e.opts.QuotePassages))
 	for _, p := range passages[:min(len(passages), e.opts.QuotePassages)] {
@@ -319,7 +365,7 @@ func formatQuote(quote string, n int) string {
 }
 
 // notFound turns ans into the abstention answer.
-func (e *Engine) notFound(ans Answer, passages []Passage) Answer {
+func (e *run) notFound(ans Answer, passages []Passage) Answer {
 	ans.NotFound = true
 	ans.Text = NotFoundText(ans.Lang)
 	ans.Citations = nil

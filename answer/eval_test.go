@@ -1,20 +1,20 @@
 package answer
 
 import (
-	"context"
 	"flag"
 	"strings"
 	"testing"
 
-	"github.com/citebot/citebot/retrieval"
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/eval"
+	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 var showMisses = flag.Bool("misses", false, "log every missed eval question")
 
 // checkCitation asserts the quote invariants: the quote is the document's
 // text at its offsets and lies within one sentence of its paragraph.
-func checkCitation(tb testing.TB, docs map[string]*retrieval.Document, c Citation) {
+func checkCitation(tb testing.TB, docs map[string]*document.Document, c Citation) {
 	tb.Helper()
 	d := docs[c.Doc]
 	if d == nil {
@@ -25,7 +25,7 @@ func checkCitation(tb testing.TB, docs map[string]*retrieval.Document, c Citatio
 		tb.Errorf("citation %+v: quote is not the document text at its offsets", c)
 		return
 	}
-	var par retrieval.Paragraph
+	var par document.Paragraph
 	found := false
 	for _, p := range d.Paragraphs {
 		if p.Start <= c.Start && c.End <= p.End {
@@ -40,8 +40,8 @@ func checkCitation(tb testing.TB, docs map[string]*retrieval.Document, c Citatio
 	if par.N != c.Paragraph {
 		tb.Errorf("citation %+v: in paragraph %d", c, par.N)
 	}
-	text := par.Text(d)
-	for _, s := range segment.Sentences(text) {
+	src := par.Text(d)
+	for _, s := range text.Sentences(src) {
 		if par.Start+s.Start <= c.Start && c.End <= par.Start+s.End {
 			return
 		}
@@ -49,8 +49,8 @@ func checkCitation(tb testing.TB, docs map[string]*retrieval.Document, c Citatio
 	tb.Errorf("citation %+v: spans more than one sentence", c)
 }
 
-func docMap(docs []*retrieval.Document) map[string]*retrieval.Document {
-	m := make(map[string]*retrieval.Document)
+func docMap(docs []*document.Document) map[string]*document.Document {
+	m := make(map[string]*document.Document)
 	for _, d := range docs {
 		m[d.Name] = d
 	}
@@ -58,21 +58,18 @@ func docMap(docs []*retrieval.Document) map[string]*retrieval.Document {
 }
 
 // runEval answers every row of set with e and checks every citation.
-func runEval(tb testing.TB, e *Engine, docs []*retrieval.Document, rows []EvalRow) (*QuoteMetrics, *QuoteMetrics) {
+func runEval(tb testing.TB, e *Engine, docs []*document.Document, rows []eval.Row) (*eval.Metrics, *eval.Metrics) {
 	tb.Helper()
 	dm := docMap(docs)
-	all, zh := &QuoteMetrics{}, &QuoteMetrics{}
+	all, zh := &eval.Metrics{}, &eval.Metrics{}
 	for _, row := range rows {
-		res, a, err := e.Evaluate(context.Background(), row)
-		if err != nil {
-			tb.Fatalf("%s: %v", row.ID, err)
-		}
+		res, a := evaluate(tb, e, row)
 		for _, c := range a.Citations {
 			checkCitation(tb, dm, c)
 		}
-		all.AddResult(res)
+		all.Add(res)
 		if strings.HasPrefix(row.Kind, "zh") {
-			zh.AddResult(res)
+			zh.Add(res)
 		}
 		if *showMisses && row.Answerable() && !res.Hit {
 			tb.Logf("MISS %s %s abstain=%v gold=%q quote=%q", row.ID, row.Question, res.Abstained, row.Answers, res.Quote)
@@ -84,10 +81,11 @@ func runEval(tb testing.TB, e *Engine, docs []*retrieval.Document, rows []EvalRo
 	return all, zh
 }
 
-func logScores(tb testing.TB, name string, s QuoteScores) {
+func logScores(tb testing.TB, name string, all eval.Scores) {
 	tb.Helper()
+	s := all.Quotes()
 	tb.Logf("%-18s n=%4d quote_hit@1=%.3f abstain=%.3f false_abstain=%.3f quote_chars_mean=%.1f",
-		name, s.Questions, s.QuoteHit1, s.AbstainRate, s.FalseAbstainRate, s.QuoteCharsMean)
+		name, all.Questions, s.QuoteHit1, s.AbstainRate, s.FalseAbstainRate, s.QuoteCharsMean)
 }
 
 // TestEvalSets answers every question of the eval sets in extractive mode
@@ -114,10 +112,10 @@ func TestEvalSets(t *testing.T) {
 			rows := loadRows(t, s.rows)
 			all, zh := runEval(t, e, docs, rows)
 			logScores(t, s.name, all.Scores())
-			got := all.Scores()
+			got := all.Scores().Quotes()
 			if s.name == "seed_dev" {
 				logScores(t, s.name+" zh", zh.Scores())
-				got = zh.Scores()
+				got = zh.Scores().Quotes()
 				if got.AbstainRate != 1 {
 					t.Errorf("unanswerable Chinese rows answered: abstain rate %.3f", got.AbstainRate)
 				}

@@ -8,18 +8,18 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // passageView is a retrieved passage with its sentences and, on demand, its
 // normalised view for quote matching.
 type passageView struct {
 	p     Passage
-	sents []segment.Span // byte spans in p.Text, trimmed, in order
+	sents []text.Span // byte spans in p.Text, trimmed, in order
 	nv    *normView
 }
 
-func (e *Engine) newPassageView(p Passage) *passageView {
+func (e *run) newPassageView(p Passage) *passageView {
 	return &passageView{p: p, sents: e.passageSentences(p)}
 }
 
@@ -32,18 +32,18 @@ func (pv *passageView) view() normView {
 	return *pv.nv
 }
 
-// passageSentences splits p into sentences as segment.Sentences splits its
+// passageSentences splits p into sentences as text.Sentences splits its
 // whole paragraph, so a passage window of a paragraph has the paragraph's
 // sentences. Spans are byte offsets into p.Text.
-func (e *Engine) passageSentences(p Passage) []segment.Span {
+func (e *run) passageSentences(p Passage) []text.Span {
 	par, ok := e.r.Paragraph(p.Doc, p.Paragraph)
 	if !ok || par.Start > p.Start || p.End > par.End || p.End-par.Start > len(par.Text) ||
 		par.Text[p.Start-par.Start:p.End-par.Start] != p.Text {
-		return segment.Sentences(p.Text)
+		return text.Sentences(p.Text)
 	}
 	off := p.Start - par.Start
-	var out []segment.Span
-	for _, s := range segment.Sentences(par.Text) {
+	var out []text.Span
+	for _, s := range text.Sentences(par.Text) {
 		st, en := max(s.Start-off, 0), min(s.End-off, len(p.Text))
 		if st >= en {
 			continue
@@ -64,7 +64,7 @@ func (e *Engine) passageSentences(p Passage) []segment.Span {
 			en -= size
 		}
 		if st < en {
-			out = append(out, segment.Span{Start: st, End: en})
+			out = append(out, text.Span{Start: st, End: en})
 		}
 	}
 	return out
@@ -115,7 +115,7 @@ func (pk pick) citation(n int) Citation {
 // the passages the previous answer quoted, preferring the sentences right
 // after its quote, never repeating it, and the coverage is that of the
 // topic already established.
-func (e *Engine) pickQuotes(qt queryTerms, views []*passageView, cont *continuation) ([]pick, float64) {
+func (e *run) pickQuotes(qt queryTerms, views []*passageView, cont *continuation) ([]pick, float64) {
 	if qt.total == 0 {
 		return nil, 0
 	}
@@ -136,7 +136,7 @@ func (e *Engine) pickQuotes(qt queryTerms, views []*passageView, cont *continuat
 	type sentence struct {
 		pv    *passageView
 		rank  int
-		span  segment.Span
+		span  text.Span
 		toks  map[string]bool
 		first map[string]bool // the passage's first sentence
 	}
@@ -295,7 +295,7 @@ func overlapsAny(picks []pick, c pick) bool {
 // later sentences of an article speak of its subject as 它, 其, 本鱼, and
 // the subject named in the question should not pull every quote to the
 // opening sentence.
-func (e *Engine) inheritedCoverage(qt queryTerms, toks, first map[string]bool) float64 {
+func (e *run) inheritedCoverage(qt queryTerms, toks, first map[string]bool) float64 {
 	if qt.total == 0 {
 		return 0
 	}
@@ -338,17 +338,17 @@ func questionChars(qt queryTerms) map[rune]bool {
 
 // window picks the part of a sentence to quote. A sentence up to
 // fullSentence characters is quoted whole. From a longer one it takes the
-// clause (segment.Clauses) holding the most question weight, the anchor,
+// clause (text.Clauses) holding the most question weight, the anchor,
 // and extends it over the following clauses, where answers tend to sit
 // ("X，Y": X names the topic, Y tells about it), then over the preceding
 // ones, while the window stays within MaxQuoteRunes. It returns byte
 // offsets into sentence.
-func (e *Engine) window(qt queryTerms, qchars map[rune]bool, sentence string) (int, int) {
+func (e *run) window(qt queryTerms, qchars map[rune]bool, sentence string) (int, int) {
 	n := utf8.RuneCountInString(sentence)
 	if n <= e.p.fullSentence {
 		return 0, len(sentence)
 	}
-	clauses := segment.Clauses(sentence)
+	clauses := text.Clauses(sentence)
 	if len(clauses) <= 1 {
 		return 0, len(sentence)
 	}

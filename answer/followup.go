@@ -52,7 +52,7 @@ func (c *continuation) positions(views []*passageView) map[*passageView]int {
 // question without one ("还有什么具体要求？") is appended to the running
 // topic, and the previous answer's quotes are ranked lower so it gets new
 // ones (see [continuation]).
-func (e *Engine) followupQuery(q Question) followup {
+func (e *run) followupQuery(q Question) followup {
 	if len(q.History) == 0 {
 		return followup{text: q.Text, terms: e.questionTerms(q.Text, 1, false)}
 	}

@@ -1,41 +1,41 @@
 package answer
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
 
+	"github.com/citebot/citebot/eval"
 	"github.com/citebot/citebot/retrieval"
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
-// bm25Retriever is a stand-in lexical retriever over retrieval.Passages.
+// bm25Retriever is a stand-in lexical retriever over document.Passages.
 type bm25Retriever struct {
-	docs     []*retrieval.Document
-	passages []retrieval.Passage
+	docs     []*document.Document
+	passages []document.Passage
 	tfs      []map[string]int
 	lens     []int
 	df       map[string]int
 	avg      float64
 }
 
-func newBM25Retriever(tb testing.TB, docs []*retrieval.Document) *bm25Retriever {
+func newBM25Retriever(tb testing.TB, docs []*document.Document) *bm25Retriever {
 	tb.Helper()
 	r := &bm25Retriever{docs: docs, df: map[string]int{}}
 	for _, d := range docs {
-		r.passages = append(r.passages, retrieval.Passages(d, 0)...)
+		r.passages = append(r.passages, document.Passages(d, 0)...)
 	}
 	total := 0
 	for _, p := range r.passages {
 		tf := map[string]int{}
-		toks := segment.Tokens(p.Text)
+		toks := text.Tokens(p.Text)
 		for _, t := range toks {
 			tf[t]++
 		}
@@ -57,7 +57,7 @@ func (r *bm25Retriever) Retrieve(ctx context.Context, q string, k int) ([]Passag
 		s float64
 	}
 	var hits []hit
-	qt := segment.Tokens(q)
+	qt := text.Tokens(q)
 	for i, tf := range r.tfs {
 		s := 0.0
 		for _, t := range qt {
@@ -119,33 +119,40 @@ var evalSets = []evalSet{
 
 const evalDir = "../testdata/eval"
 
-func loadRows(tb testing.TB, name string) []EvalRow {
+func loadRows(tb testing.TB, name string) []eval.Row {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(evalDir, name))
+	rows, err := eval.Load(filepath.Join(evalDir, name))
 	if err != nil {
 		tb.Fatal(err)
-	}
-	defer f.Close()
-	var rows []EvalRow
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var r EvalRow
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			tb.Fatal(err)
-		}
-		rows = append(rows, r)
 	}
 	return rows
 }
 
-func loadCorpus(tb testing.TB, s evalSet) []*retrieval.Document {
+// evaluate answers row's question with no history and scores the answer
+// as `citebot eval` does (a blank question is a "not found").
+func evaluate(tb testing.TB, e *Engine, row eval.Row) (eval.Result, Answer) {
+	tb.Helper()
+	a, err := e.Answer(context.Background(), Question{Text: row.Question}, nil)
+	if errors.Is(err, ErrEmptyQuestion) {
+		a, err = Answer{NotFound: true}, nil
+	}
+	if err != nil {
+		tb.Fatalf("%s: %v", row.ID, err)
+	}
+	got := eval.Answered{Abstained: a.NotFound}
+	if len(a.Citations) > 0 {
+		got.Quote, got.Paragraph = a.Citations[0].Quote, a.Citations[0].Paragraph
+	}
+	return eval.Score(row, nil, &got), a
+}
+
+func loadCorpus(tb testing.TB, s evalSet) []*document.Document {
 	tb.Helper()
 	var paths []string
 	for _, c := range s.corpus {
 		paths = append(paths, filepath.Join(evalDir, c))
 	}
-	docs, err := retrieval.LoadDocuments(paths)
+	docs, err := document.Load(paths)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -155,7 +162,7 @@ func loadCorpus(tb testing.TB, s evalSet) []*retrieval.Document {
 // indexRetriever adapts the real retrieval index to Retriever.
 type indexRetriever struct {
 	ix   *retrieval.Index
-	docs map[string]*retrieval.Document
+	docs map[string]*document.Document
 }
 
 func (r indexRetriever) Retrieve(ctx context.Context, q string, k int) ([]Passage, error) {
@@ -194,13 +201,13 @@ var indexCache sync.Map // set name -> *builtSet
 
 type builtSet struct {
 	once sync.Once
-	docs []*retrieval.Document
+	docs []*document.Document
 	r    Retriever
 }
 
 // realRetriever builds (once per test process) the real hybrid index with
 // the local embedder over the set's corpus.
-func realRetriever(tb testing.TB, s evalSet) ([]*retrieval.Document, Retriever) {
+func realRetriever(tb testing.TB, s evalSet) ([]*document.Document, Retriever) {
 	tb.Helper()
 	v, _ := indexCache.LoadOrStore(s.name, &builtSet{})
 	b := v.(*builtSet)

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/prompts"
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // maxRewriteRunes bounds a model's rewritten or translated question: a
@@ -18,8 +18,8 @@ const maxRewriteRunes = 300
 // llmAnswer answers q with the chat model, verifying its quotes, and falls
 // back to the extractive answer when the model fails or cites nothing
 // verifiable.
-func (e *Engine) llmAnswer(ctx context.Context, q Question, onPartial func(string)) (Answer, error) {
-	lang := segment.Lang(q.Text)
+func (e *run) llmAnswer(ctx context.Context, q Question, onPartial func(string)) (Answer, error) {
+	lang := text.Lang(q.Text)
 	fq := e.followupQuery(q) // the model-free fallback for rewriting
 	standalone := q.Text
 	modelDown := false // a helper call found the model unavailable
@@ -38,7 +38,7 @@ func (e *Engine) llmAnswer(ctx context.Context, q Question, onPartial func(strin
 	}
 	queries := []string{standalone}
 	terms := fq.terms
-	if segment.Lang(standalone) != e.st.lang && !modelDown {
+	if text.Lang(standalone) != e.st.lang && !modelDown {
 		if tr, err := e.translate(ctx, standalone, e.st.lang); err != nil {
 			if ctx.Err() != nil {
 				return Answer{}, ctx.Err()
@@ -128,7 +128,7 @@ func (e *Engine) llmAnswer(ctx context.Context, q Question, onPartial func(strin
 }
 
 // answerPrompt renders the answer prompt for the numbered passages.
-func (e *Engine) answerPrompt(question, lang string, passages []Passage) ([]Message, error) {
+func (e *run) answerPrompt(question, lang string, passages []Passage) ([]Message, error) {
 	data := prompts.AnswerData{Question: question, Lang: lang}
 	for i, p := range passages {
 		data.Passages = append(data.Passages, prompts.Passage{N: i + 1, Doc: p.Doc, Paragraph: p.Paragraph, Text: p.Text})
@@ -149,7 +149,7 @@ func toMessages(pm []prompts.Message) []Message {
 }
 
 // rewrite asks the model to make a follow-up question standalone.
-func (e *Engine) rewrite(ctx context.Context, q Question) (string, error) {
+func (e *run) rewrite(ctx context.Context, q Question) (string, error) {
 	d := prompts.RewriteData{Question: q.Text}
 	for _, t := range q.History {
 		d.History = append(d.History, prompts.Turn{Question: t.Question, Answer: t.Answer})
@@ -163,7 +163,7 @@ func (e *Engine) rewrite(ctx context.Context, q Question) (string, error) {
 
 // translate asks the model to translate a question into lang for
 // retrieval.
-func (e *Engine) translate(ctx context.Context, question, lang string) (string, error) {
+func (e *run) translate(ctx context.Context, question, lang string) (string, error) {
 	pm, err := prompts.Translate(prompts.TranslateData{Question: question, Target: lang})
 	if err != nil {
 		return "", err
@@ -173,7 +173,7 @@ func (e *Engine) translate(ctx context.Context, question, lang string) (string, 
 
 // oneLine runs a helper prompt and returns the first non-empty line of the
 // reply, cleaned of markup and quotation marks.
-func (e *Engine) oneLine(ctx context.Context, pm []prompts.Message, what string) (string, error) {
+func (e *run) oneLine(ctx context.Context, pm []prompts.Message, what string) (string, error) {
 	text, err := e.m.Complete(ctx, toMessages(pm), nil)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", what, err)
@@ -194,7 +194,7 @@ func (e *Engine) oneLine(ctx context.Context, pm []prompts.Message, what string)
 
 // retrieveAll retrieves TopK passages for each query and merges the lists
 // round-robin (best of each first), without duplicates.
-func (e *Engine) retrieveAll(ctx context.Context, queries []string) ([]Passage, error) {
+func (e *run) retrieveAll(ctx context.Context, queries []string) ([]Passage, error) {
 	lists := make([][]Passage, len(queries))
 	for i, q := range queries {
 		ps, err := e.r.Retrieve(ctx, q, e.opts.TopK)

@@ -101,26 +101,6 @@ func NewOpenAIModel(cfg OpenAIConfig) *OpenAIModel {
 	return &OpenAIModel{cfg: cfg, client: openai.NewClientWithConfig(oc)}
 }
 
-// ModelError is the error of a failed completion. Its message is scrubbed of
-// the API key; it unwraps to context.Canceled or context.DeadlineExceeded
-// when one of those ended the request.
-type ModelError struct {
-	// StatusCode is the HTTP status of the failed response, 0 when there
-	// was none (network error, timeout, cut stream).
-	StatusCode int
-	// Retryable reports a 429, a 5xx or a network error.
-	Retryable bool
-	// Attempts is the number of requests made.
-	Attempts int
-	msg      string
-	cause    error
-}
-
-func (e *ModelError) Error() string { return "chat model: " + e.msg }
-
-// Unwrap returns the context error that ended the request, if any.
-func (e *ModelError) Unwrap() error { return e.cause }
-
 // Complete implements [ChatModel]. It retries 429, 5xx and network errors
 // with backoff while no text has been passed to onDelta; after that an error
 // returns the text received so far with a *[ModelError].
@@ -210,23 +190,23 @@ func (m *OpenAIModel) wrap(ctx context.Context, err error, info *responseInfo, a
 	switch {
 	case errors.As(err, &apiErr):
 		e.StatusCode = apiErr.HTTPStatusCode
-		e.msg = fmt.Sprintf("status %d: %s", apiErr.HTTPStatusCode, apiErr.Message)
+		e.Message = fmt.Sprintf("status %d: %s", apiErr.HTTPStatusCode, apiErr.Message)
 	case errors.As(err, &reqErr):
 		e.StatusCode = reqErr.HTTPStatusCode
-		e.msg = fmt.Sprintf("status %d", reqErr.HTTPStatusCode)
+		e.Message = fmt.Sprintf("status %d", reqErr.HTTPStatusCode)
 	case errors.Is(err, context.Canceled):
-		e.msg, e.cause = "request canceled", context.Canceled
+		e.Message, e.Err = "request canceled", context.Canceled
 	case errors.Is(err, context.DeadlineExceeded):
-		e.msg, e.cause = "request timed out", context.DeadlineExceeded
+		e.Message, e.Err = "request timed out", context.DeadlineExceeded
 		if ctx.Err() == nil {
-			e.msg = fmt.Sprintf("request timed out after %s", m.cfg.Timeout)
+			e.Message = fmt.Sprintf("request timed out after %s", m.cfg.Timeout)
 		}
 	default:
 		var netErr net.Error
-		e.msg = err.Error()
+		e.Message = err.Error()
 		e.Retryable = errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF)
 	}
-	if e.StatusCode == 0 && info.status >= 400 && e.cause == nil {
+	if e.StatusCode == 0 && info.status >= 400 && e.Err == nil {
 		e.StatusCode = info.status
 	}
 	if e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500 {
@@ -234,7 +214,7 @@ func (m *OpenAIModel) wrap(ctx context.Context, err error, info *responseInfo, a
 	} else if e.StatusCode >= 400 {
 		e.Retryable = false
 	}
-	e.msg = m.scrub(e.msg)
+	e.Message = m.scrub(e.Message)
 	return e
 }
 

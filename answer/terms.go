@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // corpusStats holds document frequencies of tokens over all paragraphs the
@@ -35,7 +35,7 @@ func buildStats(r Retriever) *corpusStats {
 			}
 			st.n++
 			clear(seen)
-			for _, t := range segment.Tokens(p.Text) {
+			for _, t := range text.Tokens(p.Text) {
 				if !seen[t] {
 					seen[t] = true
 					st.df[t]++
@@ -43,7 +43,7 @@ func buildStats(r Retriever) *corpusStats {
 			}
 			for _, r := range p.Text {
 				switch {
-				case segment.IsHan(r):
+				case text.IsHan(r):
 					han++
 				case unicode.IsLetter(r):
 					letters++
@@ -91,49 +91,6 @@ type queryTerms struct {
 	wants string
 }
 
-// Question words and function words that say nothing about the topic.
-// Multi-character phrases are removed with every token overlapping them;
-// single characters are dropped as tokens but keep the bigrams they are
-// part of (有 in 有效).
-var (
-	interrogatives = []string{
-		"为什么", "為什麼", "为甚么", "為甚麼", "什么样", "什麼樣", "甚麼", "什么", "什麼", "哪些", "哪个", "哪個", "哪里", "哪裡",
-		"哪儿", "哪兒", "哪位", "哪一", "哪种", "哪種", "如何", "怎么样", "怎麼樣", "怎么", "怎麼", "怎样", "怎樣",
-		"为何", "為何", "多少", "多久", "多长", "多長", "多大", "多高", "多远", "多遠", "是否", "何时", "何時", "何地", "何人",
-		"何种", "何種", "何处", "何處", "请问", "請問", "是谁", "是誰", "有没有", "有沒有",
-		"这次", "這次", "此次", "本次", "那次", "这项", "這項", "这些", "這些", "这个", "這個",
-	}
-	functionChars = "的了是有在和与與及或被把将將对對从從于於吗嗎呢吧啊呀么麼哪谁誰几幾何其之也都就而还還又那这這个個些"
-	// followupWords carry no topic of their own in a follow-up question.
-	followupWords = []string{
-		"还有", "還有", "其他", "其它", "另外", "具体", "具體", "详细", "詳細", "更多", "方面", "要求", "内容", "內容",
-		"措施", "情况", "情況", "问题", "問題", "意思", "一下", "它们", "它們", "他们", "他們", "她们", "她們", "这个", "這個",
-		"那个", "那個", "这些", "這些", "那些", "提到", "说了", "說了", "讲了", "講了", "部分", "方向", "举措", "舉措",
-		"说", "說", "讲", "講", "谈", "談", "再", "多", "点", "點", "它", "他", "她", "该", "該", "此",
-	}
-	englishStop = map[string]bool{
-		"a": true, "an": true, "the": true, "of": true, "to": true, "in": true, "on": true, "for": true,
-		"and": true, "or": true, "is": true, "are": true, "was": true, "were": true, "be": true, "been": true,
-		"do": true, "does": true, "did": true, "what": true, "which": true, "who": true, "whom": true,
-		"whose": true, "when": true, "where": true, "why": true, "how": true, "about": true, "with": true,
-		"by": true, "at": true, "from": true, "as": true, "that": true, "this": true, "these": true,
-		"those": true, "it": true, "its": true, "they": true, "them": true, "their": true, "there": true,
-		"can": true, "could": true, "should": true, "would": true, "will": true, "shall": true, "may": true,
-		"might": true, "must": true, "has": true, "have": true, "had": true, "say": true, "said": true,
-		"says": true, "tell": true, "me": true, "us": true, "we": true, "you": true, "i": true, "any": true,
-		"much": true, "many": true, "some": true, "into": true, "than": true, "then": true, "so": true,
-		"if": true, "not": true, "no": true, "also": true, "document": true,
-	}
-	englishFollowup = map[string]bool{
-		"else": true, "more": true, "other": true, "others": true, "detail": true, "details": true,
-		"specific": true, "specifically": true, "requirement": true, "requirements": true, "aspect": true,
-		"aspects": true, "regarding": true, "anything": true, "something": true, "part": true, "side": true,
-		"further": true, "again": true, "too": true, "either": true,
-	}
-	// measureWords are the units a 几/多少 question may ask for.
-	measureWords = "天日年月岁歲个個次人名位家座条條种種项項分秒元米里公斤吨噸倍届屆期场場集章部本件只隻位"
-)
-
 // contentMask marks the runes of q that belong to interrogative phrases
 // (and, when followup, to follow-up filler words).
 func contentMask(runes []rune, followup bool) []bool {
@@ -157,8 +114,8 @@ func contentMask(runes []rune, followup bool) []bool {
 }
 
 var (
-	interrogativeRunes = toRunes(interrogatives)
-	followupRunes      = toRunes(followupWords)
+	interrogativeRunes = toRunes(text.Interrogatives)
+	followupRunes      = toRunes(text.FollowupWords)
 )
 
 func toRunes(words []string) [][]rune {
@@ -173,7 +130,7 @@ func toRunes(words []string) [][]rune {
 // (weight 1 × idf) and single Han characters (uniWeight × idf) outside
 // interrogative phrases, and Latin words and numbers that are not stop
 // words. weight scales every term (lower for context from earlier turns).
-func (e *Engine) questionTerms(q string, weight float64, followup bool) queryTerms {
+func (e *run) questionTerms(q string, weight float64, followup bool) queryTerms {
 	st := e.st
 	runes := []rune(q)
 	stop := contentMask(runes, followup)
@@ -199,14 +156,14 @@ func (e *Engine) questionTerms(q string, weight float64, followup bool) queryTer
 	}
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
-		if !segment.IsHan(r) {
+		if !text.IsHan(r) {
 			// A run of non-Han text: its Latin words and numbers.
 			j := i
-			for j < len(runes) && !segment.IsHan(runes[j]) {
+			for j < len(runes) && !text.IsHan(runes[j]) {
 				j++
 			}
-			for _, tok := range segment.Tokens(string(runes[i:j])) {
-				if englishStop[tok] || (followup && englishFollowup[tok]) {
+			for _, tok := range text.Tokens(string(runes[i:j])) {
+				if text.EnglishStop[tok] || (followup && text.EnglishFollowup[tok]) {
 					continue
 				}
 				add(tok, weight, len(tok) > 2)
@@ -217,12 +174,12 @@ func (e *Engine) questionTerms(q string, weight float64, followup bool) queryTer
 		if stop[i] {
 			continue
 		}
-		if !strings.ContainsRune(functionChars, r) {
+		if !strings.ContainsRune(text.FunctionChars, r) {
 			add(string(r), weight*e.p.uniWeight, false)
 		}
-		if i+1 < len(runes) && segment.IsHan(runes[i+1]) && !stop[i+1] {
+		if i+1 < len(runes) && text.IsHan(runes[i+1]) && !stop[i+1] {
 			w := weight
-			if strings.ContainsRune(functionChars, r) || strings.ContainsRune(functionChars, runes[i+1]) {
+			if strings.ContainsRune(text.FunctionChars, r) || strings.ContainsRune(text.FunctionChars, runes[i+1]) {
 				w *= e.p.funcBigramWeight
 			}
 			add(string(runes[i:i+2]), w, w == weight)
@@ -245,7 +202,7 @@ func quantityUnit(runes []rune) string {
 		default:
 			continue
 		}
-		if next < len(runes) && strings.ContainsRune(measureWords, runes[next]) {
+		if next < len(runes) && strings.ContainsRune(text.MeasureWords, runes[next]) {
 			return string(runes[next])
 		}
 	}
@@ -254,15 +211,15 @@ func quantityUnit(runes []rune) string {
 
 // hasQuantity reports whether text holds a number (digits or Chinese
 // numerals) followed by unit.
-func hasQuantity(text, unit string) bool {
+func hasQuantity(src, unit string) bool {
 	const numerals = "0123456789０１２３４５６７８９一二三四五六七八九十百千万萬两兩半数數多余餘"
 	for i := 0; ; {
-		j := strings.Index(text[i:], unit)
+		j := strings.Index(src[i:], unit)
 		if j < 0 {
 			return false
 		}
 		j += i
-		if r, _ := utf8.DecodeLastRuneInString(text[:j]); strings.ContainsRune(numerals, r) {
+		if r, _ := utf8.DecodeLastRuneInString(src[:j]); strings.ContainsRune(numerals, r) {
 			return true
 		}
 		i = j + len(unit)
@@ -270,13 +227,13 @@ func hasQuantity(text, unit string) bool {
 }
 
 // topical reports whether a follow-up question names a topic of its own:
-// some content word outside interrogatives and follow-up filler.
+// some content word outside text.Interrogatives and follow-up filler.
 func topical(q string) bool {
 	runes := []rune(q)
 	stop := contentMask(runes, true)
 	run := 0
 	for i, r := range runes {
-		if segment.IsHan(r) && !stop[i] && !strings.ContainsRune(functionChars, r) {
+		if text.IsHan(r) && !stop[i] && !strings.ContainsRune(text.FunctionChars, r) {
 			run++
 			if run >= 2 {
 				return true
@@ -285,8 +242,8 @@ func topical(q string) bool {
 		}
 		run = 0
 	}
-	for _, tok := range segment.Tokens(nonHan(q)) {
-		if !englishStop[tok] && !englishFollowup[tok] && len(tok) > 2 {
+	for _, tok := range text.Tokens(nonHan(q)) {
+		if !text.EnglishStop[tok] && !text.EnglishFollowup[tok] && len(tok) > 2 {
 			return true
 		}
 	}
@@ -296,7 +253,7 @@ func topical(q string) bool {
 // nonHan returns q with Han characters replaced by spaces.
 func nonHan(q string) string {
 	return strings.Map(func(r rune) rune {
-		if segment.IsHan(r) {
+		if text.IsHan(r) {
 			return ' '
 		}
 		return r
@@ -304,8 +261,8 @@ func nonHan(q string) string {
 }
 
 // tokenSet returns the set of tokens of text.
-func tokenSet(text string) map[string]bool {
-	toks := segment.Tokens(text)
+func tokenSet(src string) map[string]bool {
+	toks := text.Tokens(src)
 	set := make(map[string]bool, len(toks))
 	for _, t := range toks {
 		set[t] = true
@@ -353,12 +310,12 @@ func answerType(q string) string {
 }
 
 // answersType reports whether text holds the kind of answer wanted.
-func answersType(text, wants string) bool {
+func answersType(src, wants string) bool {
 	switch wants {
 	case "time":
-		return timePattern.MatchString(text)
+		return timePattern.MatchString(src)
 	case "number":
-		return numberPattern.MatchString(text)
+		return numberPattern.MatchString(src)
 	}
 	return false
 }
@@ -373,7 +330,7 @@ var (
 func (qt queryTerms) words() queryTerms {
 	out := queryTerms{unit: qt.unit, wants: qt.wants}
 	for _, t := range qt.terms {
-		if utf8.RuneCountInString(t.tok) == 1 && segment.IsHan([]rune(t.tok)[0]) {
+		if utf8.RuneCountInString(t.tok) == 1 && text.IsHan([]rune(t.tok)[0]) {
 			continue
 		}
 		out.terms = append(out.terms, t)

@@ -1,29 +1,27 @@
 package answer
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/eval"
 )
 
 var tune = flag.Bool("tune", false, "run the extractive parameter sweep")
 
 // scoreSet answers rows with e and returns overall and Chinese-row scores.
-func scoreSet(tb testing.TB, e *Engine, rows []EvalRow) (QuoteScores, QuoteScores) {
-	all, zh := &QuoteMetrics{}, &QuoteMetrics{}
+func scoreSet(tb testing.TB, e *Engine, rows []eval.Row) (eval.QuoteScores, eval.QuoteScores) {
+	all, zh := &eval.Metrics{}, &eval.Metrics{}
 	for _, row := range rows {
-		res, _, err := e.Evaluate(context.Background(), row)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		all.AddResult(res)
+		res, _ := evaluate(tb, e, row)
+		all.Add(res)
 		if strings.HasPrefix(row.Kind, "zh") {
-			zh.AddResult(res)
+			zh.Add(res)
 		}
 	}
-	return all.Scores(), zh.Scores()
+	return all.Scores().Quotes(), zh.Scores().Quotes()
 }
 
 // TestTuneSweep measures variants of the extractive parameters on the eval
@@ -39,7 +37,7 @@ func TestTuneSweep(t *testing.T) {
 	type setup struct {
 		name string
 		r    Retriever
-		rows []EvalRow
+		rows []eval.Row
 	}
 	var sets []setup
 	for _, s := range evalSets {

@@ -15,7 +15,7 @@ import (
 // pointing at a verified citation (or removed), renumbered in order of
 // appearance. It is not safe for concurrent use.
 type verifier struct {
-	e     *Engine
+	e     *run
 	views []*passageView // passage n is views[n-1]
 	terms queryTerms     // the question's terms, for fallback quotes
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 const verifyDoc = `# 长江保护
@@ -17,16 +17,15 @@ The river authority closes fishing for ten years. Boats were bought back, and fi
 `
 
 // verifyFixture returns a verifier over every passage of a small document.
-func verifyFixture(tb testing.TB) (*verifier, map[string]*retrieval.Document) {
+func verifyFixture(tb testing.TB) (*verifier, map[string]*document.Document) {
 	tb.Helper()
-	doc, err := retrieval.ParseDocument("doc.md", []byte(verifyDoc))
+	doc, err := document.Parse("doc.md", []byte(verifyDoc))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	docs := []*retrieval.Document{doc}
+	docs := []*document.Document{doc}
 	r := newBM25Retriever(tb, docs)
-	e := New(r, nil, Options{})
-	e.corpus()
+	e := New(r, nil, Options{}).begin()
 	var views []*passageView
 	for _, p := range r.passages {
 		if p.Paragraph == 0 {

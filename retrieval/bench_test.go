@@ -15,8 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/citebot/citebot/retrieval/evalset"
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/eval"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // Benchmarks of the index at 1k, 10k and 100k passages with the local
@@ -49,13 +50,13 @@ func loadBenchCorpus(tb testing.TB) ([]string, []string) {
 			if err != nil {
 				panic(err)
 			}
-			text := string(raw)
-			for _, sp := range segment.Sentences(text) {
-				if s := strings.TrimSpace(text[sp.Start:sp.End]); utf8.RuneCountInString(s) >= 8 {
+			src := string(raw)
+			for _, sp := range text.Sentences(src) {
+				if s := strings.TrimSpace(src[sp.Start:sp.End]); utf8.RuneCountInString(s) >= 8 {
 					benchSentences = append(benchSentences, s)
 				}
 			}
-			qs, err := evalset.Load(filepath.Join(dir, name+".jsonl"))
+			qs, err := eval.Load(filepath.Join(dir, name+".jsonl"))
 			if err != nil {
 				panic(err)
 			}
@@ -74,12 +75,12 @@ func loadBenchCorpus(tb testing.TB) ([]string, []string) {
 
 // syntheticDocument returns a document of n passages of 150-300 runes each,
 // the same for the same n.
-func syntheticDocument(tb testing.TB, n int) *Document {
+func syntheticDocument(tb testing.TB, n int) *document.Document {
 	tb.Helper()
 	sents, _ := loadBenchCorpus(tb)
 	rng := rand.New(rand.NewPCG(uint64(n), 2024))
 	var b strings.Builder
-	doc := &Document{Name: fmt.Sprintf("synthetic-%d.txt", n), Hash: strconv.Itoa(n)}
+	doc := &document.Document{Name: fmt.Sprintf("synthetic-%d.txt", n), Hash: strconv.Itoa(n)}
 	for i := range n {
 		if i > 0 {
 			b.WriteString("\n\n")
@@ -95,7 +96,7 @@ func syntheticDocument(tb testing.TB, n int) *Document {
 			b.WriteString(s)
 			runes += utf8.RuneCountInString(s)
 		}
-		doc.Paragraphs = append(doc.Paragraphs, Paragraph{N: i + 1, Start: start, End: b.Len()})
+		doc.Paragraphs = append(doc.Paragraphs, document.Paragraph{N: i + 1, Start: start, End: b.Len()})
 	}
 	doc.Text = b.String()
 	return doc
@@ -114,7 +115,7 @@ func benchIndex(b *testing.B, n int) *Index {
 	if ix := benchIndexes[n]; ix != nil {
 		return ix
 	}
-	ix, _, err := Build(context.Background(), []*Document{syntheticDocument(b, n)}, Options{})
+	ix, _, err := Build(context.Background(), []*document.Document{syntheticDocument(b, n)}, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func BenchmarkBuild(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var err error
-				ix, _, err = Build(context.Background(), []*Document{doc}, Options{})
+				ix, _, err = Build(context.Background(), []*document.Document{doc}, Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -164,11 +165,11 @@ func BenchmarkBuildEvalCorpus(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		doc, err := ParseDocument("cmrc2018_trial.txt", raw)
+		doc, err := document.Parse("cmrc2018_trial.txt", raw)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := Build(context.Background(), []*Document{doc}, Options{}); err != nil {
+		if _, _, err := Build(context.Background(), []*document.Document{doc}, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -181,11 +182,11 @@ func BenchmarkBuildReused(b *testing.B) {
 		b.Run(sizeName(n), func(b *testing.B) {
 			doc := syntheticDocument(b, n)
 			opts := Options{DataDir: b.TempDir()}
-			if _, _, err := Build(context.Background(), []*Document{doc}, opts); err != nil {
+			if _, _, err := Build(context.Background(), []*document.Document{doc}, opts); err != nil {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				_, stats, err := Build(context.Background(), []*Document{doc}, opts)
+				_, stats, err := Build(context.Background(), []*document.Document{doc}, opts)
 				if err != nil || !stats.Reused {
 					b.Fatalf("reused %v, err %v", stats.Reused, err)
 				}
@@ -220,8 +221,8 @@ func BenchmarkQuery(b *testing.B) {
 					}
 				}
 				b.StopTimer()
-				b.ReportMetric(evalset.Percentile(slices.Clone(lat), 50)/1000, "p50-ms")
-				b.ReportMetric(evalset.Percentile(lat, 99)/1000, "p99-ms")
+				b.ReportMetric(eval.Percentile(slices.Clone(lat), 50)/1000, "p50-ms")
+				b.ReportMetric(eval.Percentile(lat, 99)/1000, "p99-ms")
 				scanned := float64(postings) * 8 / float64(i)
 				if method != MethodLexical {
 					scanned += float64(len(ix.vec.data) * 4)

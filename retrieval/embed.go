@@ -10,7 +10,7 @@ import (
 
 	"github.com/philippgille/chromem-go"
 
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // DefaultLocalDim is the dimension of [LocalEmbedder] vectors used when no
@@ -42,8 +42,8 @@ const localEmbedderVersion = "v1"
 // for concurrent use and never returns an error for valid UTF-8 or not.
 func LocalEmbedder(dim int) chromem.EmbeddingFunc {
 	f := newLocalFeaturizer(dim, defaultLocalWeights)
-	return func(_ context.Context, text string) ([]float32, error) {
-		return f.embed(text), nil
+	return func(_ context.Context, src string) ([]float32, error) {
+		return f.embed(src), nil
 	}
 }
 
@@ -119,7 +119,7 @@ type weightedHash struct {
 
 // appendFeatures appends the hashed features of text with their kind
 // weights to out, one entry per occurrence.
-func (f *localFeaturizer) appendFeatures(out []weightedHash, text string) []weightedHash {
+func (f *localFeaturizer) appendFeatures(out []weightedHash, src string) []weightedHash {
 	w := f.w
 	add := func(kind byte, s string, weight float64) {
 		if weight != 0 {
@@ -154,19 +154,19 @@ func (f *localFeaturizer) appendFeatures(out []weightedHash, text string) []weig
 		}
 		wordStart, wordKind, lowered = -1, 0, lowered[:0]
 	}
-	for i, r := range text {
-		if segment.IsHan(r) {
+	for i, r := range src {
+		if text.IsHan(r) {
 			flushWord(i)
 			end := i + utf8.RuneLen(r)
 			sw := 1.0
 			if stopChars[r] {
 				sw = w.StopChar
 			}
-			add(featUni, text[i:end], w.Unigram*sw)
+			add(featUni, src[i:end], w.Unigram*sw)
 			if p1 >= 0 {
-				add(featBi, text[p1:end], w.Bigram)
+				add(featBi, src[p1:end], w.Bigram)
 				if p2 >= 0 {
-					add(featTri, text[p2:end], w.Trigram)
+					add(featTri, src[p2:end], w.Trigram)
 				}
 			}
 			p2, p1 = p1, i
@@ -194,7 +194,7 @@ func (f *localFeaturizer) appendFeatures(out []weightedHash, text string) []weig
 		}
 		lowered = utf8.AppendRune(lowered, unicode.ToLower(r))
 	}
-	flushWord(len(text))
+	flushWord(len(src))
 	return out
 }
 
@@ -211,11 +211,11 @@ var embedScratchPool = sync.Pool{New: func() any { return new(embedScratch) }}
 // embed returns the normalised hashed feature vector of text. Text without
 // features gets a fixed unit vector, so the result is always unit length.
 // Term frequencies are counted in a small open-addressing table.
-func (f *localFeaturizer) embed(text string) []float32 {
+func (f *localFeaturizer) embed(src string) []float32 {
 	vec := make([]float32, f.dim)
 	sc := embedScratchPool.Get().(*embedScratch)
 	defer embedScratchPool.Put(sc)
-	sc.feats = f.appendFeatures(sc.feats[:0], text)
+	sc.feats = f.appendFeatures(sc.feats[:0], src)
 	size := 64
 	for size < 2*len(sc.feats) {
 		size *= 2

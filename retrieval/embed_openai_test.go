@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/citebot/citebot/retrieval/document"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -360,7 +361,7 @@ func TestOpenAIEmbedConfigLogValue(t *testing.T) {
 func TestOpenAIEmbedderInBuild(t *testing.T) {
 	fake := &fakeEmbeddings{dim: 8}
 	e := newFakeEmbedder(t, fake, OpenAIEmbedConfig{BatchSize: 16})
-	ix, stats, err := Build(context.Background(), []*Document{SampleDocument()}, Options{
+	ix, stats, err := Build(context.Background(), []*document.Document{document.Sample()}, Options{
 		Embedder: e.Embed, BatchEmbedder: e.EmbedBatch, EmbedderID: "openai:fake",
 	})
 	if err != nil {

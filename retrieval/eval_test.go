@@ -13,7 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/citebot/citebot/retrieval/evalset"
+	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/eval"
 )
 
 // This file is the retrieval quality guard: it scores the hybrid, lexical
@@ -24,8 +25,8 @@ import (
 // evalSet is a corpus with its questions.
 type evalSet struct {
 	Name      string
-	Docs      []*Document
-	Questions []evalset.Row
+	Docs      []*document.Document
+	Questions []eval.Row
 }
 
 var (
@@ -40,35 +41,35 @@ func loadEvalSets(tb testing.TB) []evalSet {
 	tb.Helper()
 	evalSetsOnce.Do(func() {
 		dir := filepath.Join("..", "testdata", "eval")
-		seed, err := evalset.Load(filepath.Join(dir, "seed_dev.jsonl"))
+		seed, err := eval.Load(filepath.Join(dir, "seed_dev.jsonl"))
 		if err != nil {
 			evalSetsErr = err
 			return
 		}
-		var zh []evalset.Row
+		var zh []eval.Row
 		for _, q := range seed {
 			if strings.HasPrefix(q.Kind, "zh-") && q.Answerable() {
 				zh = append(zh, q)
 			}
 		}
-		evalSets = append(evalSets, evalSet{"seed_dev-zh", []*Document{SampleDocument()}, zh})
+		evalSets = append(evalSets, evalSet{"seed_dev-zh", []*document.Document{document.Sample()}, zh})
 		for _, name := range []string{"cmrc2018_trial", "drcd_dev"} {
 			raw, err := os.ReadFile(filepath.Join(dir, name+".txt"))
 			if err != nil {
 				evalSetsErr = err
 				return
 			}
-			doc, err := ParseDocument(name+".txt", raw)
+			doc, err := document.Parse(name+".txt", raw)
 			if err != nil {
 				evalSetsErr = err
 				return
 			}
-			qs, err := evalset.Load(filepath.Join(dir, name+".jsonl"))
+			qs, err := eval.Load(filepath.Join(dir, name+".jsonl"))
 			if err != nil {
 				evalSetsErr = err
 				return
 			}
-			evalSets = append(evalSets, evalSet{name, []*Document{doc}, qs})
+			evalSets = append(evalSets, evalSet{name, []*document.Document{doc}, qs})
 		}
 	})
 	if evalSetsErr != nil {
@@ -80,7 +81,7 @@ func loadEvalSets(tb testing.TB) []evalSet {
 // scoreIndex runs every question of s through ix by method, on all CPUs
 // at once (which also exercises concurrent searches), and scores the top
 // 10.
-func scoreIndex(tb testing.TB, ix *Index, s evalSet, method string) evalset.Scores {
+func scoreIndex(tb testing.TB, ix *Index, s evalSet, method string) eval.Scores {
 	tb.Helper()
 	ranked := make([][]string, len(s.Questions))
 	errs := make([]error, len(s.Questions))
@@ -112,14 +113,14 @@ func scoreIndex(tb testing.TB, ix *Index, s evalSet, method string) evalset.Scor
 	if err := errors.Join(errs...); err != nil {
 		tb.Fatal(err)
 	}
-	var r evalset.Retrieval
+	var r eval.Metrics
 	for i, q := range s.Questions {
-		r.Add(q, ranked[i])
+		r.Add(eval.Score(q, ranked[i], nil))
 	}
 	return r.Scores()
 }
 
-func formatScores(s evalset.Scores) string {
+func formatScores(s eval.Scores) string {
 	return fmt.Sprintf("n=%4d  R@1 %.3f  R@3 %.3f  R@5 %.3f  R@10 %.3f  MRR@10 %.3f",
 		s.Answerable, s.Recall1, s.Recall3, s.Recall5, s.Recall10, s.MRR10)
 }
@@ -148,7 +149,7 @@ func TestEvalQuality(t *testing.T) {
 	for _, s := range loadEvalSets(t) {
 		t.Run(s.Name, func(t *testing.T) {
 			ix := buildEvalIndex(t, s, Options{})
-			rows := map[string]evalset.Scores{}
+			rows := map[string]eval.Scores{}
 			for _, m := range []string{MethodHybrid, MethodLexical, MethodVector} {
 				rows[m] = scoreIndex(t, ix, s, m)
 				t.Logf("%-15s %-8s %s", s.Name, m, formatScores(rows[m]))

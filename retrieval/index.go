@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/citebot/citebot/retrieval/document"
 	"github.com/philippgille/chromem-go"
 	"golang.org/x/sync/errgroup"
 )
@@ -81,8 +82,8 @@ type BuildStats struct {
 // one contiguous matrix). It is immutable once built: all methods are safe
 // for concurrent use by multiple goroutines.
 type Index struct {
-	docs     []*Document
-	passages []Passage
+	docs     []*document.Document
+	passages []document.Passage
 	group    []int32 // first passage of the same paragraph (windows of one paragraph are contiguous)
 	groupEnd []int32 // one past the last passage of the same paragraph
 
@@ -110,7 +111,7 @@ const (
 // chunking: if one is valid its vectors are used and nothing is embedded;
 // a missing, stale or corrupt snapshot (the last logged as a warning) is
 // replaced after embedding. Build honours ctx between embedding calls.
-func Build(ctx context.Context, docs []*Document, opts Options) (*Index, BuildStats, error) {
+func Build(ctx context.Context, docs []*document.Document, opts Options) (*Index, BuildStats, error) {
 	start := time.Now()
 	var stats BuildStats
 	log := opts.Logger
@@ -130,7 +131,7 @@ func Build(ctx context.Context, docs []*Document, opts Options) (*Index, BuildSt
 		return nil, stats, errors.New("build index: EmbedderID is required to persist under DataDir")
 	}
 	if opts.MaxPassageRunes <= 0 {
-		opts.MaxPassageRunes = DefaultMaxPassageRunes
+		opts.MaxPassageRunes = document.DefaultMaxPassageRunes
 	}
 	if len(docs) == 0 {
 		return nil, stats, errors.New("build index: no documents")
@@ -150,7 +151,7 @@ func Build(ctx context.Context, docs []*Document, opts Options) (*Index, BuildSt
 		}
 		seen[d.Name] = true
 		stats.Paragraphs += len(d.Paragraphs)
-		ix.passages = append(ix.passages, Passages(d, opts.MaxPassageRunes)...)
+		ix.passages = append(ix.passages, document.Passages(d, opts.MaxPassageRunes)...)
 	}
 	stats.Documents = len(docs)
 	stats.Passages = len(ix.passages)
@@ -227,7 +228,7 @@ func (ix *Index) groupPassages() {
 	}
 }
 
-func passageTexts(ps []Passage) []string {
+func passageTexts(ps []document.Passage) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.Text
@@ -240,7 +241,7 @@ func passageTexts(ps []Passage) []string {
 // opts.Embedder on all CPUs, and returns the vectors as one normalised
 // matrix. The first batch runs alone to learn the dimension, so each vector
 // is copied into the matrix as soon as it arrives.
-func embedPassages(ctx context.Context, ps []Passage, opts Options) ([]float32, int, error) {
+func embedPassages(ctx context.Context, ps []document.Passage, opts Options) ([]float32, int, error) {
 	n := len(ps)
 	var (
 		data       []float32
@@ -352,7 +353,7 @@ func embedPassages(ctx context.Context, ps []Passage, opts Options) ([]float32, 
 // newCollection stores the passages with their embeddings in an in-memory
 // chromem-go collection. The documents' Embedding slices alias the matrix
 // rows, so the vectors are held once.
-func newCollection(ctx context.Context, ps []Passage, vm *vectorMatrix, embed chromem.EmbeddingFunc) (*chromem.Collection, error) {
+func newCollection(ctx context.Context, ps []document.Passage, vm *vectorMatrix, embed chromem.EmbeddingFunc) (*chromem.Collection, error) {
 	db := chromem.NewDB()
 	coll, err := db.CreateCollection("passages", nil, embed)
 	if err != nil {
@@ -377,11 +378,11 @@ func newCollection(ctx context.Context, ps []Passage, vm *vectorMatrix, embed ch
 
 // Documents returns the indexed documents in build order. The caller must
 // not modify them.
-func (ix *Index) Documents() []*Document { return ix.docs }
+func (ix *Index) Documents() []*document.Document { return ix.docs }
 
 // Passages returns all passages in document order. The caller must not
 // modify the slice.
-func (ix *Index) Passages() []Passage { return ix.passages }
+func (ix *Index) Passages() []document.Passage { return ix.passages }
 
 // Collection returns the chromem-go collection holding the passages and
 // their embeddings, for inspection and filtered queries. Its embedding

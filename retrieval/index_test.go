@@ -10,13 +10,14 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/citebot/citebot/retrieval/document"
 	"github.com/google/go-cmp/cmp"
 	"github.com/philippgille/chromem-go"
 )
 
 func buildSample(tb testing.TB, opts Options) (*Index, BuildStats) {
 	tb.Helper()
-	ix, stats, err := Build(context.Background(), []*Document{SampleDocument()}, opts)
+	ix, stats, err := Build(context.Background(), []*document.Document{document.Sample()}, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -24,9 +25,9 @@ func buildSample(tb testing.TB, opts Options) (*Index, BuildStats) {
 }
 
 // textDoc makes a document of blank-line separated paragraphs.
-func textDoc(tb testing.TB, name string, paras ...string) *Document {
+func textDoc(tb testing.TB, name string, paras ...string) *document.Document {
 	tb.Helper()
-	d, err := ParseDocument(name, []byte(strings.Join(paras, "\n\n")))
+	d, err := document.Parse(name, []byte(strings.Join(paras, "\n\n")))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -35,8 +36,8 @@ func textDoc(tb testing.TB, name string, paras ...string) *Document {
 
 func TestBuildDefaults(t *testing.T) {
 	ix, stats := buildSample(t, Options{})
-	sample := SampleDocument()
-	want := Passages(sample, DefaultMaxPassageRunes)
+	sample := document.Sample()
+	want := document.Passages(sample, document.DefaultMaxPassageRunes)
 	if diff := cmp.Diff(want, ix.Passages()); diff != "" {
 		t.Errorf("passages mismatch (-want +got):\n%s", diff)
 	}
@@ -57,7 +58,7 @@ func TestBuildDefaults(t *testing.T) {
 }
 
 func TestBuildErrors(t *testing.T) {
-	sample := SampleDocument()
+	sample := document.Sample()
 	failing := func(context.Context, string) ([]float32, error) { return nil, errors.New("model is down") }
 	var calls atomic.Int32
 	growing := func(context.Context, string) ([]float32, error) {
@@ -68,18 +69,18 @@ func TestBuildErrors(t *testing.T) {
 	zero := func(context.Context, string) ([]float32, error) { return make([]float32, 4), nil }
 	tests := []struct {
 		name string
-		docs []*Document
+		docs []*document.Document
 		opts Options
 		want string
 	}{
 		{"no documents", nil, Options{}, "no documents"},
-		{"nil document", []*Document{nil}, Options{}, "nil document"},
-		{"duplicate names", []*Document{sample, sample}, Options{}, "duplicate document name"},
-		{"DataDir without EmbedderID", []*Document{sample}, Options{DataDir: t.TempDir(), Embedder: LocalEmbedder(32)}, "EmbedderID is required"},
-		{"BatchEmbedder without Embedder", []*Document{sample}, Options{BatchEmbedder: func(context.Context, []string) ([][]float32, error) { return nil, nil }}, "needs an Embedder"},
-		{"embedder error", []*Document{sample}, Options{Embedder: failing}, "model is down"},
-		{"changing dimension", []*Document{sample}, Options{Embedder: growing}, "dimensions"},
-		{"zero vector", []*Document{sample}, Options{Embedder: zero}, "zero or invalid vector"},
+		{"nil document", []*document.Document{nil}, Options{}, "nil document"},
+		{"duplicate names", []*document.Document{sample, sample}, Options{}, "duplicate document name"},
+		{"DataDir without EmbedderID", []*document.Document{sample}, Options{DataDir: t.TempDir(), Embedder: LocalEmbedder(32)}, "EmbedderID is required"},
+		{"BatchEmbedder without Embedder", []*document.Document{sample}, Options{BatchEmbedder: func(context.Context, []string) ([][]float32, error) { return nil, nil }}, "needs an Embedder"},
+		{"embedder error", []*document.Document{sample}, Options{Embedder: failing}, "model is down"},
+		{"changing dimension", []*document.Document{sample}, Options{Embedder: growing}, "dimensions"},
+		{"zero vector", []*document.Document{sample}, Options{Embedder: zero}, "zero or invalid vector"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +102,7 @@ func TestBuildCanceled(t *testing.T) {
 		}
 		return embed(ctx, s)
 	}
-	_, _, err := Build(ctx, []*Document{SampleDocument()}, Options{Embedder: ctxEmbed})
+	_, _, err := Build(ctx, []*document.Document{document.Sample()}, Options{Embedder: ctxEmbed})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -122,7 +123,7 @@ func TestBuildProgressAndBatches(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var progress []int
-	_, stats, err := Build(context.Background(), []*Document{doc}, Options{
+	_, stats, err := Build(context.Background(), []*document.Document{doc}, Options{
 		Embedder: embed, BatchEmbedder: batch,
 		Progress: func(done, total int) {
 			mu.Lock()
@@ -290,7 +291,7 @@ func TestSearchConcurrent(t *testing.T) {
 // chromem-go's own query over the same collection.
 func TestVectorScanMatchesChromem(t *testing.T) {
 	doc := syntheticDocument(t, 500)
-	ix, _, err := Build(context.Background(), []*Document{doc}, Options{})
+	ix, _, err := Build(context.Background(), []*document.Document{doc}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,9 +344,9 @@ func TestVectorSearchParallelParts(t *testing.T) {
 }
 
 func TestHybridSourcesAndGroups(t *testing.T) {
-	long := strings.Repeat("长江经济带高质量发展需要生态保护。", 80) // > DefaultMaxPassageRunes: split into windows
+	long := strings.Repeat("长江经济带高质量发展需要生态保护。", 80) // > document.DefaultMaxPassageRunes: split into windows
 	doc := textDoc(t, "groups.txt", "短段落讲生态保护。", long, "另一段讲对外开放。")
-	ix, _, err := Build(context.Background(), []*Document{doc}, Options{Embedder: LocalEmbedder(64)})
+	ix, _, err := Build(context.Background(), []*document.Document{doc}, Options{Embedder: LocalEmbedder(64)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,11 +376,11 @@ func TestHybridSourcesAndGroups(t *testing.T) {
 }
 
 func ExampleIndex_Search() {
-	doc, err := ParseDocument("notes.txt", []byte("长江经济带横贯东西。\n\n上海市委书记陈吉宁发言。\n\n黄河流域生态保护。"))
+	doc, err := document.Parse("notes.txt", []byte("长江经济带横贯东西。\n\n上海市委书记陈吉宁发言。\n\n黄河流域生态保护。"))
 	if err != nil {
 		panic(err)
 	}
-	ix, _, err := Build(context.Background(), []*Document{doc}, Options{})
+	ix, _, err := Build(context.Background(), []*document.Document{doc}, Options{})
 	if err != nil {
 		panic(err)
 	}

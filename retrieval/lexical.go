@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // BM25 parameters used by [Build]: the textbook values. A grid over k1
@@ -46,7 +46,7 @@ func (p bm25Params) withDefaults() bm25Params {
 // lexicalIndex is a BM25 index over passages, built once and then read-only:
 // it is safe for concurrent use by multiple goroutines.
 //
-// Terms are the tokens of segment.Tokens, identified by a 64-bit key (see
+// Terms are the tokens of text.Tokens, identified by a 64-bit key (see
 // tokenKey) so that Han characters and bigrams need no string hashing.
 // Postings are stored flat: the postings of term t are docs[off[t]:off[t+1]]
 // (ascending passage numbers) with impact[i] the precomputed BM25 term
@@ -97,8 +97,8 @@ func newLexicalIndex(texts []string, params bm25Params) *lexicalIndex {
 		keys     []uint64
 		total    int64
 	)
-	for d, text := range texts {
-		keys = appendTokenKeys(keys[:0], text, p.bigramsOnly)
+	for d, src := range texts {
+		keys = appendTokenKeys(keys[:0], src, p.bigramsOnly)
 		first := int32(len(pairTerm))
 		for _, key := range keys {
 			t, ok := ix.terms.get(key)
@@ -162,27 +162,27 @@ func newLexicalIndex(texts []string, params bm25Params) *lexicalIndex {
 	return ix
 }
 
-// appendTokenKeys appends the keys (see tokenKey) of segment.Tokens(text)
+// appendTokenKeys appends the keys (see tokenKey) of text.Tokens(text)
 // to dst, without building the Han tokens as strings: Han runes are keyed
 // directly, runs of other letters and digits go through
-// segment.AppendTokens. With bigramsOnly single Han characters are left
+// text.AppendTokens. With bigramsOnly single Han characters are left
 // out.
-func appendTokenKeys(dst []uint64, text string, bigramsOnly bool) []uint64 {
+func appendTokenKeys(dst []uint64, src string, bigramsOnly bool) []uint64 {
 	var toks []string
 	wordStart := -1
 	flushWord := func(end int) {
 		if wordStart < 0 {
 			return
 		}
-		toks = segment.AppendTokens(toks[:0], text[wordStart:end])
+		toks = text.AppendTokens(toks[:0], src[wordStart:end])
 		for _, tok := range toks {
 			dst = append(dst, tokenKey(tok))
 		}
 		wordStart = -1
 	}
 	prev := rune(-1)
-	for i, r := range text {
-		if segment.IsHan(r) {
+	for i, r := range src {
+		if text.IsHan(r) {
 			flushWord(i)
 			if !bigramsOnly {
 				dst = append(dst, uint64(r))
@@ -202,12 +202,12 @@ func appendTokenKeys(dst []uint64, text string, bigramsOnly bool) []uint64 {
 		}
 		flushWord(i)
 	}
-	flushWord(len(text))
+	flushWord(len(src))
 	return dst
 }
 
 // isWordRune reports whether a non-Han rune belongs to a word or number
-// token (segment.AppendTokens decides how a run of them splits).
+// token (text.AppendTokens decides how a run of them splits).
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
@@ -316,7 +316,7 @@ type lexQuery struct {
 	// idfSum is the summed idf of the distinct query terms.
 	idfSum float64
 	// text is the query without question words.
-	text string
+	src string
 	// runes and runeIDF are the query's runes and their weights for
 	// phraseMatch (see preparePhrases); runeSum sums the positive weights.
 	runes   []rune
@@ -350,7 +350,7 @@ func stripQuestionWords(query string) string { return questionWords.Replace(quer
 // terms up. A term repeated in the query counts once per occurrence.
 func (ix *lexicalIndex) prepare(query string) *lexQuery {
 	query = stripQuestionWords(query)
-	q := &lexQuery{slot: make(map[uint64]int32), text: query}
+	q := &lexQuery{slot: make(map[uint64]int32), src: query}
 	for _, key := range appendTokenKeys(nil, query, ix.params.bigramsOnly) {
 		t, ok := ix.terms.get(key)
 		if !ok {
@@ -375,12 +375,12 @@ func (ix *lexicalIndex) prepare(query string) *lexQuery {
 // any other token is its FNV-1a hash with the top bit set.
 func tokenKey(tok string) uint64 {
 	r1, n1 := utf8.DecodeRuneInString(tok)
-	if n1 == len(tok) && segment.IsHan(r1) {
+	if n1 == len(tok) && text.IsHan(r1) {
 		return uint64(r1)
 	}
-	if n1 < len(tok) && segment.IsHan(r1) {
+	if n1 < len(tok) && text.IsHan(r1) {
 		r2, n2 := utf8.DecodeRuneInString(tok[n1:])
-		if n1+n2 == len(tok) && segment.IsHan(r2) {
+		if n1+n2 == len(tok) && text.IsHan(r2) {
 			return bigramKey(r1, r2)
 		}
 	}
@@ -413,7 +413,7 @@ func (ix *lexicalIndex) scoreDoc(q *lexQuery, d int32) float32 {
 // sentence of a passage contains, each distinct query term counted once per
 // sentence; 0 for a query without known terms. runes is the passage text
 // as runes. Sentences end at Chinese and English terminators and line
-// breaks. It produces the same tokens as segment.Tokens.
+// breaks. It produces the same tokens as text.Tokens.
 func (ix *lexicalIndex) sentenceCoverage(q *lexQuery, runes []rune) float64 {
 	if q.idfSum == 0 {
 		return 0
@@ -444,7 +444,7 @@ func (ix *lexicalIndex) sentenceCoverage(q *lexQuery, runes []rune) float64 {
 		if wordStart < 0 {
 			return
 		}
-		toks = segment.AppendTokens(toks[:0], string(runes[wordStart:end]))
+		toks = text.AppendTokens(toks[:0], string(runes[wordStart:end]))
 		for _, tok := range toks {
 			hit(tokenKey(tok))
 		}
@@ -454,7 +454,7 @@ func (ix *lexicalIndex) sentenceCoverage(q *lexQuery, runes []rune) float64 {
 	// rune filter skips most of the text without looking terms up.
 	prev, prevIn := rune(-1), false
 	for i, r := range runes {
-		if segment.IsHan(r) {
+		if text.IsHan(r) {
 			flushWord(i)
 			in := q.runeFilter[(r&4095)/64]&(1<<(r&63)) != 0
 			if in {
@@ -504,7 +504,7 @@ func (ix *lexicalIndex) preparePhrases(q *lexQuery) {
 	if q.runes != nil {
 		return
 	}
-	q.runes = []rune(q.text)
+	q.runes = []rune(q.src)
 	q.runeIDF = make([]float64, len(q.runes))
 	q.runeAt = make(map[rune][]int32)
 	var buf [utf8.UTFMax]byte
@@ -524,7 +524,7 @@ func (ix *lexicalIndex) preparePhrases(q *lexQuery) {
 
 // phraseRune reports whether r can be part of a shared phrase.
 func phraseRune(r rune) bool {
-	return segment.IsHan(r) || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+	return text.IsHan(r) || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
 }
 
 // phraseMatch measures the phrases (common substrings) that the query

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 var lexTexts = []string{
@@ -25,13 +25,13 @@ func referenceBM25(texts []string, query string, k1, b float64) []float64 {
 	docs := make([][]string, len(texts))
 	total := 0
 	for i, t := range texts {
-		docs[i] = segment.Tokens(t)
+		docs[i] = text.Tokens(t)
 		total += len(docs[i])
 	}
 	avg := float64(total) / float64(len(texts))
 	n := float64(len(texts))
 	scores := make([]float64, len(texts))
-	for _, term := range segment.Tokens(stripQuestionWords(query)) {
+	for _, term := range text.Tokens(stripQuestionWords(query)) {
 		df := 0
 		for _, d := range docs {
 			if slices.Contains(d, term) {
@@ -129,15 +129,15 @@ func TestStripQuestionWords(t *testing.T) {
 }
 
 // TestTokenKeys checks that the index's key tokenizer sees exactly the
-// tokens of segment.Tokens.
+// tokens of text.Tokens.
 func TestTokenKeys(t *testing.T) {
-	for _, text := range append(slices.Clone(lexTexts), "", "ＡＢＣ１２３ x", "𠀀𠀁 e\u0301cole", "a\xffb长") {
+	for _, src := range append(slices.Clone(lexTexts), "", "ＡＢＣ１２３ x", "𠀀𠀁 e\u0301cole", "a\xffb长") {
 		var want []uint64
-		for _, tok := range segment.Tokens(text) {
+		for _, tok := range text.Tokens(src) {
 			want = append(want, tokenKey(tok))
 		}
-		if diff := cmp.Diff(want, appendTokenKeys(nil, text, false)); diff != "" {
-			t.Errorf("%q: keys mismatch (-want +got):\n%s", text, diff)
+		if diff := cmp.Diff(want, appendTokenKeys(nil, src, false)); diff != "" {
+			t.Errorf("%q: keys mismatch (-want +got):\n%s", src, diff)
 		}
 	}
 }
@@ -146,13 +146,13 @@ func FuzzTokenKeys(f *testing.F) {
 	for _, s := range lexTexts {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, text string) {
+	f.Fuzz(func(t *testing.T, src string) {
 		var want []uint64
-		for _, tok := range segment.Tokens(text) {
+		for _, tok := range text.Tokens(src) {
 			want = append(want, tokenKey(tok))
 		}
-		if got := appendTokenKeys(nil, text, false); !slices.Equal(want, got) {
-			t.Fatalf("%q: keys %v, want %v", text, got, want)
+		if got := appendTokenKeys(nil, src, false); !slices.Equal(want, got) {
+			t.Fatalf("%q: keys %v, want %v", src, got, want)
 		}
 	})
 }

@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 // The snapshot file holds the passage IDs and their vectors, keyed by
@@ -47,7 +49,7 @@ const (
 // snapshotKey returns the SHA-256 over the inputs the vectors depend on:
 // each document's name and content hash, the embedder, the chunker
 // version and the passage limit.
-func snapshotKey(docs []*Document, opts Options) [32]byte {
+func snapshotKey(docs []*document.Document, opts Options) [32]byte {
 	h := sha256.New()
 	field := func(s string) {
 		var n [binary.MaxVarintLen64]byte
@@ -62,7 +64,7 @@ func snapshotKey(docs []*Document, opts Options) [32]byte {
 		field(d.Hash)
 	}
 	field(opts.EmbedderID)
-	field(ChunkerVersion)
+	field(document.ChunkerVersion)
 	field(strconv.Itoa(opts.MaxPassageRunes))
 	var key [32]byte
 	h.Sum(key[:0])
@@ -85,7 +87,7 @@ func (s *snapshotStore) path() string {
 // load returns the vectors of the snapshot for passages, or ok false when
 // there is no usable one. A missing file is normal; an unreadable, corrupt
 // or mismatched one is logged as a warning.
-func (s *snapshotStore) load(passages []Passage) (vecs []float32, dim int, ok bool) {
+func (s *snapshotStore) load(passages []document.Passage) (vecs []float32, dim int, ok bool) {
 	path := s.path()
 	vecs, dim, err := readSnapshot(path, s.key, passages)
 	if err != nil {
@@ -102,7 +104,7 @@ func (s *snapshotStore) load(passages []Passage) (vecs []float32, dim int, ok bo
 // errCorrupt marks a snapshot whose contents are not what was written.
 var errCorrupt = errors.New("corrupt snapshot")
 
-func readSnapshot(path string, key [32]byte, passages []Passage) ([]float32, int, error) {
+func readSnapshot(path string, key [32]byte, passages []document.Passage) ([]float32, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
@@ -201,7 +203,7 @@ func slicesGrow(b []byte, n int) []byte {
 
 // save writes the snapshot atomically (temporary file, fsync, rename, sync
 // of the directory) and then removes snapshots of other keys.
-func (s *snapshotStore) save(passages []Passage, vecs []float32, dim int) (err error) {
+func (s *snapshotStore) save(passages []document.Passage, vecs []float32, dim int) (err error) {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return fmt.Errorf("couldn't create data directory: %w", err)
 	}
@@ -243,7 +245,7 @@ func (s *snapshotStore) save(passages []Passage, vecs []float32, dim int) (err e
 
 // writeSnapshot writes the snapshot body (all but the checksum); errors
 // surface at w.Flush.
-func writeSnapshot(w *bufio.Writer, key [32]byte, passages []Passage, vecs []float32, dim int) {
+func writeSnapshot(w *bufio.Writer, key [32]byte, passages []document.Passage, vecs []float32, dim int) {
 	w.WriteString(snapshotMagic)
 	var b [binary.MaxVarintLen64]byte
 	binary.LittleEndian.PutUint32(b[:], snapshotVersion)

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/citebot/citebot/retrieval/document"
 	"github.com/google/go-cmp/cmp"
 	"github.com/philippgille/chromem-go"
 )
@@ -54,7 +55,7 @@ func persistOpts(dir string, e *countingEmbedder, log *slog.Logger) Options {
 
 func TestSnapshotReused(t *testing.T) {
 	dir := t.TempDir()
-	docs := []*Document{SampleDocument(), textDoc(t, "second.txt", "黄河流域生态保护。", "上海市委书记陈吉宁发言。")}
+	docs := []*document.Document{document.Sample(), textDoc(t, "second.txt", "黄河流域生态保护。", "上海市委书记陈吉宁发言。")}
 	e := newCountingEmbedder()
 	ix1, stats1, err := Build(context.Background(), docs, persistOpts(dir, e, nil))
 	if err != nil {
@@ -95,18 +96,18 @@ func TestSnapshotInvalidatedByInputs(t *testing.T) {
 	changed := textDoc(t, "doc.txt", "黄河流域生态保护。", "上海市委书记陈吉宁发言并提出建议。")
 	tests := []struct {
 		name   string
-		docs   []*Document
+		docs   []*document.Document
 		change func(*Options)
 	}{
-		{"changed document", []*Document{changed}, nil},
-		{"added document", []*Document{base, SampleDocument()}, nil},
-		{"other embedder", []*Document{base}, func(o *Options) { o.EmbedderID = "counting-64-v2" }},
-		{"other passage limit", []*Document{base}, func(o *Options) { o.MaxPassageRunes = 300 }},
+		{"changed document", []*document.Document{changed}, nil},
+		{"added document", []*document.Document{base, document.Sample()}, nil},
+		{"other embedder", []*document.Document{base}, func(o *Options) { o.EmbedderID = "counting-64-v2" }},
+		{"other passage limit", []*document.Document{base}, func(o *Options) { o.MaxPassageRunes = 300 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if _, _, err := Build(context.Background(), []*Document{base}, persistOpts(dir, newCountingEmbedder(), nil)); err != nil {
+			if _, _, err := Build(context.Background(), []*document.Document{base}, persistOpts(dir, newCountingEmbedder(), nil)); err != nil {
 				t.Fatal(err)
 			}
 			old := snapshotFiles(t, dir)
@@ -154,7 +155,7 @@ func TestSnapshotCorrupt(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			docs := []*Document{SampleDocument()}
+			docs := []*document.Document{document.Sample()}
 			if _, _, err := Build(context.Background(), docs, persistOpts(dir, newCountingEmbedder(), nil)); err != nil {
 				t.Fatal(err)
 			}
@@ -195,7 +196,7 @@ func TestSnapshotCorrupt(t *testing.T) {
 func TestSnapshotMissingIsQuiet(t *testing.T) {
 	log, buf := logBuffer()
 	dir := filepath.Join(t.TempDir(), "new", "data")
-	if _, _, err := Build(context.Background(), []*Document{SampleDocument()}, persistOpts(dir, newCountingEmbedder(), log)); err != nil {
+	if _, _, err := Build(context.Background(), []*document.Document{document.Sample()}, persistOpts(dir, newCountingEmbedder(), log)); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "level=WARN") {
@@ -214,7 +215,7 @@ func TestSnapshotUnwritable(t *testing.T) {
 		t.Fatal(err)
 	}
 	log, buf := logBuffer()
-	_, stats, err := Build(context.Background(), []*Document{SampleDocument()}, persistOpts(file, newCountingEmbedder(), log))
+	_, stats, err := Build(context.Background(), []*document.Document{document.Sample()}, persistOpts(file, newCountingEmbedder(), log))
 	if err != nil {
 		t.Fatalf("an unwritable data dir must not fail the build: %v", err)
 	}
@@ -227,16 +228,16 @@ func TestSnapshotKey(t *testing.T) {
 	a := textDoc(t, "a.txt", "甲")
 	b := textDoc(t, "b.txt", "乙")
 	opts := Options{EmbedderID: "x", MaxPassageRunes: 100}
-	base := snapshotKey([]*Document{a, b}, opts)
-	if snapshotKey([]*Document{a, b}, opts) != base {
+	base := snapshotKey([]*document.Document{a, b}, opts)
+	if snapshotKey([]*document.Document{a, b}, opts) != base {
 		t.Error("key not deterministic")
 	}
-	if snapshotKey([]*Document{b, a}, opts) == base {
+	if snapshotKey([]*document.Document{b, a}, opts) == base {
 		t.Error("document order does not change the key")
 	}
 	renamed := *a
 	renamed.Name = "c.txt"
-	if snapshotKey([]*Document{&renamed, b}, opts) == base {
+	if snapshotKey([]*document.Document{&renamed, b}, opts) == base {
 		t.Error("a renamed document does not change the key")
 	}
 }

@@ -227,3 +227,23 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	fmt.Fprintln(stdout, "ok")
 	return nil
 }
+
+// countingModel wraps a chat model to count streamed chunks and failures.
+type countingModel struct {
+	next   answer.ChatModel
+	chunks func()
+	failed func()
+}
+
+func (m countingModel) Complete(ctx context.Context, msgs []answer.Message, onDelta func(string)) (string, error) {
+	text, err := m.next.Complete(ctx, msgs, func(d string) {
+		m.chunks()
+		if onDelta != nil {
+			onDelta(d)
+		}
+	})
+	if err != nil && ctx.Err() == nil {
+		m.failed()
+	}
+	return text, err
+}

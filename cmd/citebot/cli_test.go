@@ -11,9 +11,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/eval"
+	"github.com/citebot/citebot/library"
 	"github.com/citebot/citebot/retrieval"
-	"github.com/citebot/citebot/retrieval/evalset"
-	"github.com/citebot/citebot/retrieval/segment"
+	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // runCLI runs citebot in a fresh working directory with no environment
@@ -40,11 +42,11 @@ func TestAskFishingBanZeroConfig(t *testing.T) {
 		t.Fatalf("answer = %+v", a)
 	}
 	c := a.Citations[0]
-	if !strings.Contains(c.Quote, "坚定推进长江“十年禁渔”") || c.Paragraph != 5 || c.Doc != retrieval.SampleName {
+	if !strings.Contains(c.Quote, "坚定推进长江“十年禁渔”") || c.Paragraph != 5 || c.Doc != document.SampleName {
 		t.Fatalf("first citation = %+v", c)
 	}
-	text := []rune(retrieval.SampleDocument().Text)
-	if got := string(text[c.Start:c.End]); got != c.Quote {
+	src := []rune(document.Sample().Text)
+	if got := string(src[c.Start:c.End]); got != c.Quote {
 		t.Fatalf("text[%d:%d] = %q, quote %q", c.Start, c.End, got, c.Quote)
 	}
 
@@ -77,7 +79,7 @@ func TestAskJSONQuotesAreDocumentText(t *testing.T) {
 			for _, d := range set.docs {
 				paths = append(paths, filepath.Join(dir, d))
 			}
-			docs, err := retrieval.LoadDocuments(paths)
+			docs, err := document.Load(paths)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,15 +87,15 @@ func TestAskJSONQuotesAreDocumentText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			eng := answer.New(indexRetriever{ix: ix}, nil, answer.Options{})
+			eng := answer.New(library.NewRetriever(ix), nil, answer.Options{})
 			texts := docTexts(ix)
 			runes := map[string][]rune{}
-			sentences := map[string][]segment.Span{}
-			for name, text := range texts {
-				runes[name] = []rune(text)
-				sentences[name] = segment.Sentences(text)
+			sentences := map[string][]text.Span{}
+			for name, src := range texts {
+				runes[name] = []rune(src)
+				sentences[name] = text.Sentences(src)
 			}
-			rows, err := evalset.Load(filepath.Join(dir, set.qa))
+			rows, err := eval.Load(filepath.Join(dir, set.qa))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +134,7 @@ func TestAskJSONQuotesAreDocumentText(t *testing.T) {
 	}
 }
 
-func withinOneSentence(spans []segment.Span, start, end int) bool {
+func withinOneSentence(spans []text.Span, start, end int) bool {
 	for _, s := range spans {
 		if s.Start <= start && end <= s.End {
 			return true

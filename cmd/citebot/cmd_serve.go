@@ -8,6 +8,7 @@ import (
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/library"
 )
 
 // runServe runs the Telegram bot until ctx is cancelled (SIGINT/SIGTERM).
@@ -25,7 +26,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	lib, st, err := c.openLibrary(ctx, func(d time.Duration) { m.retrieveSecs.Observe(d.Seconds()) })
+	lib, st, err := library.Open(ctx, library.Options{
+		Docs: c.cfg.Docs, DataDir: c.cfg.DataDir, Build: c.buildIndex, Logger: c.log,
+		ObserveSearch: func(d time.Duration) { m.retrieveSecs.Observe(d.Seconds()) },
+	})
 	if err != nil {
 		return err
 	}

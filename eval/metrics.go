@@ -1,0 +1,160 @@
+package eval
+
+import (
+	"sort"
+)
+
+// Ks are the cut-offs of the recall figures in [Scores].
+var Ks = []int{1, 3, 5, 10}
+
+// Scores are the metrics of a group of questions. QuoteScores is nil when
+// no answer was scored (`citebot eval --no-answers`), and then absent from
+// the JSON form.
+type Scores struct {
+	Questions    int     `json:"questions"`
+	Answerable   int     `json:"answerable"`
+	Unanswerable int     `json:"unanswerable"`
+	Recall1      float64 `json:"recall@1"`
+	Recall3      float64 `json:"recall@3"`
+	Recall5      float64 `json:"recall@5"`
+	Recall10     float64 `json:"recall@10"`
+	MRR10        float64 `json:"mrr@10"`
+	*QuoteScores
+}
+
+// QuoteScores are the answer metrics of a group of questions.
+type QuoteScores struct {
+	// QuoteHit1 is the share of answerable questions whose first quote
+	// contains a gold answer.
+	QuoteHit1 float64 `json:"quote_hit@1"`
+	// AbstainRate is the share of unanswerable questions answered "not
+	// found" (0 when there are none).
+	AbstainRate float64 `json:"abstain_rate"`
+	// FalseAbstainRate is the share of answerable questions answered "not
+	// found".
+	FalseAbstainRate float64 `json:"false_abstain_rate"`
+	// QuoteCharsMean is the mean length in characters of the first quote
+	// over the questions answered with a quote.
+	QuoteCharsMean float64 `json:"quote_chars_mean"`
+}
+
+// Quotes returns the answer metrics, zero when none were scored.
+func (s Scores) Quotes() QuoteScores {
+	if s.QuoteScores == nil {
+		return QuoteScores{}
+	}
+	return *s.QuoteScores
+}
+
+// counts is the tally behind one [Scores].
+type counts struct {
+	questions, answerable, unanswerable int
+	hitsAt                              [4]int
+	rr                                  float64
+	answered                            int
+	hits, abstained, falseAbstained     int
+	quoted, quoteChars                  int
+}
+
+func (c *counts) add(r Result) {
+	c.questions++
+	if !r.Answerable {
+		c.unanswerable++
+	} else {
+		c.answerable++
+		for i, k := range Ks {
+			if r.Rank > 0 && r.Rank <= k {
+				c.hitsAt[i]++
+			}
+		}
+		if r.Rank > 0 && r.Rank <= 10 {
+			c.rr += 1 / float64(r.Rank)
+		}
+	}
+	if !r.Answered {
+		return
+	}
+	c.answered++
+	switch {
+	case r.Answerable && r.Abstained:
+		c.falseAbstained++
+	case !r.Answerable && r.Abstained:
+		c.abstained++
+	case r.Answerable && r.Hit:
+		c.hits++
+	}
+	if !r.Abstained && r.QuoteChars > 0 {
+		c.quoted++
+		c.quoteChars += r.QuoteChars
+	}
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func (c *counts) scores() Scores {
+	s := Scores{
+		Questions: c.questions, Answerable: c.answerable, Unanswerable: c.unanswerable,
+		Recall1:  ratio(c.hitsAt[0], c.answerable),
+		Recall3:  ratio(c.hitsAt[1], c.answerable),
+		Recall5:  ratio(c.hitsAt[2], c.answerable),
+		Recall10: ratio(c.hitsAt[3], c.answerable),
+		MRR10:    c.rr / max(float64(c.answerable), 1),
+	}
+	if c.answered > 0 {
+		s.QuoteScores = &QuoteScores{
+			QuoteHit1:        ratio(c.hits, c.answerable),
+			AbstainRate:      ratio(c.abstained, c.unanswerable),
+			FalseAbstainRate: ratio(c.falseAbstained, c.answerable),
+			QuoteCharsMean:   ratio(c.quoteChars, c.quoted),
+		}
+	}
+	return s
+}
+
+// Metrics accumulates [Result]s overall and per row kind. The zero value is
+// ready to use; it is not safe for concurrent use.
+type Metrics struct {
+	all    counts
+	byKind map[string]*counts
+}
+
+// Add accumulates r.
+func (m *Metrics) Add(r Result) {
+	m.all.add(r)
+	if m.byKind == nil {
+		m.byKind = make(map[string]*counts)
+	}
+	c := m.byKind[r.Kind]
+	if c == nil {
+		c = &counts{}
+		m.byKind[r.Kind] = c
+	}
+	c.add(r)
+}
+
+// Scores returns the metrics over everything added.
+func (m *Metrics) Scores() Scores { return m.all.scores() }
+
+// ByKind returns the metrics per row kind.
+func (m *Metrics) ByKind() map[string]Scores {
+	out := make(map[string]Scores, len(m.byKind))
+	for k, c := range m.byKind {
+		out[k] = c.scores()
+	}
+	return out
+}
+
+// Kinds returns the row kinds seen, sorted.
+func (m *Metrics) Kinds() []string {
+	ks := make([]string, 0, len(m.byKind))
+	for k := range m.byKind {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

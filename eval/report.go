@@ -1,0 +1,56 @@
+package eval
+
+import (
+	"fmt"
+	"io"
+)
+
+// Report is what `citebot eval` prints: the set, how it was run, timings
+// and the metrics overall and per row kind.
+type Report struct {
+	Set       string  `json:"set"`
+	Retriever string  `json:"retriever"`
+	Mode      string  `json:"mode"`
+	Passages  int     `json:"passages"`
+	IndexMS   float64 `json:"index_ms"`
+	QueryP50  float64 `json:"query_ms_p50"`
+	QueryP95  float64 `json:"query_ms_p95"`
+	Scores
+	ByKind map[string]Scores `json:"by_kind"`
+}
+
+// NewReport fills the metrics and latency figures of a report from m and
+// the search latencies lat (in milliseconds; sorted in place).
+func NewReport(set, retriever, mode string, passages int, index float64, m *Metrics, lat []float64) Report {
+	return Report{
+		Set: set, Retriever: retriever, Mode: mode, Passages: passages, IndexMS: index,
+		QueryP50: Percentile(lat, 50), QueryP95: Percentile(lat, 95),
+		Scores: m.Scores(), ByKind: m.ByKind(),
+	}
+}
+
+// WriteText writes r as the table `citebot eval` prints: one line overall,
+// then one per row kind.
+func (r Report) WriteText(w io.Writer, kinds []string) {
+	fmt.Fprintf(w, "set %s: %d questions (%d answerable), %d passages, retriever %s, answers %s\n",
+		r.Set, r.Questions, r.Answerable, r.Passages, r.Retriever, r.Mode)
+	fmt.Fprintf(w, "index %.0f ms, query p50 %.2f ms, p95 %.2f ms\n", r.IndexMS, r.QueryP50, r.QueryP95)
+	answers := r.QuoteScores != nil
+	fmt.Fprintf(w, "%-18s %5s %9s %9s %9s %9s %7s", "kind", "n", "recall@1", "recall@3", "recall@5", "recall@10", "mrr@10")
+	if answers {
+		fmt.Fprintf(w, " %11s %8s %9s %7s", "quote_hit@1", "abstain", "f_abstain", "q_chars")
+	}
+	fmt.Fprintln(w)
+	line := func(name string, s Scores) {
+		fmt.Fprintf(w, "%-18s %5d %9.3f %9.3f %9.3f %9.3f %7.3f", name, s.Questions, s.Recall1, s.Recall3, s.Recall5, s.Recall10, s.MRR10)
+		if answers {
+			q := s.Quotes()
+			fmt.Fprintf(w, " %11.3f %8.3f %9.3f %7.1f", q.QuoteHit1, q.AbstainRate, q.FalseAbstainRate, q.QuoteCharsMean)
+		}
+		fmt.Fprintln(w)
+	}
+	line("all", r.Scores)
+	for _, kind := range kinds {
+		line(kind, r.ByKind[kind])
+	}
+}

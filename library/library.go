@@ -1,0 +1,273 @@
+// Package library is the live document set `citebot serve` answers from:
+// the configured documents (or the bundled sample) plus documents admins
+// added from chat, kept under the data directory's documents/ folder so
+// they come back after a restart.
+//
+// Every change (add, remove) loads the documents, builds a new index and
+// swaps in a new immutable [Snapshot] atomically, with the next
+// generation number. A [Library] implements answer.Retriever over the
+// current snapshot and answer.Versioned, so the answer engine binds each
+// answer to one snapshot (never mixing two index versions) and recomputes
+// its corpus statistics once per generation: a document added a moment ago
+// is answerable at once. It also implements the bot's document manager
+// (AddDocument, RemoveDocument, CleanName); this is the one place that
+// decides which uploaded file names are acceptable.
+//
+// A Library is safe for concurrent use; changes are serialised.
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/document"
+)
+
+// UploadsDir is where documents added from chat are kept, under the data
+// directory.
+const UploadsDir = "documents"
+
+// BuildFunc builds (or loads from its snapshot) the index of docs.
+type BuildFunc func(ctx context.Context, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error)
+
+// Options configures a [Library].
+type Options struct {
+	// Docs are the configured document paths; none means the bundled
+	// sample.
+	Docs []string
+	// DataDir is the data directory; uploads live in its UploadsDir.
+	DataDir string
+	// Build builds the index of a document set (required).
+	Build BuildFunc
+	// Logger receives document changes and skipped uploads (default:
+	// discarded).
+	Logger *slog.Logger
+	// ObserveSearch, when set, receives the latency of every search.
+	ObserveSearch func(time.Duration)
+}
+
+// Library is the live document set. See the package documentation.
+type Library struct {
+	opts Options
+	log  *slog.Logger
+
+	mu  sync.Mutex // serialises AddDocument and RemoveDocument
+	cur atomic.Pointer[Snapshot]
+}
+
+// Open loads the configured and uploaded documents and builds their index:
+// generation 1.
+func Open(ctx context.Context, opts Options) (*Library, retrieval.BuildStats, error) {
+	if opts.Build == nil {
+		return nil, retrieval.BuildStats{}, errors.New("library: Options.Build is required")
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	l := &Library{opts: opts, log: log}
+	ix, st, err := l.build(ctx, nil, "")
+	if err != nil {
+		return nil, st, err
+	}
+	l.cur.Store(l.snapshot(ix, 1))
+	return l, st, nil
+}
+
+func (l *Library) snapshot(ix *retrieval.Index, gen uint64) *Snapshot {
+	return &Snapshot{Index: ix, Generation: gen, observe: l.opts.ObserveSearch}
+}
+
+// Current returns the current snapshot.
+func (l *Library) Current() *Snapshot { return l.cur.Load() }
+
+// Snapshot implements answer.Versioned.
+func (l *Library) Snapshot() (answer.Retriever, uint64) {
+	s := l.cur.Load()
+	return s, s.Generation
+}
+
+// Retrieve implements answer.Retriever over the current snapshot.
+func (l *Library) Retrieve(ctx context.Context, query string, k int) ([]answer.Passage, error) {
+	return l.cur.Load().Retrieve(ctx, query, k)
+}
+
+// Paragraph implements answer.Retriever over the current snapshot.
+func (l *Library) Paragraph(doc string, n int) (answer.Passage, bool) {
+	return l.cur.Load().Paragraph(doc, n)
+}
+
+// Documents implements answer.Retriever over the current snapshot.
+func (l *Library) Documents() []answer.DocInfo { return l.cur.Load().Documents() }
+
+func (l *Library) dir() string { return filepath.Join(l.opts.DataDir, UploadsDir) }
+
+// build loads the documents with extra added and skip left out, and builds
+// their index.
+func (l *Library) build(ctx context.Context, extra *document.Document, skip string) (*retrieval.Index, retrieval.BuildStats, error) {
+	docs, err := document.Load(l.opts.Docs)
+	if err != nil {
+		return nil, retrieval.BuildStats{}, err
+	}
+	names, err := l.uploaded()
+	if err != nil {
+		return nil, retrieval.BuildStats{}, err
+	}
+	for _, name := range names {
+		if name == skip || (extra != nil && name == extra.Name) || hasDoc(docs, name) {
+			continue
+		}
+		d, err := document.Load([]string{filepath.Join(l.dir(), name)})
+		if err != nil {
+			// One bad upload must not take the bot down: log and go on.
+			l.log.Warn("skipping uploaded document", "name", name, "err", err)
+			continue
+		}
+		docs = append(docs, d...)
+	}
+	if extra != nil {
+		docs = append(docs, extra)
+	}
+	return l.opts.Build(ctx, docs)
+}
+
+func hasDoc(docs []*document.Document, name string) bool {
+	return slices.ContainsFunc(docs, func(d *document.Document) bool { return d.Name == name })
+}
+
+// uploaded lists the documents added from chat.
+func (l *Library) uploaded() ([]string, error) {
+	entries, err := os.ReadDir(l.dir())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read uploaded documents: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}
+
+// CleanName returns the name a file sent from chat is added under: its base
+// name (no directory, whichever separator), trimmed. It refuses a name that
+// is empty, hidden, too long, holds control characters or invalid UTF-8,
+// or lacks a supported document extension ([document.ErrUnsupportedFileType]).
+func (l *Library) CleanName(name string) (string, error) { return CleanName(name) }
+
+// CleanName is [Library.CleanName] without a library.
+func CleanName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = strings.TrimSpace(name[i+1:])
+	}
+	if name == "" || strings.HasPrefix(name, ".") {
+		return "", errors.New("the document needs a file name such as notes.txt")
+	}
+	if len(name) > 255 || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", errors.New("the file name is too long or holds control characters; rename the file")
+	}
+	if !document.IsSupportedFile(name) {
+		return "", fmt.Errorf("%s: %w", name, document.ErrUnsupportedFileType)
+	}
+	return name, nil
+}
+
+// AddDocument validates, indexes and persists a document sent from chat. A
+// document of the same name added earlier is replaced; a configured
+// document's name is refused.
+func (l *Library) AddDocument(ctx context.Context, name string, data []byte) (answer.DocInfo, error) {
+	name, err := CleanName(name)
+	if err != nil {
+		return answer.DocInfo{}, err
+	}
+	doc, err := document.Parse(name, data)
+	if err != nil {
+		return answer.DocInfo{}, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cur := l.cur.Load()
+	if hasDoc(cur.Index.Documents(), name) && !l.isUpload(name) {
+		return answer.DocInfo{}, fmt.Errorf("%s: a configured document has this name; rename the file", name)
+	}
+	ix, _, err := l.build(ctx, doc, "")
+	if err != nil {
+		return answer.DocInfo{}, err
+	}
+	if err := writeAtomic(filepath.Join(l.dir(), name), data); err != nil {
+		return answer.DocInfo{}, err
+	}
+	l.cur.Store(l.snapshot(ix, cur.Generation+1))
+	l.log.Info("document added", "name", name, "paragraphs", doc.BodyParagraphs())
+	return answer.DocInfo{Name: name, Paragraphs: doc.BodyParagraphs()}, nil
+}
+
+func (l *Library) isUpload(name string) bool {
+	_, err := os.Stat(filepath.Join(l.dir(), name))
+	return err == nil
+}
+
+// RemoveDocument removes a document added from chat.
+func (l *Library) RemoveDocument(ctx context.Context, name string) error {
+	name = strings.TrimSpace(name)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if name == "" || strings.ContainsAny(name, `/\`) || !l.isUpload(name) {
+		return fmt.Errorf("%s: no document added from chat has this name (see /docs)", name)
+	}
+	ix, _, err := l.build(ctx, nil, name)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(l.dir(), name)); err != nil {
+		return fmt.Errorf("remove %s: %w", name, err)
+	}
+	l.cur.Store(l.snapshot(ix, l.cur.Load().Generation+1))
+	l.log.Info("document removed", "name", name)
+	return nil
+}
+
+// writeAtomic writes data to path through a temporary file and a rename.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("save document: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
+	if err != nil {
+		return fmt.Errorf("save document: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("save document: %w", err)
+	}
+	return nil
+}

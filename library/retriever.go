@@ -1,0 +1,65 @@
+package library
+
+import (
+	"context"
+	"time"
+
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// Snapshot is one immutable version of the document set: its index and
+// generation number (1 for the set opened, +1 per change). It implements
+// answer.Retriever; it is safe for concurrent use.
+type Snapshot struct {
+	Index      *retrieval.Index
+	Generation uint64
+	observe    func(time.Duration)
+}
+
+// NewRetriever returns an answer.Retriever over a fixed index, for the
+// commands that do not change their documents (ask, chat, eval).
+func NewRetriever(ix *retrieval.Index) *Snapshot { return &Snapshot{Index: ix} }
+
+// Retrieve implements answer.Retriever.
+func (s *Snapshot) Retrieve(ctx context.Context, query string, k int) ([]answer.Passage, error) {
+	t0 := time.Now()
+	hits, err := s.Index.Search(ctx, query, k)
+	if s.observe != nil {
+		s.observe(time.Since(t0))
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]answer.Passage, len(hits))
+	for i, h := range hits {
+		out[i] = answer.Passage{Doc: h.Doc, Paragraph: h.Paragraph, Text: h.Text, Start: h.Start, End: h.End, Score: h.Score}
+	}
+	return out, nil
+}
+
+// Paragraph implements answer.Retriever: paragraph n (0: the heading) of
+// document doc.
+func (s *Snapshot) Paragraph(doc string, n int) (answer.Passage, bool) {
+	for _, d := range s.Index.Documents() {
+		if d.Name != doc {
+			continue
+		}
+		p, ok := d.Paragraph(n)
+		if !ok {
+			return answer.Passage{}, false
+		}
+		return answer.Passage{Doc: d.Name, Paragraph: p.N, Text: p.Text(d), Start: p.Start, End: p.End}, true
+	}
+	return answer.Passage{}, false
+}
+
+// Documents implements answer.Retriever.
+func (s *Snapshot) Documents() []answer.DocInfo {
+	docs := s.Index.Documents()
+	out := make([]answer.DocInfo, len(docs))
+	for i, d := range docs {
+		out[i] = answer.DocInfo{Name: d.Name, Paragraphs: d.BodyParagraphs()}
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package document
+
+// Document is one loaded, rebuilt document.
+type Document struct {
+	// Name identifies the document in citations: the file's base name.
+	Name string
+	// Text is the rebuilt text: paragraphs joined by "\n\n". All offsets in
+	// this package index into it.
+	Text string
+	// Hash is the hex SHA-256 of the raw file bytes.
+	Hash string
+	// Paragraphs holds headings and body paragraphs in reading order.
+	Paragraphs []Paragraph
+}
+
+// Paragraph is one rebuilt paragraph of a [Document].
+type Paragraph struct {
+	// N is the body paragraph number (1..N); 0 for headings.
+	N int
+	// Heading marks a title, subtitle or Markdown heading.
+	Heading bool
+	// Section is the text of the nearest Markdown heading above, if any.
+	Section string
+	// Start and End are byte offsets of the paragraph in Document.Text.
+	Start, End int
+}
+
+// Text returns the paragraph's text within doc.
+func (p Paragraph) Text(doc *Document) string { return doc.Text[p.Start:p.End] }
+
+// BodyParagraphs returns the number of numbered (non-heading) paragraphs.
+func (d *Document) BodyParagraphs() int {
+	n := 0
+	for _, p := range d.Paragraphs {
+		if !p.Heading {
+			n++
+		}
+	}
+	return n
+}
+
+// Paragraph returns the body paragraph numbered n (1-based), or false.
+func (d *Document) Paragraph(n int) (Paragraph, bool) {
+	for _, p := range d.Paragraphs {
+		if !p.Heading && p.N == n {
+			return p, true
+		}
+	}
+	return Paragraph{}, false
+}
+
+// Passage is the retrieval unit: a paragraph or a sentence-aligned window of
+// one.
+type Passage struct {
+	// ID is unique within an index: "doc#paragraph#window".
+	ID string
+	// Doc is the document name.
+	Doc string
+	// Paragraph is the paragraph number (0 for headings).
+	Paragraph int
+	// Text equals the document's Text[Start:End].
+	Text string
+	// Start and End are byte offsets into the document's Text.
+	Start, End int
+}
