@@ -392,4 +392,3 @@ func ExampleIndex_Search() {
 	// Output: 1 notes.txt#2#0 上海市委书记陈吉宁发言。
 }
 
-var _ chromem.EmbeddingFunc = (&OpenAIEmbedder{}).Embed
