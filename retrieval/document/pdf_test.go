@@ -17,13 +17,10 @@ import (
 // streams, fonts, errors of damaged files) are in package pdf; these check
 // the paragraphs rebuilt from what it extracts.
 
-// latinHeading is the title and subtitle of pdftest.Latin, joined as the
-// rebuilder joins them.
-const latinHeading = pdftest.LatinTitle + " " + pdftest.LatinSubtitle
-
 func TestParsePDFLatin(t *testing.T) {
-	want := []rebuiltParagraph{headingPara(latinHeading)}
-	for i, p := range pdftest.LatinParagraphs {
+	latin := pdftest.Latin()
+	want := []rebuiltParagraph{headingPara(latin.Title + " " + latin.Subtitle)} // joined as the rebuilder joins them
+	for i, p := range latin.Paragraphs {
 		want = append(want, bodyPara(i+1, p))
 	}
 	tests := []struct {
@@ -38,7 +35,7 @@ func TestParsePDFLatin(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l := pdftest.Latin()
+			l := latin
 			tc.edit(&l)
 			checkPDFParagraphs(t, "keepers.pdf", pdftest.Write(t, l), want)
 		})
@@ -66,8 +63,9 @@ func checkPDFParagraphs(tb testing.TB, name string, raw []byte, want []rebuiltPa
 
 func TestParsePDFCJK(t *testing.T) {
 	pdftest.RequireCJKFont(t)
-	want := []rebuiltParagraph{headingPara(pdftest.CJKTitle + pdftest.CJKSubtitle)}
-	for i, p := range pdftest.CJKParagraphs {
+	cjk := pdftest.CJK()
+	want := []rebuiltParagraph{headingPara(cjk.Title + cjk.Subtitle)}
+	for i, p := range cjk.Paragraphs {
 		want = append(want, bodyPara(i+1, p))
 	}
 	tests := []struct {
@@ -80,7 +78,7 @@ func TestParsePDFCJK(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l := pdftest.CJK()
+			l := cjk
 			tc.edit(&l)
 			checkPDFParagraphs(t, "yangtze.pdf", pdftest.Write(t, l), want)
 		})

@@ -260,16 +260,27 @@ func (l *contentLexer) skipDict() {
 			if depth--; depth == 0 {
 				return
 			}
-		case c == '<':
-			l.hex()
-		case c == '(':
-			l.literal()
-		case isDelimiter(c):
-			l.pos++
 		default:
-			l.word()
+			l.skipToken()
 		}
 	}
+}
+
+// skipToken skips the token at the current position, which does not start
+// or end a dictionary: a hex or literal string, a delimiter or a regular
+// token, which it returns.
+func (l *contentLexer) skipToken() string {
+	switch c := l.data[l.pos]; {
+	case c == '<':
+		l.hex()
+	case c == '(':
+		l.literal()
+	case isDelimiter(c):
+		l.pos++
+	default:
+		return l.word()
+	}
+	return ""
 }
 
 // skipInlineImage skips an inline image after its BI operator: the
@@ -281,31 +292,28 @@ func (l *contentLexer) skipInlineImage() {
 		if l.pos >= len(l.data) {
 			return
 		}
-		switch c := l.data[l.pos]; {
-		case c == '<' && l.at(1) == '<':
+		if l.data[l.pos] == '<' && l.at(1) == '<' {
 			l.skipDict()
-		case c == '<':
-			l.hex()
-		case c == '(':
-			l.literal()
-		case isDelimiter(c):
-			l.pos++
-		default:
-			if l.word() == "ID" {
-				l.pos++
-				for l.pos < len(l.data) {
-					i := bytes.Index(l.data[l.pos:], []byte("EI"))
-					if i < 0 {
-						l.pos = len(l.data)
-						return
-					}
-					l.pos += i + 2
-					if i > 0 && isSpace(l.data[l.pos-3]) && (l.pos == len(l.data) || isSpace(l.data[l.pos])) {
-						return
-					}
-				}
-				return
-			}
+		} else if l.skipToken() == "ID" {
+			l.skipImageData()
+			return
+		}
+	}
+}
+
+// skipImageData skips the data of an inline image after its ID operator:
+// one white-space byte and the data up to an EI between white space.
+func (l *contentLexer) skipImageData() {
+	l.pos++
+	for l.pos < len(l.data) {
+		i := bytes.Index(l.data[l.pos:], []byte("EI"))
+		if i < 0 {
+			l.pos = len(l.data)
+			return
+		}
+		l.pos += i + 2
+		if i > 0 && isSpace(l.data[l.pos-3]) && (l.pos == len(l.data) || isSpace(l.data[l.pos])) {
+			return
 		}
 	}
 }

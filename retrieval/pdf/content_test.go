@@ -1,9 +1,7 @@
 package pdf
 
 import (
-	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/citebot/citebot/retrieval/pdf/pdftest"
 	"github.com/google/go-cmp/cmp"
@@ -51,16 +49,7 @@ func FuzzExtractContent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, content, cmap string) {
 		const name = "fuzz.pdf"
 		text, err := Extract(name, pdftest.Minimal(content, cmap))
-		if err != nil {
-			if msg := err.Error(); strings.ContainsAny(msg, "\n\r") || !strings.HasPrefix(msg, name+": ") {
-				t.Fatalf("error %q is not one line starting with the name", msg)
-			}
-			return
-		}
-		checkHardWrapped(t, text)
-		if !utf8.ValidString(text) {
-			t.Fatalf("text is not valid UTF-8: %q", text)
-		}
+		checkResult(t, name, text, err)
 	})
 }
 

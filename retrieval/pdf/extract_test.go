@@ -88,7 +88,8 @@ func checkExtract(tb testing.TB, raw []byte, sep string, want []string) {
 }
 
 func TestExtractLatin(t *testing.T) {
-	want := append([]string{pdftest.LatinTitle, pdftest.LatinSubtitle}, pdftest.LatinParagraphs...)
+	latin := pdftest.Latin()
+	want := append([]string{latin.Title, latin.Subtitle}, latin.Paragraphs...)
 	tests := []struct {
 		name  string
 		edit  func(*pdftest.Layout)
@@ -117,7 +118,7 @@ func TestExtractLatin(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l := pdftest.Latin()
+			l := latin
 			tc.edit(&l)
 			raw := pdftest.Write(t, l)
 			checkExtract(t, raw, " ", want)
@@ -130,7 +131,8 @@ func TestExtractLatin(t *testing.T) {
 
 func TestExtractCJK(t *testing.T) {
 	pdftest.RequireCJKFont(t)
-	want := append([]string{pdftest.CJKTitle, pdftest.CJKSubtitle}, pdftest.CJKParagraphs...)
+	cjk := pdftest.CJK()
+	want := append([]string{cjk.Title, cjk.Subtitle}, cjk.Paragraphs...)
 	tests := []struct {
 		name string
 		edit func(*pdftest.Layout)
@@ -141,7 +143,7 @@ func TestExtractCJK(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l := pdftest.CJK()
+			l := cjk
 			tc.edit(&l)
 			checkExtract(t, pdftest.Write(t, l), "", want)
 		})
@@ -221,21 +223,29 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		const name = "fuzz.pdf"
 		text, err := Extract(name, raw)
-		if err != nil {
-			msg := err.Error()
-			if strings.ContainsAny(msg, "\n\r") || !strings.HasPrefix(msg, name+": ") {
-				t.Fatalf("error %q is not one line starting with the name", msg)
-			}
-			if !errors.Is(err, ErrUnreadable) && !errors.Is(err, ErrEncrypted) && !errors.Is(err, ErrNoTextLayer) {
-				t.Fatalf("error %q is none of the PDF errors", msg)
-			}
-			return
-		}
-		checkHardWrapped(t, text)
-		if !utf8.ValidString(text) {
-			t.Fatalf("text is not valid UTF-8: %q", text)
-		}
+		checkResult(t, name, text, err)
 	})
+}
+
+// checkResult fails t unless Extract of name returned well-formed text
+// or a one-line error that starts with name and wraps one of the PDF
+// errors.
+func checkResult(t *testing.T, name, text string, err error) {
+	t.Helper()
+	if err != nil {
+		msg := err.Error()
+		if strings.ContainsAny(msg, "\n\r") || !strings.HasPrefix(msg, name+": ") {
+			t.Fatalf("error %q is not one line starting with the name", msg)
+		}
+		if !errors.Is(err, ErrUnreadable) && !errors.Is(err, ErrEncrypted) && !errors.Is(err, ErrNoTextLayer) {
+			t.Fatalf("error %q is none of the PDF errors", msg)
+		}
+		return
+	}
+	checkHardWrapped(t, text)
+	if !utf8.ValidString(text) {
+		t.Fatalf("text is not valid UTF-8: %q", text)
+	}
 }
 
 func BenchmarkExtract(b *testing.B) {
@@ -244,7 +254,7 @@ func BenchmarkExtract(b *testing.B) {
 		paras = append(paras, pdftest.LatinParagraphs...)
 	}
 	raw := pdftest.Write(b, pdftest.Layout{
-		Title: pdftest.LatinTitle, Paragraphs: paras, Font: "Helvetica", Align: "J", Gap: 2,
+		Title: "The Keepers of the River", Paragraphs: paras, Font: "Helvetica", Align: "J", Gap: 2,
 		BreakBefore: -1, PageNumbers: true, Compress: true,
 	})
 	pages := len(pageTexts(b, raw))

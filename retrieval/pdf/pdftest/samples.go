@@ -15,18 +15,12 @@ var LatinParagraphs = []string{
 	"Today the trust has forty members and a small grant from the council. It still counts herons.",
 }
 
-// The title and subtitle of [Latin].
-const (
-	LatinTitle    = "The Keepers of the River"
-	LatinSubtitle = "Notes from a small watershed"
-)
-
 // Latin returns the layout of a justified document in Helvetica: a title,
 // a subtitle and [LatinParagraphs], with space between paragraphs,
 // compressed.
 func Latin() Layout {
 	return Layout{
-		Title: LatinTitle, Subtitle: LatinSubtitle, Paragraphs: LatinParagraphs,
+		Title: "The Keepers of the River", Subtitle: "Notes from a small watershed", Paragraphs: LatinParagraphs,
 		Font: "Helvetica", Align: "J", Gap: 4, BreakBefore: -1, Compress: true,
 	}
 }
@@ -49,26 +43,21 @@ func RequireCJKFont(tb testing.TB) {
 	}
 }
 
-// CJKParagraphs are Chinese body paragraphs that wrap over several lines.
-var CJKParagraphs = []string{
+// cjkParagraphs are Chinese body paragraphs that wrap over several lines.
+var cjkParagraphs = []string{
 	"中共中央总书记、国家主席、中央军委主席习近平12日下午在江西省南昌市主持召开进一步推动长江经济带高质量发展座谈会并发表重要讲话。他强调，要完整、准确、全面贯彻新发展理念，坚持共抓大保护、不搞大开发，坚持生态优先、绿色发展。",
 	"习近平在江西调研期间专门召开这次座谈会。座谈会上，国家发展改革委主任郑栅洁、重庆市委书记袁家军先后发言，就推动长江经济带高质量发展汇报工作情况、提出意见建议。",
 	"长江经济带发展战略实施近8年来，沿江省市和中央有关部门认真贯彻落实党中央决策部署，坚持共抓大保护、不搞大开发，坚持生态优先、绿色发展，扎实推进长江生态环境保护修复，积极促进经济社会发展全面绿色转型，决心之大、力度之大前所未有，长江经济带发展发生了重大变化。",
 	"总的看，长江经济带发展成就有目共睹。",
 }
 
-// The title and subtitle of [CJK].
-const (
-	CJKTitle    = "进一步推动长江经济带高质量发展"
-	CJKSubtitle = "座谈会纪要"
-)
-
-// CJK returns the layout of a ragged-right document in [CJKFont]: a title,
-// a subtitle and [CJKParagraphs], without space between paragraphs,
-// compressed. Call [RequireCJKFont] first.
+// CJK returns the layout of a ragged-right document in Chinese, in
+// [CJKFont]: a title, a subtitle and four paragraphs that wrap over
+// several lines, without space between paragraphs, compressed. Call
+// [RequireCJKFont] first.
 func CJK() Layout {
 	return Layout{
-		Title: CJKTitle, Subtitle: CJKSubtitle, Paragraphs: CJKParagraphs,
+		Title: "进一步推动长江经济带高质量发展", Subtitle: "座谈会纪要", Paragraphs: cjkParagraphs,
 		Font: "DroidSansFallback", FontFile: CJKFont, Align: "L", BreakBefore: -1, Compress: true, BreakAnywhere: true,
 	}
 }
