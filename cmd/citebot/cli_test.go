@@ -146,13 +146,18 @@ func withinOneSentence(spans []text.Span, start, end int) bool {
 func TestChatFollowUps(t *testing.T) {
 	t.Chdir(t.TempDir())
 	in := "长江十年禁渔有什么要求？\n还有什么具体要求？\n那能源方面呢？\n"
-	out, _, err := runCLI(t, nil, in, "chat")
+	out, errOut, err := runCLI(t, nil, in, "chat")
 	if err != nil {
 		t.Fatal(err)
 	}
-	turns := strings.Split(out, "> ")
-	// turns[0] is the greeting, then one chunk per question, then the last prompt.
-	if len(turns) < 4 {
+	// The banner and prompts go to stderr, the answers to stdout, each
+	// opening with the lead-in.
+	if n := strings.Count(errOut, "> "); n != 4 || !strings.Contains(errOut, "Ask a question") {
+		t.Fatalf("chat stderr has %d prompts:\n%s", n, errOut)
+	}
+	turns := strings.Split(out, "文档中的相关原文：")
+	// turns[0] is empty, then one chunk per question.
+	if len(turns) != 4 || strings.TrimSpace(turns[0]) != "" {
 		t.Fatalf("chat output:\n%s", out)
 	}
 	if !strings.Contains(turns[1], "¶5") || !strings.Contains(turns[2], "¶5") {

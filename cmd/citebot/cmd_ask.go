@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -152,52 +151,4 @@ func streamPrinter(w io.Writer) (onPartial func(string), printed func() string) 
 		}, func() string {
 			return done
 		}
-}
-
-// runChat is an interactive loop with history, so follow-ups work.
-func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	c, err := parse("chat", args, getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	ix, _, err := c.openIndex(ctx)
-	if err != nil {
-		return err
-	}
-	eng := c.engine(ix)
-	multi := len(ix.Documents()) > 1
-	const maxTurns = 4
-	var history []answer.Turn
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	fmt.Fprintln(stdout, "Ask a question about the document (empty line or Ctrl-D to quit; /new forgets the conversation).")
-	for {
-		fmt.Fprint(stdout, "> ")
-		if !sc.Scan() {
-			fmt.Fprintln(stdout)
-			return sc.Err()
-		}
-		q := strings.TrimSpace(sc.Text())
-		switch q {
-		case "":
-			return nil
-		case "/new":
-			history = nil
-			continue
-		}
-		a, err := eng.Answer(ctx, answer.Question{Text: q, History: history}, nil)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			fmt.Fprintf(stdout, "error: %v\n", err)
-			continue
-		}
-		renderText(stdout, a, multi, "")
-		fmt.Fprintln(stdout)
-		history = append(history, answer.Turn{Question: q, Answer: a.Text})
-		if len(history) > maxTurns {
-			history = history[len(history)-maxTurns:]
-		}
-	}
 }
