@@ -256,43 +256,6 @@ func (e *Engine) Mode() Mode {
 // ErrEmptyQuestion is returned by [Engine.Answer] for a blank question.
 var ErrEmptyQuestion = errors.New("empty question")
 
-// Fixed texts, by language.
-var (
-	notFoundText = map[string]string{"zh": "文档中没有找到相关内容。", "en": "The document does not say."}
-	leadInText   = map[string]string{"zh": "文档中的相关原文：", "en": "The document says:"}
-	noticeText   = map[string]map[string]string{
-		"model-failed": {
-			"zh": "语言模型暂时不可用，以下是文档原文摘录。",
-			"en": "The language model is unavailable; these are quotes from the document instead.",
-		},
-		"ungrounded": {
-			"zh": "模型的回答无法在文档中核实，以下是文档原文摘录。",
-			"en": "The model's answer could not be checked against the document; these are quotes from the document instead.",
-		},
-		"cut": {
-			"zh": "回答生成中断，只保留了已核实的部分。",
-			"en": "The answer was cut off; only its verified part is shown.",
-		},
-		"crosslingual": {
-			"zh": "未启用语言模型时只能按字面匹配问题；请用文档的语言（英文）提问。",
-			"en": "Without a language model questions are matched word for word; try asking in the document's language (Chinese).",
-		},
-	}
-)
-
-// NotFoundText returns the fixed abstention sentence in lang ("zh" or
-// "en").
-func NotFoundText(lang string) string { return notFoundText[langKey(lang)] }
-
-func langKey(lang string) string {
-	if lang == "zh" {
-		return "zh"
-	}
-	return "en"
-}
-
-func notice(kind, lang string) string { return noticeText[kind][langKey(lang)] }
-
 // Answer answers q. In LLM mode onPartial (which may be nil) receives the
 // whole answer text so far, already cleaned and with finished quotes
 // verified, each time the model sends more; it is called on the calling
@@ -333,21 +296,19 @@ func (e *run) extractiveAnswer(ctx context.Context, q Question) (Answer, error) 
 // abstention.
 func (e *run) extractive(question, standalone, lang string, qt queryTerms, cont *continuation, passages []Passage) Answer {
 	ans := Answer{Question: question, Standalone: standalone, Lang: lang, Mode: Extractive}
-	views := make([]*passageView, 0, min(len(passages), e.opts.QuotePassages))
-	for _, p := range passages[:min(len(passages), e.opts.QuotePassages)] {
-		views = append(views, e.newPassageView(p))
-	}
+	views := e.passageViews(passages[:min(len(passages), e.opts.QuotePassages)])
 	picks, cov := e.pickQuotes(qt, views, cont)
 	if len(picks) == 0 || (e.opts.MinCoverage > 0 && cov < e.opts.MinCoverage) {
 		e.log.Debug("abstain", "question", question, "coverage", cov, "picks", len(picks))
 		ans = e.notFound(ans, passages)
 		if lang != e.st.lang && cov < e.opts.MinCoverage {
-			ans.Notice = notice("crosslingual", lang)
+			ans.Notice = notice(noticeCrossLingual, lang)
 		}
 		return ans
 	}
+	lead := leadInText.in(lang)
 	var b strings.Builder
-	b.WriteString(leadInText[langKey(lang)])
+	b.WriteString(lead)
 	for i, pk := range picks {
 		c := pk.citation(i + 1)
 		ans.Citations = append(ans.Citations, c)
@@ -355,7 +316,7 @@ func (e *run) extractive(question, standalone, lang string, qt queryTerms, cont 
 		b.WriteString(formatQuote(c.Quote, c.N))
 	}
 	ans.Text = b.String()
-	ans.Lead = leadInText[langKey(lang)]
+	ans.Lead = lead
 	return ans
 }
 

@@ -23,6 +23,15 @@ func (e *run) newPassageView(p Passage) *passageView {
 	return &passageView{p: p, sents: e.passageSentences(p)}
 }
 
+// passageViews returns the views of passages, in order.
+func (e *run) passageViews(passages []Passage) []*passageView {
+	views := make([]*passageView, len(passages))
+	for i, p := range passages {
+		views[i] = e.newPassageView(p)
+	}
+	return views
+}
+
 // view returns the normalised view of the passage text.
 func (pv *passageView) view() normView {
 	if pv.nv == nil {
@@ -109,7 +118,7 @@ func (pk pick) citation(n int) Citation {
 // Sentences are ranked by the question weight they hold, each term
 // weighted by its rarity in the corpus (idf) times its rarity among the
 // candidate sentences, and read together with their passage's opening
-// sentence (see [Engine.inheritedCoverage]).
+// sentence (see [run.inheritedCoverage]).
 //
 // With a continuation (a "tell me more" follow-up) the quotes come from
 // the passages the previous answer quoted, preferring the sentences right
@@ -119,34 +128,85 @@ func (e *run) pickQuotes(qt queryTerms, views []*passageView, cont *continuation
 	if qt.total == 0 {
 		return nil, 0
 	}
-	var after map[*passageView]int
-	avoidNorm := ""
-	if cont != nil {
-		avoidNorm = normString(cont.answer)
-		if after = cont.positions(views); len(after) > 0 {
-			var kept []*passageView
-			for _, pv := range views {
-				if _, ok := after[pv]; ok {
-					kept = append(kept, pv)
-				}
-			}
-			views = kept
+	qs := &quoteSearch{qt: qt, words: qt.words(), qchars: questionChars(qt)}
+	views = qs.continueFrom(cont, views)
+	sents, sf := candidates(qt, views)
+	qs.local = e.localWeights(qt, len(sents), sf)
+	if qs.local.total == 0 && len(qs.after) == 0 {
+		return nil, 0
+	}
+	cands, repeats, unitFound := e.scoreCandidates(qs, sents)
+	if len(cands) == 0 {
+		// Nothing new: say the same again rather than nothing.
+		cands = repeats
+	}
+	if len(cands) == 0 {
+		return nil, 0
+	}
+	slices.SortStableFunc(cands, e.comparePicks)
+	best := cands[0]
+	if qt.unit != "" && !unitFound && len(qs.after) == 0 {
+		// A "how many days" question and no day in sight.
+		return nil, best.cov
+	}
+	return e.morePicks(best, cands[1:]), qs.bestCoverage(best)
+}
+
+// quoteSearch is the state of one [run.pickQuotes] call.
+type quoteSearch struct {
+	// qt are the question's terms, words its word terms alone (no single
+	// Han characters) and local its terms reweighted by their rarity
+	// among the candidate sentences (see [run.localWeights]).
+	qt, words, local queryTerms
+	// qchars are the characters of the question's terms.
+	qchars map[rune]bool
+	// after maps each passage a continuation reads on in to the byte
+	// offset where the previous answer's quotes end in it.
+	after map[*passageView]int
+	// avoid is the previous answer normalised: a continuation does not
+	// quote it again.
+	avoid string
+}
+
+// candidate is a sentence of a passage that may be quoted.
+type candidate struct {
+	pv *passageView
+	// rank is the passage's retrieval rank, 0 for the best.
+	rank  int
+	span  text.Span
+	toks  map[string]bool
+	first map[string]bool // the tokens of the passage's first sentence
+}
+
+// continueFrom prepares the search for a continuation, if any: the previous
+// answer is not to be repeated, and when its quotes are found in some of
+// the passages only those are searched. It returns the passages to search.
+func (qs *quoteSearch) continueFrom(cont *continuation, views []*passageView) []*passageView {
+	if cont == nil {
+		return views
+	}
+	qs.avoid = normString(cont.answer)
+	if qs.after = cont.positions(views); len(qs.after) == 0 {
+		return views
+	}
+	var kept []*passageView
+	for _, pv := range views {
+		if _, ok := qs.after[pv]; ok {
+			kept = append(kept, pv)
 		}
 	}
-	type sentence struct {
-		pv    *passageView
-		rank  int
-		span  text.Span
-		toks  map[string]bool
-		first map[string]bool // the passage's first sentence
-	}
-	var sents []sentence
-	sf := make(map[string]int)
+	return kept
+}
+
+// candidates returns the sentences of the passages, in order, and sf, the
+// number of them holding each question term.
+func candidates(qt queryTerms, views []*passageView) (sents []candidate, sf map[string]int) {
+	sf = make(map[string]int)
 	for rank, pv := range views {
 		var first map[string]bool
 		for _, s := range pv.sents {
 			toks := tokenSet(pv.p.Text[s.Start:s.End])
-			sents = append(sents, sentence{pv: pv, rank: rank, span: s, toks: toks, first: first})
+			sents = append(sents, candidate{pv: pv, rank: rank, span: s, toks: toks, first: first})
 			if first == nil {
 				first = toks
 			}
@@ -157,100 +217,127 @@ func (e *run) pickQuotes(qt queryTerms, views []*passageView, cont *continuation
 			}
 		}
 	}
-	// Local weights: corpus weight times sentence rarity.
+	return sents, sf
+}
+
+// localWeights returns the question terms held by some of the n candidate
+// sentences, each weighted by its corpus weight times its rarity among
+// them (sf counts the sentences holding each term).
+func (e *run) localWeights(qt queryTerms, n int, sf map[string]int) queryTerms {
 	local := queryTerms{unit: qt.unit}
 	for _, t := range qt.terms {
 		if sf[t.tok] == 0 {
 			continue
 		}
-		w := t.w * math.Pow(math.Log(1+float64(len(sents))/float64(sf[t.tok])), e.p.localExp)
+		w := t.w * math.Pow(math.Log(1+float64(n)/float64(sf[t.tok])), e.p.localExp)
 		local.terms = append(local.terms, qterm{tok: t.tok, w: w})
 		local.total += w
 	}
-	if local.total == 0 && len(after) == 0 {
-		return nil, 0
-	}
-	qchars := questionChars(qt)
-	words := qt.words()
-	unitFound := false
-	var cands, repeats []pick
+	return local
+}
+
+// scoreCandidates turns every candidate sentence that holds a question term
+// (in a continuation, every sentence of a continued passage) into a scored
+// pick of its best window. Picks of what the previous answer already
+// quoted come back apart, in repeats. unitFound reports whether one of the
+// sentences mentions the unit a "how many" question asks for.
+func (e *run) scoreCandidates(qs *quoteSearch, sents []candidate) (cands, repeats []pick, unitFound bool) {
 	for _, s := range sents {
-		end, continuing := after[s.pv]
-		if !continuing && coverage(qt, s.toks) == 0 {
+		if _, continuing := qs.after[s.pv]; !continuing && coverage(qs.qt, s.toks) == 0 {
 			continue
 		}
-		text := s.pv.p.Text[s.span.Start:s.span.End]
-		rank := s.rank
-		if s.pv.p.Paragraph == 0 || continuing {
-			// A heading (the document's title) competes as if ranked
-			// first: retrieval ranks such short passages low, yet the
-			// title names what the document is about.
-			rank = 0
-		}
-		score := 0.0
-		if local.total > 0 {
-			score = e.inheritedCoverage(local, s.toks, s.first) * (1 - e.p.rankDecay*float64(rank))
-		}
-		if continuing {
-			// Read on: the next sentence after the previous quote first.
-			if d := sentencesBetween(s.pv, end, s.span.Start); s.span.Start >= end {
-				score += e.p.continueBonus / float64(d+1)
-			}
-		}
-		if qt.unit != "" && strings.Contains(text, qt.unit) {
+		sent := s.pv.p.Text[s.span.Start:s.span.End]
+		if qs.qt.unit != "" && strings.Contains(sent, qs.qt.unit) {
 			unitFound = true
 		}
-		if qt.unit != "" && hasQuantity(text, qt.unit) {
-			score += e.p.typeBonus
-		}
-		if qt.wants != "" && answersType(text, qt.wants) {
-			score += e.p.typeBonus
-		}
-		ws, we := e.window(local, qchars, text)
-		pk := pick{
-			pv: s.pv, start: s.span.Start + ws, end: s.span.Start + we, score: score,
-			cov:   e.inheritedCoverage(qt, s.toks, s.first),
-			words: e.inheritedCoverage(words, s.toks, s.first),
-		}
-		if continuing {
-			pk.cov, pk.words = 1, 1
-		}
-		if avoidNorm != "" {
-			if q := normString(s.pv.p.Text[pk.start:pk.end]); q != "" && strings.Contains(avoidNorm, q) {
-				repeats = append(repeats, pk)
-				continue
-			}
+		pk := e.sentencePick(qs, s, sent)
+		if qs.repeats(pk) {
+			repeats = append(repeats, pk)
+			continue
 		}
 		cands = append(cands, pk)
 	}
-	if len(cands) == 0 {
-		// Nothing new: say the same again rather than nothing.
-		cands = repeats
+	return cands, repeats, unitFound
+}
+
+// sentencePick scores candidate s, whose text is sent, and picks the
+// window of it to quote.
+func (e *run) sentencePick(qs *quoteSearch, s candidate, sent string) pick {
+	ws, we := e.window(qs.local, qs.qchars, sent)
+	pk := pick{
+		pv: s.pv, start: s.span.Start + ws, end: s.span.Start + we,
+		score: e.sentenceScore(qs, s, sent),
+		cov:   e.inheritedCoverage(qs.qt, s.toks, s.first),
+		words: e.inheritedCoverage(qs.words, s.toks, s.first),
 	}
-	if len(cands) == 0 {
-		return nil, 0
+	if _, continuing := qs.after[s.pv]; continuing {
+		pk.cov, pk.words = 1, 1
 	}
-	slices.SortStableFunc(cands, func(a, b pick) int {
-		if e.p.tieBucket > 0 {
-			qa, qb := math.Round(a.score/e.p.tieBucket), math.Round(b.score/e.p.tieBucket)
-			if qa != qb {
-				return cmp.Compare(qb, qa)
-			}
-			if a.pv.p.Doc == b.pv.p.Doc {
-				// Equal scores: the earlier mention (a name is given in
-				// full where it first appears).
-				return cmp.Compare(a.pv.p.Start+a.start, b.pv.p.Start+b.start)
-			}
+	return pk
+}
+
+// sentenceScore ranks candidate s, whose text is sent: the local question
+// weight it holds (read with its passage's first sentence) lowered by its
+// passage's rank, plus bonuses for reading on right after the previous
+// quote and for holding the kind of answer the question asks for.
+func (e *run) sentenceScore(qs *quoteSearch, s candidate, sent string) float64 {
+	end, continuing := qs.after[s.pv]
+	rank := s.rank
+	if s.pv.p.Paragraph == 0 || continuing {
+		// A heading (the document's title) competes as if ranked
+		// first: retrieval ranks such short passages low, yet the
+		// title names what the document is about.
+		rank = 0
+	}
+	score := 0.0
+	if qs.local.total > 0 {
+		score = e.inheritedCoverage(qs.local, s.toks, s.first) * (1 - e.p.rankDecay*float64(rank))
+	}
+	if continuing && s.span.Start >= end {
+		// Read on: the next sentence after the previous quote first.
+		score += e.p.continueBonus / float64(sentencesBetween(s.pv, end, s.span.Start)+1)
+	}
+	if qs.qt.unit != "" && hasQuantity(sent, qs.qt.unit) {
+		score += e.p.typeBonus
+	}
+	if qs.qt.wants != "" && answersType(sent, qs.qt.wants) {
+		score += e.p.typeBonus
+	}
+	return score
+}
+
+// repeats reports whether pk quotes what the previous answer already
+// quoted.
+func (qs *quoteSearch) repeats(pk pick) bool {
+	if qs.avoid == "" {
+		return false
+	}
+	q := normString(pk.pv.p.Text[pk.start:pk.end])
+	return q != "" && strings.Contains(qs.avoid, q)
+}
+
+// comparePicks orders picks best first. Scores within tieBucket of each
+// other tie, and a tie within one document goes to the earlier mention (a
+// name is given in full where it first appears).
+func (e *run) comparePicks(a, b pick) int {
+	if e.p.tieBucket > 0 {
+		qa, qb := math.Round(a.score/e.p.tieBucket), math.Round(b.score/e.p.tieBucket)
+		if qa != qb {
+			return cmp.Compare(qb, qa)
 		}
-		return cmp.Compare(b.score, a.score)
-	})
-	best := cands[0]
-	if qt.unit != "" && !unitFound && len(after) == 0 {
-		// A "how many days" question and no day in sight.
-		return nil, best.cov
+		if a.pv.p.Doc == b.pv.p.Doc {
+			return cmp.Compare(a.pv.p.Start+a.start, b.pv.p.Start+b.start)
+		}
 	}
+	return cmp.Compare(b.score, a.score)
+}
+
+// morePicks adds to best the following candidates (sorted best first) that
+// score at least secondRatio of it and overlap no earlier pick, up to
+// MaxQuotes in all.
+func (e *run) morePicks(best pick, rest []pick) []pick {
 	picks := []pick{best}
-	for _, c := range cands[1:] {
+	for _, c := range rest {
 		if len(picks) >= e.opts.MaxQuotes || c.score < e.p.secondRatio*best.score {
 			break
 		}
@@ -258,15 +345,21 @@ func (e *run) pickQuotes(qt queryTerms, views []*passageView, cont *continuation
 			picks = append(picks, c)
 		}
 	}
+	return picks
+}
+
+// bestCoverage is the coverage pickQuotes reports for its best pick: of
+// the question's words when it has some, else of all its terms.
+func (qs *quoteSearch) bestCoverage(best pick) float64 {
 	switch {
-	case words.total > 0:
-		return picks, best.words
-	case len(qt.absent) > 0:
+	case qs.words.total > 0:
+		return best.words
+	case len(qs.qt.absent) > 0:
 		// Every word of the question is foreign to the documents: what
 		// single characters match is chance.
-		return picks, 0
+		return 0
 	}
-	return picks, best.cov
+	return best.cov
 }
 
 // sentencesBetween counts the sentences of pv that start in [from, to).

@@ -1,38 +1,26 @@
 package answer
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"context"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 	"unicode/utf8"
 )
 
-// chatRequest is a decoded /v1/chat/completions request body.
-type chatRequest struct {
-	Model    string `json:"model"`
-	Stream   bool   `json:"stream"`
-	Messages []struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	} `json:"messages"`
-	// fields holds every top-level field, to check "temperature".
-	fields map[string]json.RawMessage
-	auth   string
+// chatCall is one recorded [ChatModel.Complete] call.
+type chatCall struct {
+	Messages []Message
 }
 
 // user returns the last user message.
-func (r chatRequest) user() string {
-	for i := len(r.Messages) - 1; i >= 0; i-- {
-		if r.Messages[i].Role == "user" {
-			return r.Messages[i].Content
+func (c chatCall) user() string {
+	for i := len(c.Messages) - 1; i >= 0; i-- {
+		if c.Messages[i].Role == User {
+			return c.Messages[i].Content
 		}
 	}
 	return ""
@@ -42,8 +30,8 @@ var passageHeader = regexp.MustCompile(`(?m)^\[(\d+)\] (.*) ¶(\d+)\n<passage>\n
 
 // passages returns the numbered passages of an answer prompt: number to
 // text, in order.
-func (r chatRequest) passages() (nums []int, texts []string) {
-	u := r.user()
+func (c chatCall) passages() (nums []int, texts []string) {
+	u := c.user()
 	for _, m := range passageHeader.FindAllStringSubmatchIndex(u, -1) {
 		n, _ := strconv.Atoi(u[m[2]:m[3]])
 		rest := u[m[1]:]
@@ -55,8 +43,8 @@ func (r chatRequest) passages() (nums []int, texts []string) {
 }
 
 // numberOf returns the number of the passage holding sub, or 0.
-func (r chatRequest) numberOf(sub string) int {
-	nums, texts := r.passages()
+func (c chatCall) numberOf(sub string) int {
+	nums, texts := c.passages()
 	for i, t := range texts {
 		if strings.Contains(t, sub) {
 			return nums[i]
@@ -66,10 +54,10 @@ func (r chatRequest) numberOf(sub string) int {
 }
 
 // kind tells the prompt apart: "answer", "rewrite" or "translate".
-func (r chatRequest) kind() string {
+func (c chatCall) kind() string {
 	sys := ""
-	if len(r.Messages) > 0 {
-		sys = r.Messages[0].Content
+	if len(c.Messages) > 0 {
+		sys = c.Messages[0].Content
 	}
 	switch {
 	case strings.Contains(sys, "rewrite the last question"):
@@ -82,118 +70,84 @@ func (r chatRequest) kind() string {
 
 // reply is one scripted response.
 type reply struct {
-	status     int    // HTTP status; 0 means 200
-	retryAfter string // Retry-After header
-	body       string // raw error body (default: an OpenAI-shaped error)
-	text       string
-	chunks     []string      // streamed pieces (default: text in pieces of 3 runes)
-	cut        bool          // abort the connection after the chunks
-	delay      time.Duration // before answering
+	text   string
+	chunks []string // streamed pieces (default: text in pieces of 3 runes)
+	// cut breaks the stream after the chunks: Complete returns the text
+	// that arrived and an error.
+	cut bool
+	// err fails the call before any text arrives, e.g. a *ModelError.
+	err   error
+	delay time.Duration // before answering; a cancelled ctx ends it
 }
 
-// fakeLLM is an httptest fake of an OpenAI-compatible chat completions
-// endpoint that answers from a script and records every request.
-type fakeLLM struct {
-	t      testing.TB
-	srv    *httptest.Server
-	script func(n int, req chatRequest) reply
+// errStreamCut is the error of a scripted stream cut.
+var errStreamCut = &ModelError{Message: "stream cut", Attempts: 1}
 
-	mu   sync.Mutex
-	reqs []chatRequest
+// scriptedModel is an in-process [ChatModel] that answers from a script
+// and records every call. With stream set it passes the reply to onDelta
+// in pieces, else whole, as a non-streaming adapter does. It is safe for
+// concurrent use when its script is.
+type scriptedModel struct {
+	stream bool
+	script func(n int, c chatCall) reply
+
+	mu    sync.Mutex
+	calls []chatCall
 }
 
-func newFakeLLM(t testing.TB, script func(n int, req chatRequest) reply) *fakeLLM {
-	t.Helper()
-	f := &fakeLLM{t: t, script: script}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
+var _ ChatModel = (*scriptedModel)(nil)
+
+func newScriptedModel(stream bool, script func(n int, c chatCall) reply) *scriptedModel {
+	return &scriptedModel{stream: stream, script: script}
 }
 
-func (f *fakeLLM) requests() []chatRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]chatRequest(nil), f.reqs...)
-}
+// Complete implements [ChatModel].
+func (m *scriptedModel) Complete(ctx context.Context, msgs []Message, onDelta func(string)) (string, error) {
+	c := chatCall{Messages: slices.Clone(msgs)}
+	m.mu.Lock()
+	n := len(m.calls)
+	m.calls = append(m.calls, c)
+	m.mu.Unlock()
 
-func (f *fakeLLM) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
-		f.t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		f.t.Errorf("Content-Type %q", ct)
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		f.t.Errorf("read body: %v", err)
-		return
-	}
-	var req chatRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		f.t.Errorf("decode body %q: %v", body, err)
-	}
-	if err := json.Unmarshal(body, &req.fields); err != nil {
-		f.t.Errorf("decode body fields: %v", err)
-	}
-	req.auth = r.Header.Get("Authorization")
-	f.mu.Lock()
-	n := len(f.reqs)
-	f.reqs = append(f.reqs, req)
-	f.mu.Unlock()
-
-	rp := f.script(n, req)
+	rp := m.script(n, c)
 	if rp.delay > 0 {
+		t := time.NewTimer(rp.delay)
+		defer t.Stop()
 		select {
-		case <-time.After(rp.delay):
-		case <-r.Context().Done():
-			return
+		case <-t.C:
+		case <-ctx.Done():
+			return "", &ModelError{Message: "request cancelled", Attempts: 1, Err: ctx.Err()}
 		}
 	}
-	if rp.status >= 400 {
-		if rp.retryAfter != "" {
-			w.Header().Set("Retry-After", rp.retryAfter)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(rp.status)
-		if rp.body == "" {
-			rp.body = fmt.Sprintf(`{"error":{"message":"scripted failure %d","type":"server_error"}}`, rp.status)
-		}
-		io.WriteString(w, rp.body)
-		return
+	if rp.err != nil {
+		return "", rp.err
 	}
-	if !req.Stream {
-		w.Header().Set("Content-Type", "application/json")
-		out, _ := json.Marshal(map[string]any{
-			"id": "chatcmpl-1", "object": "chat.completion", "model": req.Model,
-			"choices": []any{map[string]any{
-				"index": 0, "finish_reason": "stop",
-				"message": map[string]any{"role": "assistant", "content": rp.text},
-			}},
-		})
-		w.Write(out)
-		return
-	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	flusher := w.(http.Flusher)
 	chunks := rp.chunks
-	if chunks == nil {
+	switch {
+	case chunks != nil:
+	case m.stream:
 		chunks = splitRunes(rp.text, 3)
+	case rp.text != "":
+		chunks = []string{rp.text}
 	}
-	for _, c := range chunks {
-		out, _ := json.Marshal(map[string]any{
-			"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": req.Model,
-			"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": c}}},
-		})
-		fmt.Fprintf(w, "data: %s\n\n", out)
-		flusher.Flush()
+	var b strings.Builder
+	for _, d := range chunks {
+		b.WriteString(d)
+		if onDelta != nil {
+			onDelta(d)
+		}
 	}
 	if rp.cut {
-		panic(http.ErrAbortHandler)
+		return b.String(), errStreamCut
 	}
-	fmt.Fprint(w, `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`+"\n\n")
-	fmt.Fprint(w, "data: [DONE]\n\n")
+	return b.String(), nil
+}
+
+// recorded returns the calls made so far.
+func (m *scriptedModel) recorded() []chatCall {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.calls)
 }
 
 func splitRunes(s string, n int) []string {

@@ -19,112 +19,133 @@ const maxRewriteRunes = 300
 // back to the extractive answer when the model fails or cites nothing
 // verifiable.
 func (e *run) llmAnswer(ctx context.Context, q Question, onPartial func(string)) (Answer, error) {
-	lang := text.Lang(q.Text)
-	fq := e.followupQuery(q) // the model-free fallback for rewriting
-	standalone := q.Text
-	modelDown := false // a helper call found the model unavailable
-	if len(q.History) > 0 {
-		if s, err := e.rewrite(ctx, q); err != nil {
-			if ctx.Err() != nil {
-				return Answer{}, ctx.Err()
-			}
-			e.log.Warn("follow-up rewrite failed; merging terms instead", "err", err)
-			standalone = fq.text
-			modelDown = unavailable(err)
-		} else {
-			standalone = s
-			fq = followup{text: s, terms: e.questionTerms(s, 1, false), cont: fq.cont}
-		}
-	}
-	queries := []string{standalone}
-	terms := fq.terms
-	if text.Lang(standalone) != e.st.lang && !modelDown {
-		if tr, err := e.translate(ctx, standalone, e.st.lang); err != nil {
-			if ctx.Err() != nil {
-				return Answer{}, ctx.Err()
-			}
-			e.log.Warn("question translation failed; searching with the question alone", "err", err)
-			modelDown = unavailable(err)
-		} else {
-			queries = append(queries, tr)
-			terms = e.questionTerms(tr, 1, false).withContext(terms)
-		}
-	}
-	passages, err := e.retrieveAll(ctx, queries)
+	lq, err := e.prepare(ctx, q)
 	if err != nil {
 		return Answer{}, err
 	}
-	ans := Answer{Question: q.Text, Standalone: standalone, Lang: lang, Mode: LLM}
+	passages, err := e.retrieveAll(ctx, lq.queries)
+	if err != nil {
+		return Answer{}, err
+	}
+	ans := Answer{Question: q.Text, Standalone: lq.standalone, Lang: lq.lang, Mode: LLM}
 	if len(passages) == 0 {
 		return e.notFound(ans, nil), nil
 	}
 	modelPassages := passages[:min(len(passages), e.opts.ModelPassages)]
-	views := make([]*passageView, len(modelPassages))
-	for i, p := range modelPassages {
-		views[i] = e.newPassageView(p)
-	}
-	if e.opts.MinCoverage > 0 && terms.total > 0 {
-		if _, cov := e.pickQuotes(terms, views, fq.cont); cov < e.opts.MinCoverage/2 {
+	views := e.passageViews(modelPassages)
+	if e.opts.MinCoverage > 0 && lq.terms.total > 0 {
+		if _, cov := e.pickQuotes(lq.terms, views, lq.cont); cov < e.opts.MinCoverage/2 {
 			e.log.Debug("abstain before the model", "question", q.Text, "coverage", cov)
 			return e.notFound(ans, passages), nil
 		}
 	}
-	fallback := func(kind string) Answer {
-		a := e.extractive(q.Text, standalone, lang, terms, fq.cont, passages)
-		a.Notice = notice(kind, lang)
-		return a
+	if lq.modelDown {
+		return e.fallback(lq, passages, noticeModelFailed), nil
 	}
-
-	if modelDown {
-		return fallback("model-failed"), nil
-	}
-
-	msgs, err := e.answerPrompt(standalone, lang, modelPassages)
+	msgs, err := e.answerPrompt(lq.standalone, lq.lang, modelPassages)
 	if err != nil {
 		return Answer{}, err
 	}
-	v := &verifier{e: e, views: views, terms: terms}
-	var raw strings.Builder
-	last := ""
-	onDelta := func(d string) {
-		raw.WriteString(d)
-		if onPartial == nil {
-			return
-		}
-		if t := v.render(raw.String(), false).text; t != last && t != "" {
-			last = t
-			onPartial(t)
-		}
-	}
-	text, err := e.m.Complete(ctx, msgs, onDelta)
+	v := &verifier{e: e, views: views, terms: lq.terms}
+	text, err := e.m.Complete(ctx, msgs, v.partials(onPartial))
 	if ctx.Err() != nil {
 		return Answer{}, ctx.Err()
 	}
 	if err != nil && strings.TrimSpace(text) == "" {
 		e.log.Warn("chat model failed; answering extractively", "err", err)
-		return fallback("model-failed"), nil
+		return e.fallback(lq, passages, noticeModelFailed), nil
 	}
-	res := v.render(text, true)
+	return e.verifiedAnswer(ans, lq, passages, v.render(text, true), err), nil
+}
+
+// llmQuestion is a question made ready for retrieval and the model.
+type llmQuestion struct {
+	// text is the question as asked and lang its language.
+	text, lang string
+	// standalone is the question after follow-up rewriting.
+	standalone string
+	// queries are the retrieval queries: standalone and, when its
+	// language is not the documents', its translation.
+	queries []string
+	// terms weigh the question's words for quoting and abstention; cont
+	// is set when it asks for more on the previous topic.
+	terms queryTerms
+	cont  *continuation
+	// modelDown is set when a helper call found the model unavailable.
+	modelDown bool
+}
+
+// prepare makes q standalone (with the model when it has history) and,
+// when it is not in the documents' language, translates it for retrieval.
+// A failing model leaves the question as it is, folded without a model
+// (see [run.followupQuery]); only a cancelled ctx is an error.
+func (e *run) prepare(ctx context.Context, q Question) (llmQuestion, error) {
+	fq := e.followupQuery(q) // the model-free fallback for rewriting
+	lq := llmQuestion{text: q.Text, lang: text.Lang(q.Text), standalone: q.Text, cont: fq.cont}
+	if len(q.History) > 0 {
+		if s, err := e.rewrite(ctx, q); err != nil {
+			if ctx.Err() != nil {
+				return llmQuestion{}, ctx.Err()
+			}
+			e.log.Warn("follow-up rewrite failed; merging terms instead", "err", err)
+			lq.standalone = fq.text
+			lq.modelDown = unavailable(err)
+		} else {
+			lq.standalone = s
+			fq.terms = e.questionTerms(s, 1, false)
+		}
+	}
+	lq.queries = []string{lq.standalone}
+	lq.terms = fq.terms
+	if text.Lang(lq.standalone) == e.st.lang || lq.modelDown {
+		return lq, nil
+	}
+	tr, err := e.translate(ctx, lq.standalone, e.st.lang)
+	if err != nil {
+		if ctx.Err() != nil {
+			return llmQuestion{}, ctx.Err()
+		}
+		e.log.Warn("question translation failed; searching with the question alone", "err", err)
+		lq.modelDown = unavailable(err)
+		return lq, nil
+	}
+	lq.queries = append(lq.queries, tr)
+	lq.terms = e.questionTerms(tr, 1, false).withContext(lq.terms)
+	return lq, nil
+}
+
+// fallback returns the extractive answer to lq with the notice kind.
+func (e *run) fallback(lq llmQuestion, passages []Passage, kind noticeKind) Answer {
+	a := e.extractive(lq.text, lq.standalone, lq.lang, lq.terms, lq.cont, passages)
+	a.Notice = notice(kind, lq.lang)
+	return a
+}
+
+// verifiedAnswer completes ans from the verified model answer res, or
+// abstains or falls back to the extractive answer when res holds no
+// located quote. streamErr is the error that cut the model's stream, if
+// any.
+func (e *run) verifiedAnswer(ans Answer, lq llmQuestion, passages []Passage, res verified, streamErr error) Answer {
 	e.log.Debug("model answer verified", "quotes", res.quotes, "dropped", res.dropped, "citations", len(res.citations), "not_found", res.notFound)
 	switch {
 	case res.notFound && res.quotes == 0:
-		return e.notFound(ans, passages), nil
+		return e.notFound(ans, passages)
 	case res.quotes == 0:
-		e.log.Info("model answer has no verifiable quote; answering extractively", "question", q.Text)
-		a := fallback("ungrounded")
+		e.log.Info("model answer has no verifiable quote; answering extractively", "question", lq.text)
+		a := e.fallback(lq, passages, noticeUngrounded)
 		a.Ungrounded = true
-		if err != nil {
-			a.Notice = notice("cut", lang) + " " + a.Notice
+		if streamErr != nil {
+			a.Notice = notice(noticeCut, lq.lang) + " " + a.Notice
 		}
-		return a, nil
+		return a
 	}
 	ans.Text = res.text
 	ans.Citations = res.citations
-	if err != nil {
-		e.log.Warn("chat model stream cut; keeping the verified part", "err", err)
-		ans.Notice = notice("cut", lang)
+	if streamErr != nil {
+		e.log.Warn("chat model stream cut; keeping the verified part", "err", streamErr)
+		ans.Notice = notice(noticeCut, lq.lang)
 	}
-	return ans, nil
+	return ans
 }
 
 // answerPrompt renders the answer prompt for the numbered passages.

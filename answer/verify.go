@@ -122,134 +122,200 @@ func (v *verifier) fallbackQuote(n int, claim string) (located, bool) {
 	return located{pv: picks[0].pv, start: picks[0].start, end: picks[0].end}, true
 }
 
+// partials returns the onDelta function for a model answer: it collects
+// the raw text and passes onPartial (when not nil) every new, non-empty
+// rendering of it.
+func (v *verifier) partials(onPartial func(string)) func(string) {
+	var raw strings.Builder
+	last := ""
+	return func(d string) {
+		raw.WriteString(d)
+		if onPartial == nil {
+			return
+		}
+		if t := v.render(raw.String(), false).text; t != last && t != "" {
+			last = t
+			onPartial(t)
+		}
+	}
+}
+
 // render verifies raw model output and builds the text shown to users. With
 // final false, raw is a stream in progress: a quote is held back until it
 // is closed, verified and marked, and a half-written marker, tag, markup or
 // sentinel at the end is held back too, so that successive partial texts
 // mostly extend one another (a verified quote never changes once shown).
 func (v *verifier) render(raw string, final bool) verified {
-	var out verified
-	var b strings.Builder
-	type citeKey struct {
-		doc        string
-		start, end int
+	rd := &rendering{
+		v: v, final: final,
+		byKey:     make(map[citeKey]int),
+		byPassage: make(map[int]int),
+		fallbacks: make(map[int]int),
 	}
-	byKey := make(map[citeKey]int) // citation index by document span
-	byPassage := make(map[int]int) // first citation index by passage number
-	fallbacks := make(map[int]int) // fallback citation index by passage number
-	cite := func(l located) int {
-		k := citeKey{l.pv.p.Doc, l.pv.p.Start + l.start, l.pv.p.Start + l.end}
-		if i, ok := byKey[k]; ok {
-			return i
+	segs := parseModelText(raw)
+	for i := 0; i < len(segs); i++ {
+		switch sg := segs[i]; sg.kind {
+		case segText:
+			rd.prose(sg.text, !final && i == len(segs)-1)
+		case segMarker:
+			rd.bareMarkers(sg.ns, rd.claim())
+			rd.claimStart = rd.b.Len()
+		case segQuote:
+			i = rd.quote(segs, i)
 		}
-		i := len(out.citations)
-		out.citations = append(out.citations, pick{pv: l.pv, start: l.start, end: l.end}.citation(i+1))
-		byKey[k] = i
-		for n, pv := range v.views {
-			if pv == l.pv {
-				if _, ok := byPassage[n+1]; !ok {
-					byPassage[n+1] = i
-				}
-			}
+	}
+	rd.out.text = tidy(rd.b.String(), final)
+	return rd.out
+}
+
+// citeKey identifies a citation by its document span.
+type citeKey struct {
+	doc        string
+	start, end int
+}
+
+// rendering is the state of one [verifier.render] call.
+type rendering struct {
+	v     *verifier
+	final bool
+	out   verified
+	b     strings.Builder
+	// claimStart is the offset in b where the current claim's prose
+	// begins.
+	claimStart int
+	byKey      map[citeKey]int // citation index by document span
+	byPassage  map[int]int     // first citation index by passage number
+	fallbacks  map[int]int     // fallback citation index by passage number
+}
+
+// claim returns the prose written since the last quote or marker.
+func (rd *rendering) claim() string { return rd.b.String()[rd.claimStart:] }
+
+// prose writes model prose, cleaned of markup and the NOT_FOUND sentinel;
+// tail says it ends a stream in progress, whose half-written end is held
+// back.
+func (rd *rendering) prose(t string, tail bool) {
+	t = cleanProse(t)
+	if strings.Contains(t, prompts.NotFound) {
+		rd.out.notFound = true
+		t = strings.ReplaceAll(t, prompts.NotFound, "")
+	}
+	if tail {
+		t = holdBackTail(t)
+	}
+	rd.b.WriteString(t)
+}
+
+// quote handles the quote segs[i] with the markers right after it and
+// returns the index of the last segment it consumed. A located quote is
+// written as the document's words with its marker; one that cannot be
+// located is dropped, its markers kept as bare markers.
+func (rd *rendering) quote(segs []modelSeg, i int) int {
+	sg := segs[i]
+	if sg.open {
+		// Still streaming (held back until verified) or cut.
+		if rd.final {
+			rd.out.dropped++
 		}
 		return i
 	}
-	marker := func(i int) { b.WriteString("[" + itoa(out.citations[i].N) + "]") }
-	// bare handles a marker with no quote of its own: it points at the
-	// passage's first citation, or at the passage's best sentence for the
-	// claim before it.
-	bare := func(n int, claim string) {
-		if n < 1 || n > len(v.views) {
-			return
-		}
-		if i, ok := byPassage[n]; ok {
-			marker(i)
-			return
-		}
-		if i, ok := fallbacks[n]; ok {
-			marker(i)
-			return
-		}
-		if l, ok := v.fallbackQuote(n, claim); ok {
-			i := cite(l)
-			fallbacks[n] = i
-			marker(i)
-		}
+	ns, next, stop := markersAfter(segs, i)
+	if len(ns) == 0 && !rd.final && markerMayFollow(segs, stop) {
+		// The marker may still be on its way: hold the quote back.
+		return i
 	}
+	first := 0
+	if len(ns) > 0 {
+		first = ns[0]
+	}
+	claim := rd.claim()
+	if l, ok := rd.v.locateQuote(sg.text, first); ok {
+		rd.out.quotes++
+		ci := rd.cite(l)
+		rd.b.WriteString("「" + rd.out.citations[ci].Quote + "」")
+		rd.marker(ci)
+		ns = ns[min(1, len(ns)):]
+	} else {
+		rd.out.dropped++
+	}
+	rd.bareMarkers(ns, claim)
+	rd.claimStart = rd.b.Len()
+	return next - 1
+}
 
-	segs := parseModelText(raw)
-	claimStart := 0 // offset in b where the current claim's prose begins
-	for i := 0; i < len(segs); i++ {
-		sg := segs[i]
-		switch sg.kind {
-		case segText:
-			t := cleanProse(sg.text)
-			if strings.Contains(t, prompts.NotFound) {
-				out.notFound = true
-				t = strings.ReplaceAll(t, prompts.NotFound, "")
+// markersAfter collects the numbers of the markers right after the quote
+// segs[i] (spaces between allowed). next is the index after the last
+// marker, stop that of the first segment that is neither a marker nor
+// blank.
+func markersAfter(segs []modelSeg, i int) (ns []int, next, stop int) {
+	next, stop = i+1, i+1
+	for ; stop < len(segs); stop++ {
+		if segs[stop].kind == segMarker {
+			ns = append(ns, segs[stop].ns...)
+			next = stop + 1
+			continue
+		}
+		if segs[stop].kind == segText && strings.TrimSpace(segs[stop].text) == "" {
+			continue
+		}
+		break
+	}
+	return ns, next, stop
+}
+
+// markerMayFollow reports whether, in a stream in progress, a marker may
+// still follow a quote: nothing but blanks or a held-back tail comes after
+// it (stop is as from [markersAfter]).
+func markerMayFollow(segs []modelSeg, stop int) bool {
+	return stop == len(segs) ||
+		stop == len(segs)-1 && segs[stop].kind == segText && strings.TrimSpace(holdBackTail(segs[stop].text)) == ""
+}
+
+// cite returns the index of the citation of l, adding it when new.
+func (rd *rendering) cite(l located) int {
+	k := citeKey{l.pv.p.Doc, l.pv.p.Start + l.start, l.pv.p.Start + l.end}
+	if i, ok := rd.byKey[k]; ok {
+		return i
+	}
+	i := len(rd.out.citations)
+	rd.out.citations = append(rd.out.citations, pick{pv: l.pv, start: l.start, end: l.end}.citation(i+1))
+	rd.byKey[k] = i
+	for n, pv := range rd.v.views {
+		if pv == l.pv {
+			if _, ok := rd.byPassage[n+1]; !ok {
+				rd.byPassage[n+1] = i
 			}
-			if !final && i == len(segs)-1 {
-				t = holdBackTail(t)
-			}
-			b.WriteString(t)
-		case segMarker:
-			claim := b.String()[claimStart:]
-			for _, n := range sg.ns {
-				bare(n, claim)
-			}
-			claimStart = b.Len()
-		case segQuote:
-			if sg.open {
-				// Still streaming (held back until verified) or cut.
-				if final {
-					out.dropped++
-				}
-				continue
-			}
-			// The markers right after the quote (spaces between allowed).
-			var ns []int
-			j, k := i+1, i+1
-			for ; k < len(segs); k++ {
-				if segs[k].kind == segMarker {
-					ns = append(ns, segs[k].ns...)
-					j = k + 1
-					continue
-				}
-				if segs[k].kind == segText && strings.TrimSpace(segs[k].text) == "" {
-					continue
-				}
-				break
-			}
-			if len(ns) == 0 && !final && (k == len(segs) ||
-				k == len(segs)-1 && segs[k].kind == segText && strings.TrimSpace(holdBackTail(segs[k].text)) == "") {
-				// The marker may still be on its way: hold the quote back.
-				break
-			}
-			first := 0
-			if len(ns) > 0 {
-				first = ns[0]
-			}
-			claim := b.String()[claimStart:]
-			if l, ok := v.locateQuote(sg.text, first); ok {
-				out.quotes++
-				ci := cite(l)
-				b.WriteString("「" + out.citations[ci].Quote + "」")
-				marker(ci)
-				for _, n := range ns[min(1, len(ns)):] {
-					bare(n, claim)
-				}
-			} else {
-				out.dropped++
-				for _, n := range ns {
-					bare(n, claim)
-				}
-			}
-			claimStart = b.Len()
-			i = j - 1
 		}
 	}
-	out.text = tidy(b.String(), final)
-	return out
+	return i
+}
+
+// marker writes the marker of citation i.
+func (rd *rendering) marker(i int) { rd.b.WriteString("[" + itoa(rd.out.citations[i].N) + "]") }
+
+// bareMarkers handles markers with no quote of their own, for claim (the
+// prose before them): each points at its passage's first citation, or at
+// the passage's best sentence for the claim. Numbers naming no given
+// passage are dropped.
+func (rd *rendering) bareMarkers(ns []int, claim string) {
+	for _, n := range ns {
+		if n < 1 || n > len(rd.v.views) {
+			continue
+		}
+		if i, ok := rd.byPassage[n]; ok {
+			rd.marker(i)
+			continue
+		}
+		if i, ok := rd.fallbacks[n]; ok {
+			rd.marker(i)
+			continue
+		}
+		if l, ok := rd.v.fallbackQuote(n, claim); ok {
+			i := rd.cite(l)
+			rd.fallbacks[n] = i
+			rd.marker(i)
+		}
+	}
 }
 
 func itoa(n int) string {

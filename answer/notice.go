@@ -1,0 +1,65 @@
+package answer
+
+// phrase is a fixed user-facing text in the two answer languages.
+type phrase struct {
+	zh, en string
+}
+
+// in returns the phrase in lang: Chinese for "zh", else English.
+func (p phrase) in(lang string) string {
+	if lang == "zh" {
+		return p.zh
+	}
+	return p.en
+}
+
+// The fixed texts of an answer.
+var (
+	notFoundText = phrase{zh: "文档中没有找到相关内容。", en: "The document does not say."}
+	leadInText   = phrase{zh: "文档中的相关原文：", en: "The document says:"}
+)
+
+// NotFoundText returns the fixed abstention sentence in lang ("zh" or
+// "en").
+func NotFoundText(lang string) string { return notFoundText.in(lang) }
+
+// noticeKind names one of the remarks an [Answer] may carry in Notice.
+type noticeKind int
+
+const (
+	// noticeModelFailed says the model could not be reached and the
+	// answer is extractive.
+	noticeModelFailed noticeKind = iota
+	// noticeUngrounded says the model's answer kept no verified quote and
+	// the answer is extractive.
+	noticeUngrounded
+	// noticeCut says the model's stream broke off and only its verified
+	// part is shown.
+	noticeCut
+	// noticeCrossLingual says an extractive engine cannot match a question
+	// in another language than the documents'.
+	noticeCrossLingual
+)
+
+// notices holds the text of every notice kind.
+var notices = [...]phrase{
+	noticeModelFailed: {
+		zh: "语言模型暂时不可用，以下是文档原文摘录。",
+		en: "The language model is unavailable; these are quotes from the document instead.",
+	},
+	noticeUngrounded: {
+		zh: "模型的回答无法在文档中核实，以下是文档原文摘录。",
+		en: "The model's answer could not be checked against the document; these are quotes from the document instead.",
+	},
+	noticeCut: {
+		zh: "回答生成中断，只保留了已核实的部分。",
+		en: "The answer was cut off; only its verified part is shown.",
+	},
+	noticeCrossLingual: {
+		zh: "未启用语言模型时只能按字面匹配问题；请用文档的语言（英文）提问。",
+		en: "Without a language model questions are matched word for word; try asking in the document's language (Chinese).",
+	},
+}
+
+// notice returns the text of notice kind in lang.
+func notice(kind noticeKind, lang string) string { return notices[kind].in(lang) }
