@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // Paragraph rebuilding turns normalised file text (LF line ends, no BOM) into
@@ -188,7 +190,7 @@ func titleBlocks(src string) int {
 		for _, l := range lines {
 			runes += utf8.RuneCountInString(l)
 		}
-		if len(lines) > maxTitleLines || runes > maxTitleRunes || endsSentence(lines[len(lines)-1]) {
+		if len(lines) > maxTitleLines || runes > maxTitleRunes || text.EndsSentence(lines[len(lines)-1]) {
 			return n
 		}
 		if n++; n > maxTitleBlocks {
@@ -279,8 +281,8 @@ func writeBlock(block []string, markdown bool, w *paragraphWriter) {
 	if !markdown && len(block) >= 3 {
 		onePerLine = true
 		for _, line := range block {
-			kind, text := classifyLine(line)
-			if kind != lineText || !endsSentence(text) {
+			kind, body := classifyLine(line)
+			if kind != lineText || !text.EndsSentence(body) {
 				onePerLine = false
 				break
 			}
@@ -423,7 +425,7 @@ func indentsParagraph(line string) bool {
 		return true
 	}
 	r, _ := utf8.DecodeRuneInString(body)
-	return (len(indent) >= 2 || indent == "\t") && isWide(r)
+	return (len(indent) >= 2 || indent == "\t") && text.IsWide(r)
 }
 
 // trimIndent removes up to n leading spaces from s.
@@ -432,18 +434,6 @@ func trimIndent(s string, n int) string {
 		s = s[1:]
 	}
 	return s
-}
-
-// endsSentence reports whether the trimmed text ends with a sentence
-// terminator, possibly followed by closing quotes or brackets.
-func endsSentence(text string) bool {
-	text = strings.TrimRight(text, "”’」』）)]】》\"'")
-	r, _ := utf8.DecodeLastRuneInString(text)
-	switch r {
-	case '。', '！', '？', '…', '.', '!', '?', '｡':
-		return true
-	}
-	return false
 }
 
 // joinMode says how a line is joined to the line before it in the same
@@ -463,7 +453,7 @@ const (
 func joinSeparator(prev, next string) string {
 	last, size := utf8.DecodeLastRuneInString(prev)
 	first, _ := utf8.DecodeRuneInString(next)
-	if isWide(last) || isWide(first) {
+	if text.IsWide(last) || text.IsWide(first) {
 		return ""
 	}
 	if last == '-' && unicode.IsLower(first) {
@@ -474,28 +464,12 @@ func joinSeparator(prev, next string) string {
 	return " "
 }
 
-// isWide reports whether r is a CJK character (Han, kana, bopomofo) or CJK
-// or full-width punctuation: text that is written without spaces between
-// words. Hangul is not, as Korean separates words with spaces.
-func isWide(r rune) bool {
-	switch {
-	case r < 0x2E80:
-		return false
-	case r <= 0x303F, // radicals, CJK symbols and punctuation
-		r >= 0x3040 && r <= 0x31FF, // kana, bopomofo
-		r >= 0xFE30 && r <= 0xFE4F, // CJK compatibility forms
-		r >= 0xFF00 && r <= 0xFFEF: // full-width and half-width forms
-		return true
-	}
-	return unicode.Is(unicode.Han, r)
-}
-
 // displayWidth returns the width of s in columns: two for CJK characters,
 // CJK punctuation and Hangul, one for anything else.
 func displayWidth(s string) int {
 	w := 0
 	for _, r := range s {
-		if isWide(r) || (r >= 0xAC00 && r <= 0xD7A3) {
+		if text.IsWide(r) || (r >= 0xAC00 && r <= 0xD7A3) {
 			w += 2
 		} else {
 			w++

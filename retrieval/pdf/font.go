@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/citebot/citebot/retrieval/text"
 	lpdf "github.com/ledongthuc/pdf"
 )
 
@@ -189,7 +190,7 @@ func (f *font) width(code int) float64 {
 // ends within that word. Without widths it estimates them from text: a full
 // em for CJK characters, a quarter for a space, half an em for anything
 // else.
-func (f *font) advance(raw, text string, size, tc, tw float64) (total, word float64, open bool) {
+func (f *font) advance(raw, shown string, size, tc, tw float64) (total, word float64, open bool) {
 	started, done := false, false
 	// glyph adds a glyph of advance w showing r.
 	glyph := func(w float64, r rune) {
@@ -200,17 +201,17 @@ func (f *font) advance(raw, text string, size, tc, tw float64) (total, word floa
 		total += w
 		if !done && !space {
 			started = true
-			if isWide(r) {
+			if text.IsWide(r) {
 				done, word = true, total
 			}
 		}
 	}
 	if f.estimated {
-		for _, r := range text {
+		for _, r := range shown {
 			w := 500.0
 			if r == ' ' {
 				w = 250
-			} else if isWide(r) {
+			} else if text.IsWide(r) {
 				w = 1000
 			}
 			if w *= 0.001 * size; r == ' ' {

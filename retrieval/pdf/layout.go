@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // textRun is a string drawn on a page, in page space (points, Y up).
@@ -114,7 +116,7 @@ func joinRow(row []textRun) (textLine, bool) {
 func spaceGap(before, after string) float64 {
 	last, _ := utf8.DecodeLastRuneInString(before)
 	first, _ := utf8.DecodeRuneInString(after)
-	if isWide(last) && isWide(first) {
+	if text.IsWide(last) && text.IsWide(first) {
 		return 0.5
 	}
 	return 0.18
@@ -236,7 +238,7 @@ func endsParagraph(lines []textLine, i int, left []float64, width, spacing float
 	alignedWith := func(o textLine) bool {
 		return o.page == a.page && math.Abs(o.size-a.size) <= 0.15*a.size && math.Abs(o.x1-a.x1) < 0.05*a.size
 	}
-	if a.x1-a.x0 > 0.6*width && !endsSentence(a.text) && ((i > 0 && alignedWith(lines[i-1])) || alignedWith(b)) {
+	if a.x1-a.x0 > 0.6*width && !text.EndsSentence(a.text) && ((i > 0 && alignedWith(lines[i-1])) || alignedWith(b)) {
 		return false
 	}
 	room := left[a.page] + width - a.x1
@@ -317,32 +319,4 @@ func percentile(xs []float64, p float64) float64 {
 	}
 	slices.Sort(xs)
 	return xs[min(len(xs)-1, int(p*float64(len(xs))))]
-}
-
-// isWide reports whether r is a CJK character (Han, kana, bopomofo) or CJK
-// or full-width punctuation: text that is written without spaces between
-// words. Hangul is not, as Korean separates words with spaces.
-func isWide(r rune) bool {
-	switch {
-	case r < 0x2E80:
-		return false
-	case r <= 0x303F, // radicals, CJK symbols and punctuation
-		r >= 0x3040 && r <= 0x31FF, // kana, bopomofo
-		r >= 0xFE30 && r <= 0xFE4F, // CJK compatibility forms
-		r >= 0xFF00 && r <= 0xFFEF: // full-width and half-width forms
-		return true
-	}
-	return unicode.Is(unicode.Han, r)
-}
-
-// endsSentence reports whether the trimmed text ends with a sentence
-// terminator, possibly followed by closing quotes or brackets.
-func endsSentence(text string) bool {
-	text = strings.TrimRight(text, "”’」』）)]】》\"'")
-	r, _ := utf8.DecodeLastRuneInString(text)
-	switch r {
-	case '。', '！', '？', '…', '.', '!', '?', '｡':
-		return true
-	}
-	return false
 }

@@ -3,19 +3,21 @@ package pdf
 import (
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 func TestLayoutText(t *testing.T) {
 	// line returns a line of 12-point text at baseline y from x0 to x1,
 	// its runes all of the same width.
-	line := func(text string, y, x0, x1 float64) textLine {
-		runes := []rune(text)
+	line := func(s string, y, x0, x1 float64) textLine {
+		runes := []rune(s)
 		word := 1
-		if !isWide(runes[0]) {
-			word = len(strings.Fields(text)[0])
+		if !text.IsWide(runes[0]) {
+			word = len(strings.Fields(s)[0])
 		}
 		wordEnd := x0 + (x1-x0)*float64(word)/float64(len(runes))
-		return textLine{text: text, x0: x0, x1: x1, y: y, size: 12, wordEnd: wordEnd}
+		return textLine{text: s, x0: x0, x1: x1, y: y, size: 12, wordEnd: wordEnd}
 	}
 	tests := []struct {
 		name  string
