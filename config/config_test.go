@@ -6,12 +6,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 )
 
+// env returns a getenv reading m.
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// flags parses args with the flags of command registered on c.
+func flags(t testing.TB, c *Config, command string, args ...string) error {
+	t.Helper()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.RegisterFlags(fs, command)
+	return fs.Parse(args)
+}
 
 func TestDefaultIsValid(t *testing.T) {
 	if err := Default().Validate(); err != nil {
@@ -19,53 +31,163 @@ func TestDefaultIsValid(t *testing.T) {
 	}
 }
 
+// TestTableCoversConfig checks the settings table against the Config
+// struct: every exported field has exactly one setting, and every name is
+// unique.
+func TestTableCoversConfig(t *testing.T) {
+	var c Config
+	base := reflect.ValueOf(&c).Elem()
+	fieldOf := map[uintptr]string{}
+	for i := 0; i < base.NumField(); i++ {
+		if f := base.Type().Field(i); f.IsExported() {
+			fieldOf[base.Field(i).Addr().Pointer()] = f.Name
+		}
+	}
+	seen := map[string]string{}
+	unique := func(kind, name, key string) {
+		t.Helper()
+		if name == "" {
+			return
+		}
+		if other, dup := seen[kind+name]; dup {
+			t.Errorf("%s %q used by %s and %s", kind, name, other, key)
+		}
+		seen[kind+name] = key
+	}
+	for _, s := range settings {
+		unique("key", s.key, s.key)
+		unique("env", s.env, s.key)
+		unique("flag", s.flag, s.key)
+		if s.env == "" || s.flag == "" || s.help == "" || s.scope == 0 {
+			t.Errorf("setting %q lacks an env, flag, help or scope", s.key)
+		}
+		if s.def != "" && s.unset != "" {
+			t.Errorf("setting %q has a default and an unset meaning", s.key)
+		}
+		if s.field == nil {
+			continue
+		}
+		p := reflect.ValueOf(s.field(&c)).Pointer()
+		name, ok := fieldOf[p]
+		if !ok {
+			t.Errorf("setting %q points at no Config field (or one already taken)", s.key)
+		}
+		delete(fieldOf, p)
+		if _, isBool := s.field(&c).(*bool); !isBool && !strings.Contains(s.help, "`") {
+			t.Errorf("setting %q (%s): help names no `argument`", s.key, name)
+		}
+	}
+	for _, name := range fieldOf {
+		t.Errorf("Config.%s has no setting", name)
+	}
+}
+
+// TestDefaultsAreTheTable checks that Default holds every default of the
+// table and that -h shows it.
+func TestDefaultsAreTheTable(t *testing.T) {
+	c := Default()
+	for _, s := range settings {
+		if s.field == nil {
+			continue
+		}
+		var want Config
+		if err := parseText(s.field(&want), s.def); err != nil {
+			t.Fatalf("%s: default %q: %v", s.key, s.def, err)
+		}
+		if !reflect.DeepEqual(s.field(&c), s.field(&want)) {
+			t.Errorf("%s: Default() holds %s, the table says %q", s.key, formatValue(s.field(&c)), s.def)
+		}
+	}
+	if c.EmbedDim != 384 || c.VectorWeight != 0.1 || c.MemoryTTL != 10*time.Minute || c.TelegramAPI != DefaultTelegramAPI {
+		t.Errorf("Default() = %+v", c)
+	}
+}
+
 func TestPrecedence(t *testing.T) {
 	c := Default()
+	if err := c.applyYAML([]byte("top_k: 5\ndata_dir: /file\nworkers: 2\n"), "c.yaml"); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.ApplyEnv(env(map[string]string{
 		"CITEBOT_TOP_K":         "7",
 		"CITEBOT_DATA_DIR":      "/env",
-		"CITEBOT_DOCS":          "a.txt,b.md",
+		"CITEBOT_DOCS":          "a.txt, my docs/b.md",
 		"CITEBOT_EDIT_INTERVAL": "2s",
 		"TELEGRAM_BOT_TOKEN":    "123:abc",
 	})); err != nil {
 		t.Fatal(err)
 	}
-	fs := flag.NewFlagSet("t", flag.ContinueOnError)
-	c.RegisterFlags(fs)
-	if err := fs.Parse([]string{"--top-k", "3", "--doc", "c.txt", "--doc", "d.txt"}); err != nil {
+	if err := flags(t, &c, "serve", "--top-k", "3", "--doc", "c,1.txt", "--doc", "d.txt"); err != nil {
 		t.Fatal(err)
 	}
-	if c.TopK != 3 {
-		t.Errorf("TopK = %d, want the flag's 3", c.TopK)
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"flag beats env", c.TopK, 3},
+		{"env beats file", c.DataDir, "/env"},
+		{"file beats default", c.Workers, 2},
+		{"flags replace env lists, one path per flag", strings.Join(c.Docs, "|"), "c,1.txt|d.txt"},
+		{"env duration", c.EditInterval, 2 * time.Second},
+		{"env secret", c.TelegramToken.Reveal(), "123:abc"},
+		{"origin of a flag", c.origin["top_k"], "--top-k"},
+		{"origin of env", c.origin["data_dir"], "CITEBOT_DATA_DIR"},
+		{"origin of file", c.origin["workers"], "workers (c.yaml line 3)"},
 	}
-	if c.DataDir != "/env" {
-		t.Errorf("DataDir = %q, want the env's /env", c.DataDir)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !reflect.DeepEqual(tt.got, tt.want) {
+				t.Errorf("got %v, want %v", tt.got, tt.want)
+			}
+		})
 	}
-	if got := strings.Join(c.Docs, ","); got != "c.txt,d.txt" {
-		t.Errorf("Docs = %q, want flags to replace env", got)
+}
+
+func TestEnvDocsSplitOnCommas(t *testing.T) {
+	c := Default()
+	if err := c.ApplyEnv(env(map[string]string{"CITEBOT_DOCS": "a.txt, my docs/b.md,\nc.pdf"})); err != nil {
+		t.Fatal(err)
 	}
-	if c.EditInterval != 2*time.Second {
-		t.Errorf("EditInterval = %v", c.EditInterval)
+	if got := strings.Join(c.Docs, "|"); got != "a.txt|my docs/b.md|c.pdf" {
+		t.Fatalf("Docs = %q", got)
 	}
-	if c.TelegramToken.Reveal() != "123:abc" {
-		t.Errorf("token not set from env")
+}
+
+func TestCopiesDoNotShareOrigins(t *testing.T) {
+	a := Default()
+	a.setOrigin("top_k", "--top-k")
+	b := a
+	b.setOrigin("top_k", "CITEBOT_TOP_K")
+	if a.origin["top_k"] != "--top-k" {
+		t.Fatalf("a copy's change reached the original: %q", a.origin["top_k"])
 	}
 }
 
 func TestApplyEnvErrorsNameVariable(t *testing.T) {
-	tests := map[string]string{
-		"CITEBOT_TOP_K":         "many",
-		"CITEBOT_MEMORY_TTL":    "forever",
-		"CITEBOT_ALLOWED_CHATS": "1,x",
+	tests := []struct{ name, value, want string }{
+		{"CITEBOT_TOP_K", "many", `want an integer, got "many"`},
+		{"CITEBOT_MEMORY_TTL", "forever", "want a duration"},
+		{"CITEBOT_ALLOWED_CHATS", "1,x", `got "x"`},
+		{"CITEBOT_VECTOR_WEIGHT", "NaN", "finite"},
+		{"CITEBOT_RATE_PER_MINUTE", "+Inf", "finite"},
+		{"CITEBOT_MAX_UPLOAD_BYTES", "20MB", "integer"},
 	}
-	for name, v := range tests {
-		t.Run(name, func(t *testing.T) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			c := Default()
-			err := c.ApplyEnv(env(map[string]string{name: v}))
-			if err == nil || !strings.Contains(err.Error(), name) {
-				t.Fatalf("err = %v, want it to name %s", err, name)
+			err := c.ApplyEnv(env(map[string]string{tt.name: tt.value}))
+			if err == nil || !strings.HasPrefix(err.Error(), tt.name+": ") || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %s: ...%s...", err, tt.name, tt.want)
 			}
 		})
+	}
+}
+
+func TestApplyEnvReportsEveryBadVariable(t *testing.T) {
+	c := Default()
+	err := c.ApplyEnv(env(map[string]string{"CITEBOT_TOP_K": "x", "CITEBOT_WORKERS": "y"}))
+	if err == nil || !strings.Contains(err.Error(), "CITEBOT_TOP_K") || !strings.Contains(err.Error(), "CITEBOT_WORKERS") {
+		t.Fatalf("err = %v", err)
 	}
 }
 
@@ -75,16 +197,31 @@ func TestValidate(t *testing.T) {
 		mod  func(*Config)
 		want string
 	}{
-		{"bad embedder", func(c *Config) { c.Embedder = "magic" }, "embedder (CITEBOT_EMBEDDER)"},
-		{"openai embedder without model", func(c *Config) { c.Embedder = "openai"; c.OpenAIBaseURL = "http://x/v1" }, "embed-model"},
+		{"bad embedder", func(c *Config) { c.Embedder = "magic" }, `embedder (--embedder, CITEBOT_EMBEDDER) = "magic": use local or openai`},
+		{"openai embedder without model", func(c *Config) { c.Embedder = "openai"; c.OpenAIBaseURL = "http://x/v1" }, "needs embed_model (--embed-model, CITEBOT_EMBED_MODEL)"},
 		{"model without server", func(c *Config) { c.Model = "qwen2.5" }, "OPENAI_BASE_URL"},
-		{"bad base url", func(c *Config) { c.OpenAIBaseURL = "localhost:11434" }, "openai-base-url"},
-		{"top-k", func(c *Config) { c.TopK = 0 }, "top-k"},
-		{"telegram api", func(c *Config) { c.TelegramAPI = "nope" }, "telegram-api"},
-		{"log format", func(c *Config) { c.LogFormat = "xml" }, "log-format"},
-		{"log level", func(c *Config) { c.LogLevel = "loud" }, "log-level"},
-		{"workers", func(c *Config) { c.Workers = 0 }, "workers"},
-		{"data dir", func(c *Config) { c.DataDir = "" }, "data-dir"},
+		{"bad base url", func(c *Config) { c.OpenAIBaseURL = "localhost:11434" }, "openai_base_url"},
+		{"top-k 0", func(c *Config) { c.TopK = 0 }, "top_k (--top-k, CITEBOT_TOP_K) = 0: use 1..50"},
+		{"telegram api", func(c *Config) { c.TelegramAPI = "nope" }, "telegram_api"},
+		{"log format", func(c *Config) { c.LogFormat = "xml" }, "log_format"},
+		{"log level", func(c *Config) { c.LogLevel = "loud" }, "log_level"},
+		{"workers 0", func(c *Config) { c.Workers = 0 }, "workers"},
+		{"data dir", func(c *Config) { c.DataDir = "" }, "data_dir"},
+		{"embed dim 0", func(c *Config) { c.EmbedDim = 0 }, "embed_dim"},
+		{"vector weight 0", func(c *Config) { c.VectorWeight = 0 }, "vector_weight"},
+		{"vector weight NaN", func(c *Config) { c.VectorWeight = math.NaN() }, "vector_weight"},
+		{"vector weight Inf", func(c *Config) { c.VectorWeight = math.Inf(1) }, "vector_weight"},
+		{"rate NaN", func(c *Config) { c.RatePerMinute = math.NaN() }, "rate_per_minute"},
+		{"rate negative", func(c *Config) { c.RatePerMinute = -1 }, "rate_per_minute"},
+		{"memory turns negative", func(c *Config) { c.MemoryTurns = -1 }, "memory_turns"},
+		{"shutdown timeout 0", func(c *Config) { c.ShutdownTimeout = 0 }, "shutdown_timeout (--shutdown-timeout, CITEBOT_SHUTDOWN_TIMEOUT) = 0s: use a positive duration"},
+		{"model timeout negative", func(c *Config) { c.ModelTimeout = -time.Second }, "model_timeout (--model-timeout, CITEBOT_MODEL_TIMEOUT) = -1s"},
+		{"memory ttl 0", func(c *Config) { c.MemoryTTL = 0 }, "memory_ttl"},
+		{"edit interval negative", func(c *Config) { c.EditInterval = -1 }, "edit_interval"},
+		{"upload 0", func(c *Config) { c.MaxUploadBytes = 0 }, "max_upload_bytes"},
+		{"webhook listen", func(c *Config) { c.WebhookListen = "8443" }, "webhook_listen"},
+		{"admin addr", func(c *Config) { c.AdminAddr = "localhost" }, "admin_addr"},
+		{"webhook secret", func(c *Config) { c.WebhookSecret = "has space" }, "webhook_secret (--webhook-secret, CITEBOT_WEBHOOK_SECRET): use 1-256"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,10 +235,127 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestOffSentinel checks that 0 and "" are accepted where they mean off.
+func TestOffSentinel(t *testing.T) {
+	c := Default()
+	c.RatePerMinute, c.MemoryTurns, c.AdminAddr, c.WebhookURL, c.Model, c.KeywordPrefix = 0, 0, "", "", "", ""
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate() = %v", err)
+	}
+}
+
+// TestValidateNamesSettingAsWritten checks that an error names the
+// setting the way the user set it.
+func TestValidateNamesSettingAsWritten(t *testing.T) {
+	tests := []struct {
+		name  string
+		apply func(*Config) error
+		want  string
+	}{
+		{"flag", func(c *Config) error { return flags(t, c, "ask", "--top-k", "0") }, "--top-k = 0: use 1..50"},
+		{"env", func(c *Config) error { return c.ApplyEnv(env(map[string]string{"CITEBOT_TOP_K": "0"})) }, "CITEBOT_TOP_K = 0: use 1..50"},
+		{"file", func(c *Config) error { return c.applyYAML([]byte("\ntop_k: 0\n"), "my.yaml") }, "top_k (my.yaml line 2) = 0: use 1..50"},
+		{"default", func(c *Config) error { c.TopK = 0; return nil }, "top_k (--top-k, CITEBOT_TOP_K) = 0"},
+		{"cross-setting", func(c *Config) error { return c.ApplyEnv(env(map[string]string{"CITEBOT_MODEL": "qwen"})) }, `CITEBOT_MODEL = "qwen" needs a model server`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			if err := tt.apply(&c); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Validate(); err == nil || err.Error() != tt.want && !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("Validate() = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestServeNeedsToken(t *testing.T) {
 	err := Default().ValidateServe()
 	if err == nil || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") {
 		t.Fatalf("ValidateServe() = %v", err)
+	}
+}
+
+func TestRegisterFlagsByCommand(t *testing.T) {
+	tests := []struct {
+		command   string
+		has, lack []string
+	}{
+		{"ask", []string{"top-k", "doc", "model", "config", "log-level"}, []string{"workers", "telegram-token", "admin-addr"}},
+		{"search", []string{"doc", "vector-weight"}, []string{"top-k", "model", "workers"}},
+		{"index", []string{"doc", "data-dir", "embedder"}, []string{"top-k", "workers"}},
+		{"healthcheck", []string{"admin-addr", "log-format", "config"}, []string{"doc", "top-k", "workers"}},
+		{"serve", []string{"workers", "telegram-token", "admin-addr", "doc", "top-k"}, nil},
+		{"config", []string{"workers", "top-k", "doc", "admin-addr", "config"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.command, func(t *testing.T) {
+			c := Default()
+			fs := flag.NewFlagSet(tt.command, flag.ContinueOnError)
+			c.RegisterFlags(fs, tt.command)
+			for _, name := range tt.has {
+				if fs.Lookup(name) == nil {
+					t.Errorf("no --%s", name)
+				}
+			}
+			for _, name := range tt.lack {
+				if fs.Lookup(name) != nil {
+					t.Errorf("--%s is not a setting of %s", name, tt.command)
+				}
+			}
+		})
+	}
+}
+
+func TestFlagHelpShowsEffectiveDefaults(t *testing.T) {
+	c := Default()
+	c.TelegramToken = "123:SECRETSECRETSECRETSECRETSECRETSECRET"
+	c.WebhookURL = "https://user:pw@bot.example.org/hook?token=abc"
+	var out strings.Builder
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(&out)
+	c.RegisterFlags(fs, "serve")
+	fs.PrintDefaults()
+	help := out.String()
+	for _, want := range []string{"-top-k n", "(default 8)", "(default 10m)", "(default all)", "-memory-ttl duration", "(default REDACTED)"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help lacks %q:\n%s", want, help)
+		}
+	}
+	for _, leak := range []string{"SECRET", "pw@", "token=abc"} {
+		if strings.Contains(help, leak) {
+			t.Errorf("help shows %q:\n%s", leak, help)
+		}
+	}
+}
+
+func TestListFlags(t *testing.T) {
+	c := Default()
+	c.AllowedChats = []int64{1}
+	if err := flags(t, &c, "serve", "--allowed-chats", "5,6", "--allowed-chats", "-7"); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(c.AllowedChats) != "[5 6 -7]" {
+		t.Fatalf("AllowedChats = %v, want the flags to replace then append", c.AllowedChats)
+	}
+	if err := flags(t, &c, "serve", "--admins", "x"); err == nil {
+		t.Fatal("--admins x accepted")
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	tests := map[time.Duration]string{
+		10 * time.Minute: "10m", 1500 * time.Millisecond: "1.5s", time.Hour: "1h",
+		90 * time.Minute: "1h30m", 0: "0s", 61 * time.Second: "1m1s",
+	}
+	for d, want := range tests {
+		t.Run(want, func(t *testing.T) {
+			if got := formatDuration(d); got != want {
+				t.Fatalf("formatDuration(%v) = %q", d, got)
+			}
+		})
 	}
 }
 
@@ -112,10 +366,12 @@ func TestSecretNeverPrints(t *testing.T) {
 	var sb strings.Builder
 	slog.New(slog.NewTextHandler(&sb, nil)).Info("cfg", "token", c.TelegramToken, "cfg", c)
 	fmt.Fprintf(&sb, "%v %+v %#v %s", c, c, c, c.OpenAIAPIKey)
-	b, _ := json.Marshal(c)
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sb.Write(b)
 	if s := sb.String(); strings.Contains(s, "SECRET") {
 		t.Fatalf("secret leaked: %s", s)
 	}
-	_ = io.Discard
 }

@@ -5,18 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxFileSize bounds a configuration file.
 const maxFileSize = 1 << 20
 
-// ApplyFile sets c from a YAML configuration file. Keys are the yaml names of
-// the Config fields (see citebot.example.yaml); an unknown key or a value of
-// the wrong type is an error naming the file, the line and the key.
+// ApplyFile sets c from a YAML configuration file. Keys are the file keys
+// of the settings table (see the README); an unknown key, a key
+// set twice or a value of the wrong type is an error naming the file, the
+// key and the line: "workers (line 3): want an integer, got \"five\"".
 func (c *Config) ApplyFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -30,34 +34,99 @@ func (c *Config) ApplyFile(path string) error {
 	if len(data) > maxFileSize {
 		return fmt.Errorf("config file %s: larger than %d bytes", path, maxFileSize)
 	}
-	if err := c.applyYAML(data); err != nil {
+	if err := c.applyYAML(data, path); err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
 	return nil
 }
 
-func (c *Config) applyYAML(data []byte) error {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			return errors.New(strings.Join(te.Errors, "; "))
-		}
+// applyYAML sets c from the YAML document data, read from file. It reports
+// every bad entry, not only the first.
+func (c *Config) applyYAML(data []byte, file string) error {
+	root, err := yamlRoot(data)
+	if err != nil || root == nil {
 		return err
 	}
-	return nil
+	var errs []error
+	seen := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		s := lookup(k.Value)
+		switch {
+		case k.Kind != yaml.ScalarNode:
+			errs = append(errs, fmt.Errorf("line %d: a setting name must be a plain word", k.Line))
+			continue
+		case s == nil:
+			errs = append(errs, unknownKey(k))
+			continue
+		case seen[s.key] != 0:
+			errs = append(errs, fmt.Errorf("%s (line %d): set twice, first on line %d", s.key, k.Line, seen[s.key]))
+			continue
+		}
+		seen[s.key] = k.Line
+		if err := decodeNode(s.field(c), v); err != nil {
+			var ne *nodeError
+			if errors.As(err, &ne) {
+				err = fmt.Errorf("%s (line %d): %s", s.key, ne.line, ne.msg)
+			}
+			errs = append(errs, err)
+			continue
+		}
+		c.setOrigin(s.key, fmt.Sprintf("%s (%s line %d)", s.key, scrub(file), k.Line))
+	}
+	return errors.Join(errs...)
+}
+
+// yamlRoot parses data and returns its top-level mapping, or nil for an
+// empty document.
+func yamlRoot(data []byte) (*yaml.Node, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return nil, errors.New("want one YAML document, found more (a second ---)")
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			return nil, nil
+		}
+		root = root.Content[0]
+	}
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		return nil, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: want settings as key: value lines, got %s", root.Line, describe(root, false))
+	}
+	return root, nil
+}
+
+// unknownKey reports a file key that is no setting, with the right key
+// when the user wrote a flag or variable name.
+func unknownKey(k *yaml.Node) error {
+	err := fmt.Errorf("unknown setting %s (line %d)", shown(k.Value), k.Line)
+	for i := range settings {
+		s := &settings[i]
+		if s.key != "" && (k.Value == s.flag || k.Value == s.env || strings.ReplaceAll(k.Value, "-", "_") == s.key) {
+			return fmt.Errorf("%w: file keys are written like %s", err, s.key)
+		}
+	}
+	return err
 }
 
 // ConfigPath finds the --config flag (or CITEBOT_CONFIG) before the other
 // flags are parsed, so the file can sit below the environment and flags in
-// precedence.
+// precedence. It stops at "--", the end of flags.
 func ConfigPath(args []string, getenv func(string) string) string {
 	path := getenv("CITEBOT_CONFIG")
 	for i := 0; i < len(args); i++ {
@@ -75,4 +144,179 @@ func ConfigPath(args []string, getenv func(string) string) string {
 		}
 	}
 	return path
+}
+
+// MarshalYAML renders c in table order the way `citebot config` prints it:
+// secrets redacted, URLs scrubbed of credentials, and a comment naming
+// where each value that is not a default came from.
+func (c Config) MarshalYAML() (any, error) {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for i := range settings {
+		s := &settings[i]
+		if s.field == nil {
+			continue
+		}
+		v, err := valueNode(s.field(&c))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.key, err)
+		}
+		if o := c.origin[s.key]; o != "" && o != s.key {
+			v.LineComment = "from " + o
+		}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: s.key}, v)
+	}
+	return m, nil
+}
+
+// valueNode is the YAML node of the field p points to.
+func valueNode(p any) (*yaml.Node, error) {
+	var v any
+	switch p := p.(type) {
+	case *string:
+		v = scrub(*p)
+	case *Secret:
+		v = p.String()
+	case *[]string:
+		l := make([]string, len(*p))
+		for i, s := range *p {
+			l[i] = scrub(s)
+		}
+		v = l
+	case *time.Duration:
+		v = formatDuration(*p)
+	default:
+		v = p
+	}
+	n := &yaml.Node{}
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	if n.Kind == yaml.SequenceNode {
+		n.Style = yaml.FlowStyle
+	}
+	return n, nil
+}
+
+// nodeError is a bad value in the file, at a line.
+type nodeError struct {
+	line int
+	msg  string
+}
+
+func (e *nodeError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+// wantGot reports that n is not the wanted kind of value; secret hides the
+// value itself.
+func wantGot(want string, n *yaml.Node, secret bool) error {
+	return &nodeError{n.Line, "want " + want + ", got " + describe(n, secret)}
+}
+
+// describe names a node's value for an error: the scrubbed value of a
+// scalar (quoted when YAML read it as text), else its kind.
+func describe(n *yaml.Node, secret bool) string {
+	switch {
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.ShortTag() == "!!null":
+		return "nothing"
+	case secret:
+		return "a " + strings.TrimPrefix(n.ShortTag(), "!!")
+	case n.ShortTag() == "!!str":
+		return shown(n.Value)
+	}
+	return strings.Trim(shown(n.Value), `"`)
+}
+
+// decodeNode sets the field p points to from the YAML value n, strictly:
+// an int setting takes only a YAML integer (1.5 and "5" are errors), a
+// duration only text with a unit, a list a YAML list (or one item).
+func decodeNode(p any, n *yaml.Node) error {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	tag := n.ShortTag()
+	scalar := n.Kind == yaml.ScalarNode
+	switch p := p.(type) {
+	case *string, *Secret:
+		_, secret := p.(*Secret)
+		if !scalar {
+			return wantGot("text", n, secret)
+		}
+		v := n.Value
+		if tag == "!!null" {
+			v = ""
+		}
+		return parseText(p, v)
+	case *int, *int64:
+		if !scalar || tag != "!!int" {
+			return wantGot("an integer", n, false)
+		}
+		var i int64
+		if err := n.Decode(&i); err != nil || (i != int64(int(i))) {
+			return wantGot("an integer", n, false)
+		}
+		return parseText(p, strconv.FormatInt(i, 10))
+	case *float64:
+		var f float64
+		if !scalar || (tag != "!!int" && tag != "!!float") || n.Decode(&f) != nil {
+			return wantGot("a number", n, false)
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return wantGot("a finite number", n, false)
+		}
+		*p = f
+	case *bool:
+		if !scalar || tag != "!!bool" || n.Decode(p) != nil {
+			return wantGot("true or false", n, false)
+		}
+	case *time.Duration:
+		d, err := time.ParseDuration(n.Value)
+		if !scalar || (tag != "!!str" && tag != "!!int") || err != nil {
+			return wantGot("a duration such as 1.5s or 10m", n, false)
+		}
+		*p = d
+	case *[]string, *[]int64:
+		return decodeList(p, n)
+	default:
+		return fmt.Errorf("unsupported setting type %T", p)
+	}
+	return nil
+}
+
+// decodeList sets a list setting from a YAML list, a single item, or
+// nothing (an empty list).
+func decodeList(p any, n *yaml.Node) error {
+	items := n.Content
+	switch {
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null":
+		items = nil
+	case n.Kind == yaml.ScalarNode:
+		items = []*yaml.Node{n}
+	case n.Kind != yaml.SequenceNode:
+		return wantGot("a list such as [a, b]", n, false)
+	}
+	switch p := p.(type) {
+	case *[]string:
+		out := make([]string, 0, len(items))
+		for _, it := range items {
+			if it.Kind != yaml.ScalarNode || it.ShortTag() == "!!null" {
+				return wantGot("a path", it, false)
+			}
+			out = append(out, it.Value)
+		}
+		*p = out
+	case *[]int64:
+		out := make([]int64, 0, len(items))
+		for _, it := range items {
+			var id int64
+			if it.Kind != yaml.ScalarNode || it.ShortTag() != "!!int" || it.Decode(&id) != nil {
+				return wantGot("an integer id", it, false)
+			}
+			out = append(out, id)
+		}
+		*p = out
+	}
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 const everyOption = `
@@ -45,7 +47,8 @@ log_format: json
 log_level: debug
 `
 
-func writeFile(t *testing.T, body string) string {
+// writeFile writes body to citebot.yaml in a temporary directory.
+func writeFile(t testing.TB, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "citebot.yaml")
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
@@ -62,6 +65,9 @@ func TestFileSetsEveryOption(t *testing.T) {
 	def := reflect.ValueOf(Default())
 	got := reflect.ValueOf(c)
 	for i := 0; i < got.NumField(); i++ {
+		if !got.Type().Field(i).IsExported() {
+			continue
+		}
 		if reflect.DeepEqual(got.Field(i).Interface(), def.Field(i).Interface()) {
 			t.Errorf("field %s was not set by the file", got.Type().Field(i).Name)
 		}
@@ -79,9 +85,24 @@ func TestFileErrors(t *testing.T) {
 		name, body string
 		want       []string
 	}{
-		{"unknown key", "top_k: 3\ncolour: blue\n", []string{"colour", "line 2"}},
-		{"bad value", "top_k: many\n", []string{"many", "line 1"}},
-		{"bad duration", "memory_ttl: forever\n", []string{"forever"}},
+		{"unknown key", "top_k: 3\ncolour: blue\n", []string{`unknown setting "colour" (line 2)`}},
+		{"flag name as key", "top-k: 3\n", []string{`unknown setting "top-k" (line 1): file keys are written like top_k`}},
+		{"env name as key", "CITEBOT_WORKERS: 3\n", []string{"written like workers"}},
+		{"word for an integer", "data_dir: x\n\nworkers: five\n", []string{`workers (line 3): want an integer, got "five"`}},
+		{"fraction for an integer", "workers: 1.5\n", []string{"workers (line 1): want an integer, got 1.5"}},
+		{"quoted integer", "workers: \"5\"\n", []string{`workers (line 1): want an integer, got "5"`}},
+		{"list for an integer", "top_k: [1]\n", []string{"top_k (line 1): want an integer, got a list"}},
+		{"nothing for an integer", "top_k:\n", []string{"top_k (line 1): want an integer, got nothing"}},
+		{"bad duration", "memory_ttl: forever\n", []string{`memory_ttl (line 1): want a duration such as 1.5s or 10m, got "forever"`}},
+		{"duration without unit", "memory_ttl: 30\n", []string{"memory_ttl (line 1): want a duration", "got 30"}},
+		{"nan", "vector_weight: .nan\n", []string{"vector_weight (line 1): want a finite number, got .nan"}},
+		{"inf", "rate_per_minute: .inf\n", []string{"rate_per_minute (line 1): want a finite number"}},
+		{"bad id in a list", "allowed_chats:\n  - 1\n  - x\n", []string{`allowed_chats (line 3): want an integer id, got "x"`}},
+		{"set twice", "top_k: 1\ntop_k: 2\n", []string{"top_k (line 2): set twice, first on line 1"}},
+		{"mapping for text", "model: {a: b}\n", []string{"model (line 1): want text, got a mapping"}},
+		{"every error", "workers: x\ntop_k: y\n", []string{"workers (line 1)", "top_k (line 2)"}},
+		{"not a mapping", "- a\n- b\n", []string{"line 1: want settings as key: value lines, got a list"}},
+		{"two documents", "top_k: 1\n---\ntop_k: 2\n", []string{"one YAML document"}},
 		{"not yaml", "top_k: [\n", []string{"citebot.yaml"}},
 	}
 	for _, tt := range tests {
@@ -100,29 +121,114 @@ func TestFileErrors(t *testing.T) {
 	}
 }
 
+func TestFileAccepts(t *testing.T) {
+	tests := []struct {
+		name, body string
+		check      func(c Config) bool
+	}{
+		{"empty file", "", func(c Config) bool { return c.TopK == 8 }},
+		{"only comments", "# nothing\n", func(c Config) bool { return c.TopK == 8 }},
+		{"one doc as a word", "docs: a.txt\n", func(c Config) bool { return len(c.Docs) == 1 && c.Docs[0] == "a.txt" }},
+		{"empty list", "allowed_chats: []\n", func(c Config) bool { return len(c.AllowedChats) == 0 }},
+		{"one id", "admins: 7\n", func(c Config) bool { return len(c.Admins) == 1 && c.Admins[0] == 7 }},
+		{"empty text turns off", "admin_addr:\n", func(c Config) bool { return c.AdminAddr == "" }},
+		{"zero duration is parsed (and rejected by Validate)", "memory_ttl: 0\n", func(c Config) bool { return c.MemoryTTL == 0 && c.Validate() != nil }},
+		{"integer for a float", "rate_per_minute: 0\n", func(c Config) bool { return c.RatePerMinute == 0 }},
+		{"alias", "x_anchor: &n 5\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			err := c.applyYAML([]byte(tt.body), "c.yaml")
+			if tt.check == nil {
+				if err == nil {
+					t.Fatal("an unknown key was accepted")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(c) {
+				t.Fatalf("decoded %+v", c)
+			}
+		})
+	}
+}
+
 func TestConfigPath(t *testing.T) {
-	getenv := func(k string) string {
-		if k == "CITEBOT_CONFIG" {
-			return "env.yaml"
+	getenv := env(map[string]string{"CITEBOT_CONFIG": "env.yaml"})
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"environment", []string{"--top-k", "3"}, "env.yaml"},
+		{"flag", []string{"--config", "a.yaml"}, "a.yaml"},
+		{"flag=", []string{"-config=b.yaml", "q"}, "b.yaml"},
+		{"after the question", []string{"q", "--config", "c.yaml"}, "c.yaml"},
+		{"after --", []string{"--", "--config", "d.yaml"}, "env.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ConfigPath(tt.args, getenv); got != tt.want {
+				t.Fatalf("ConfigPath(%q) = %q, want %q", tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMarshalYAML checks what `citebot config` prints: the values in
+// effect, in table order, with where each came from, no secret.
+func TestMarshalYAML(t *testing.T) {
+	c := Default()
+	if err := c.ApplyEnv(env(map[string]string{
+		"CITEBOT_TOP_K":       "9",
+		"TELEGRAM_BOT_TOKEN":  "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"CITEBOT_WEBHOOK_URL": "https://user:pass@bot.example.org/bot123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/hook?key=k",
+	})); err != nil {
+		t.Fatal(err)
+	}
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(b)
+	for _, want := range []string{
+		"docs: []\n", "top_k: 9 # from CITEBOT_TOP_K\n", "embed_dim: 384\n", "vector_weight: 0.1\n",
+		"memory_ttl: 10m\n", "telegram_token: REDACTED # from TELEGRAM_BOT_TOKEN\n",
+		"webhook_url: https://REDACTED@bot.example.org/botREDACTED/hook?key=REDACTED # from CITEBOT_WEBHOOK_URL\n",
+		"allowed_chats: []\n", "max_upload_bytes: 20971520\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
 		}
-		return ""
 	}
-	if got := ConfigPath([]string{"--top-k", "3"}, getenv); got != "env.yaml" {
-		t.Errorf("env path = %q", got)
+	for _, leak := range []string{"AAAAAAAA", "user:pass", "key=k"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("output shows %q:\n%s", leak, out)
+		}
 	}
-	if got := ConfigPath([]string{"--config", "a.yaml"}, getenv); got != "a.yaml" {
-		t.Errorf("flag path = %q", got)
-	}
-	if got := ConfigPath([]string{"-config=b.yaml", "q"}, getenv); got != "b.yaml" {
-		t.Errorf("flag= path = %q", got)
+	if strings.Index(out, "docs:") > strings.Index(out, "log_level:") {
+		t.Errorf("not in table order:\n%s", out)
 	}
 }
 
 func FuzzApplyYAML(f *testing.F) {
 	f.Add(everyOption)
 	f.Add("top_k: [")
+	f.Add("workers: 1.5\nmemory_ttl: 30\nallowed_chats: [1, x]\n")
+	f.Add("a: &a [*a, *a]\ntop_k: *a\n")
 	f.Fuzz(func(t *testing.T, body string) {
 		c := Default()
-		_ = c.applyYAML([]byte(body))
+		if err := c.applyYAML([]byte(body), "f.yaml"); err != nil {
+			if botToken.MatchString(err.Error()) {
+				t.Fatalf("error shows a token: %v", err)
+			}
+			return
+		}
+		if _, err := yaml.Marshal(c); err != nil {
+			t.Fatalf("Marshal after a good file: %v", err)
+		}
 	})
 }

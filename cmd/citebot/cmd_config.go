@@ -4,16 +4,27 @@ import (
 	"context"
 	"io"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/citebot/citebot/retrieval/document"
 )
 
-// runConfig prints the effective configuration with secrets redacted.
+// runConfig prints the effective configuration: every setting with the
+// value in effect, secrets redacted, URLs scrubbed, and a comment on each
+// value that was set naming where it came from.
 func runConfig(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parse("config", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
+	cfg := c.cfg
+	if len(cfg.Docs) == 0 {
+		cfg.Docs = []string{"bundled:" + document.SampleName} // what is loaded then
+	}
 	enc := yaml.NewEncoder(stdout)
-	defer enc.Close()
-	return enc.Encode(c.cfg)
+	enc.SetIndent(2)
+	if err := enc.Encode(cfg); err != nil {
+		return err
+	}
+	return enc.Close()
 }

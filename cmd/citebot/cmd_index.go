@@ -2,19 +2,31 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 )
 
-// runIndex builds or refreshes the persistent index and reports what it did.
+// runIndex builds or refreshes the persistent index and reports what it
+// did. It fails when the index cannot be saved: that is its one job.
 func runIndex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parse("index", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
+	if err := checkWritableDir(c.cfg.DataDir); err != nil {
+		return err
+	}
+	before := dirFiles(c.cfg.DataDir)
 	ix, st, err := c.openIndex(ctx)
 	if err != nil {
 		return err
+	}
+	if !st.Reused && !replacedAny(before, dirFiles(c.cfg.DataDir)) {
+		// The index saves its snapshot best-effort and only logs a failure.
+		return fmt.Errorf("couldn't save the index under data dir %s (see the warning above); the next run will embed again", c.cfg.DataDir)
 	}
 	reused := "no, embedded " + fmt.Sprint(st.Embedded) + " passages"
 	if st.Reused {
@@ -27,4 +39,44 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "paragraphs: %d\npassages:   %d\ntime:       %s\nreused:     %s\ndata dir:   %s\n",
 		st.Paragraphs, st.Passages, st.Duration.Round(1e6), reused, c.cfg.DataDir)
 	return nil
+}
+
+// checkWritableDir creates dir if needed and checks that a file can be
+// written in it, before minutes of embedding are spent.
+func checkWritableDir(dir string) error {
+	f, err := os.CreateTemp(dir, ".citebot-write-check-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(dir, 0o755); err == nil {
+			f, err = os.CreateTemp(dir, ".citebot-write-check-*")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("data dir %s is not writable: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// dirFiles returns the files directly in dir.
+func dirFiles(dir string) map[string]os.FileInfo {
+	files := map[string]os.FileInfo{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			files[e.Name()] = info
+		}
+	}
+	return files
+}
+
+// replacedAny reports whether after holds a file that before did not, or
+// that was replaced: the snapshot is written to a temporary file and
+// renamed into place, so a saved snapshot is always a new file.
+func replacedAny(before, after map[string]os.FileInfo) bool {
+	for name, a := range after {
+		if b, ok := before[name]; !ok || !os.SameFile(a, b) {
+			return true
+		}
+	}
+	return false
 }

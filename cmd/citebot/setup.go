@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,7 +13,10 @@ import (
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/config"
+	"github.com/citebot/citebot/library"
+	"github.com/citebot/citebot/openai"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 // command is what every subcommand shares: parsed configuration, a logger
@@ -27,7 +29,11 @@ type command struct {
 }
 
 // parse builds the configuration for a subcommand: defaults, then the
-// environment, then flags (extra defines the subcommand's own flags).
+// file, then the environment, then flags (extra defines the subcommand's
+// own flags), which may stand before or after the positional arguments.
+// It returns errHelp after -h, errUsage after a printed usage problem
+// (unknown flag, bad flag value, missing or unexpected argument), and
+// otherwise an error naming each bad setting.
 func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*command, error) {
 	cfg := config.Default()
 	if path := config.ConfigPath(args, getenv); path != "" {
@@ -39,21 +45,18 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		return nil, err
 	}
 	fs := flag.NewFlagSet("citebot "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.RegisterFlags(fs)
+	cfg.RegisterFlags(fs, name)
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
-		}
-		return nil, errUsage
+	pos, err := parseFlags(fs, name, args, stderr)
+	if err != nil {
+		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
-	return &command{cfg: cfg, log: newLogger(cfg, stderr), args: fs.Args(), stderr: stderr}, nil
+	return &command{cfg: cfg, log: newLogger(cfg, stderr), args: pos, stderr: stderr}, nil
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -67,7 +70,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // openIndex loads the configured documents and builds or loads their index.
 func (c *command) openIndex(ctx context.Context) (*retrieval.Index, retrieval.BuildStats, error) {
-	docs, err := retrieval.LoadDocuments(c.cfg.Docs)
+	docs, err := document.Load(c.cfg.Docs)
 	if err != nil {
 		return nil, retrieval.BuildStats{}, err
 	}
@@ -75,7 +78,7 @@ func (c *command) openIndex(ctx context.Context) (*retrieval.Index, retrieval.Bu
 }
 
 // buildIndex builds or loads the index of docs with the configured embedder.
-func (c *command) buildIndex(ctx context.Context, docs []*retrieval.Document) (*retrieval.Index, retrieval.BuildStats, error) {
+func (c *command) buildIndex(ctx context.Context, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error) {
 	opts := retrieval.Options{
 		DataDir:         c.cfg.DataDir,
 		MaxPassageRunes: c.cfg.MaxPassageRunes,
@@ -83,27 +86,15 @@ func (c *command) buildIndex(ctx context.Context, docs []*retrieval.Document) (*
 		Logger:          c.log,
 		Progress:        progressBar(c.stderr),
 	}
-	switch c.cfg.Embedder {
-	case "openai":
-		e := retrieval.NewOpenAIEmbedder(retrieval.OpenAIEmbedConfig{
-			BaseURL:   c.cfg.OpenAIBaseURL,
-			Model:     c.cfg.EmbedModel,
-			APIKey:    c.cfg.OpenAIAPIKey.Reveal(),
-			BatchSize: c.cfg.EmbedBatchSize,
-			Timeout:   c.cfg.ModelTimeout,
-		})
-		opts.Embedder = e.Embed
-		opts.BatchEmbedder = e.EmbedBatch
+	if c.cfg.Embedder == "openai" {
+		e := openai.NewEmbedder(c.openAIConfig())
+		opts.Embedder, opts.BatchEmbedder = e.Embed, e.EmbedBatch
 		// The server is part of the key: the same model name on another
 		// server must not reuse these vectors.
 		opts.EmbedderID = "openai:" + c.cfg.OpenAIBaseURL + "|" + c.cfg.EmbedModel
-	default:
-		dim := c.cfg.EmbedDim
-		if dim == 0 {
-			dim = retrieval.DefaultLocalDim
-		}
-		opts.Embedder = retrieval.LocalEmbedder(dim)
-		opts.EmbedderID = retrieval.LocalEmbedderID(dim)
+	} else {
+		opts.Embedder = retrieval.LocalEmbedder(c.cfg.EmbedDim)
+		opts.EmbedderID = retrieval.LocalEmbedderID(c.cfg.EmbedDim)
 	}
 	return retrieval.Build(ctx, docs, opts)
 }
@@ -111,7 +102,21 @@ func (c *command) buildIndex(ctx context.Context, docs []*retrieval.Document) (*
 // engine builds the answer engine on top of an index: extractive unless a
 // chat model is configured.
 func (c *command) engine(ix *retrieval.Index) *answer.Engine {
-	return c.engineFor(indexRetriever{ix: ix}, nil)
+	return c.engineFor(library.NewRetriever(ix), nil)
+}
+
+// openAIConfig is the OpenAI-compatible server's configuration, shared by
+// the chat model and the embedder.
+func (c *command) openAIConfig() openai.Config {
+	return openai.Config{
+		BaseURL:    c.cfg.OpenAIBaseURL,
+		APIKey:     c.cfg.OpenAIAPIKey.Reveal(),
+		Model:      c.cfg.Model,
+		EmbedModel: c.cfg.EmbedModel,
+		BatchSize:  c.cfg.EmbedBatchSize,
+		Timeout:    c.cfg.ModelTimeout,
+		Stream:     true,
+	}
 }
 
 // engineFor builds the answer engine on r; m, when not nil, records model
@@ -119,13 +124,7 @@ func (c *command) engine(ix *retrieval.Index) *answer.Engine {
 func (c *command) engineFor(r answer.Retriever, m *metrics) *answer.Engine {
 	var model answer.ChatModel
 	if c.cfg.Model != "" {
-		model = answer.NewOpenAIModel(answer.OpenAIConfig{
-			BaseURL: c.cfg.OpenAIBaseURL,
-			Model:   c.cfg.Model,
-			APIKey:  c.cfg.OpenAIAPIKey.Reveal(),
-			Timeout: c.cfg.ModelTimeout,
-			Stream:  true,
-		})
+		model = openai.NewChat(c.openAIConfig())
 	}
 	if m != nil && model != nil {
 		model = countingModel{next: model, chunks: m.modelTokens.Inc, failed: m.modelErrors.Inc}

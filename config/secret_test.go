@@ -1,0 +1,114 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawXX"
+
+func TestScrub(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "/var/lib/citebot", "/var/lib/citebot"},
+		{"url", "http://localhost:11434/v1", "http://localhost:11434/v1"},
+		{"userinfo", "https://bob:pw@example.org/x", "https://REDACTED@example.org/x"},
+		{"query", "https://example.org/x?token=abc&b=2", "https://example.org/x?b=REDACTED&token=REDACTED"},
+		{"token in path", "https://example.org/bot" + token + "/hook", "https://example.org/botREDACTED/hook"},
+		{"token alone", token, "REDACTED"},
+		{"short id:secret is no token", "12:ab", "12:ab"},
+		{"url in a message", `couldn't reach "https://u:p@h/x?k=v": refused`, `couldn't reach "https://REDACTED@h/x?k=REDACTED": refused`},
+		{"unparsable url", "http://u:p@h/%zz?a=b", "http://REDACTED@h/%zz?REDACTED"},
+		{"unparsable url without path", "http://u:p@h%zz", "http://REDACTED@h%zz"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := scrub(tt.in); got != tt.want {
+				t.Fatalf("scrub(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSecretsNeverInErrors sets bad values holding a token through every
+// source and checks that no error shows it.
+func TestSecretsNeverInErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		apply func(*Config) error
+	}{
+		{"env url", func(c *Config) error {
+			return c.ApplyEnv(env(map[string]string{"CITEBOT_WEBHOOK_URL": "ftp://u:" + token + "@x/" + token}))
+		}},
+		{"env number", func(c *Config) error { return c.ApplyEnv(env(map[string]string{"CITEBOT_TOP_K": token})) }},
+		{"env secret", func(c *Config) error {
+			return c.ApplyEnv(env(map[string]string{"CITEBOT_WEBHOOK_SECRET": token}))
+		}},
+		{"flag", func(c *Config) error { return flags(t, c, "serve", "--telegram-api", "nope/"+token) }},
+		{"file secret of the wrong type", func(c *Config) error {
+			return c.applyYAML([]byte("telegram_token: ["+token+"]\n"), "c.yaml")
+		}},
+		{"file key", func(c *Config) error { return c.applyYAML([]byte(`"`+token+`": 1`), "c.yaml") }},
+		{"file url", func(c *Config) error {
+			return c.applyYAML([]byte("openai_base_url: localhost/"+token+"\n"), "c.yaml")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			err := tt.apply(&c)
+			if err == nil {
+				err = c.Validate()
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if strings.Contains(err.Error(), "AAHdqTcv") {
+				t.Fatalf("error shows the token: %v", err)
+			}
+		})
+	}
+}
+
+func FuzzParseText(f *testing.F) {
+	for _, s := range settings {
+		f.Add(s.def)
+	}
+	for _, v := range []string{"1,2, 3", "-5", "1e308", "NaN", "1h2m3.5s", token, "a,,b", " 7 "} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if got := Scrub(v); botToken.MatchString(got) {
+			t.Fatalf("Scrub(%q) = %q keeps a token", v, got)
+		}
+		for i := range settings {
+			s := &settings[i]
+			if s.field == nil {
+				continue
+			}
+			var a, b Config
+			err := parseText(s.field(&a), v)
+			if err != nil {
+				if botToken.MatchString(err.Error()) {
+					t.Fatalf("%s: error shows a token: %v", s.key, err)
+				}
+				continue
+			}
+			if _, secret := s.field(&a).(*Secret); secret {
+				continue // a secret prints REDACTED, by design
+			}
+			text := formatValue(s.field(&a))
+			if botToken.MatchString(text) {
+				t.Fatalf("%s: %q prints a token: %q", s.key, v, text)
+			}
+			if scrub(v) != v {
+				continue // scrubbed values do not round-trip, by design
+			}
+			if err := parseText(s.field(&b), text); err != nil {
+				t.Fatalf("%s: %q formats as %q, which does not parse: %v", s.key, v, text, err)
+			}
+			if formatValue(s.field(&b)) != text {
+				t.Fatalf("%s: %q -> %q -> %q", s.key, v, text, formatValue(s.field(&b)))
+			}
+		}
+	})
+}

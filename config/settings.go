@@ -1,0 +1,221 @@
+package config
+
+import (
+	"strings"
+)
+
+// setting is one row of the settings table: everything citebot knows about
+// one setting, in one place.
+type setting struct {
+	key  string // YAML file key; also the name in `citebot config`
+	env  string // environment variable
+	flag string // command-line flag, without dashes
+	// def is the default in the text form of the environment and flags
+	// ("8", "1.5s"); [Default] parses it. "" is the zero value.
+	def string
+	// unset says what the zero value means ("off", "all"), for help and
+	// the README; only for settings whose default is the zero value.
+	unset string
+	help  string // flag help; a `word` in backquotes names the argument
+	scope scope  // the subcommands that use the setting
+	// field returns a pointer to the setting's Config field: *string, *int,
+	// *int64, *float64, *bool, *time.Duration, *[]string, *[]int64 or
+	// *Secret. nil only for --config, which is read before the others.
+	field func(*Config) any
+	// check returns what is wrong with the field's value and how to fix
+	// it ("use 1..50"), or "". Cross-setting rules live in Validate.
+	check check
+}
+
+// The settings table. Its order is the order of `citebot config`, of -h
+// and of the README table (a test keeps the README in step).
+var settings = []setting{
+	{key: "", env: "CITEBOT_CONFIG", flag: "config", scope: forAll,
+		help: "YAML configuration `file`; flags and environment override it"},
+	{key: "docs", env: "CITEBOT_DOCS", flag: "doc", unset: "bundled sample", scope: forIndexing,
+		help:  "document `path`: a .txt/.md/.pdf file or a directory; repeatable (environment: comma-separated)",
+		field: func(c *Config) any { return &c.Docs }},
+	{key: "data_dir", env: "CITEBOT_DATA_DIR", flag: "data-dir", def: "citebot-data", scope: forIndexing,
+		help:  "`dir`ectory of the persistent index and of documents added from chat",
+		field: func(c *Config) any { return &c.DataDir }, check: nonEmpty("set a writable directory")},
+	{key: "max_passage_runes", env: "CITEBOT_MAX_PASSAGE_RUNES", flag: "max-passage-runes", def: "1000", scope: forIndexing,
+		help:  "split paragraphs longer than `n` characters into sentence windows",
+		field: func(c *Config) any { return &c.MaxPassageRunes }, check: between(50, 100_000)},
+	{key: "top_k", env: "CITEBOT_TOP_K", flag: "top-k", def: "8", scope: forAnswers,
+		help:  "give the answer engine the best `n` passages per question",
+		field: func(c *Config) any { return &c.TopK }, check: between(1, 50)},
+	{key: "embedder", env: "CITEBOT_EMBEDDER", flag: "embedder", def: "local", scope: forIndexing,
+		help:  "`embedder`: local (no network) or openai (any OpenAI-compatible /v1/embeddings)",
+		field: func(c *Config) any { return &c.Embedder }, check: oneOf("local", "openai")},
+	{key: "embed_model", env: "CITEBOT_EMBED_MODEL", flag: "embed-model", scope: forIndexing,
+		help:  "embedding `model` of the openai embedder",
+		field: func(c *Config) any { return &c.EmbedModel }},
+	{key: "embed_dim", env: "CITEBOT_EMBED_DIM", flag: "embed-dim", def: "384", scope: forIndexing,
+		help:  "`dimensions` of the local embedder's vectors (16..8192)",
+		field: func(c *Config) any { return &c.EmbedDim }, check: between(16, 8192)},
+	{key: "embed_batch_size", env: "CITEBOT_EMBED_BATCH_SIZE", flag: "embed-batch-size", def: "64", scope: forIndexing,
+		help:  "`n` texts per embeddings request",
+		field: func(c *Config) any { return &c.EmbedBatchSize }, check: between(1, 2048)},
+	{key: "vector_weight", env: "CITEBOT_VECTOR_WEIGHT", flag: "vector-weight", def: "0.1", scope: forIndexing,
+		help:  "`weight` of embedding similarity in the hybrid ranking, above 0 and at most 10; raise it for a semantic embedder, measured with citebot eval",
+		field: func(c *Config) any { return &c.VectorWeight }, check: weight},
+	{key: "openai_base_url", env: "OPENAI_BASE_URL", flag: "openai-base-url", unset: "OpenAI's API", scope: forIndexing,
+		help:  "OpenAI-compatible API base `url`, e.g. http://localhost:11434/v1",
+		field: func(c *Config) any { return &c.OpenAIBaseURL }, check: optional(httpURL)},
+	{key: "openai_api_key", env: "OPENAI_API_KEY", flag: "openai-api-key", scope: forIndexing,
+		help:  "API `key` of the model server (optional for local servers; prefer the environment)",
+		field: func(c *Config) any { return &c.OpenAIAPIKey }},
+	{key: "model", env: "CITEBOT_MODEL", flag: "model", unset: "off: extractive answers", scope: forAnswers,
+		help:  "chat `model`; set it to switch from extractive to LLM answers",
+		field: func(c *Config) any { return &c.Model }},
+	{key: "model_timeout", env: "CITEBOT_MODEL_TIMEOUT", flag: "model-timeout", def: "60s", scope: forIndexing,
+		help:  "`timeout` of one chat or embeddings request",
+		field: func(c *Config) any { return &c.ModelTimeout }, check: positive},
+	{key: "telegram_token", env: "TELEGRAM_BOT_TOKEN", flag: "telegram-token", scope: forServe,
+		help:  "bot `token` from @BotFather (prefer the environment)",
+		field: func(c *Config) any { return &c.TelegramToken }},
+	{key: "telegram_api", env: "CITEBOT_TELEGRAM_API", flag: "telegram-api", def: DefaultTelegramAPI, scope: forServe,
+		help:  "Bot API base `url` (a local Bot API server, or a test emulator)",
+		field: func(c *Config) any { return &c.TelegramAPI }, check: httpURL},
+	{key: "webhook_url", env: "CITEBOT_WEBHOOK_URL", flag: "webhook-url", unset: "off: long polling", scope: forServe,
+		help:  "public HTTPS `url` Telegram posts updates to: webhook mode instead of long polling",
+		field: func(c *Config) any { return &c.WebhookURL }, check: optional(httpURL)},
+	{key: "webhook_listen", env: "CITEBOT_WEBHOOK_LISTEN", flag: "webhook-listen", def: ":8443", scope: forServe,
+		help:  "`address` the webhook server listens on",
+		field: func(c *Config) any { return &c.WebhookListen }, check: hostPort},
+	{key: "webhook_secret", env: "CITEBOT_WEBHOOK_SECRET", flag: "webhook-secret", unset: "random", scope: forServe,
+		help:  "`secret_token` checked on every webhook request: 1-256 of A-Z a-z 0-9 _ - (prefer the environment)",
+		field: func(c *Config) any { return &c.WebhookSecret }, check: webhookSecret},
+	{key: "workers", env: "CITEBOT_WORKERS", flag: "workers", def: "8", scope: forServe,
+		help:  "`n` updates handled at once (in order within a chat)",
+		field: func(c *Config) any { return &c.Workers }, check: between(1, 1024)},
+	{key: "edit_interval", env: "CITEBOT_EDIT_INTERVAL", flag: "edit-interval", def: "1.5s", scope: forServe,
+		help:  "minimum `time` between streaming edits in one chat",
+		field: func(c *Config) any { return &c.EditInterval }, check: positive},
+	{key: "memory_turns", env: "CITEBOT_MEMORY_TURNS", flag: "memory-turns", def: "4", scope: forServe,
+		help:  "`n` earlier turns a follow-up question carries; 0: off",
+		field: func(c *Config) any { return &c.MemoryTurns }, check: between(0, 100)},
+	{key: "memory_ttl", env: "CITEBOT_MEMORY_TTL", flag: "memory-ttl", def: "10m", scope: forServe,
+		help:  "how long (`duration`) a conversation is remembered",
+		field: func(c *Config) any { return &c.MemoryTTL }, check: positive},
+	{key: "allowed_chats", env: "CITEBOT_ALLOWED_CHATS", flag: "allowed-chats", unset: "all", scope: forServe,
+		help:  "chat `ids` allowed to use the bot, comma-separated",
+		field: func(c *Config) any { return &c.AllowedChats }},
+	{key: "allowed_users", env: "CITEBOT_ALLOWED_USERS", flag: "allowed-users", unset: "all", scope: forServe,
+		help:  "user `ids` allowed to use the bot, comma-separated",
+		field: func(c *Config) any { return &c.AllowedUsers }},
+	{key: "rate_per_minute", env: "CITEBOT_RATE_PER_MINUTE", flag: "rate-per-minute", def: "6", scope: forServe,
+		help:  "questions per user per minute (`rate`); 0: unlimited",
+		field: func(c *Config) any { return &c.RatePerMinute }, check: rate},
+	{key: "rate_burst", env: "CITEBOT_RATE_BURST", flag: "rate-burst", def: "3", scope: forServe,
+		help:  "`n` questions a user may ask in a burst",
+		field: func(c *Config) any { return &c.RateBurst }, check: between(1, 1000)},
+	{key: "max_question_runes", env: "CITEBOT_MAX_QUESTION_RUNES", flag: "max-question-runes", def: "1000", scope: forServe,
+		help:  "longest question accepted, in `n` characters",
+		field: func(c *Config) any { return &c.MaxQuestionRunes }, check: between(1, 100_000)},
+	{key: "keyword_prefix", env: "CITEBOT_KEYWORD_PREFIX", flag: "keyword-prefix", unset: "off", scope: forServe,
+		help:  "in groups, also answer messages starting with this `word`",
+		field: func(c *Config) any { return &c.KeywordPrefix }},
+	{key: "shutdown_timeout", env: "CITEBOT_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "20s", scope: forServe,
+		help:  "`time` in-flight answers get to finish on SIGTERM",
+		field: func(c *Config) any { return &c.ShutdownTimeout }, check: positive},
+	{key: "admins", env: "CITEBOT_ADMINS", flag: "admins", unset: "none", scope: forServe,
+		help:  "user `ids` that may add and remove documents from chat, comma-separated",
+		field: func(c *Config) any { return &c.Admins }},
+	{key: "max_upload_bytes", env: "CITEBOT_MAX_UPLOAD_BYTES", flag: "max-upload-bytes", def: "20971520", scope: forServe,
+		help:  "largest document accepted from chat, in `bytes` (20971520 is 20 MiB)",
+		field: func(c *Config) any { return &c.MaxUploadBytes }, check: between[int64](1, 1<<30)},
+	{key: "admin_addr", env: "CITEBOT_ADMIN_ADDR", flag: "admin-addr", unset: "off", scope: forServe | forHealthcheck,
+		help:  "`address` of the admin HTTP server: /healthz, /readyz, /metrics",
+		field: func(c *Config) any { return &c.AdminAddr }, check: optional(hostPort)},
+	{key: "log_format", env: "CITEBOT_LOG_FORMAT", flag: "log-format", def: "text", scope: forAll,
+		help:  "log `format`: text or json",
+		field: func(c *Config) any { return &c.LogFormat }, check: oneOf("text", "json")},
+	{key: "log_level", env: "CITEBOT_LOG_LEVEL", flag: "log-level", def: "info", scope: forAll,
+		help:  "log `level`: debug, info, warn or error; debug adds question texts to the log",
+		field: func(c *Config) any { return &c.LogLevel }, check: logLevel},
+}
+
+// scope is a set of subcommands.
+type scope uint16
+
+const (
+	forServe scope = 1 << iota
+	forAsk
+	forChat
+	forSearch
+	forIndex
+	forEval
+	forHealthcheck
+
+	forAll      = forServe | forAsk | forChat | forSearch | forIndex | forEval | forHealthcheck
+	forIndexing = forAll &^ forHealthcheck // the subcommands that load documents and their index
+	forAnswers  = forServe | forAsk | forChat | forEval
+)
+
+// commands are the subcommands that take settings, in usage order.
+// `citebot config` is not among them: it takes and prints every setting.
+var commands = []struct {
+	name  string
+	scope scope
+}{
+	{"serve", forServe}, {"ask", forAsk}, {"chat", forChat}, {"search", forSearch},
+	{"index", forIndex}, {"eval", forEval}, {"healthcheck", forHealthcheck},
+}
+
+// scopeOf returns the scope of a subcommand; "config" and names that are
+// not subcommands get every setting.
+func scopeOf(command string) scope {
+	for _, c := range commands {
+		if c.name == command {
+			return c.scope
+		}
+	}
+	return ^scope(0)
+}
+
+// usedBy names the subcommands of sc for the README: "all", "all but
+// healthcheck" or a list.
+func (sc scope) usedBy() string {
+	switch sc {
+	case forAll:
+		return "all"
+	case forIndexing:
+		return "all but healthcheck"
+	}
+	var names []string
+	for _, c := range commands {
+		if sc&c.scope != 0 {
+			names = append(names, c.name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// spellings names s by every way it can be set: "top_k (--top-k,
+// CITEBOT_TOP_K)".
+func (s *setting) spellings() string {
+	if s.key == "" {
+		return "--" + s.flag + " (" + s.env + ")"
+	}
+	return s.key + " (--" + s.flag + ", " + s.env + ")"
+}
+
+// lookup returns the setting with the file key, or nil.
+func lookup(key string) *setting {
+	for i := range settings {
+		if settings[i].key == key && key != "" {
+			return &settings[i]
+		}
+	}
+	return nil
+}
+
+// EnvNames lists every environment variable citebot reads.
+func EnvNames() []string {
+	names := make([]string, 0, len(settings))
+	for _, s := range settings {
+		names = append(names, s.env)
+	}
+	return names
+}
