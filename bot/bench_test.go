@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"github.com/citebot/citebot/bot/telegramtest"
+
 	"context"
 	"encoding/json"
 	"slices"
@@ -12,20 +14,20 @@ import (
 // to the first message the fake server receives for it (in extractive
 // mode: the answer itself), with the update decoded and handled directly.
 func firstReply(tb testing.TB) func() time.Duration {
-	f := newFakeAPI(tb)
-	b, _ := newTestBot(tb, f, newFakeAnswerer(), func(c *Config) { c.RateLimit.PerMinute = -1 })
+	f := telegramtest.New(tb, telegramtest.Options{}) // over loopback HTTP, as in production
+	b, _ := newTestBot(tb, f, newFakeAnswerer(), func(c *Config, d *Deps) { c.RatePerMinute = 0 })
 	ctx := context.Background()
 	i := 0
 	return func() time.Duration {
 		i++
-		raw, _ := json.Marshal(privateMsg(user{ID: int64(i%50 + 1)}, "What is the second paragraph about?"))
+		raw, _ := json.Marshal(telegramtest.PrivateMessage(telegramtest.User{ID: int64(i%50 + 1)}, "What is the second paragraph about?"))
 		start := time.Now()
 		var u Update
 		if err := json.Unmarshal(raw, &u); err != nil {
 			tb.Fatal(err)
 		}
 		b.HandleUpdate(ctx, u)
-		r, ok := f.last("sendMessage")
+		r, ok := f.Last("sendMessage")
 		if !ok {
 			tb.Fatal("no reply")
 		}
@@ -56,8 +58,8 @@ func BenchmarkFirstReply(b *testing.B) {
 // BenchmarkFirstReplyPolling measures the whole path: an update appears on
 // the (long-polling) fake server, Run fetches it, queues it, answers it.
 func BenchmarkFirstReplyPolling(b *testing.B) {
-	f := newFakeAPI(b)
-	bot, _ := newTestBot(b, f, newFakeAnswerer(), func(c *Config) { c.RateLimit.PerMinute = -1 })
+	f := telegramtest.New(b, telegramtest.Options{}) // over loopback HTTP, as in production
+	bot, _ := newTestBot(b, f, newFakeAnswerer(), func(c *Config, d *Deps) { c.RatePerMinute = 0 })
 	stop := runBot(b, bot)
 	defer stop()
 	var lat []time.Duration
@@ -65,11 +67,11 @@ func BenchmarkFirstReplyPolling(b *testing.B) {
 	for b.Loop() {
 		i++
 		chat := int64(i%50 + 1)
-		before := len(f.sent(chat))
+		before := len(f.Sent(chat))
 		start := time.Now()
-		f.push(privateMsg(user{ID: chat}, "What is the second paragraph about?"))
-		f.waitFor(b, 5*time.Second, "the reply", func([]fakeRequest) bool { return len(f.sent(chat)) > before })
-		lat = append(lat, f.sent(chat)[before].Time.Sub(start))
+		f.Push(telegramtest.PrivateMessage(telegramtest.User{ID: chat}, "What is the second paragraph about?"))
+		f.WaitFor(b, 5*time.Second, "the reply", func([]telegramtest.Request) bool { return len(f.Sent(chat)) > before })
+		lat = append(lat, f.Sent(chat)[before].Time.Sub(start))
 	}
 	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "ms-p50")
 	b.ReportMetric(float64(percentile(lat, 0.95).Microseconds())/1000, "ms-p95")

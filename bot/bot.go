@@ -4,16 +4,19 @@
 // cited paragraph.
 //
 // The package knows only the domain types of package answer; it never sees
-// retrieval or prompts.
+// retrieval, prompts or the document library. What it does is reported
+// through [Hooks], never read off its HTTP traffic.
 //
 // # Design
 //
-// Updates are fetched by the package's own polling loop ([Bot.Run]; backoff,
-// retry_after, ctx) or received by its own webhook server (secret token
-// checked on every request). Each update is routed to a per-chat queue: a
-// bounded pool of workers ([Config.Workers]) answers different chats
-// concurrently while updates of one chat are handled one at a time, in order.
-// Answers for one user are serialised across chats as well.
+// [New] takes plain settings ([Config], whose defaults package config
+// owns) and what the bot works with ([Deps]). Updates are fetched by the
+// package's own polling loop ([Bot.Run]; backoff, retry_after, ctx) or
+// received by its own webhook server (secret token checked on every
+// request). Each update is routed to a per-chat queue: a bounded pool of
+// workers ([Config.Workers]) answers different chats concurrently while
+// updates of one chat are handled one at a time, in order. Answers for one
+// user are serialised across chats as well.
 //
 // Every request aimed at a chat passes a per-chat gate: after a 429 the gate
 // stays shut for retry_after seconds, and streaming edits are spaced by
@@ -23,33 +26,32 @@
 //
 // # Documents from chat
 //
-// When [Config.Library] is set, the users in [Config.Admins] can add a
-// document by sending a .txt, .md or .pdf file to the bot in a private chat
-// (getFile, then a download of at most [Config.MaxUploadBytes]) and remove
-// one with /remove NAME. Source buttons name their document by a hash of
-// its name, not by its position in [Answerer.Documents], so they stay
-// right when the list changes.
+// When [Deps.Documents] is set, the users in [Config.Admins] can add a
+// document by sending a file to the bot in a private chat (getFile, then a
+// download of at most [Config.MaxUploadBytes]) and remove one with
+// /remove NAME. Which file names and types are accepted is the
+// [DocumentManager]'s decision. Source buttons name their document by a
+// hash of its name, not by its position in [Answerer.Documents], so they
+// stay right when the list changes.
 //
 // # Logs
 //
 // Each question gives one info record, msg "question", with chat_id,
-// user_id, thread_id, latency_ms, mode, citations and outcome; the
-// question's text is logged only at debug level (msg "question text").
+// user_id, thread_id, latency_ms, mode, citations and outcome (the
+// [QuestionEvent] that [Hooks.OnQuestion] receives); the question's text is
+// logged only at debug level (msg "question text").
 //
-// The bot token never reaches a log line or an error: [Token] prints as
-// REDACTED (and a [Config] prints with its secrets redacted), every error
-// from the transport is scrubbed, and the logger is wrapped in a handler
-// that scrubs again.
+// The bot token never reaches a log line or an error: it is a
+// config.Secret, every error from the transport is scrubbed, and the
+// logger is wrapped in a handler that scrubs again.
 package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -75,210 +77,45 @@ type Answerer interface {
 }
 
 // DocumentManager adds and removes documents at run time. Implementations
-// index and persist the document before returning. They must be safe for
-// concurrent use; after a call returns, [Answerer.Documents] reflects the
-// change. Their errors are shown to the admin who asked, so they should be
-// short, user-safe sentences (e.g. "bad.txt: not valid UTF-8 text").
+// must be safe for concurrent use. Their errors are shown to the admin who
+// asked, so they should be short, user-safe sentences (e.g. "bad.txt: not
+// valid UTF-8 text").
 type DocumentManager interface {
-	// AddDocument adds the document called name (a file name without any
-	// directory, as sent) whose content is data, and describes it.
+	// CleanName returns the name a file sent as fileName is added under,
+	// or why it is refused (an unusable name, an unsupported type). The bot
+	// calls it before downloading the file.
+	CleanName(fileName string) (string, error)
+	// AddDocument indexes and persists the document called name (as
+	// returned by CleanName) whose content is data, and describes it.
+	// After it returns, [Answerer.Documents] lists the document.
 	AddDocument(ctx context.Context, name string, data []byte) (answer.DocInfo, error)
 	// RemoveDocument removes the document called name, as listed by
 	// [Answerer.Documents].
 	RemoveDocument(ctx context.Context, name string) error
 }
 
-// RateLimit is a per-user token bucket for questions.
-type RateLimit struct {
-	// PerMinute is the refill rate in questions per minute; 0 means the
-	// default (10) and a negative value disables the limit.
-	PerMinute float64
-	// Burst is the bucket size; 0 means the default (5).
-	Burst int
-}
-
-// Config configures a [Bot]. The zero value plus a Token is usable: New
-// applies the defaults named on each field. A Config prints (fmt, slog)
-// with Token and WebhookSecret redacted.
-type Config struct {
-	// Token is the bot token from @BotFather. It prints as REDACTED.
-	Token Token
-	// APIBase is the Bot API server, default "https://api.telegram.org".
-	// Requests go to APIBase + "/bot<token>/<method>".
-	APIBase string
-	// HTTPClient makes every request; default a client keeping a
-	// connection per worker alive. Each call carries its own context and
-	// deadline, so no client Timeout is needed; if the client has one,
-	// PollTimeout is shortened to fit inside it.
-	HTTPClient *http.Client
-	// PollTimeout is the getUpdates long-poll timeout, default 30s.
-	PollTimeout time.Duration
-	// Workers bounds how many updates are handled at once, default 16.
-	Workers int
-	// EditInterval is the minimum time between two edits of messages in one
-	// chat while an answer streams, default 1.5s.
-	EditInterval time.Duration
-	// MemoryTurns is how many earlier turns a follow-up carries, default 3;
-	// negative disables conversation memory.
-	MemoryTurns int
-	// MemoryTTL is how long a conversation is remembered after its last
-	// turn, default 15 minutes.
-	MemoryTTL time.Duration
-	// AllowedChats and AllowedUsers restrict who is answered. Both empty:
-	// everyone. Otherwise a message is answered when its chat is in
-	// AllowedChats or its sender is in AllowedUsers; others get one polite
-	// refusal per chat, then silence.
-	AllowedChats []int64
-	AllowedUsers []int64
-	// RateLimit limits questions per user; see [RateLimit] for defaults.
-	RateLimit RateLimit
-	// MaxQuestionRunes is the longest question accepted, default 1000.
-	MaxQuestionRunes int
-	// OnRateLimited, when set, is called each time a question is refused
-	// by the per-user rate limit, e.g. to count it in a metric. It is
-	// called on the handling goroutine, so it must be quick and safe for
-	// concurrent use.
-	OnRateLimited func()
-	// Admins are the user ids that may add documents (by sending a .txt,
-	// .md or .pdf file) and remove them (/remove NAME) in a private chat
-	// with the bot. Admins are answered whatever the allowlists say.
-	Admins []int64
-	// MaxUploadBytes is the largest document accepted from chat, default
-	// 20 MiB (the most the public Bot API lets a bot download).
-	MaxUploadBytes int64
-	// Library adds and removes documents sent by admins; nil disables
-	// uploads and /remove.
-	Library DocumentManager
-	// KeywordPrefix, when set, makes a group message that starts with it
-	// (case-insensitively) a question, e.g. "?" or "citebot,".
-	KeywordPrefix string
-	// ShutdownTimeout is how long Run lets in-flight answers finish after
-	// its context is cancelled, default 15s.
-	ShutdownTimeout time.Duration
-	// Logger receives the bot's logs, default slog.Default(). It is wrapped
-	// so that the token is scrubbed from every record.
-	Logger *slog.Logger
-	// WebhookURL, when set, makes Run receive updates by webhook instead of
-	// long polling: it registers this public URL with setWebhook and serves
-	// WebhookListen (default ":8443") itself. WebhookSecret is the
-	// secret_token Telegram sends back in X-Telegram-Bot-Api-Secret-Token;
-	// when empty a random one is generated.
-	WebhookURL    string
-	WebhookListen string
-	WebhookSecret string
-}
-
 const (
-	defaultAPIBase          = "https://api.telegram.org"
-	defaultPollTimeout      = 30 * time.Second
-	defaultWorkers          = 16
-	defaultEditInterval     = 1500 * time.Millisecond
-	defaultMemoryTTL        = 15 * time.Minute
-	defaultMemoryTurns      = 3
-	defaultRatePerMinute    = 10
-	defaultRateBurst        = 5
-	defaultMaxQuestionRunes = 1000
-	defaultShutdownTimeout  = 15 * time.Second
-	defaultWebhookListen    = ":8443"
-	defaultMaxUploadBytes   = 20 << 20
-
+	// pollTimeout is the getUpdates long-poll timeout.
+	pollTimeout = 30 * time.Second
 	// requestTimeout bounds every request except getUpdates.
 	requestTimeout = 30 * time.Second
 	// maxConversations bounds the memory, limiter and refusal tables.
 	maxConversations = 10000
 )
 
-// withDefaults returns cfg with every zero field set to its default.
-func (cfg Config) withDefaults() Config {
-	if cfg.APIBase == "" {
-		cfg.APIBase = defaultAPIBase
-	}
-	cfg.APIBase = strings.TrimRight(cfg.APIBase, "/")
-	if cfg.Workers <= 0 {
-		cfg.Workers = defaultWorkers
-	}
-	if cfg.HTTPClient == nil {
-		// Keep a connection per worker alive: the default transport keeps
-		// two per host and would reconnect (TLS) under load.
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = cfg.Workers + 2
-		cfg.HTTPClient = &http.Client{Transport: tr}
-	}
-	if cfg.PollTimeout <= 0 {
-		cfg.PollTimeout = defaultPollTimeout
-	}
-	if t := cfg.HTTPClient.Timeout; t > 0 && cfg.PollTimeout > t-5*time.Second {
-		cfg.PollTimeout = max(t-5*time.Second, 0)
-	}
-	if cfg.EditInterval <= 0 {
-		cfg.EditInterval = defaultEditInterval
-	}
-	if cfg.MemoryTTL <= 0 {
-		cfg.MemoryTTL = defaultMemoryTTL
-	}
-	if cfg.MemoryTurns == 0 {
-		cfg.MemoryTurns = defaultMemoryTurns
-	}
-	if cfg.RateLimit.PerMinute == 0 {
-		cfg.RateLimit.PerMinute = defaultRatePerMinute
-	}
-	if cfg.RateLimit.Burst <= 0 {
-		cfg.RateLimit.Burst = defaultRateBurst
-	}
-	if cfg.MaxQuestionRunes <= 0 {
-		cfg.MaxQuestionRunes = defaultMaxQuestionRunes
-	}
-	if cfg.MaxUploadBytes <= 0 {
-		cfg.MaxUploadBytes = defaultMaxUploadBytes
-	}
-	if cfg.ShutdownTimeout <= 0 {
-		cfg.ShutdownTimeout = defaultShutdownTimeout
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.WebhookURL != "" && cfg.WebhookListen == "" {
-		cfg.WebhookListen = defaultWebhookListen
-	}
-	return cfg
-}
-
-func (cfg Config) validate() error {
-	tok := string(cfg.Token)
-	if tok == "" {
-		return errors.New("bot token is empty")
-	}
-	if strings.ContainsAny(tok, "/%?# \t\r\n") {
-		return errors.New("bot token contains characters a token cannot have")
-	}
-	u, err := url.Parse(cfg.APIBase)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("API base %q is not an http(s) URL", cfg.APIBase)
-	}
-	if cfg.WebhookURL != "" {
-		if u, err := url.Parse(cfg.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return fmt.Errorf("webhook URL %q is not an http(s) URL", cfg.WebhookURL)
-		}
-	}
-	if len(cfg.WebhookSecret) > 256 || strings.IndexFunc(cfg.WebhookSecret, notSecretChar) >= 0 {
-		return errors.New("webhook secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
-	}
-	return nil
-}
-
-func notSecretChar(r rune) bool {
-	return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-')
-}
-
 // Bot answers Telegram messages with cited answers. Create it with [New] and
 // start it with [Bot.Run]. Its methods are safe for concurrent use.
 type Bot struct {
-	cfg    Config
-	log    *slog.Logger
-	scrub  scrubber
-	api    *tgbotapi.BotAPI
-	self   identity
-	answer Answerer
+	cfg         Config
+	answer      Answerer
+	docs        DocumentManager // nil: no uploads
+	hooks       Hooks
+	client      *http.Client
+	pollTimeout time.Duration
+	log         *slog.Logger
+	scrub       scrubber
+	api         *tgbotapi.BotAPI
+	self        identity
 
 	gates   *chatGates
 	mem     *memory
@@ -296,29 +133,40 @@ type identity struct {
 	UserName string
 }
 
-// New checks cfg, applies its defaults and asks the server who the bot is
-// (getMe). Its errors never contain the token.
-func New(cfg Config, a Answerer) (*Bot, error) {
-	if a == nil {
-		return nil, errors.New("bot needs an Answerer")
-	}
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
+// New checks cfg and asks the server who the bot is (getMe). It uses the
+// settings as given and rejects nonsense (no token, fewer than one worker,
+// negative limits). Its errors never contain the token.
+func New(cfg Config, d Deps) (*Bot, error) {
+	if err := cfg.validate(d); err != nil {
 		return nil, err
 	}
-	s := newScrubber(string(cfg.Token))
+	cfg.APIBase = strings.TrimRight(cfg.APIBase, "/")
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.HTTPClient == nil {
+		// Keep a connection per worker alive: the default transport keeps
+		// two per host and would reconnect (TLS) under load.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = cfg.Workers + 2
+		d.HTTPClient = &http.Client{Transport: tr}
+	}
+	s := newScrubber(cfg.Token.Reveal())
 	b := &Bot{
-		cfg:    cfg,
-		log:    slog.New(redactHandler{inner: cfg.Logger.Handler(), s: s}),
-		scrub:  s,
-		answer: a,
-		gates:  newChatGates(),
-		mem:    newMemory(cfg.MemoryTurns, cfg.MemoryTTL, maxConversations),
-		limits: newUserLimits(cfg.RateLimit, maxConversations),
-		access: newAccess(cfg.AllowedChats, cfg.AllowedUsers, maxConversations),
-		admins: make(map[int64]bool, len(cfg.Admins)),
-		userMu: newKeyedMutex(),
-		secret: cfg.WebhookSecret,
+		cfg: cfg, answer: d.Answerer, docs: d.Documents, hooks: d.Hooks, client: d.HTTPClient,
+		pollTimeout: pollTimeout,
+		log:         slog.New(redactHandler{inner: d.Logger.Handler(), s: s}),
+		scrub:       s,
+		gates:       newChatGates(),
+		mem:         newMemory(cfg.MemoryTurns, cfg.MemoryTTL, maxConversations),
+		limits:      newUserLimits(cfg.RatePerMinute, cfg.RateBurst, maxConversations),
+		access:      newAccess(cfg.AllowedChats, cfg.AllowedUsers, maxConversations),
+		admins:      make(map[int64]bool, len(cfg.Admins)),
+		userMu:      newKeyedMutex(),
+		secret:      cfg.WebhookSecret.Reveal(),
+	}
+	if t := b.client.Timeout; t > 0 {
+		b.pollTimeout = max(min(pollTimeout, t-5*time.Second), 0)
 	}
 	for _, id := range cfg.Admins {
 		b.admins[id] = true
@@ -326,19 +174,28 @@ func New(cfg Config, a Answerer) (*Bot, error) {
 	if cfg.WebhookURL != "" && b.secret == "" {
 		b.secret = randomSecret()
 	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-	defer cancel()
-	endpoint := strings.ReplaceAll(cfg.APIBase, "%", "%%") + "/bot%s/%s"
-	api, err := tgbotapi.NewBotAPIWithClient(string(cfg.Token), endpoint, ctxDoer{ctx: ctx, c: cfg.HTTPClient})
-	if err != nil {
-		return nil, fmt.Errorf("couldn't get bot identity (getMe): %w", s.Error(err))
+	if err := b.getMe(); err != nil {
+		return nil, err
 	}
-	api.Client = cfg.HTTPClient
-	b.api = api
-	b.self = identity{ID: api.Self.ID, UserName: api.Self.UserName}
 	b.log.Info("telegram bot ready", "id", b.self.ID, "username", b.self.UserName, "api", cfg.APIBase)
 	return b, nil
+}
+
+// getMe makes the tgbotapi client, which asks who the bot is.
+func (b *Bot) getMe() error {
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	endpoint := strings.ReplaceAll(b.cfg.APIBase, "%", "%%") + "/bot%s/%s"
+	doer := &ctxDoer{ctx: ctx, c: b.client}
+	api, err := tgbotapi.NewBotAPIWithClient(b.cfg.Token.Reveal(), endpoint, doer)
+	if err != nil {
+		b.reportAPIError(context.Background(), "getMe", doer.status, err)
+		return fmt.Errorf("couldn't get bot identity (getMe): %w", b.scrub.Error(err))
+	}
+	api.Client = b.client // call gives each request its own context
+	b.api = api
+	b.self = identity{ID: api.Self.ID, UserName: api.Self.UserName}
+	return nil
 }
 
 // UserName returns the bot's username as reported by getMe, without "@".

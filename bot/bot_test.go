@@ -8,63 +8,67 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/bot/telegramtest"
 )
 
 func TestRetryAfterHoldsTheChat(t *testing.T) {
-	f := newFakeAPI(t)
-	const limited, other = 7, 8
-	f.script("sendMessage", func(r fakeRequest, n int) *fakeResponse {
-		if r.ChatID() == limited && countChat(f.requests("sendMessage"), limited) == 0 {
-			return apiErrorResponse(429, "Too Many Requests: retry after 3", 3)
-		}
-		return nil
-	})
-	b, _ := newTestBot(t, f, newFakeAnswerer(), nil)
-	ctx := context.Background()
-
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		b.HandleUpdate(ctx, decodeUpdate(t, privateMsg(user{ID: limited}, "first?")))
-	}()
-	f.waitFor(t, 5*time.Second, "the 429", func(rs []fakeRequest) bool { return countChat(rs, limited) == 1 })
-	b.HandleUpdate(ctx, decodeUpdate(t, privateMsg(user{ID: other}, "other chat?")))
-	<-done
-
-	reqs := f.requests()
-	var first, retry time.Time
-	for _, r := range reqs {
-		if r.ChatID() != limited {
-			continue
-		}
-		switch {
-		case first.IsZero():
-			first = r.Time
-			if r.Status != 429 {
-				t.Fatalf("first request to the chat: status %d, want 429", r.Status)
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		const limited, other = 7, 8
+		f.Respond("sendMessage", func(r telegramtest.Request, n int) *telegramtest.Response {
+			if r.ChatID() == limited && countChat(f.Requests("sendMessage"), limited) == 0 {
+				return telegramtest.APIError(429, "Too Many Requests: retry after 3", 3)
 			}
-		case retry.IsZero():
-			retry = r.Time
-		default:
-			t.Fatalf("more than one retry: %s", summarize(reqs))
+			return nil
+		})
+		b, _ := newTestBot(t, f, newFakeAnswerer(), nil)
+		ctx := context.Background()
+
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			b.HandleUpdate(ctx, decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: limited}, "first?")))
+		}()
+		f.WaitFor(t, 5*time.Second, "the 429", func(rs []telegramtest.Request) bool { return countChat(rs, limited) == 1 })
+		b.HandleUpdate(ctx, decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: other}, "other chat?")))
+		<-done
+
+		reqs := f.Requests()
+		var first, retry time.Time
+		for _, r := range reqs {
+			if r.ChatID() != limited {
+				continue
+			}
+			switch {
+			case first.IsZero():
+				first = r.Time
+				if r.Status != 429 {
+					t.Fatalf("first request to the chat: status %d, want 429", r.Status)
+				}
+			case retry.IsZero():
+				retry = r.Time
+			default:
+				t.Fatalf("more than one retry: %s", telegramtest.Summary(reqs))
+			}
 		}
-	}
-	if gap := retry.Sub(first); gap < 3*time.Second {
-		t.Errorf("retried after %v, want at least 3s", gap)
-	}
-	if len(f.sent(limited)) != 1 {
-		t.Errorf("the limited chat got %d answers, want 1", len(f.sent(limited)))
-	}
-	otherSent := f.sent(other)
-	if len(otherSent) != 1 || otherSent[0].Time.Sub(first) > 2*time.Second {
-		t.Errorf("the other chat was held too: %d answers", len(otherSent))
-	}
+		if gap := retry.Sub(first); gap != 3*time.Second {
+			t.Errorf("retried after %v, want retry_after 3s", gap)
+		}
+		if len(f.Sent(limited)) != 1 {
+			t.Errorf("the limited chat got %d answers, want 1", len(f.Sent(limited)))
+		}
+		otherSent := f.Sent(other)
+		if len(otherSent) != 1 || otherSent[0].Time.After(first) {
+			t.Errorf("the other chat was held too: %d answers", len(otherSent))
+		}
+	})
 }
 
-func countChat(rs []fakeRequest, chat int64) int {
+func countChat(rs []telegramtest.Request, chat int64) int {
 	n := 0
 	for _, r := range rs {
 		if r.ChatID() == chat {
@@ -75,59 +79,60 @@ func countChat(rs []fakeRequest, chat int64) int {
 }
 
 func TestStreamingEditsAreThrottled(t *testing.T) {
-	f := newFakeAPI(t)
-	a := newFakeAnswerer()
-	const interval = 200 * time.Millisecond
-	a.answer = func(ctx context.Context, q answer.Question, onPartial func(string)) (answer.Answer, error) {
-		text := ""
-		for i := range 60 {
-			text += fmt.Sprintf("word%d ", i)
-			onPartial(text)
-			time.Sleep(20 * time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		a := newFakeAnswerer()
+		const interval = 200 * time.Millisecond
+		a.answer = func(ctx context.Context, q answer.Question, onPartial func(string)) (answer.Answer, error) {
+			text := ""
+			for i := range 60 {
+				text += fmt.Sprintf("word%d ", i)
+				onPartial(text)
+				time.Sleep(20 * time.Millisecond)
+			}
+			return answer.Answer{Lang: "en", Mode: answer.LLM, Text: text + "[1]",
+				Citations: []answer.Citation{{N: 1, Doc: "sample.txt", Paragraph: 2, Quote: "The second paragraph"}}}, nil
 		}
-		return answer.Answer{Lang: "en", Mode: answer.LLM, Text: text + "[1]",
-			Citations: []answer.Citation{{N: 1, Doc: "sample.txt", Paragraph: 2, Quote: "The second paragraph"}}}, nil
-	}
-	b, _ := newTestBot(t, f, a, func(c *Config) { c.EditInterval = interval })
-	start := time.Now()
-	b.HandleUpdate(context.Background(), decodeUpdate(t, privateMsg(user{ID: 7}, "stream please")))
-	took := time.Since(start)
+		b, _ := newTestBot(t, f, a, func(c *Config, d *Deps) { c.EditInterval = interval })
+		start := time.Now()
+		b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "stream please")))
+		took := time.Since(start)
 
-	sends := f.requests("sendMessage")
-	if len(sends) != 1 || sends[0].Get("text") != "…" {
-		t.Fatalf("want one placeholder message, got %d: %v", len(sends), sends)
-	}
-	edits := f.requests("editMessageText")
-	if len(edits) < 3 {
-		t.Fatalf("only %d edits", len(edits))
-	}
-	prev := sends[0].Time
-	const slack = 25 * time.Millisecond // edits are spaced when sent, recorded when received
-	for i, e := range edits {
-		if gap := e.Time.Sub(prev); gap < interval-slack {
-			t.Errorf("edit %d came %v after the previous message, want >= %v", i+1, gap, interval)
+		sends := f.Requests("sendMessage")
+		if len(sends) != 1 || sends[0].Get("text") != "…" {
+			t.Fatalf("want one placeholder message, got %d: %v", len(sends), sends)
 		}
-		prev = e.Time
-		if e.Get("message_id") != "1001" {
-			t.Errorf("edit %d of message %s, want the placeholder 1001", i+1, e.Get("message_id"))
+		edits := f.Requests("editMessageText")
+		if len(edits) < 3 {
+			t.Fatalf("only %d edits", len(edits))
 		}
-	}
-	if maxEdits := int(took/interval) + 1; len(edits) > maxEdits {
-		t.Errorf("%d edits in %v, want at most %d", len(edits), took, maxEdits)
-	}
-	final := edits[len(edits)-1]
-	if !strings.Contains(final.Get("text"), "<blockquote expandable>The second paragraph</blockquote>") || final.Get("reply_markup") == "" {
-		t.Errorf("final edit lacks the citation or buttons: %q", final.Get("text"))
-	}
-	for _, e := range edits[:len(edits)-1] {
-		if !strings.HasSuffix(e.Get("text"), " …") {
-			t.Errorf("streaming edit without cursor: %q", e.Get("text"))
+		prev := sends[0].Time
+		for i, e := range edits {
+			if gap := e.Time.Sub(prev); gap < interval {
+				t.Errorf("edit %d came %v after the previous message, want >= %v", i+1, gap, interval)
+			}
+			prev = e.Time
+			if e.Get("message_id") != "1001" {
+				t.Errorf("edit %d of message %s, want the placeholder 1001", i+1, e.Get("message_id"))
+			}
 		}
-	}
+		if maxEdits := int(took/interval) + 1; len(edits) > maxEdits {
+			t.Errorf("%d edits in %v, want at most %d", len(edits), took, maxEdits)
+		}
+		final := edits[len(edits)-1]
+		if !strings.Contains(final.Get("text"), "<blockquote expandable>The second paragraph</blockquote>") || final.Get("reply_markup") == "" {
+			t.Errorf("final edit lacks the citation or buttons: %q", final.Get("text"))
+		}
+		for _, e := range edits[:len(edits)-1] {
+			if !strings.HasSuffix(e.Get("text"), " …") {
+				t.Errorf("streaming edit without cursor: %q", e.Get("text"))
+			}
+		}
+	})
 }
 
 func TestLongAnswerArrivesInValidParts(t *testing.T) {
-	f := newFakeAPI(t)
+	f := newFake(t)
 	a := newFakeAnswerer()
 	text := strings.Repeat("Silt & <sand> \"move\" 🌊 泥沙。 ", 400)[:10000]
 	a.answer = func(context.Context, answer.Question, func(string)) (answer.Answer, error) {
@@ -136,10 +141,10 @@ func TestLongAnswerArrivesInValidParts(t *testing.T) {
 		}}, nil
 	}
 	b, _ := newTestBot(t, f, a, nil)
-	in := decodeUpdate(t, privateMsg(user{ID: 7}, "long?"))
+	in := decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "long?"))
 	b.HandleUpdate(context.Background(), in)
 
-	sends := f.sent(7)
+	sends := f.Sent(7)
 	if len(sends) < 3 {
 		t.Fatalf("got %d messages", len(sends))
 	}
@@ -162,17 +167,17 @@ func TestLongAnswerArrivesInValidParts(t *testing.T) {
 }
 
 func TestParseErrorFallsBackToPlainText(t *testing.T) {
-	f := newFakeAPI(t)
-	f.script("sendMessage", func(r fakeRequest, n int) *fakeResponse {
+	f := newFake(t)
+	f.Respond("sendMessage", func(r telegramtest.Request, n int) *telegramtest.Response {
 		if r.Get("parse_mode") == "HTML" {
-			return apiErrorResponse(400, "Bad Request: can't parse entities: Unsupported start tag \"blockquote\" at byte offset 30", 0)
+			return telegramtest.APIError(400, "Bad Request: can't parse entities: Unsupported start tag \"blockquote\" at byte offset 30", 0)
 		}
 		return nil
 	})
 	b, _ := newTestBot(t, f, newFakeAnswerer(), nil)
-	b.HandleUpdate(context.Background(), decodeUpdate(t, privateMsg(user{ID: 7}, "a < b?")))
+	b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "a < b?")))
 
-	reqs := f.requests("sendMessage")
+	reqs := f.Requests("sendMessage")
 	if len(reqs) != 2 {
 		t.Fatalf("got %d sendMessage, want HTML then plain", len(reqs))
 	}
@@ -191,24 +196,24 @@ func TestParseErrorFallsBackToPlainText(t *testing.T) {
 
 func TestTopicsAndReplies(t *testing.T) {
 	const group = -100777
-	alice := user{ID: 7}
+	alice := telegramtest.User{ID: 7}
 	tests := []struct {
 		name       string
-		upd        map[string]any
+		upd        telegramtest.Update
 		wantThread string
 	}{
-		{"forum topic", with(groupMsg(group, alice, "@CiteBot q?"), "message_thread_id", 5, "is_topic_message", true), "5"},
-		{"general topic", with(groupMsg(group, alice, "@CiteBot q?"), "message_thread_id", 1, "is_topic_message", true), ""},
-		{"not a forum", with(groupMsg(group, alice, "@CiteBot q?"), "message_thread_id", 9), ""},
-		{"private", privateMsg(alice, "q?"), ""},
+		{"forum topic", telegramtest.GroupMessage(group, alice, "@CiteBot q?").With("message_thread_id", 5, "is_topic_message", true), "5"},
+		{"general topic", telegramtest.GroupMessage(group, alice, "@CiteBot q?").With("message_thread_id", 1, "is_topic_message", true), ""},
+		{"not a forum", telegramtest.GroupMessage(group, alice, "@CiteBot q?").With("message_thread_id", 9), ""},
+		{"private", telegramtest.PrivateMessage(alice, "q?"), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeAPI(t)
+			f := newFake(t)
 			b, _ := newTestBot(t, f, newFakeAnswerer(), nil)
 			in := decodeUpdate(t, tt.upd)
 			b.HandleUpdate(context.Background(), in)
-			sends := f.requests("sendMessage")
+			sends := f.Requests("sendMessage")
 			if len(sends) != 1 {
 				t.Fatalf("got %d messages", len(sends))
 			}
@@ -226,33 +231,33 @@ func TestTopicsAndReplies(t *testing.T) {
 }
 
 func TestAllowlist(t *testing.T) {
-	f := newFakeAPI(t)
+	f := newFake(t)
 	a := newFakeAnswerer()
-	b, _ := newTestBot(t, f, a, func(c *Config) {
+	b, _ := newTestBot(t, f, a, func(c *Config, d *Deps) {
 		c.AllowedChats = []int64{-100}
 		c.AllowedUsers = []int64{7}
 	})
 	ctx := context.Background()
-	stranger := user{ID: 9}
+	stranger := telegramtest.User{ID: 9}
 	steps := []struct {
 		name string
-		upd  map[string]any
+		upd  telegramtest.Update
 		chat int64
 		want string // substring of the reply, "" for none
 	}{
-		{"allowed chat, any user", groupMsg(-100, user{ID: 8}, "@CiteBot q1"), -100, "Answer to: q1"},
-		{"allowed user in private", privateMsg(user{ID: 7}, "q2"), 7, "Answer to: q2"},
-		{"allowed user in another group", groupMsg(-200, user{ID: 7}, "@CiteBot q3"), -200, "Answer to: q3"},
-		{"stranger refused once", privateMsg(stranger, "q4"), 9, "not available"},
-		{"stranger then silence", privateMsg(stranger, "q5"), 9, ""},
-		{"stranger group: chatter ignored", groupMsg(-300, stranger, "hello all"), -300, ""},
-		{"stranger group refused once", groupMsg(-300, stranger, "@CiteBot q6"), -300, "not available"},
-		{"stranger group then silence", groupMsg(-300, user{ID: 10}, "@CiteBot q7"), -300, ""},
+		{"allowed chat, any user", telegramtest.GroupMessage(-100, telegramtest.User{ID: 8}, "@CiteBot q1"), -100, "Answer to: q1"},
+		{"allowed user in private", telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q2"), 7, "Answer to: q2"},
+		{"allowed user in another group", telegramtest.GroupMessage(-200, telegramtest.User{ID: 7}, "@CiteBot q3"), -200, "Answer to: q3"},
+		{"stranger refused once", telegramtest.PrivateMessage(stranger, "q4"), 9, "not available"},
+		{"stranger then silence", telegramtest.PrivateMessage(stranger, "q5"), 9, ""},
+		{"stranger group: chatter ignored", telegramtest.GroupMessage(-300, stranger, "hello all"), -300, ""},
+		{"stranger group refused once", telegramtest.GroupMessage(-300, stranger, "@CiteBot q6"), -300, "not available"},
+		{"stranger group then silence", telegramtest.GroupMessage(-300, telegramtest.User{ID: 10}, "@CiteBot q7"), -300, ""},
 	}
 	for _, s := range steps {
-		before := len(f.sent(s.chat))
+		before := len(f.Sent(s.chat))
 		b.HandleUpdate(ctx, decodeUpdate(t, s.upd))
-		got := f.sent(s.chat)[before:]
+		got := f.Sent(s.chat)[before:]
 		switch {
 		case s.want == "" && len(got) != 0:
 			t.Errorf("%s: got %q, want silence", s.name, got[0].Get("text"))
@@ -266,36 +271,45 @@ func TestAllowlist(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	f := newFakeAPI(t)
-	a := newFakeAnswerer()
-	b, _ := newTestBot(t, f, a, func(c *Config) { c.RateLimit = RateLimit{PerMinute: 1, Burst: 2} })
-	alice := user{ID: 7}
-	for i := range 4 {
-		b.HandleUpdate(context.Background(), decodeUpdate(t, privateMsg(alice, fmt.Sprintf("q%d", i))))
-	}
-	sent := f.sent(7)
-	if len(sent) != 3 {
-		t.Fatalf("got %d messages, want 2 answers and one 'please wait'", len(sent))
-	}
-	if !strings.Contains(sent[2].Get("text"), "Please wait about") {
-		t.Errorf("third reply = %q", sent[2].Get("text"))
-	}
-	if n := len(a.asked()); n != 2 {
-		t.Errorf("engine asked %d times, want 2", n)
-	}
-	// Another user is not limited by alice.
-	b.HandleUpdate(context.Background(), decodeUpdate(t, privateMsg(user{ID: 8}, "q")))
-	if len(f.sent(8)) != 1 {
-		t.Errorf("another user was limited")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		a := newFakeAnswerer()
+		b, _ := newTestBot(t, f, a, func(c *Config, d *Deps) { c.RatePerMinute, c.RateBurst = 1, 2 })
+		alice := telegramtest.User{ID: 7}
+		for i := range 4 {
+			b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(alice, fmt.Sprintf("q%d", i))))
+		}
+		sent := f.Sent(7)
+		if len(sent) != 3 {
+			t.Fatalf("got %d messages, want 2 answers and one 'please wait'", len(sent))
+		}
+		if !strings.Contains(sent[2].Get("text"), "Please wait about") {
+			t.Errorf("third reply = %q", sent[2].Get("text"))
+		}
+		if n := len(a.asked()); n != 2 {
+			t.Errorf("engine asked %d times, want 2", n)
+		}
+		// Another user is not limited by alice.
+		b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 8}, "q")))
+		if len(f.Sent(8)) != 1 {
+			t.Errorf("another user was limited")
+		}
+		// A minute refills one question.
+		time.Sleep(time.Minute)
+		handle(t, b, telegramtest.PrivateMessage(alice, "later"), telegramtest.PrivateMessage(alice, "too soon"))
+		if sent := f.Sent(7); len(sent) != 5 || !strings.Contains(sent[3].Get("text"), "Answer to: later") ||
+			!strings.Contains(sent[4].Get("text"), "Please wait about 60 seconds") {
+			t.Errorf("after a minute alice got %q, want an answer then one 'please wait'", textsOf(sent[3:]))
+		}
+	})
 }
 
 func TestQuestionTooLong(t *testing.T) {
-	f := newFakeAPI(t)
+	f := newFake(t)
 	a := newFakeAnswerer()
-	b, _ := newTestBot(t, f, a, func(c *Config) { c.MaxQuestionRunes = 10 })
-	b.HandleUpdate(context.Background(), decodeUpdate(t, privateMsg(user{ID: 7}, "这个问题真的非常非常非常长吗？")))
-	sent := f.sent(7)
+	b, _ := newTestBot(t, f, a, func(c *Config, d *Deps) { c.MaxQuestionRunes = 10 })
+	b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "这个问题真的非常非常非常长吗？")))
+	sent := f.Sent(7)
 	if len(sent) != 1 || !strings.Contains(sent[0].Get("text"), "10 个字") {
 		t.Fatalf("got %v", sent)
 	}
@@ -305,7 +319,7 @@ func TestQuestionTooLong(t *testing.T) {
 }
 
 func TestEngineErrorAndPanic(t *testing.T) {
-	f := newFakeAPI(t)
+	f := newFake(t)
 	a := newFakeAnswerer()
 	a.answer = func(ctx context.Context, q answer.Question, _ func(string)) (answer.Answer, error) {
 		switch q.Text {
@@ -319,9 +333,9 @@ func TestEngineErrorAndPanic(t *testing.T) {
 	b, logs := newTestBot(t, f, a, nil)
 	ctx := context.Background()
 	for _, q := range []string{"fail", "panic", "ok"} {
-		b.HandleUpdate(ctx, decodeUpdate(t, privateMsg(user{ID: 7}, q)))
+		b.HandleUpdate(ctx, decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, q)))
 	}
-	sent := f.sent(7)
+	sent := f.Sent(7)
 	if len(sent) != 3 {
 		t.Fatalf("got %d messages", len(sent))
 	}
@@ -338,30 +352,30 @@ func TestEngineErrorAndPanic(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
-	alice, zhUser := user{ID: 7}, user{ID: 8, Lang: "zh-hans"}
+	alice, zhUser := telegramtest.User{ID: 7}, telegramtest.User{ID: 8, Lang: "zh-hans"}
 	tests := []struct {
 		name string
-		upd  map[string]any
+		upd  telegramtest.Update
 		want []string
 	}{
-		{"start en", privateMsg(alice, "/start"), []string{"Hello!", "sample.txt", "/help"}},
-		{"start zh by language", privateMsg(zhUser, "/start"), []string{"你好", "私聊"}},
-		{"help en", privateMsg(alice, "/help"), []string{"@CiteBot", "/setprivacy", "admin", "add me again", "/source N"}},
-		{"help zh by text", privateMsg(alice, "/help 帮助"), []string{"隐私模式", "/setprivacy", "管理员"}},
-		{"about", privateMsg(alice, "/about"), []string{"sample.txt — 3 paragraphs"}},
-		{"source", privateMsg(alice, "/source 2"), []string{"<b>¶2</b>", "<blockquote>The second paragraph, with &lt;tags&gt; &amp; ampersands.</blockquote>"}},
-		{"source missing", privateMsg(alice, "/source 9"), []string{"no such paragraph"}},
-		{"source usage", privateMsg(alice, "/source"), []string{"Usage: /source N"}},
-		{"empty ask", privateMsg(alice, "/ask"), []string{"/ask What is"}},
-		{"unknown", privateMsg(alice, "/weather"), []string{"/help"}},
+		{"start en", telegramtest.PrivateMessage(alice, "/start"), []string{"Hello!", "sample.txt", "/help"}},
+		{"start zh by language", telegramtest.PrivateMessage(zhUser, "/start"), []string{"你好", "私聊"}},
+		{"help en", telegramtest.PrivateMessage(alice, "/help"), []string{"@CiteBot", "/setprivacy", "admin", "add me again", "/source N"}},
+		{"help zh by text", telegramtest.PrivateMessage(alice, "/help 帮助"), []string{"隐私模式", "/setprivacy", "管理员"}},
+		{"about", telegramtest.PrivateMessage(alice, "/about"), []string{"sample.txt — 3 paragraphs"}},
+		{"source", telegramtest.PrivateMessage(alice, "/source 2"), []string{"<b>¶2</b>", "<blockquote>The second paragraph, with &lt;tags&gt; &amp; ampersands.</blockquote>"}},
+		{"source missing", telegramtest.PrivateMessage(alice, "/source 9"), []string{"no such paragraph"}},
+		{"source usage", telegramtest.PrivateMessage(alice, "/source"), []string{"Usage: /source N"}},
+		{"empty ask", telegramtest.PrivateMessage(alice, "/ask"), []string{"/ask What is"}},
+		{"unknown", telegramtest.PrivateMessage(alice, "/weather"), []string{"/help"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeAPI(t)
+			f := newFake(t)
 			b, _ := newTestBot(t, f, newFakeAnswerer(), nil)
 			u := decodeUpdate(t, tt.upd)
 			b.HandleUpdate(context.Background(), u)
-			sent := f.sent(u.Message.Chat.ID)
+			sent := f.Sent(u.Message.Chat.ID)
 			if len(sent) != 1 {
 				t.Fatalf("got %d messages", len(sent))
 			}
@@ -375,7 +389,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestSourceButtons(t *testing.T) {
-	f := newFakeAPI(t)
+	f := newFake(t)
 	a := newFakeAnswerer()
 	a.answer = func(context.Context, answer.Question, func(string)) (answer.Answer, error) {
 		return answer.Answer{Lang: "en", Text: "x [1][2][3]", Citations: []answer.Citation{
@@ -387,8 +401,8 @@ func TestSourceButtons(t *testing.T) {
 	b, _ := newTestBot(t, f, a, nil)
 	ctx := context.Background()
 	const group = -100
-	b.HandleUpdate(ctx, decodeUpdate(t, with(groupMsg(group, user{ID: 7}, "@CiteBot q"), "message_thread_id", 4, "is_topic_message", true)))
-	sent := f.sent(group)
+	b.HandleUpdate(ctx, decodeUpdate(t, telegramtest.GroupMessage(group, telegramtest.User{ID: 7}, "@CiteBot q").With("message_thread_id", 4, "is_topic_message", true)))
+	sent := f.Sent(group)
 	if len(sent) != 1 {
 		t.Fatalf("got %d messages", len(sent))
 	}
@@ -409,11 +423,9 @@ func TestSourceButtons(t *testing.T) {
 		}
 	}
 
-	callback := func(id, data string) map[string]any {
-		return map[string]any{"callback_query": map[string]any{
-			"id": id, "data": data, "from": userJSON(user{ID: 7}),
-			"message": map[string]any{"message_id": 1001, "chat": map[string]any{"id": group, "type": "supergroup"}, "message_thread_id": 4, "is_topic_message": true},
-		}}
+	callback := func(id, data string) telegramtest.Update {
+		return telegramtest.Callback(id, data, telegramtest.User{ID: 7}, telegramtest.BotMessage(1001, group, "supergroup")).
+			With("message_thread_id", 4, "is_topic_message", true)
 	}
 	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb1", "src:"+key+":2")))
 	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb2", "nonsense")))
@@ -421,7 +433,7 @@ func TestSourceButtons(t *testing.T) {
 	a.paras = nil // Paragraph now finds nothing
 	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb4", "src:"+key+":2")))
 
-	acks := f.requests("answerCallbackQuery")
+	acks := f.Requests("answerCallbackQuery")
 	if len(acks) != 4 {
 		t.Fatalf("got %d answerCallbackQuery, want 4", len(acks))
 	}
@@ -430,7 +442,7 @@ func TestSourceButtons(t *testing.T) {
 			t.Errorf("callback %s answered with %q", ack.Get("callback_query_id"), ack.Get("text"))
 		}
 	}
-	sent = f.sent(group)
+	sent = f.Sent(group)
 	if len(sent) != 2 {
 		t.Fatalf("got %d messages, want the answer and one paragraph", len(sent))
 	}
@@ -442,13 +454,10 @@ func TestSourceButtons(t *testing.T) {
 }
 
 func TestCallbackAnsweredEvenOnPanic(t *testing.T) {
-	f := newFakeAPI(t)
+	f := newFake(t)
 	b, _ := newTestBot(t, f, &panicky{}, nil)
-	b.HandleUpdate(context.Background(), decodeUpdate(t, map[string]any{"callback_query": map[string]any{
-		"id": "cb", "data": "src:0:1", "from": userJSON(user{ID: 7}),
-		"message": map[string]any{"message_id": 5, "chat": map[string]any{"id": 7, "type": "private"}},
-	}}))
-	if n := len(f.requests("answerCallbackQuery")); n != 1 {
+	handle(t, b, telegramtest.Callback("cb", "src:0:1", telegramtest.User{ID: 7}, telegramtest.BotMessage(5, 7, "private")))
+	if n := len(f.Requests("answerCallbackQuery")); n != 1 {
 		t.Errorf("got %d answerCallbackQuery, want 1", n)
 	}
 }
@@ -458,36 +467,38 @@ type panicky struct{ fakeAnswerer }
 func (*panicky) Documents() []answer.DocInfo { panic("documents exploded") }
 
 func TestAnswersToOneUserRunOneAtATime(t *testing.T) {
-	f := newFakeAPI(t)
-	a := newFakeAnswerer()
-	var running, peak atomic.Int32
-	a.answer = func(context.Context, answer.Question, func(string)) (answer.Answer, error) {
-		n := running.Add(1)
-		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
-				break
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		a := newFakeAnswerer()
+		var running, peak atomic.Int32
+		a.answer = func(context.Context, answer.Question, func(string)) (answer.Answer, error) {
+			n := running.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
 			}
+			time.Sleep(30 * time.Millisecond)
+			running.Add(-1)
+			return answer.Answer{Lang: "en", Text: "ok"}, nil
 		}
-		time.Sleep(30 * time.Millisecond)
-		running.Add(-1)
-		return answer.Answer{Lang: "en", Text: "ok"}, nil
-	}
-	b, _ := newTestBot(t, f, a, nil)
-	var wg sync.WaitGroup
-	alice := user{ID: 7}
-	for i := range 4 {
-		wg.Go(func() {
-			b.HandleUpdate(context.Background(), decodeUpdate(t, groupMsg(int64(-100-i), alice, "@CiteBot q")))
-		})
-	}
-	wg.Wait()
-	if peak.Load() != 1 {
-		t.Errorf("%d answers for one user ran at once", peak.Load())
-	}
-	if n := len(a.asked()); n != 4 {
-		t.Errorf("answered %d, want 4", n)
-	}
+		b, _ := newTestBot(t, f, a, nil)
+		var wg sync.WaitGroup
+		alice := telegramtest.User{ID: 7}
+		for i := range 4 {
+			wg.Go(func() {
+				b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.GroupMessage(int64(-100-i), alice, "@CiteBot q")))
+			})
+		}
+		wg.Wait()
+		if peak.Load() != 1 {
+			t.Errorf("%d answers for one user ran at once", peak.Load())
+		}
+		if n := len(a.asked()); n != 4 {
+			t.Errorf("answered %d, want 4", n)
+		}
+	})
 }
 
 func TestEmulatorQuirks(t *testing.T) {
@@ -499,54 +510,70 @@ func TestEmulatorQuirks(t *testing.T) {
 		return answer.Answer{Lang: "en", Text: "final answer"}, nil
 	}
 	t.Run("null results", func(t *testing.T) {
-		f := newFakeAPI(t)
-		f.script("sendMessage", func(fakeRequest, int) *fakeResponse { return &fakeResponse{200, `{"ok":true,"result":null}`} })
-		f.script("editMessageText", func(fakeRequest, int) *fakeResponse { return &fakeResponse{200, `{"ok":true,"result":null}`} })
-		f.script("sendChatAction", func(fakeRequest, int) *fakeResponse { return &fakeResponse{500, "<html>Internal Server Error</html>"} })
-		a := newFakeAnswerer()
-		a.answer = streaming
-		b, _ := newTestBot(t, f, a, nil)
-		b.HandleUpdate(context.Background(), decodeUpdate(t, privateMsg(user{ID: 7}, "q")))
-		sends := f.requests("sendMessage")
-		if len(sends) != 2 || sends[1].Get("text") != "final answer" {
-			t.Fatalf("want placeholder then the answer as a new message, got %v", sends)
-		}
-		if n := len(f.requests("editMessageText")); n != 0 {
-			t.Errorf("%d edits of a message whose id is unknown", n)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			f := newFake(t)
+			f.Respond("sendMessage", func(telegramtest.Request, int) *telegramtest.Response {
+				return &telegramtest.Response{Status: 200, Body: `{"ok":true,"result":null}`}
+			})
+			f.Respond("editMessageText", func(telegramtest.Request, int) *telegramtest.Response {
+				return &telegramtest.Response{Status: 200, Body: `{"ok":true,"result":null}`}
+			})
+			f.Respond("sendChatAction", func(telegramtest.Request, int) *telegramtest.Response {
+				return &telegramtest.Response{Status: 500, Body: "<html>Internal Server Error</html>"}
+			})
+			a := newFakeAnswerer()
+			a.answer = streaming
+			b, _ := newTestBot(t, f, a, nil)
+			b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q")))
+			sends := f.Requests("sendMessage")
+			if len(sends) != 2 || sends[1].Get("text") != "final answer" {
+				t.Fatalf("want placeholder then the answer as a new message, got %v", sends)
+			}
+			if n := len(f.Requests("editMessageText")); n != 0 {
+				t.Errorf("%d edits of a message whose id is unknown", n)
+			}
+		})
 	})
 	t.Run("string fields", func(t *testing.T) {
-		f := newFakeAPI(t)
-		f.script("sendMessage", func(r fakeRequest, _ int) *fakeResponse {
-			return &fakeResponse{200, `{"ok":true,"result":{"message_id":"77","chat":{"id":"7","type":"private"},"text":"…","date":"0"}}`}
+		synctest.Test(t, func(t *testing.T) {
+			f := newFake(t)
+			f.Respond("sendMessage", func(r telegramtest.Request, _ int) *telegramtest.Response {
+				return &telegramtest.Response{Status: 200, Body: `{"ok":true,"result":{"message_id":"77","chat":{"id":"7","type":"private"},"text":"…","date":"0"}}`}
+			})
+			f.Respond("editMessageText", func(telegramtest.Request, int) *telegramtest.Response {
+				return &telegramtest.Response{Status: 200, Body: `{"ok":true,"result":null}`}
+			})
+			a := newFakeAnswerer()
+			a.answer = streaming
+			b, _ := newTestBot(t, f, a, nil)
+			b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q")))
+			edits := f.Requests("editMessageText")
+			if len(edits) == 0 || edits[len(edits)-1].Get("message_id") != "77" || edits[len(edits)-1].Get("text") != "final answer" {
+				t.Fatalf("edits = %v", edits)
+			}
 		})
-		f.script("editMessageText", func(fakeRequest, int) *fakeResponse { return &fakeResponse{200, `{"ok":true,"result":null}`} })
-		a := newFakeAnswerer()
-		a.answer = streaming
-		b, _ := newTestBot(t, f, a, nil)
-		b.HandleUpdate(context.Background(), decodeUpdate(t, privateMsg(user{ID: 7}, "q")))
-		edits := f.requests("editMessageText")
-		if len(edits) == 0 || edits[len(edits)-1].Get("message_id") != "77" || edits[len(edits)-1].Get("text") != "final answer" {
-			t.Fatalf("edits = %v", edits)
-		}
 	})
 }
 
 func TestTypingShownForSlowAnswers(t *testing.T) {
-	f := newFakeAPI(t)
-	f.script("sendChatAction", func(fakeRequest, int) *fakeResponse { return &fakeResponse{500, `{"ok":false}`} })
-	a := newFakeAnswerer()
-	a.answer = func(context.Context, answer.Question, func(string)) (answer.Answer, error) {
-		time.Sleep(typingDelay + 700*time.Millisecond)
-		return answer.Answer{Lang: "en", Text: "slow"}, nil
-	}
-	b, _ := newTestBot(t, f, a, nil)
-	b.HandleUpdate(context.Background(), decodeUpdate(t, with(groupMsg(-1, user{ID: 7}, "@CiteBot q"), "message_thread_id", 3, "is_topic_message", true)))
-	acts := f.requests("sendChatAction")
-	if len(acts) != 1 || acts[0].Get("action") != "typing" || acts[0].Get("message_thread_id") != "3" {
-		t.Errorf("sendChatAction = %v", acts)
-	}
-	if len(f.sent(-1)) != 1 {
-		t.Errorf("the answer was not delivered after sendChatAction failed")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		f.Respond("sendChatAction", func(telegramtest.Request, int) *telegramtest.Response {
+			return &telegramtest.Response{Status: 500, Body: `{"ok":false}`}
+		})
+		a := newFakeAnswerer()
+		a.answer = func(context.Context, answer.Question, func(string)) (answer.Answer, error) {
+			time.Sleep(typingDelay + 700*time.Millisecond)
+			return answer.Answer{Lang: "en", Text: "slow"}, nil
+		}
+		b, _ := newTestBot(t, f, a, nil)
+		b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.GroupMessage(-1, telegramtest.User{ID: 7}, "@CiteBot q").With("message_thread_id", 3, "is_topic_message", true)))
+		acts := f.Requests("sendChatAction")
+		if len(acts) != 1 || acts[0].Get("action") != "typing" || acts[0].Get("message_thread_id") != "3" {
+			t.Errorf("sendChatAction = %v", acts)
+		}
+		if len(f.Sent(-1)) != 1 {
+			t.Errorf("the answer was not delivered after sendChatAction failed")
+		}
+	})
 }

@@ -58,7 +58,7 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	tt := texts[lang]
 	if !b.isAdmin(m.From.ID) && !b.access.allowed(m.Chat.ID, m.From.ID) {
 		if req.kind == reqQuestion {
-			b.logQuestion(ctx, t, m.From.ID, req.text, questionOutcome{outcome: outcomeRefused})
+			b.reportQuestion(ctx, t, m.From.ID, req.text, QuestionEvent{Outcome: OutcomeRefused})
 		}
 		if b.access.firstRefusal(m.Chat.ID) {
 			b.log.Info("refusing a chat not on the allowlist", "chat", m.Chat.ID, "user", m.From.ID)
@@ -73,7 +73,7 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 		if private && b.canManage(m.From.ID) {
 			adminLimit = formatSize(b.cfg.MaxUploadBytes, lang)
 		}
-		b.reply(ctx, t, helpText(lang, req.kind == reqHelp, b.answer.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.cfg.MemoryTTL, adminLimit))
+		b.reply(ctx, t, helpText(lang, req.kind == reqHelp, b.answer.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.mem.span(), adminLimit))
 	case reqAbout:
 		b.reply(ctx, t, aboutText(lang, b.answer.Documents()))
 	case reqDocs:
@@ -103,131 +103,115 @@ func (b *Bot) reply(ctx context.Context, t target, text string) {
 
 // ask answers a question: length and rate checks, one answer per user at a
 // time, conversation memory, progress display, rendering and delivery. It
-// logs one "question" line whatever happens (see logQuestion) and reports
-// false when ctx ended it before the answer was delivered.
+// reports the question once whatever happens (see reportQuestion) and
+// returns false when ctx ended it before the answer was delivered.
 func (b *Bot) ask(ctx context.Context, u Update, t target, question string) bool {
 	m := u.Message
-	lang := userLang(m.From.LanguageCode, question)
-	tt := texts[lang]
 	start := time.Now()
-	// Deferred so that a panicking engine is logged as an error too.
-	res := questionOutcome{outcome: outcomeError}
+	// Deferred so that a panicking engine is reported as an error too.
+	ev := QuestionEvent{Outcome: OutcomeError}
 	defer func() {
-		res.latency = time.Since(start)
-		b.logQuestion(ctx, t, m.From.ID, question, res)
+		ev.Latency = time.Since(start)
+		b.reportQuestion(ctx, t, m.From.ID, question, ev)
 	}()
-	if utf8.RuneCountInString(question) > b.cfg.MaxQuestionRunes {
-		res.outcome = outcomeTooLong
-		b.reply(ctx, t, fmt.Sprintf(tt.tooLong, b.cfg.MaxQuestionRunes))
-		return true
-	}
-	if ok, warn, wait := b.limits.allow(m.From.ID, time.Now()); !ok {
-		res.outcome = outcomeRateLimited
-		if f := b.cfg.OnRateLimited; f != nil {
-			f()
-		}
-		if warn {
-			b.reply(ctx, t, fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
-		}
+	lang := userLang(m.From.LanguageCode, question)
+	if refusal, ok := b.admit(ctx, t, m.From.ID, lang, question); !ok {
+		ev.Outcome = refusal
 		return true
 	}
 	unlock, err := b.userMu.lock(ctx, m.From.ID)
 	if err != nil {
-		res.outcome = outcomeInterrupted
+		ev.Outcome = OutcomeInterrupted
 		return false
 	}
 	defer unlock()
+	return b.answerQuestion(ctx, u, t, lang, question, &ev)
+}
 
+// admit applies the length limit and the user's rate limit, telling the
+// user when a question is refused. ok is false with the refusal's outcome.
+func (b *Bot) admit(ctx context.Context, t target, user int64, lang, question string) (refusal Outcome, ok bool) {
+	tt := texts[lang]
+	if n := b.cfg.MaxQuestionRunes; n > 0 && utf8.RuneCountInString(question) > n {
+		b.reply(ctx, t, fmt.Sprintf(tt.tooLong, n))
+		return OutcomeTooLong, false
+	}
+	if ok, warn, wait := b.limits.allow(user, time.Now()); !ok {
+		if warn {
+			b.reply(ctx, t, fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
+		}
+		return OutcomeRateLimited, false
+	}
+	return "", true
+}
+
+// answerQuestion asks the Answerer with the conversation's history, shows
+// progress, delivers the answer and remembers the turn, filling in ev. It
+// reports false when ctx ended it before the answer was delivered.
+func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, question string, ev *QuestionEvent) bool {
+	m := u.Message
 	key := convKey{chat: t.chat, thread: topicThread(u), user: m.From.ID}
 	replyTo := 0
 	if repliesToBot(u, b.self) {
 		replyTo = m.ReplyToMessage.MessageID
 	}
 	history := b.mem.history(key, replyTo, m.Chat.Type == "private", time.Now())
-	res.history = len(history)
+	ev.History = len(history)
 
 	a, placeholder, err := b.answerWithProgress(ctx, t, lang, answer.Question{Text: question, History: history})
 	if err != nil {
 		if ctx.Err() != nil {
-			res.outcome = outcomeInterrupted
+			ev.Outcome = OutcomeInterrupted
 			b.log.Warn("answer interrupted by shutdown", "chat", t.chat, "user", m.From.ID, "err", err)
 			return false
 		}
 		b.log.Error("couldn't answer", "chat", t.chat, "user", m.From.ID, "err", err)
-		if _, err := b.deliver(ctx, t, placeholder, escapeHTML(tt.apology), nil); err != nil {
+		if _, err := b.deliver(ctx, t, placeholder, escapeHTML(texts[lang].apology), nil); err != nil {
 			b.log.Warn("couldn't send the apology", "chat", t.chat, "err", err)
 		}
 		return true
 	}
-	res.mode, res.citations = a.Mode, len(a.Citations)
+	ev.Mode, ev.Citations = a.Mode, len(a.Citations)
 	docs := b.answer.Documents()
 	ids, err := b.deliver(ctx, t, placeholder, renderAnswer(a, docs), sourceKeyboard(a, docs))
 	if err != nil {
 		b.log.Error("couldn't send the answer", "chat", t.chat, "err", err)
 		if ctx.Err() != nil {
-			res.outcome = outcomeInterrupted
+			ev.Outcome = OutcomeInterrupted
 			return false
 		}
 		return true
 	}
-	switch {
-	case a.NotFound:
-		res.outcome = outcomeNotFound
-	case a.Ungrounded:
-		res.outcome = outcomeUngrounded
-	default:
-		res.outcome = outcomeAnswered
-	}
-	res.messages = len(ids)
+	ev.Outcome, ev.Messages = outcomeOf(a), len(ids)
 	b.mem.record(key, history, answer.Turn{Question: question, Answer: a.Text}, ids, time.Now())
 	return true
 }
 
-// Question outcomes, as logged.
-const (
-	outcomeAnswered    = "answered"
-	outcomeNotFound    = "not_found"
-	outcomeUngrounded  = "ungrounded"
-	outcomeError       = "error"
-	outcomeRateLimited = "rate_limited"
-	outcomeTooLong     = "too_long"
-	outcomeRefused     = "refused"
-	// outcomeInterrupted: shutdown cancelled the answer; the update is
-	// left to be delivered again, so the question will be logged again.
-	outcomeInterrupted = "interrupted"
-)
-
-// questionOutcome is what happened to one question, for its log line.
-type questionOutcome struct {
-	outcome   string
-	latency   time.Duration
-	mode      answer.Mode
-	citations int
-	history   int // earlier turns sent along
-	messages  int // messages the answer took
-}
-
-// logQuestion logs one info line per question, msg "question", with
+// reportQuestion logs one info record per question, msg "question", with
 // chat_id, user_id, thread_id (in a forum topic), latency_ms, mode,
 // citations and outcome, and never the question's text: that goes to a
-// separate debug record, msg "question text".
-func (b *Bot) logQuestion(ctx context.Context, t target, user int64, text string, r questionOutcome) {
+// separate debug record, msg "question text". Then it passes ev to
+// [Hooks.OnQuestion].
+func (b *Bot) reportQuestion(ctx context.Context, t target, user int64, text string, ev QuestionEvent) {
 	attrs := make([]slog.Attr, 0, 9)
 	attrs = append(attrs, slog.Int64("chat_id", t.chat), slog.Int64("user_id", user))
 	if t.thread != 0 {
 		attrs = append(attrs, slog.Int("thread_id", t.thread))
 	}
 	attrs = append(attrs,
-		slog.Int64("latency_ms", r.latency.Milliseconds()),
-		slog.String("mode", string(r.mode)),
-		slog.Int("citations", r.citations),
-		slog.String("outcome", r.outcome))
-	if r.outcome == outcomeAnswered || r.outcome == outcomeNotFound || r.outcome == outcomeUngrounded {
-		attrs = append(attrs, slog.Int("history", r.history), slog.Int("messages", r.messages))
+		slog.Int64("latency_ms", ev.Latency.Milliseconds()),
+		slog.String("mode", string(ev.Mode)),
+		slog.Int("citations", ev.Citations),
+		slog.String("outcome", string(ev.Outcome)))
+	if ev.Outcome.Delivered() {
+		attrs = append(attrs, slog.Int("history", ev.History), slog.Int("messages", ev.Messages))
 	}
 	b.log.LogAttrs(ctx, slog.LevelInfo, "question", attrs...)
 	b.log.LogAttrs(ctx, slog.LevelDebug, "question text",
 		slog.Int64("chat_id", t.chat), slog.Int64("user_id", user), slog.String("text", text))
+	if f := b.hooks.OnQuestion; f != nil {
+		f(ev)
+	}
 }
 
 // answerWithProgress asks the engine while showing progress (see stream)

@@ -63,12 +63,13 @@ type userLimit struct {
 	quietUntil time.Time
 }
 
-// newUserLimits makes the buckets of rl; a negative rate disables them.
-func newUserLimits(rl RateLimit, max int) *userLimits {
+// newUserLimits makes buckets of burst questions refilled at perMinute; a
+// zero rate disables them.
+func newUserLimits(perMinute float64, burst, max int) *userLimits {
 	return &userLimits{
-		limit:    rate.Limit(rl.PerMinute / 60),
-		burst:    rl.Burst,
-		disabled: rl.PerMinute < 0,
+		limit:    rate.Limit(perMinute / 60),
+		burst:    burst,
+		disabled: perMinute == 0,
 		users:    newLRU[int64, *userLimit](max),
 	}
 }

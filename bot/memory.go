@@ -46,14 +46,25 @@ type memory struct {
 // chainsPerConversation sizes the reply-chain index relative to convs.
 const chainsPerConversation = 4
 
+// newMemory makes a memory of turns turns per conversation; 0 turns
+// disables it.
 func newMemory(turns int, ttl time.Duration, maxConvs int) *memory {
 	return &memory{
 		turns:    turns,
 		ttl:      ttl,
 		convs:    newLRU[convKey, *conversation](maxConvs),
 		chains:   newLRU[msgKey, *conversation](maxConvs * chainsPerConversation),
-		disabled: turns < 0,
+		disabled: turns == 0,
 	}
+}
+
+// span returns how long a conversation is remembered, 0 when memory is
+// off.
+func (m *memory) span() time.Duration {
+	if m.disabled {
+		return 0
+	}
+	return m.ttl
 }
 
 // history returns the turns a question carries, oldest first. replyTo is

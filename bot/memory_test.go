@@ -3,85 +3,91 @@ package bot
 import (
 	"context"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/bot/telegramtest"
 )
 
 func TestConversationMemory(t *testing.T) {
-	f := newFakeAPI(t)
-	a := newFakeAnswerer()
-	a.answer = func(ctx context.Context, q answer.Question, _ func(string)) (answer.Answer, error) {
-		return answer.Answer{Lang: "en", Text: "A:" + q.Text}, nil
-	}
-	b, _ := newTestBot(t, f, a, func(c *Config) {
-		c.MemoryTurns = 2
-		c.RateLimit.PerMinute = -1
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t)
+		a := newFakeAnswerer()
+		a.answer = func(ctx context.Context, q answer.Question, _ func(string)) (answer.Answer, error) {
+			return answer.Answer{Lang: "en", Text: "A:" + q.Text}, nil
+		}
+		b, _ := newTestBot(t, f, a, func(c *Config, d *Deps) {
+			c.MemoryTurns, c.MemoryTTL = 2, 10*time.Minute
+		})
+		ctx := context.Background()
+		alice, bob := telegramtest.User{ID: 7}, telegramtest.User{ID: 8}
+		ask := func(upd telegramtest.Update) []answer.Turn {
+			t.Helper()
+			b.HandleUpdate(ctx, decodeUpdate(t, upd))
+			qs := a.asked()
+			return qs[len(qs)-1].History
+		}
+		turn := func(q string) answer.Turn { return answer.Turn{Question: q, Answer: "A:" + q} }
+
+		// Private chat: the next message carries the turns, at most MemoryTurns.
+		if h := ask(telegramtest.PrivateMessage(alice, "p1")); len(h) != 0 {
+			t.Errorf("first question has history %v", h)
+		}
+		if diff := cmp.Diff([]answer.Turn{turn("p1")}, ask(telegramtest.PrivateMessage(alice, "p2"))); diff != "" {
+			t.Errorf("private follow-up history mismatch (-want +got):\n%s", diff)
+		}
+		ask(telegramtest.PrivateMessage(alice, "p3"))
+		if diff := cmp.Diff([]answer.Turn{turn("p2"), turn("p3")}, ask(telegramtest.PrivateMessage(alice, "p4"))); diff != "" {
+			t.Errorf("history not bounded to 2 turns (-want +got):\n%s", diff)
+		}
+
+		// Group: only a reply chain carries turns, and anyone can continue it.
+		const group = -100
+		if h := ask(telegramtest.GroupMessage(group, alice, "@CiteBot g1")); len(h) != 0 {
+			t.Errorf("group question has history %v", h)
+		}
+		g1 := telegramtest.BotMessage(lastSentID(t, f, group), group, "supergroup")
+		if h := ask(telegramtest.GroupMessage(group, alice, "@CiteBot g2")); len(h) != 0 {
+			t.Errorf("group mention without reply carries history %v", h)
+		}
+		if diff := cmp.Diff([]answer.Turn{turn("g1")}, ask(telegramtest.GroupMessage(group, alice, "g3").With("reply_to_message", g1))); diff != "" {
+			t.Errorf("reply chain history mismatch (-want +got):\n%s", diff)
+		}
+		g3 := telegramtest.BotMessage(lastSentID(t, f, group), group, "supergroup")
+		// Bob continues alice's chain.
+		if diff := cmp.Diff([]answer.Turn{turn("g1"), turn("g3")}, ask(telegramtest.GroupMessage(group, bob, "g4").With("reply_to_message", g3))); diff != "" {
+			t.Errorf("bob's reply history mismatch (-want +got):\n%s", diff)
+		}
+		g4 := telegramtest.BotMessage(lastSentID(t, f, group), group, "supergroup")
+		// MemoryTurns bounds chains too.
+		if diff := cmp.Diff([]answer.Turn{turn("g3"), turn("g4")}, ask(telegramtest.GroupMessage(group, alice, "g5").With("reply_to_message", g4))); diff != "" {
+			t.Errorf("long chain history mismatch (-want +got):\n%s", diff)
+		}
+		// Other topics of the same group are other conversations.
+		topicReply := telegramtest.GroupMessage(group, alice, "in topic").With("reply_to_message", telegramtest.BotMessage(999, group, "supergroup"), "message_thread_id", 5, "is_topic_message", true)
+		if h := ask(topicReply); len(h) != 0 {
+			t.Errorf("topic conversation carries another topic's history %v", h)
+		}
+		// MemoryTTL after the last turn, the conversation is forgotten.
+		time.Sleep(9 * time.Minute)
+		if h := ask(telegramtest.PrivateMessage(alice, "p5")); len(h) != 2 {
+			t.Errorf("a conversation 9 minutes old carries %v, want 2 turns", h)
+		}
+		time.Sleep(10*time.Minute + time.Second)
+		if h := ask(telegramtest.PrivateMessage(alice, "p6")); len(h) != 0 {
+			t.Errorf("an expired conversation carries %v", h)
+		}
 	})
-	ctx := context.Background()
-	alice, bob := user{ID: 7}, user{ID: 8}
-	ask := func(upd map[string]any) []answer.Turn {
-		t.Helper()
-		b.HandleUpdate(ctx, decodeUpdate(t, upd))
-		qs := a.asked()
-		return qs[len(qs)-1].History
-	}
-	turn := func(q string) answer.Turn { return answer.Turn{Question: q, Answer: "A:" + q} }
-
-	// Private chat: the next message carries the turns, at most MemoryTurns.
-	if h := ask(privateMsg(alice, "p1")); len(h) != 0 {
-		t.Errorf("first question has history %v", h)
-	}
-	if diff := cmp.Diff([]answer.Turn{turn("p1")}, ask(privateMsg(alice, "p2"))); diff != "" {
-		t.Errorf("private follow-up history mismatch (-want +got):\n%s", diff)
-	}
-	ask(privateMsg(alice, "p3"))
-	if diff := cmp.Diff([]answer.Turn{turn("p2"), turn("p3")}, ask(privateMsg(alice, "p4"))); diff != "" {
-		t.Errorf("history not bounded to 2 turns (-want +got):\n%s", diff)
-	}
-
-	// Group: only a reply chain carries turns, and anyone can continue it.
-	const group = -100
-	if h := ask(groupMsg(group, alice, "@CiteBot g1")); len(h) != 0 {
-		t.Errorf("group question has history %v", h)
-	}
-	g1 := botMessage(lastSentID(t, f, group), group)
-	if h := ask(groupMsg(group, alice, "@CiteBot g2")); len(h) != 0 {
-		t.Errorf("group mention without reply carries history %v", h)
-	}
-	if diff := cmp.Diff([]answer.Turn{turn("g1")}, ask(with(groupMsg(group, alice, "g3"), "reply_to_message", g1))); diff != "" {
-		t.Errorf("reply chain history mismatch (-want +got):\n%s", diff)
-	}
-	g3 := botMessage(lastSentID(t, f, group), group)
-	// Bob continues alice's chain.
-	if diff := cmp.Diff([]answer.Turn{turn("g1"), turn("g3")}, ask(with(groupMsg(group, bob, "g4"), "reply_to_message", g3))); diff != "" {
-		t.Errorf("bob's reply history mismatch (-want +got):\n%s", diff)
-	}
-	g4 := botMessage(lastSentID(t, f, group), group)
-	// MemoryTurns bounds chains too.
-	if diff := cmp.Diff([]answer.Turn{turn("g3"), turn("g4")}, ask(with(groupMsg(group, alice, "g5"), "reply_to_message", g4))); diff != "" {
-		t.Errorf("long chain history mismatch (-want +got):\n%s", diff)
-	}
-	// Other topics of the same group are other conversations.
-	topicReply := with(groupMsg(group, alice, "in topic"), "reply_to_message", botMessage(999, group), "message_thread_id", 5, "is_topic_message", true)
-	if h := ask(topicReply); len(h) != 0 {
-		t.Errorf("topic conversation carries another topic's history %v", h)
-	}
-}
-
-// botMessage is a message of the bot, as found in reply_to_message.
-func botMessage(id int, chat int64) map[string]any {
-	return map[string]any{"message_id": id, "from": map[string]any{"id": 4242, "is_bot": true, "first_name": "Cite"},
-		"chat": map[string]any{"id": chat, "type": "supergroup"}, "text": "an answer"}
 }
 
 // lastSentID returns the id the fake gave the last message sent to chat:
 // it numbers messages from 1001 in the order it receives them.
-func lastSentID(t *testing.T, f *fakeAPI, chat int64) int {
+func lastSentID(t *testing.T, f *telegramtest.Server, chat int64) int {
 	t.Helper()
-	all := f.requests("sendMessage")
+	all := f.Requests("sendMessage")
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i].ChatID() == chat {
 			return 1001 + i
@@ -125,7 +131,7 @@ func TestMemoryExpiresAndEvicts(t *testing.T) {
 		t.Errorf("reply-chain index has %d entries, want %d", n, 2*chainsPerConversation)
 	}
 
-	off := newMemory(-1, time.Minute, 2)
+	off := newMemory(0, time.Minute, 2)
 	off.record(k1, nil, answer.Turn{Question: "q"}, nil, now)
 	if h := off.history(k1, 0, true, now); h != nil {
 		t.Errorf("disabled memory remembered %v", h)

@@ -29,8 +29,8 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 	if _, err := b.call(ctx, "deleteWebhook", nil, requestTimeout); err != nil {
 		b.log.Debug("deleteWebhook failed", "err", err)
 	}
-	b.log.Info("polling for updates", "timeout", b.cfg.PollTimeout)
-	timeout := strconv.Itoa(int(b.cfg.PollTimeout / time.Second))
+	b.log.Info("polling for updates", "timeout", b.pollTimeout)
+	timeout := strconv.Itoa(int(b.pollTimeout / time.Second))
 	offset, failures := 0, 0
 	for ctx.Err() == nil {
 		if d.room(ctx) != nil {
@@ -40,11 +40,12 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 		p.AddNonZero("offset", offset)
 		_ = p.AddInterface("allowed_updates", allowedUpdates)
 		start := time.Now()
-		res, err := b.call(ctx, "getUpdates", p, b.cfg.PollTimeout+10*time.Second)
+		res, err := b.call(ctx, "getUpdates", p, b.pollTimeout+10*time.Second)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
+			b.polled(false)
 			failures++
 			wait := backoff(failures)
 			if ra, ok := retryAfter(err); ok {
@@ -56,6 +57,7 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 			}
 			continue
 		}
+		b.polled(true)
 		failures = 0
 		updates, next := b.decodeUpdates(res)
 		for _, u := range updates {
@@ -69,6 +71,13 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 		}
 	}
 	return offset
+}
+
+// polled reports a poll (or the webhook's registration) to [Hooks.OnPoll].
+func (b *Bot) polled(ok bool) {
+	if f := b.hooks.OnPoll; f != nil {
+		f(ok)
+	}
 }
 
 // backoff returns the wait after n consecutive failures: exponential from
@@ -129,26 +138,26 @@ func (b *Bot) commitOffset(next int, d *dispatcher) {
 	b.log.Info("confirmed updates to Telegram", "offset", next)
 }
 
-// setCommands registers the command menu, in English and Chinese. Failure
-// (the emulator answers 500) is logged and harmless.
+// commandMenu is the command menu, in English and Chinese.
+var commandMenu = []struct{ command, en, zh string }{
+	{"ask", "Ask a question about the document", "就文档提问"},
+	{"source", "Show a paragraph: /source N", "查看段落：/source N"},
+	{"docs", "List the documents and their paragraphs", "文档列表及段数"},
+	{"about", "The documents I answer from", "我所依据的文档"},
+	{"help", "How to use this bot", "使用说明"},
+}
+
+// setCommands registers the command menu, in English (the default) and
+// Chinese. Failure (the emulator answers 500) is logged and harmless.
 func (b *Bot) setCommands(ctx context.Context) {
-	menus := map[string][]tgbotapi.BotCommand{
-		"": {
-			{Command: "ask", Description: "Ask a question about the document"},
-			{Command: "source", Description: "Show a paragraph: /source N"},
-			{Command: "docs", Description: "List the documents and their paragraphs"},
-			{Command: "about", Description: "The documents I answer from"},
-			{Command: "help", Description: "How to use this bot"},
-		},
-		"zh": {
-			{Command: "ask", Description: "就文档提问"},
-			{Command: "source", Description: "查看段落：/source N"},
-			{Command: "docs", Description: "文档列表及段数"},
-			{Command: "about", Description: "我所依据的文档"},
-			{Command: "help", Description: "使用说明"},
-		},
-	}
-	for lang, cmds := range menus {
+	for _, lang := range []string{"", "zh"} {
+		cmds := make([]tgbotapi.BotCommand, len(commandMenu))
+		for i, c := range commandMenu {
+			cmds[i] = tgbotapi.BotCommand{Command: c.command, Description: c.en}
+			if lang == "zh" {
+				cmds[i].Description = c.zh
+			}
+		}
 		p := tgbotapi.Params{}
 		_ = p.AddInterface("commands", cmds)
 		p.AddNonEmpty("language_code", lang)

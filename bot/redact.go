@@ -7,67 +7,9 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-
-	"github.com/citebot/citebot/answer"
 )
 
-// Token is a Telegram bot token. It prints as REDACTED in every format
-// (fmt, slog, JSON), so a value holding it can be logged without leaking it.
-type Token string
-
 const redacted = "REDACTED"
-
-// String returns REDACTED.
-func (Token) String() string { return redacted }
-
-// GoString returns REDACTED, for %#v.
-func (Token) GoString() string { return redacted }
-
-// LogValue implements [slog.LogValuer]: the token is logged as REDACTED.
-func (Token) LogValue() slog.Value { return slog.StringValue(redacted) }
-
-// MarshalText returns REDACTED, so encoders never see the token.
-func (Token) MarshalText() ([]byte, error) { return []byte(redacted), nil }
-
-// plainConfig is Config without its methods, for printing.
-type plainConfig Config
-
-// redact returns cfg with its secrets replaced.
-func (cfg Config) redact() plainConfig {
-	if cfg.Token != "" {
-		cfg.Token = redacted
-	}
-	if cfg.WebhookSecret != "" {
-		cfg.WebhookSecret = redacted
-	}
-	if cfg.Library != nil {
-		// Its fields may hold credentials (an embedding API key).
-		cfg.Library = shownLibrary{}
-	}
-	return plainConfig(cfg)
-}
-
-// shownLibrary stands in for [Config.Library] when a Config is printed, so
-// that the implementation's fields are not.
-type shownLibrary struct{}
-
-func (shownLibrary) AddDocument(context.Context, string, []byte) (answer.DocInfo, error) {
-	return answer.DocInfo{}, errors.New("not a library")
-}
-func (shownLibrary) RemoveDocument(context.Context, string) error { return errors.New("not a library") }
-func (shownLibrary) String() string                               { return "set" }
-func (shownLibrary) GoString() string                             { return "set" }
-func (shownLibrary) MarshalText() ([]byte, error)                 { return []byte("set"), nil }
-
-// String prints cfg with Token and WebhookSecret redacted.
-func (cfg Config) String() string { return fmt.Sprintf("%+v", cfg.redact()) }
-
-// GoString prints cfg with Token and WebhookSecret redacted, for %#v.
-func (cfg Config) GoString() string { return fmt.Sprintf("%#v", cfg.redact()) }
-
-// LogValue implements [slog.LogValuer]: cfg is logged with its secrets
-// redacted.
-func (cfg Config) LogValue() slog.Value { return slog.StringValue(cfg.String()) }
 
 // scrubber removes a secret (the bot token, in all the spellings a URL can
 // give it) from strings and errors. The zero value scrubs nothing. It is

@@ -2,73 +2,72 @@ package bot
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/bot/telegramtest"
 )
 
 var testSelf = identity{ID: 4242, UserName: "CiteBot"}
 
 func TestRoute(t *testing.T) {
-	alice := user{ID: 7}
-	otherBot := user{ID: 99, Bot: true}
+	alice := telegramtest.User{ID: 7}
+	otherBot := telegramtest.User{ID: 99, Bot: true}
 	const group = -100123
 	botMsg := map[string]any{"message_id": 50, "from": map[string]any{"id": testSelf.ID, "is_bot": true, "first_name": "Cite"}, "chat": map[string]any{"id": group, "type": "supergroup"}, "text": "an answer"}
-	aliceMsg := map[string]any{"message_id": 51, "from": userJSON(alice), "chat": map[string]any{"id": group, "type": "supergroup"}, "text": "What is the Yangtze?"}
+	aliceMsg := map[string]any{"message_id": 51, "from": alice.JSON(), "chat": map[string]any{"id": group, "type": "supergroup"}, "text": "What is the Yangtze?"}
 
 	tests := []struct {
 		name    string
-		upd     map[string]any
+		upd     telegramtest.Update
 		keyword string
 		want    request
 	}{
-		{"private question", privateMsg(alice, "What is it?"), "", request{reqQuestion, "What is it?"}},
-		{"private keeps everything", privateMsg(alice, "  hello  "), "", request{reqQuestion, "hello"}},
-		{"private mention stripped", privateMsg(alice, "@CiteBot what?"), "", request{reqQuestion, "what?"}},
-		{"group chatter ignored", groupMsg(group, alice, "what is it?"), "", request{}},
-		{"group mention", groupMsg(group, alice, "@CiteBot what is it?"), "", request{reqQuestion, "what is it?"}},
-		{"group mention case-insensitive, with comma", groupMsg(group, alice, "@citebot, 长江有多长？"), "", request{reqQuestion, "长江有多长？"}},
-		{"group mention at the end", groupMsg(group, alice, "how long is it @CiteBot"), "", request{reqQuestion, "how long is it"}},
-		{"group mention of a longer name ignored", groupMsg(group, alice, "@CiteBot2 what?"), "", request{}},
-		{"group mention entity", with(groupMsg(group, alice, "@CiteBot why?"), "entities", []any{map[string]any{"type": "mention", "offset": 0, "length": 8}}), "", request{reqQuestion, "why?"}},
-		{"group text_mention", with(groupMsg(group, alice, "Cite 😀 why?"), "entities", []any{map[string]any{"type": "text_mention", "offset": 0, "length": 4, "user": map[string]any{"id": testSelf.ID, "is_bot": true, "first_name": "Cite"}}}), "", request{reqQuestion, "😀 why?"}},
-		{"group text_mention of someone else", with(groupMsg(group, alice, "Bob why?"), "entities", []any{map[string]any{"type": "text_mention", "offset": 0, "length": 3, "user": map[string]any{"id": 5, "first_name": "Bob"}}}), "", request{}},
-		{"group reply to the bot", with(groupMsg(group, alice, "and then?"), "reply_to_message", botMsg), "", request{reqQuestion, "and then?"}},
-		{"group reply to someone else", with(groupMsg(group, alice, "and then?"), "reply_to_message", aliceMsg), "", request{}},
-		{"topic implicit reply to bot's topic start ignored", with(groupMsg(group, alice, "and then?"), "reply_to_message", botMsg, "message_thread_id", 50, "is_topic_message", true), "", request{}},
-		{"topic explicit reply to bot", with(groupMsg(group, alice, "and then?"), "reply_to_message", botMsg, "message_thread_id", 7, "is_topic_message", true), "", request{reqQuestion, "and then?"}},
-		{"/ask", groupMsg(group, alice, "/ask What is it?"), "", request{reqQuestion, "What is it?"}},
-		{"/ask@bot", groupMsg(group, alice, "/ask@CiteBot What is it?"), "", request{reqQuestion, "What is it?"}},
-		{"/ask@BOT case", groupMsg(group, alice, "/ask@citebot What?"), "", request{reqQuestion, "What?"}},
-		{"/ask@otherbot ignored", groupMsg(group, alice, "/ask@OtherBot What is it?"), "", request{}},
-		{"/ask empty", groupMsg(group, alice, "/ask"), "", request{kind: reqEmpty}},
-		{"/ask replying to a question", with(groupMsg(group, alice, "/ask"), "reply_to_message", aliceMsg), "", request{reqQuestion, "What is the Yangtze?"}},
-		{"/ask multiline", privateMsg(alice, "/ask\nline one\nline two"), "", request{reqQuestion, "line one\nline two"}},
-		{"/help in group", groupMsg(group, alice, "/help"), "", request{kind: reqHelp}},
-		{"/start@bot", groupMsg(group, alice, "/start@CiteBot"), "", request{kind: reqStart}},
-		{"/about", privateMsg(alice, "/about"), "", request{kind: reqAbout}},
-		{"/source args", privateMsg(alice, "/source doc 6"), "", request{reqSource, "doc 6"}},
-		{"/docs", groupMsg(group, alice, "/docs"), "", request{kind: reqDocs}},
-		{"/remove NAME", privateMsg(alice, "/remove My Notes.md"), "", request{reqRemove, "My Notes.md"}},
-		{"document in private", docMsg(alice, "F", "a.txt", 3), "", request{kind: reqDocument}},
-		{"document with a caption in private: not a question", with(docMsg(alice, "F", "a.txt", 3), "caption", "what?"), "", request{kind: reqDocument}},
-		{"document in a group ignored", with(docMsg(alice, "F", "a.txt", 3), "chat", map[string]any{"id": group, "type": "supergroup"}), "", request{}},
-		{"document in a group, caption mentions the bot", with(docMsg(alice, "F", "a.txt", 3), "chat", map[string]any{"id": group, "type": "supergroup"}, "caption", "for @CiteBot"), "", request{kind: reqDocument}},
-		{"document in a group, replying to the bot", with(docMsg(alice, "F", "a.txt", 3), "chat", map[string]any{"id": group, "type": "supergroup"}, "reply_to_message", botMsg), "", request{kind: reqDocument}},
-		{"document from another bot ignored", docMsg(otherBot, "F", "a.txt", 3), "", request{}},
-		{"unknown command private", privateMsg(alice, "/weather"), "", request{kind: reqUnknownCommand}},
-		{"unknown command group ignored", groupMsg(group, alice, "/weather"), "", request{}},
-		{"slash text is a question", privateMsg(alice, "/ what?"), "", request{reqQuestion, "/ what?"}},
-		{"other bot ignored", groupMsg(group, otherBot, "@CiteBot what?"), "", request{}},
-		{"other bot ignored in private", privateMsg(otherBot, "what?"), "", request{}},
-		{"keyword prefix", groupMsg(group, alice, "Cite: what is it?"), "cite:", request{reqQuestion, "what is it?"}},
-		{"keyword prefix case", groupMsg(group, alice, "  CITE: what?"), "cite:", request{reqQuestion, "what?"}},
-		{"keyword prefix elsewhere ignored", groupMsg(group, alice, "what cite: is it?"), "cite:", request{}},
-		{"keyword prefix stripped in private", privateMsg(alice, "cite: what?"), "cite:", request{reqQuestion, "what?"}},
-		{"mention only", groupMsg(group, alice, "@CiteBot"), "", request{kind: reqEmpty}},
-		{"empty text", groupMsg(group, alice, ""), "", request{}},
+		{"private question", telegramtest.PrivateMessage(alice, "What is it?"), "", request{reqQuestion, "What is it?"}},
+		{"private keeps everything", telegramtest.PrivateMessage(alice, "  hello  "), "", request{reqQuestion, "hello"}},
+		{"private mention stripped", telegramtest.PrivateMessage(alice, "@CiteBot what?"), "", request{reqQuestion, "what?"}},
+		{"group chatter ignored", telegramtest.GroupMessage(group, alice, "what is it?"), "", request{}},
+		{"group mention", telegramtest.GroupMessage(group, alice, "@CiteBot what is it?"), "", request{reqQuestion, "what is it?"}},
+		{"group mention case-insensitive, with comma", telegramtest.GroupMessage(group, alice, "@citebot, 长江有多长？"), "", request{reqQuestion, "长江有多长？"}},
+		{"group mention at the end", telegramtest.GroupMessage(group, alice, "how long is it @CiteBot"), "", request{reqQuestion, "how long is it"}},
+		{"group mention of a longer name ignored", telegramtest.GroupMessage(group, alice, "@CiteBot2 what?"), "", request{}},
+		{"group mention entity", telegramtest.GroupMessage(group, alice, "@CiteBot why?").With("entities", []any{map[string]any{"type": "mention", "offset": 0, "length": 8}}), "", request{reqQuestion, "why?"}},
+		{"group text_mention", telegramtest.GroupMessage(group, alice, "Cite 😀 why?").With("entities", []any{map[string]any{"type": "text_mention", "offset": 0, "length": 4, "user": map[string]any{"id": testSelf.ID, "is_bot": true, "first_name": "Cite"}}}), "", request{reqQuestion, "😀 why?"}},
+		{"group text_mention of someone else", telegramtest.GroupMessage(group, alice, "Bob why?").With("entities", []any{map[string]any{"type": "text_mention", "offset": 0, "length": 3, "user": map[string]any{"id": 5, "first_name": "Bob"}}}), "", request{}},
+		{"group reply to the bot", telegramtest.GroupMessage(group, alice, "and then?").With("reply_to_message", botMsg), "", request{reqQuestion, "and then?"}},
+		{"group reply to someone else", telegramtest.GroupMessage(group, alice, "and then?").With("reply_to_message", aliceMsg), "", request{}},
+		{"topic implicit reply to bot's topic start ignored", telegramtest.GroupMessage(group, alice, "and then?").With("reply_to_message", botMsg, "message_thread_id", 50, "is_topic_message", true), "", request{}},
+		{"topic explicit reply to bot", telegramtest.GroupMessage(group, alice, "and then?").With("reply_to_message", botMsg, "message_thread_id", 7, "is_topic_message", true), "", request{reqQuestion, "and then?"}},
+		{"/ask", telegramtest.GroupMessage(group, alice, "/ask What is it?"), "", request{reqQuestion, "What is it?"}},
+		{"/ask@bot", telegramtest.GroupMessage(group, alice, "/ask@CiteBot What is it?"), "", request{reqQuestion, "What is it?"}},
+		{"/ask@BOT case", telegramtest.GroupMessage(group, alice, "/ask@citebot What?"), "", request{reqQuestion, "What?"}},
+		{"/ask@otherbot ignored", telegramtest.GroupMessage(group, alice, "/ask@OtherBot What is it?"), "", request{}},
+		{"/ask empty", telegramtest.GroupMessage(group, alice, "/ask"), "", request{kind: reqEmpty}},
+		{"/ask replying to a question", telegramtest.GroupMessage(group, alice, "/ask").With("reply_to_message", aliceMsg), "", request{reqQuestion, "What is the Yangtze?"}},
+		{"/ask multiline", telegramtest.PrivateMessage(alice, "/ask\nline one\nline two"), "", request{reqQuestion, "line one\nline two"}},
+		{"/help in group", telegramtest.GroupMessage(group, alice, "/help"), "", request{kind: reqHelp}},
+		{"/start@bot", telegramtest.GroupMessage(group, alice, "/start@CiteBot"), "", request{kind: reqStart}},
+		{"/about", telegramtest.PrivateMessage(alice, "/about"), "", request{kind: reqAbout}},
+		{"/source args", telegramtest.PrivateMessage(alice, "/source doc 6"), "", request{reqSource, "doc 6"}},
+		{"/docs", telegramtest.GroupMessage(group, alice, "/docs"), "", request{kind: reqDocs}},
+		{"/remove NAME", telegramtest.PrivateMessage(alice, "/remove My Notes.md"), "", request{reqRemove, "My Notes.md"}},
+		{"document in private", telegramtest.DocumentMessage(alice, "F", "a.txt", 3), "", request{kind: reqDocument}},
+		{"document with a caption in private: not a question", telegramtest.DocumentMessage(alice, "F", "a.txt", 3).With("caption", "what?"), "", request{kind: reqDocument}},
+		{"document in a group ignored", telegramtest.DocumentMessage(alice, "F", "a.txt", 3).With("chat", map[string]any{"id": group, "type": "supergroup"}), "", request{}},
+		{"document in a group, caption mentions the bot", telegramtest.DocumentMessage(alice, "F", "a.txt", 3).With("chat", map[string]any{"id": group, "type": "supergroup"}, "caption", "for @CiteBot"), "", request{kind: reqDocument}},
+		{"document in a group, replying to the bot", telegramtest.DocumentMessage(alice, "F", "a.txt", 3).With("chat", map[string]any{"id": group, "type": "supergroup"}, "reply_to_message", botMsg), "", request{kind: reqDocument}},
+		{"document from another bot ignored", telegramtest.DocumentMessage(otherBot, "F", "a.txt", 3), "", request{}},
+		{"unknown command private", telegramtest.PrivateMessage(alice, "/weather"), "", request{kind: reqUnknownCommand}},
+		{"unknown command group ignored", telegramtest.GroupMessage(group, alice, "/weather"), "", request{}},
+		{"slash text is a question", telegramtest.PrivateMessage(alice, "/ what?"), "", request{reqQuestion, "/ what?"}},
+		{"other bot ignored", telegramtest.GroupMessage(group, otherBot, "@CiteBot what?"), "", request{}},
+		{"other bot ignored in private", telegramtest.PrivateMessage(otherBot, "what?"), "", request{}},
+		{"keyword prefix", telegramtest.GroupMessage(group, alice, "Cite: what is it?"), "cite:", request{reqQuestion, "what is it?"}},
+		{"keyword prefix case", telegramtest.GroupMessage(group, alice, "  CITE: what?"), "cite:", request{reqQuestion, "what?"}},
+		{"keyword prefix elsewhere ignored", telegramtest.GroupMessage(group, alice, "what cite: is it?"), "cite:", request{}},
+		{"keyword prefix stripped in private", telegramtest.PrivateMessage(alice, "cite: what?"), "cite:", request{reqQuestion, "what?"}},
+		{"mention only", telegramtest.GroupMessage(group, alice, "@CiteBot"), "", request{kind: reqEmpty}},
+		{"empty text", telegramtest.GroupMessage(group, alice, ""), "", request{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,16 +80,16 @@ func TestRoute(t *testing.T) {
 }
 
 func TestTopicThread(t *testing.T) {
-	alice := user{ID: 7}
+	alice := telegramtest.User{ID: 7}
 	tests := []struct {
 		name string
-		upd  map[string]any
+		upd  telegramtest.Update
 		want int
 	}{
-		{"topic", with(groupMsg(-1, alice, "q"), "message_thread_id", 5, "is_topic_message", true), 5},
-		{"general", with(groupMsg(-1, alice, "q"), "message_thread_id", 1, "is_topic_message", true), 0},
-		{"reply thread in a non-forum group", with(groupMsg(-1, alice, "q"), "message_thread_id", 9), 0},
-		{"no thread", groupMsg(-1, alice, "q"), 0},
+		{"topic", telegramtest.GroupMessage(-1, alice, "q").With("message_thread_id", 5, "is_topic_message", true), 5},
+		{"general", telegramtest.GroupMessage(-1, alice, "q").With("message_thread_id", 1, "is_topic_message", true), 0},
+		{"reply thread in a non-forum group", telegramtest.GroupMessage(-1, alice, "q").With("message_thread_id", 9), 0},
+		{"no thread", telegramtest.GroupMessage(-1, alice, "q"), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,9 +167,6 @@ func FuzzRoute(f *testing.F) {
 				t.Fatalf("parseSourceData(%q) = %q, %d", data, ref, n)
 			}
 			resolveDoc([]answer.DocInfo{{Name: "a"}, {Name: keyword}}, ref)
-		}
-		if name, ok := uploadName(text); ok && (name == "" || strings.ContainsAny(name, `/\`) || !utf8.ValidString(name)) {
-			t.Fatalf("uploadName(%q) = %q", text, name)
 		}
 		findDocument([]answer.DocInfo{{Name: "a"}, {Name: keyword}}, text)
 	})

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -34,7 +35,7 @@ func checkHTML(s string) error {
 			switch tag {
 			case "<b>", "<i>", "<blockquote>", "<blockquote expandable>":
 				name := strings.Fields(strings.Trim(tag, "<>"))[0]
-				if name == "blockquote" && contains(stack, "blockquote") {
+				if name == "blockquote" && slices.Contains(stack, "blockquote") {
 					return fmt.Errorf("nested blockquote at %d", i)
 				}
 				stack = append(stack, name)

@@ -15,35 +15,56 @@ import (
 )
 
 // ctxDoer gives every request made through tgbotapi (which has no context)
-// the context of the call it belongs to.
+// the context of the call it belongs to, and remembers the HTTP status of
+// the answer (tgbotapi keeps only Telegram's error_code). A ctxDoer serves
+// one call.
 type ctxDoer struct {
-	ctx context.Context
-	c   *http.Client
+	ctx    context.Context
+	c      *http.Client
+	status int // of the last answer; 0: none
 }
 
-func (d ctxDoer) Do(req *http.Request) (*http.Response, error) {
-	return d.c.Do(req.WithContext(d.ctx))
-}
-
-// apiFor returns a shallow copy of the tgbotapi client whose requests carry
-// ctx. The copy is cheap and the shared client is never mutated.
-func (b *Bot) apiFor(ctx context.Context) *tgbotapi.BotAPI {
-	api := *b.api
-	api.Client = ctxDoer{ctx: ctx, c: b.cfg.HTTPClient}
-	return &api
+func (d *ctxDoer) Do(req *http.Request) (*http.Response, error) {
+	resp, err := d.c.Do(req.WithContext(d.ctx))
+	if err == nil {
+		d.status = resp.StatusCode
+	}
+	return resp, err
 }
 
 // call makes one Bot API request with a deadline of timeout and returns its
-// result. Errors are scrubbed of the token; Telegram's own errors can be
-// examined with errors.As(err, **tgbotapi.Error).
+// result. A failure is reported to [Hooks.OnAPIError]. Errors are scrubbed
+// of the token; Telegram's own errors can be examined with
+// errors.As(err, **tgbotapi.Error).
 func (b *Bot) call(ctx context.Context, method string, p tgbotapi.Params, timeout time.Duration) (json.RawMessage, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	resp, err := b.apiFor(ctx).MakeRequest(method, p)
+	doer := &ctxDoer{ctx: cctx, c: b.client}
+	api := *b.api // a shallow copy: the shared client is never mutated
+	api.Client = doer
+	resp, err := api.MakeRequest(method, p)
 	if err != nil {
+		b.reportAPIError(ctx, method, doer.status, err)
 		return nil, fmt.Errorf("%s: %w", method, b.scrub.Error(err))
 	}
 	return resp.Result, nil
+}
+
+// reportAPIError passes a failed request to [Hooks.OnAPIError], unless
+// ctx (the caller's) ended it. status is the HTTP status of the answer, 0
+// when there was none.
+func (b *Bot) reportAPIError(ctx context.Context, method string, status int, err error) {
+	if b.hooks.OnAPIError == nil || ctx.Err() != nil {
+		return
+	}
+	code := 0
+	if te, ok := apiError(err); ok {
+		code = te.Code
+	}
+	if status >= 300 {
+		code = status
+	}
+	b.hooks.OnAPIError(method, code)
 }
 
 // maxRetries429 is how often a request refused with 429 is tried again.
@@ -319,13 +340,12 @@ func (b *Bot) sendTyping(ctx context.Context, t target) {
 }
 
 // answerCallback answers a callback query (it must always be answered, or
-// the user's client keeps spinning). answerCallbackQuery returns true, not a
-// Message, so it goes through Request.
+// the user's client keeps spinning).
 func (b *Bot) answerCallback(ctx context.Context, id, text string) {
-	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
-	defer cancel()
-	if _, err := b.apiFor(ctx).Request(tgbotapi.NewCallback(id, truncateRunes(text, 200))); err != nil {
-		b.log.Warn("answerCallbackQuery failed", "err", b.scrub.Error(err))
+	p := tgbotapi.Params{"callback_query_id": id}
+	p.AddNonEmpty("text", truncateRunes(text, 200))
+	if _, err := b.call(ctx, "answerCallbackQuery", p, requestTimeout); err != nil {
+		b.log.Warn("answerCallbackQuery failed", "err", err)
 	}
 }
 

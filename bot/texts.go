@@ -30,8 +30,9 @@ type uiTexts struct {
 	aboutLine     string // %s name, %d paragraphs
 	callbackError string
 	greeting      string
-	howTo         string // %s: @username, %s: keyword sentence, %s: memory TTL
+	howTo         string // %s: @username, %s: keyword sentence, %s: followUps or ""
 	keyword       string // %s: prefix
+	followUps     string // %s: memory TTL
 	commands      string
 	privacy       string
 
@@ -42,8 +43,7 @@ type uiTexts struct {
 	onlyAdminsDel  string
 	privateOnly    string
 	uploadsOff     string
-	badType        string // %s: file name
-	badName        string
+	badFile        string // %s: why the file name is refused
 	tooLarge       string // %s name, %s size, %s limit
 	overLimit      string // %s name, %s limit
 	downloadFailed string // %s: file name
@@ -80,9 +80,9 @@ var texts = map[string]uiTexts{
 		howTo: "How to ask\n" +
 			"• In a private chat: just send your question.\n" +
 			"• In a group: mention me (%s your question), reply to one of my answers, or use /ask your question%s.\n" +
-			"• Follow-ups: reply to my answer; in a private chat just keep asking (I remember the conversation for %s).\n" +
-			"Every claim cites a numbered paragraph (¶) and quotes it; tap a ¶ button to read the whole paragraph.",
-		keyword: `, or start your message with "%s"`,
+			"%sEvery claim cites a numbered paragraph (¶) and quotes it; tap a ¶ button to read the whole paragraph.",
+		keyword:   `, or start your message with "%s"`,
+		followUps: "• Follow-ups: reply to my answer; in a private chat just keep asking (I remember the conversation for %s).\n",
 		commands: "Commands\n" +
 			"/ask QUESTION – ask a question\n" +
 			"/source N – show paragraph N (/source DOC N when several documents are loaded)\n" +
@@ -94,16 +94,15 @@ var texts = map[string]uiTexts{
 			"For mentions to work reliably a group admin can either disable privacy mode in @BotFather (/setprivacy → Disable) or make me an admin of the group. " +
 			"After changing privacy mode, remove me from the group and add me again.",
 		docsLine: "%d. %s — %d paragraphs",
-		docsHint: "Send me a .txt, .md or .pdf file to add a document; /remove NAME removes one.",
+		docsHint: "Send me a document file to add it; /remove NAME removes one.",
 		adminHelp: "Admin\n" +
-			"Send me a .txt, .md or .pdf file (up to %s) in this chat to add it as a document.\n" +
+			"Send me a document file (up to %s) in this chat to add it.\n" +
 			"/remove NAME – remove a document (names as in /docs)",
 		onlyAdminsAdd:  "Only admins can add documents.",
 		onlyAdminsDel:  "Only admins can remove documents.",
 		privateOnly:    "Please send documents and /remove to me in a private chat.",
 		uploadsOff:     "Adding and removing documents is not enabled on this bot.",
-		badType:        "I can add .txt, .md and .pdf files; %s is not one of them.",
-		badName:        "This file has no usable name. Please rename it (e.g. notes.txt) and send it again.",
+		badFile:        "Couldn't add this file: %s",
 		tooLarge:       "%s is too large (%s); the limit is %s.",
 		overLimit:      "%s is larger than the limit of %s.",
 		downloadFailed: "Couldn't download %s from Telegram. Please try again in a moment.",
@@ -138,9 +137,9 @@ var texts = map[string]uiTexts{
 		howTo: "如何提问\n" +
 			"• 私聊：直接发送问题。\n" +
 			"• 群组：@我（%s 你的问题）、回复我的回答，或使用 /ask 你的问题%s。\n" +
-			"• 追问：回复我的回答；私聊中直接继续提问即可（对话会保留 %s）。\n" +
-			"每个论断都引用带编号的段落（¶）并附原文；点击 ¶ 按钮可查看整段。",
-		keyword: `，或以“%s”开头`,
+			"%s每个论断都引用带编号的段落（¶）并附原文；点击 ¶ 按钮可查看整段。",
+		keyword:   `，或以“%s”开头`,
+		followUps: "• 追问：回复我的回答；私聊中直接继续提问即可（对话会保留 %s）。\n",
 		commands: "命令\n" +
 			"/ask 问题 – 提问\n" +
 			"/source N – 查看第 N 段（多个文档时用 /source 文档名 N）\n" +
@@ -152,16 +151,15 @@ var texts = map[string]uiTexts{
 			"如需可靠地响应 @提及，请群管理员在 @BotFather 中关闭隐私模式（/setprivacy → Disable），或把我设为群管理员。" +
 			"更改隐私模式后，需要把我移出群组再重新拉进来。",
 		docsLine: "%d. %s — %d 段",
-		docsHint: "发给我 .txt、.md 或 .pdf 文件即可添加文档；/remove 文档名 可删除文档。",
+		docsHint: "发给我文档文件即可添加；/remove 文档名 可删除文档。",
 		adminHelp: "管理员\n" +
-			"在此私聊中发给我 .txt、.md 或 .pdf 文件（不超过 %s）即可添加为文档。\n" +
+			"在此私聊中发给我文档文件（不超过 %s）即可添加。\n" +
 			"/remove 文档名 – 删除文档（名称见 /docs）",
 		onlyAdminsAdd:  "只有管理员可以添加文档。",
 		onlyAdminsDel:  "只有管理员可以删除文档。",
 		privateOnly:    "请在与我的私聊中发送文档或使用 /remove。",
 		uploadsOff:     "此机器人未启用添加和删除文档。",
-		badType:        "我只能添加 .txt、.md 和 .pdf 文件，%s 不是这几种。",
-		badName:        "这个文件没有可用的文件名，请改名（如 notes.txt）后重新发送。",
+		badFile:        "无法添加这个文件：%s",
 		tooLarge:       "%s 太大了（%s），上限是 %s。",
 		overLimit:      "%s 超过了 %s 的上限。",
 		downloadFailed: "无法从 Telegram 下载 %s，请稍后再试。",
@@ -214,6 +212,7 @@ func docNames(docs []answer.DocInfo, lang string) string {
 }
 
 // helpText returns the /start (full=false) or /help (full=true) text, plain.
+// ttl is how long conversations are remembered, 0 when they are not.
 // adminLimit, when not empty, adds the admin section (uploads up to that
 // size, /remove) to the full text.
 func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword string, ttl time.Duration, adminLimit string) string {
@@ -222,10 +221,13 @@ func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword s
 	if keyword != "" {
 		kw = fmt.Sprintf(t.keyword, keyword)
 	}
-	mention := "@" + username
+	followUps := ""
+	if ttl > 0 {
+		followUps = fmt.Sprintf(t.followUps, minutes(ttl, lang))
+	}
 	parts := []string{
 		fmt.Sprintf(t.greeting, docNames(docs, lang)),
-		fmt.Sprintf(t.howTo, mention, kw, minutes(ttl, lang)),
+		fmt.Sprintf(t.howTo, "@"+username, kw, followUps),
 	}
 	if full {
 		parts = append(parts, t.commands)

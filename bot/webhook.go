@@ -48,7 +48,11 @@ func (b *Bot) serveWebhook(ctx context.Context, d *dispatcher) error {
 
 	p := tgbotapi.Params{"url": b.cfg.WebhookURL, "secret_token": b.secret}
 	_ = p.AddInterface("allowed_updates", allowedUpdates)
-	if _, err := b.call(ctx, "setWebhook", p, requestTimeout); err != nil {
+	_, err = b.call(ctx, "setWebhook", p, requestTimeout)
+	if ctx.Err() == nil {
+		b.polled(err == nil)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			// Stopped while registering: a shutdown, not a failure. Let
 			// deliveries already accepted finish like on a normal stop.

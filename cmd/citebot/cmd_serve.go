@@ -3,24 +3,23 @@ package main
 import (
 	"context"
 	"io"
-	"net/http"
 	"time"
 
-	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/config"
 	"github.com/citebot/citebot/library"
 )
 
 // runServe runs the Telegram bot until ctx is cancelled (SIGINT/SIGTERM).
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parse("serve", args, getenv, stderr, nil)
+	if err == nil {
+		err = c.cfg.ValidateServe()
+	}
 	if err != nil {
 		return err
 	}
-	if err := c.cfg.ValidateServe(); err != nil {
-		return err
-	}
-	m := newMetrics()
+	m := newMetrics(modeName(c.cfg.Model))
 	if c.cfg.AdminAddr != "" {
 		if _, err := startAdmin(ctx, c.cfg.AdminAddr, m, c.log); err != nil {
 			return err
@@ -36,30 +35,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	m.indexReady.Store(true)
 	c.log.Info("index ready", "documents", st.Documents, "paragraphs", st.Paragraphs, "passages", st.Passages,
 		"reused", st.Reused, "took", st.Duration.Round(time.Millisecond))
-	eng := instrumentedEngine{Engine: c.engineFor(lib, m), m: m, mode: answer.Mode(modeName(c.cfg.Model))}
-	b, err := bot.New(bot.Config{
-		Token:            bot.Token(c.cfg.TelegramToken.Reveal()),
-		APIBase:          c.cfg.TelegramAPI,
-		HTTPClient:       &http.Client{Transport: telegramTransport{next: botTransport(c.cfg.Workers), m: m}},
-		Workers:          c.cfg.Workers,
-		EditInterval:     c.cfg.EditInterval,
-		MemoryTurns:      memoryTurns(c.cfg.MemoryTurns),
-		MemoryTTL:        c.cfg.MemoryTTL,
-		AllowedChats:     c.cfg.AllowedChats,
-		AllowedUsers:     c.cfg.AllowedUsers,
-		RateLimit:        rateLimit(c.cfg.RatePerMinute, c.cfg.RateBurst),
-		MaxQuestionRunes: c.cfg.MaxQuestionRunes,
-		KeywordPrefix:    c.cfg.KeywordPrefix,
-		ShutdownTimeout:  c.cfg.ShutdownTimeout,
-		WebhookURL:       c.cfg.WebhookURL,
-		WebhookListen:    c.cfg.WebhookListen,
-		WebhookSecret:    c.cfg.WebhookSecret.Reveal(),
-		Admins:           c.cfg.Admins,
-		MaxUploadBytes:   c.cfg.MaxUploadBytes,
-		Library:          lib,
-		OnRateLimited:    m.questions.WithLabelValues(modeName(c.cfg.Model), "rate_limited").Inc,
-		Logger:           c.log,
-	}, eng)
+	b, err := bot.New(botConfig(c.cfg), bot.Deps{
+		Answerer:  c.engineFor(lib, m),
+		Documents: lib,
+		Logger:    c.log,
+		Hooks:     m.botHooks(),
+	})
 	if err != nil {
 		return err
 	}
@@ -67,35 +48,34 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return b.Run(ctx)
 }
 
+// botConfig passes the Telegram settings to the bot as they are: package
+// config owns their defaults and the meaning of 0.
+func botConfig(c config.Config) bot.Config {
+	return bot.Config{
+		Token:            c.TelegramToken,
+		APIBase:          c.TelegramAPI,
+		Workers:          c.Workers,
+		EditInterval:     c.EditInterval,
+		MemoryTurns:      c.MemoryTurns,
+		MemoryTTL:        c.MemoryTTL,
+		AllowedChats:     c.AllowedChats,
+		AllowedUsers:     c.AllowedUsers,
+		RatePerMinute:    c.RatePerMinute,
+		RateBurst:        c.RateBurst,
+		MaxQuestionRunes: c.MaxQuestionRunes,
+		KeywordPrefix:    c.KeywordPrefix,
+		ShutdownTimeout:  c.ShutdownTimeout,
+		Admins:           c.Admins,
+		MaxUploadBytes:   c.MaxUploadBytes,
+		WebhookURL:       c.WebhookURL,
+		WebhookListen:    c.WebhookListen,
+		WebhookSecret:    c.WebhookSecret,
+	}
+}
+
 func modeName(model string) string {
 	if model == "" {
 		return "extractive"
 	}
 	return "llm"
-}
-
-// rateLimit maps the configuration (0: unlimited) onto the bot's (negative:
-// unlimited).
-func rateLimit(perMinute float64, burst int) bot.RateLimit {
-	if perMinute <= 0 {
-		return bot.RateLimit{PerMinute: -1}
-	}
-	return bot.RateLimit{PerMinute: perMinute, Burst: burst}
-}
-
-// memoryTurns maps the configuration (0: no memory) onto the bot's
-// (negative: no memory).
-func memoryTurns(n int) int {
-	if n <= 0 {
-		return -1
-	}
-	return n
-}
-
-// botTransport is the default transport with enough idle connections for
-// every worker to keep its own.
-func botTransport(workers int) http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = workers + 2
-	return t
 }

@@ -7,7 +7,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,8 +22,6 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
 
 const e2eToken = "123456:E2E-SECRET-token"
@@ -179,35 +176,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// serve runs `citebot serve` with only a token and --telegram-api (plus any
-// extra args) in a temporary working directory.
+// serve runs `citebot serve` against the emulator with only a token and
+// --telegram-api (plus any extra args) in a temporary working directory.
 func serve(t *testing.T, e *emulator, extra ...string) (stop func() error, logs *syncBuffer) {
 	t.Helper()
 	t.Chdir(t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	logs = &syncBuffer{}
-	env := map[string]string{"TELEGRAM_BOT_TOKEN": e2eToken}
-	done := make(chan error, 1)
-	args := append([]string{"serve", "--telegram-api", e.base}, extra...)
-	go func() {
-		done <- run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
-	}()
-	stopped := false
-	stop = func() error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(30 * time.Second):
-			return fmt.Errorf("serve did not stop")
-		}
-	}
-	t.Cleanup(func() { stop() })
-	return stop, logs
+	return serveAt(t, e.base, map[string]string{"TELEGRAM_BOT_TOKEN": e2eToken}, extra...)
 }
 
 // adminAddr waits for the admin server's address in the logs.
@@ -249,7 +223,7 @@ func counterValue(families map[string]*dto.MetricFamily, name string, want map[s
 	return total
 }
 
-func TestEndToEndEmulator(t *testing.T) {
+func TestE2EEmulator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
@@ -340,16 +314,7 @@ func TestEndToEndEmulator(t *testing.T) {
 	})
 
 	t.Run("metrics count the questions", func(t *testing.T) {
-		resp, err := http.Get("http://" + admin + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		parser := expfmt.NewTextParser(model.UTF8Validation)
-		families, err := parser.TextToMetricFamilies(resp.Body)
-		if err != nil {
-			t.Fatalf("parse /metrics: %v", err)
-		}
+		families := scrape(t, "http://"+admin)
 		answered := counterValue(families, "citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "answered"})
 		if answered < 3 {
 			t.Errorf("citebot_questions_total{extractive,answered} = %v, want >= 3", answered)
@@ -357,7 +322,7 @@ func TestEndToEndEmulator(t *testing.T) {
 		if counterValue(families, "citebot_telegram_api_errors_total", map[string]string{"method": "setMyCommands", "code": "500"}) < 1 {
 			t.Errorf("the emulator's 500 on setMyCommands was not counted")
 		}
-		for _, name := range []string{"citebot_answer_seconds", "citebot_retrieval_seconds"} {
+		for _, name := range []string{"citebot_answer_seconds", "citebot_retrieval_seconds", "citebot_build_info", "go_goroutines"} {
 			if families[name] == nil {
 				t.Errorf("/metrics lacks %s", name)
 			}
@@ -379,11 +344,11 @@ func TestEndToEndEmulator(t *testing.T) {
 	}
 }
 
-func TestEndToEndTwoDocuments(t *testing.T) {
+func TestE2ETwoDocuments(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	sample, err := filepath.Abs(filepath.Join("..", "..", "retrieval", "sample", "yangtze-symposium.txt"))
+	sample, err := filepath.Abs(filepath.Join("..", "..", "retrieval", "document", "sample", "yangtze-symposium.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

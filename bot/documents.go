@@ -1,0 +1,237 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/citebot/citebot/answer"
+)
+
+// isAdmin reports whether user may add and remove documents.
+func (b *Bot) isAdmin(user int64) bool { return b.admins[user] }
+
+// canManage reports whether user may add and remove documents: an admin,
+// with a DocumentManager configured.
+func (b *Bot) canManage(user int64) bool { return b.isAdmin(user) && b.docs != nil }
+
+// mayManage reports whether the sender of msg may add or remove documents
+// here, and tells them why not: not an admin (onlyAdmins), not a private
+// chat, or no DocumentManager.
+func (b *Bot) mayManage(ctx context.Context, msg *tgbotapi.Message, t target, tt uiTexts, onlyAdmins string) bool {
+	switch {
+	case !b.isAdmin(msg.From.ID):
+		b.log.Info("document change refused: not an admin", "chat_id", t.chat, "user_id", msg.From.ID)
+		b.reply(ctx, t, onlyAdmins)
+		return false
+	case msg.Chat.Type != "private":
+		b.reply(ctx, t, tt.privateOnly)
+		return false
+	case b.docs == nil:
+		b.reply(ctx, t, tt.uploadsOff)
+		return false
+	}
+	return true
+}
+
+// addDocument handles a file sent to the bot: an admin's file in a private
+// chat, under a name the [DocumentManager] accepts, is downloaded (at most
+// MaxUploadBytes) and added with [DocumentManager.AddDocument]; everyone
+// else is told why not. It reports false when ctx ended it before the
+// document was added.
+func (b *Bot) addDocument(ctx context.Context, u Update, t target) bool {
+	m := u.Message
+	doc := m.Document
+	lang := userLang(m.From.LanguageCode, m.Caption)
+	tt := texts[lang]
+	if !b.mayManage(ctx, m, t, tt, tt.onlyAdminsAdd) {
+		return true
+	}
+	log := b.log.With("chat_id", t.chat, "user_id", m.From.ID, "file_name", doc.FileName, "file_size", doc.FileSize)
+	name, err := b.docs.CleanName(doc.FileName)
+	if err != nil {
+		log.Info("document refused", "err", err)
+		b.reply(ctx, t, fmt.Sprintf(tt.badFile, userError(err)))
+		return true
+	}
+	up := upload{b: b, ctx: ctx, t: t, lang: lang, name: name, log: log}
+	if int64(doc.FileSize) > b.cfg.MaxUploadBytes {
+		return up.tooLarge(int64(doc.FileSize))
+	}
+	// The download and the indexing can take a while: show "typing…".
+	s := b.startStream(ctx, t, lang)
+	stopped := false
+	stopTyping := func() {
+		if !stopped {
+			stopped = true
+			s.stop()
+		}
+	}
+	defer stopTyping() // also when AddDocument panics
+	start := time.Now()
+	data, err := b.fetchFile(ctx, doc.FileID)
+	if err != nil {
+		stopTyping()
+		return up.downloadFailed(err)
+	}
+	info, err := b.docs.AddDocument(ctx, name, data)
+	stopTyping()
+	if err != nil {
+		return up.addFailed(err, len(data))
+	}
+	if info.Name == "" {
+		info.Name = name
+	}
+	log.Info("document added", "name", info.Name, "paragraphs", info.Paragraphs, "bytes", len(data),
+		"took_ms", time.Since(start).Milliseconds())
+	b.reply(ctx, t, fmt.Sprintf(tt.added, info.Name, info.Paragraphs))
+	return true
+}
+
+// upload is one document being added, for its failure replies.
+type upload struct {
+	b    *Bot
+	ctx  context.Context
+	t    target
+	lang string
+	name string
+	log  *slog.Logger
+}
+
+// tooLarge tells the admin the file exceeds the limit; size 0: unknown.
+func (up upload) tooLarge(size int64) bool {
+	limit, tt := up.b.cfg.MaxUploadBytes, texts[up.lang]
+	up.log.Info("document refused: too large", "size", size, "limit", limit)
+	if size > 0 {
+		up.b.reply(up.ctx, up.t, fmt.Sprintf(tt.tooLarge, up.name, formatSize(size, up.lang), formatSize(limit, up.lang)))
+	} else {
+		up.b.reply(up.ctx, up.t, fmt.Sprintf(tt.overLimit, up.name, formatSize(limit, up.lang)))
+	}
+	return true
+}
+
+// downloadFailed handles a failed download; false: interrupted by ctx.
+func (up upload) downloadFailed(err error) bool {
+	var big fileTooLargeError
+	switch {
+	case errors.As(err, &big):
+		return up.tooLarge(big.size)
+	case up.ctx.Err() != nil:
+		up.log.Warn("document download interrupted by shutdown", "err", err)
+		return false
+	}
+	up.log.Error("couldn't download a document", "err", err)
+	up.b.reply(up.ctx, up.t, fmt.Sprintf(texts[up.lang].downloadFailed, up.name))
+	return true
+}
+
+// addFailed handles an error of AddDocument; false: interrupted by ctx.
+func (up upload) addFailed(err error, size int) bool {
+	if up.ctx.Err() != nil {
+		up.log.Warn("adding a document interrupted by shutdown", "err", err)
+		return false
+	}
+	up.log.Warn("couldn't add a document", "bytes", size, "err", err)
+	up.b.reply(up.ctx, up.t, fmt.Sprintf(texts[up.lang].addFailed, up.name, userError(err)))
+	return true
+}
+
+// removeDocument handles /remove NAME: admins only, in a private chat. NAME
+// is matched against [Answerer.Documents] exactly, else case-insensitively.
+// It reports false when ctx ended it before the document was removed.
+func (b *Bot) removeDocument(ctx context.Context, u Update, t target, lang, arg string) bool {
+	m := u.Message
+	tt := texts[lang]
+	if !b.mayManage(ctx, m, t, tt, tt.onlyAdminsDel) {
+		return true
+	}
+	docs := b.answer.Documents()
+	if arg == "" {
+		b.reply(ctx, t, fmt.Sprintf(tt.removeUsage, nameList(docs)))
+		return true
+	}
+	name, ok := findDocument(docs, arg)
+	if !ok {
+		b.reply(ctx, t, fmt.Sprintf(tt.noSuchDoc, arg, nameList(docs)))
+		return true
+	}
+	log := b.log.With("chat_id", t.chat, "user_id", m.From.ID, "name", name)
+	if err := b.docs.RemoveDocument(ctx, name); err != nil {
+		if ctx.Err() != nil {
+			log.Warn("removing a document interrupted by shutdown", "err", err)
+			return false
+		}
+		log.Warn("couldn't remove a document", "err", err)
+		b.reply(ctx, t, fmt.Sprintf(tt.removeFailed, name, userError(err)))
+		return true
+	}
+	log.Info("document removed")
+	b.reply(ctx, t, fmt.Sprintf(tt.removed, name))
+	return true
+}
+
+// docsText answers /docs: the documents, numbered (the number works in
+// /source), with their paragraph counts, and for an admin who can manage
+// them a line on how.
+func docsText(lang string, docs []answer.DocInfo, admin bool) string {
+	tt := texts[lang]
+	var lines []string
+	if len(docs) == 0 {
+		lines = append(lines, tt.noDocuments)
+	} else {
+		lines = append(lines, tt.aboutHeader)
+		for i, d := range docs {
+			lines = append(lines, fmt.Sprintf(tt.docsLine, i+1, d.Name, d.Paragraphs))
+		}
+	}
+	if admin {
+		lines = append(lines, "", tt.docsHint)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// findDocument resolves a name typed by a user: the document of exactly
+// that name, else the only one equal to it case-insensitively.
+func findDocument(docs []answer.DocInfo, name string) (string, bool) {
+	name = strings.TrimSpace(name)
+	found := ""
+	n := 0
+	for _, d := range docs {
+		if d.Name == name {
+			return d.Name, true
+		}
+		if strings.EqualFold(d.Name, name) {
+			found = d.Name
+			n++
+		}
+	}
+	return found, n == 1
+}
+
+// nameList lists document names for a message, or "-" when there is none.
+func nameList(docs []answer.DocInfo) string {
+	if len(docs) == 0 {
+		return "-"
+	}
+	names := make([]string, len(docs))
+	for i, d := range docs {
+		names[i] = d.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// userError turns an error from the [DocumentManager] into the text shown
+// to the admin: its first line, at most 300 characters.
+func userError(err error) string {
+	s, _, _ := strings.Cut(strings.TrimSpace(err.Error()), "\n")
+	if utf8.RuneCountInString(s) > 300 {
+		s = truncateRunes(s, 299) + "…"
+	}
+	return s
+}
