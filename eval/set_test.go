@@ -77,10 +77,10 @@ func TestRetrievalScores(t *testing.T) {
 func TestQuoteScores(t *testing.T) {
 	var m Metrics
 	m.Add(Score(Row{Answers: []string{"甲乙"}, Kind: "x"}, nil, &Answered{Quote: "有 甲乙 丙", Paragraph: 2})) // hit
-	m.Add(Score(Row{Answers: []string{"丁"}, Kind: "x"}, nil, &Answered{Quote: "无关"}))                  // miss
-	m.Add(Score(Row{Answers: []string{"戊"}, Kind: "x"}, nil, &Answered{Abstained: true}))               // false abstention
-	m.Add(Score(Row{Kind: "y"}, nil, &Answered{Abstained: true}))                                      // right abstention
-	m.Add(Score(Row{Kind: "y"}, nil, &Answered{Quote: "答"}))                                           // answered the unanswerable
+	m.Add(Score(Row{Answers: []string{"丁"}, Kind: "x"}, nil, &Answered{Quote: "无关"}))                    // miss
+	m.Add(Score(Row{Answers: []string{"戊"}, Kind: "x"}, nil, &Answered{Abstained: true}))                // false abstention
+	m.Add(Score(Row{Kind: "y"}, nil, &Answered{Abstained: true}))                                        // right abstention
+	m.Add(Score(Row{Kind: "y"}, nil, &Answered{Quote: "答"}))                                             // answered the unanswerable
 	q := m.Scores().Quotes()
 	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 	if !near(q.QuoteHit1, 1.0/3) || !near(q.FalseAbstainRate, 1.0/3) || !near(q.AbstainRate, 0.5) || !near(q.QuoteCharsMean, 3) {

@@ -140,7 +140,7 @@ func TestAddDocumentRefuses(t *testing.T) {
 
 func TestCleanName(t *testing.T) {
 	for in, want := range map[string]string{
-		"notes.txt":         "notes.txt",
+		"notes.txt":          "notes.txt",
 		" dir/sub/notes.md ": "notes.md",
 		`C:\docs\Report.PDF`: "Report.PDF",
 	} {

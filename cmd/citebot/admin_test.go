@@ -71,7 +71,7 @@ func readyz(t *testing.T, base string) (int, string) {
 }
 
 func TestAdminServer(t *testing.T) {
-	m := newMetrics("extractive")
+	m := newMetrics()
 	srv := httptest.NewServer(adminHandler(m))
 	defer srv.Close()
 	hooks := m.botHooks()

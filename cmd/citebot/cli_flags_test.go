@@ -150,7 +150,7 @@ func TestHelpListsOnlyOwnFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {
 			_, help, err := runArgs(t, nil, tt.command, "-h")
-			if !errors.Is(err, errHelp) {
+			if !errors.Is(err, config.ErrHelp) {
 				t.Fatalf("err = %v", err)
 			}
 			flagLine := func(name string) bool { return regexp.MustCompile(`(?m)^  -` + name + `\b( |$)`).MatchString(help) }

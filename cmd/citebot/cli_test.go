@@ -88,12 +88,11 @@ func TestAskJSONQuotesAreDocumentText(t *testing.T) {
 				t.Fatal(err)
 			}
 			eng := answer.New(library.NewRetriever(ix), nil, answer.Options{})
-			texts := docTexts(ix)
 			runes := map[string][]rune{}
 			sentences := map[string][]text.Span{}
-			for name, src := range texts {
-				runes[name] = []rune(src)
-				sentences[name] = text.Sentences(src)
+			for _, d := range ix.Documents() {
+				runes[d.Name] = []rune(d.Text)
+				sentences[d.Name] = text.Sentences(d.Text)
 			}
 			rows, err := eval.Load(filepath.Join(dir, set.qa))
 			if err != nil {
@@ -105,7 +104,7 @@ func TestAskJSONQuotesAreDocumentText(t *testing.T) {
 				if err != nil {
 					continue // the sets hold two blank questions
 				}
-				b, err := json.Marshal(toJSON(a, texts))
+				b, err := json.Marshal(toJSON(a, ix.Documents()))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -3,15 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/citebot/citebot/answer"
-	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 // jsonCitation is a citation as `citebot ask --json` prints it. Start and
@@ -38,26 +37,16 @@ type jsonAnswer struct {
 
 // toJSON converts an answer, turning byte offsets into character offsets of
 // the document texts.
-func toJSON(a answer.Answer, texts map[string]string) jsonAnswer {
+func toJSON(a answer.Answer, docs []*document.Document) jsonAnswer {
 	out := jsonAnswer{Question: a.Question, Answer: a.Text, Mode: a.Mode, NotFound: a.NotFound, Ungrounded: a.Ungrounded, Notice: a.Notice, Citations: []jsonCitation{}}
 	for _, c := range a.Citations {
-		t := texts[c.Doc]
 		start, end := c.Start, c.End
-		if start >= 0 && end <= len(t) && start <= end {
-			start = utf8.RuneCountInString(t[:start])
-			end = start + utf8.RuneCountInString(t[c.Start:c.End])
+		if i := slices.IndexFunc(docs, func(d *document.Document) bool { return d.Name == c.Doc }); i >= 0 {
+			start, end = docs[i].RuneOffsets(c.Start, c.End)
 		}
 		out.Citations = append(out.Citations, jsonCitation{N: c.N, Doc: c.Doc, Paragraph: c.Paragraph, Quote: c.Quote, Start: start, End: end})
 	}
 	return out
-}
-
-func docTexts(ix *retrieval.Index) map[string]string {
-	m := map[string]string{}
-	for _, d := range ix.Documents() {
-		m[d.Name] = d.Text
-	}
-	return m
 }
 
 // renderText renders an answer for a terminal. streamed is the text already
@@ -106,10 +95,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	q := strings.TrimSpace(strings.Join(c.args, " "))
-	if q == "" {
-		return errors.New("ask needs a question: citebot ask \"长江十年禁渔有什么要求？\"")
-	}
+	q := strings.Join(c.args, " ")
 	ix, _, err := c.openIndex(ctx)
 	if err != nil {
 		return err
@@ -127,7 +113,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
-		return enc.Encode(toJSON(a, docTexts(ix)))
+		return enc.Encode(toJSON(a, ix.Documents()))
 	}
 	printed := ""
 	if streamed != nil {

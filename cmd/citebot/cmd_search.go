@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,10 +31,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	q := strings.TrimSpace(strings.Join(c.args, " "))
-	if q == "" {
-		return errors.New("search needs a question: citebot search \"长江十年禁渔有什么要求？\"")
-	}
+	q := strings.Join(c.args, " ")
 	if k < 1 {
 		return fmt.Errorf("--k %d: use at least 1", k)
 	}

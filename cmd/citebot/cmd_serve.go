@@ -19,7 +19,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	m := newMetrics(modeName(c.cfg.Model))
+	m := newMetrics()
 	if c.cfg.AdminAddr != "" {
 		if _, err := startAdmin(ctx, c.cfg.AdminAddr, m, c.log); err != nil {
 			return err
@@ -35,8 +35,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	m.indexReady.Store(true)
 	c.log.Info("index ready", "documents", st.Documents, "paragraphs", st.Paragraphs, "passages", st.Passages,
 		"reused", st.Reused, "took", st.Duration.Round(time.Millisecond))
+	eng := c.engineFor(lib, m)
+	m.mode = string(eng.Mode())
 	b, err := bot.New(botConfig(c.cfg), bot.Deps{
-		Answerer:  c.engineFor(lib, m),
+		Answerer:  eng,
 		Documents: lib,
 		Logger:    c.log,
 		Hooks:     m.botHooks(),
@@ -44,7 +46,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	c.log.Info("citebot serving", "mode", modeName(c.cfg.Model), "webhook", c.cfg.WebhookURL != "")
+	c.log.Info("citebot serving", "mode", eng.Mode(), "webhook", c.cfg.WebhookURL != "")
 	return b.Run(ctx)
 }
 
@@ -71,11 +73,4 @@ func botConfig(c config.Config) bot.Config {
 		WebhookListen:    c.WebhookListen,
 		WebhookSecret:    c.WebhookSecret,
 	}
-}
-
-func modeName(model string) string {
-	if model == "" {
-		return "extractive"
-	}
-	return "llm"
 }

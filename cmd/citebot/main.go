@@ -6,10 +6,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,38 +30,30 @@ func main() {
 	}
 }
 
-// errUsage is returned after a usage problem was printed; errHelp after
-// help was asked for and printed.
-var (
-	errUsage = errors.New("usage")
-	errHelp  = errors.New("help")
-)
-
 // exitCode is the exit status for run's error: 0 for success and help, 2
 // for a usage error (unknown command or flag, bad flag value, missing or
 // unexpected argument), 1 for any other failure.
 func exitCode(err error) int {
 	switch {
-	case err == nil || errors.Is(err, errHelp):
+	case err == nil || errors.Is(err, config.ErrHelp):
 		return 0
-	case errors.Is(err, errUsage):
+	case errors.Is(err, config.ErrUsage):
 		return 2
 	}
 	return 1
 }
 
-// subcommands are citebot's commands for the usage texts; args "QUESTION"
-// is required, "" means the command takes no positional argument.
-var subcommands = []struct{ name, args, about string }{
-	{"serve", "", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)"},
-	{"ask", "QUESTION", "answer one question (--json)"},
-	{"chat", "", "ask questions interactively (follow-ups work)"},
-	{"search", "QUESTION", "show the ranked passages for a question (--k N, --json)"},
-	{"index", "", "build or refresh the persistent index"},
-	{"eval", "", "score retrieval and quotes on a question set (--qa FILE.jsonl)"},
-	{"config", "", "print the effective configuration (secrets redacted)"},
-	{"healthcheck", "", "exit 0 if a running citebot's /healthz answers"},
-	{"version", "", "print the version, commit and Go version"},
+// subcommands are citebot's commands, for the usage texts and flags.
+var subcommands = []config.Command{
+	{Name: "serve", About: "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)"},
+	{Name: "ask", Args: "QUESTION", About: "answer one question (--json)"},
+	{Name: "chat", About: "ask questions interactively (follow-ups work)"},
+	{Name: "search", Args: "QUESTION", About: "show the ranked passages for a question (--k N, --json)"},
+	{Name: "index", About: "build or refresh the persistent index"},
+	{Name: "eval", About: "score retrieval and quotes on a question set (--qa FILE.jsonl)"},
+	{Name: "config", About: "print the effective configuration (secrets redacted)"},
+	{Name: "healthcheck", About: "exit 0 if a running citebot's /healthz answers"},
+	{Name: "version", About: "print the version, commit and Go version"},
 }
 
 // usage is the text of `citebot help`.
@@ -71,7 +61,7 @@ func usage() string {
 	var b strings.Builder
 	b.WriteString("citebot answers questions about documents with cited, verbatim quotes.\n\nUsage:\n")
 	for _, c := range subcommands {
-		fmt.Fprintf(&b, "  citebot %-20s %s\n", strings.TrimSpace(c.name+" "+c.args), c.about)
+		fmt.Fprintf(&b, "  citebot %-20s %s\n", strings.TrimSpace(c.Name+" "+c.Args), c.About)
 	}
 	b.WriteString(`
 Flags may come before or after the question; "--" ends them. With no --doc,
@@ -86,7 +76,7 @@ of a command; settings also have environment variables and config file keys
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage())
-		return errUsage
+		return config.ErrUsage
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -113,47 +103,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	}
 	fmt.Fprintf(stderr, "citebot: unknown command %s\nRun 'citebot help' for the commands.\n", config.Scrub(fmt.Sprintf("%q", cmd)))
-	return errUsage
-}
-
-// parseFlags parses args with fs for the subcommand name, flags anywhere
-// ([config.ParseArgs]), and checks its positional arguments. It prints
-// the full help for -h, or a usage problem and a pointer to -h.
-func parseFlags(fs *flag.FlagSet, name string, args []string, w io.Writer) ([]string, error) {
-	var flagErrs bytes.Buffer
-	fs.SetOutput(&flagErrs)
-	fs.Usage = func() {} // printed below, knowing whether help was asked for
-	pos, err := config.ParseArgs(fs, args)
-	fs.SetOutput(w)
-	want, about := "", ""
-	for _, c := range subcommands {
-		if c.name == name {
-			want, about = c.args, c.about
-		}
-	}
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprintf(w, "Usage: %s\n\n%s.\n\nFlags may come before or after the arguments. Settings also have\nenvironment variables and config file keys (see README).\n\n",
-			strings.TrimSpace("citebot "+name+" [flags] "+want), about)
-		fs.PrintDefaults()
-		return nil, errHelp
-	case err != nil:
-		fmt.Fprint(w, config.Scrub(flagErrs.String()))
-		return nil, usageError(w, name, "")
-	case want == "QUESTION" && strings.TrimSpace(strings.Join(pos, " ")) == "":
-		return nil, usageError(w, name, "missing QUESTION")
-	case want == "" && len(pos) > 0:
-		return nil, usageError(w, name, fmt.Sprintf("unexpected argument %q", pos[0]))
-	}
-	return pos, nil
-}
-
-// usageError prints problem (if any) and where to find the usage, and
-// returns errUsage.
-func usageError(w io.Writer, name, problem string) error {
-	if problem != "" {
-		fmt.Fprintf(w, "citebot %s: %s\n", name, config.Scrub(problem))
-	}
-	fmt.Fprintf(w, "Run 'citebot %s -h' for usage.\n", name)
-	return errUsage
+	return config.ErrUsage
 }

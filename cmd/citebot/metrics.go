@@ -31,12 +31,11 @@ type metrics struct {
 	pollFailed atomic.Bool  // the last poll failed
 }
 
-// newMetrics registers the metrics; mode ("extractive" or "llm") labels
-// the questions that got no answer.
-func newMetrics(mode string) *metrics {
+// newMetrics registers the metrics; set mode before serving.
+func newMetrics() *metrics {
 	m := &metrics{
 		reg:  prometheus.NewRegistry(),
-		mode: mode,
+		mode: string(answer.Extractive),
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "citebot_questions_total",
 			Help: "Questions by answer mode and outcome (answered, not_found, ungrounded, error, rate_limited, too_long, refused, interrupted).",

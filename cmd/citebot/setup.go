@@ -28,44 +28,21 @@ type command struct {
 	stderr io.Writer
 }
 
-// parse builds the configuration for a subcommand: defaults, then the
-// file, then the environment, then flags (extra defines the subcommand's
-// own flags), which may stand before or after the positional arguments.
-// It returns errHelp after -h, errUsage after a printed usage problem
-// (unknown flag, bad flag value, missing or unexpected argument), and
-// otherwise an error naming each bad setting.
+// parse builds the configuration of the subcommand name run with args
+// (see [config.Load]); extra defines the subcommand's own flags.
 func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*command, error) {
-	cfg := config.Default()
-	if path := config.ConfigPath(args, getenv); path != "" {
-		if err := cfg.ApplyFile(path); err != nil {
-			return nil, err
+	cmd := config.Command{Name: name}
+	for _, c := range subcommands {
+		if c.Name == name {
+			cmd = c
 		}
 	}
-	if err := cfg.ApplyEnv(getenv); err != nil {
-		return nil, err
-	}
-	fs := flag.NewFlagSet("citebot "+name, flag.ContinueOnError)
-	cfg.RegisterFlags(fs, name)
-	if extra != nil {
-		extra(fs)
-	}
-	pos, err := parseFlags(fs, name, args, stderr)
+	cmd.Flags = extra
+	cfg, pos, err := config.Load(cmd, args, getenv, stderr)
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	return &command{cfg: cfg, log: newLogger(cfg, stderr), args: pos, stderr: stderr}, nil
-}
-
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	level, _ := config.ParseLevel(cfg.LogLevel)
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return &command{cfg: cfg, log: cfg.Logger(stderr), args: pos, stderr: stderr}, nil
 }
 
 // openIndex loads the configured documents and builds or loads their index.

@@ -5,6 +5,8 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/citebot/citebot/config"
 )
 
 // buildInfo returns what citebot was built from: the module version
@@ -38,7 +40,7 @@ func buildInfo() (version, revision, goVersion string) {
 // runVersion prints the version, commit and Go version on one line.
 func runVersion(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
-		return usageError(stderr, "version", fmt.Sprintf("unexpected argument %q", args[0]))
+		return config.UsageError(stderr, "version", fmt.Sprintf("unexpected argument %q", args[0]))
 	}
 	version, revision, goVersion := buildInfo()
 	fmt.Fprintf(stdout, "citebot version %s, commit %s, built with %s\n", version, revision, goVersion)

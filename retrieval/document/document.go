@@ -1,5 +1,7 @@
 package document
 
+import "unicode/utf8"
+
 // Document is one loaded, rebuilt document.
 type Document struct {
 	// Name identifies the document in citations: the file's base name.
@@ -62,4 +64,15 @@ type Passage struct {
 	Text string
 	// Start and End are byte offsets into the document's Text.
 	Start, End int
+}
+
+// RuneOffsets converts the byte offsets [start, end) into d.Text to offsets
+// in characters (Unicode code points), for readers that index text by
+// character. Offsets outside the text are returned unchanged.
+func (d *Document) RuneOffsets(start, end int) (int, int) {
+	if start < 0 || end > len(d.Text) || start > end {
+		return start, end
+	}
+	rs := utf8.RuneCountInString(d.Text[:start])
+	return rs, rs + utf8.RuneCountInString(d.Text[start:end])
 }
