@@ -137,10 +137,10 @@ type identity struct {
 // settings as given and rejects nonsense (no token, fewer than one worker,
 // negative limits). Its errors never contain the token.
 func New(cfg Config, d Deps) (*Bot, error) {
-	if err := cfg.validate(d); err != nil {
+	if err := validate(cfg, d); err != nil {
 		return nil, err
 	}
-	cfg.APIBase = strings.TrimRight(cfg.APIBase, "/")
+	cfg.TelegramAPI = strings.TrimRight(cfg.TelegramAPI, "/")
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
@@ -151,7 +151,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		tr.MaxIdleConnsPerHost = cfg.Workers + 2
 		d.HTTPClient = &http.Client{Transport: tr}
 	}
-	s := newScrubber(cfg.Token.Reveal())
+	s := newScrubber(cfg.TelegramToken.Reveal())
 	b := &Bot{
 		cfg: cfg, answer: d.Answerer, docs: d.Documents, hooks: d.Hooks, client: d.HTTPClient,
 		pollTimeout: pollTimeout,
@@ -177,7 +177,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	if err := b.getMe(); err != nil {
 		return nil, err
 	}
-	b.log.Info("telegram bot ready", "id", b.self.ID, "username", b.self.UserName, "api", cfg.APIBase)
+	b.log.Info("telegram bot ready", "id", b.self.ID, "username", b.self.UserName, "api", cfg.TelegramAPI)
 	return b, nil
 }
 
@@ -185,9 +185,9 @@ func New(cfg Config, d Deps) (*Bot, error) {
 func (b *Bot) getMe() error {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
-	endpoint := strings.ReplaceAll(b.cfg.APIBase, "%", "%%") + "/bot%s/%s"
+	endpoint := strings.ReplaceAll(b.cfg.TelegramAPI, "%", "%%") + "/bot%s/%s"
 	doer := &ctxDoer{ctx: ctx, c: b.client}
-	api, err := tgbotapi.NewBotAPIWithClient(b.cfg.Token.Reveal(), endpoint, doer)
+	api, err := tgbotapi.NewBotAPIWithClient(b.cfg.TelegramToken.Reveal(), endpoint, doer)
 	if err != nil {
 		b.reportAPIError(context.Background(), "getMe", doer.status, err)
 		return fmt.Errorf("couldn't get bot identity (getMe): %w", b.scrub.Error(err))

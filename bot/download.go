@@ -92,7 +92,7 @@ func (b *Bot) download(ctx context.Context, filePath string) ([]byte, error) {
 	}
 	dctx, cancel := context.WithTimeout(ctx, downloadTimeout)
 	defer cancel()
-	u := b.cfg.APIBase + "/file/bot" + b.cfg.Token.Reveal() + "/" + strings.Join(segs, "/")
+	u := b.cfg.TelegramAPI + "/file/bot" + b.cfg.TelegramToken.Reveal() + "/" + strings.Join(segs, "/")
 	req, err := http.NewRequestWithContext(dctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("download: %w", b.scrub.Error(err))

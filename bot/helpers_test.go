@@ -33,8 +33,8 @@ func newFake(tb testing.TB) *telegramtest.Server {
 // rate limit where they do.
 func testConfig(f *telegramtest.Server) Config {
 	return Config{
-		Token:            testToken,
-		APIBase:          f.URL(),
+		TelegramToken:    testToken,
+		TelegramAPI:      f.URL(),
 		Workers:          8,
 		EditInterval:     100 * time.Millisecond,
 		MemoryTurns:      4,

@@ -199,7 +199,7 @@ func TestTokenNeverLogged(t *testing.T) {
 }
 
 func TestConfigPrintsRedacted(t *testing.T) {
-	cfg := Config{Token: testToken, WebhookSecret: "webhookSECRET", APIBase: "http://x"}
+	cfg := Config{TelegramToken: testToken, WebhookSecret: "webhookSECRET", TelegramAPI: "http://x"}
 	var text, js syncBuffer
 	slog.New(slog.NewTextHandler(&text, nil)).Info("config", "cfg", cfg)
 	slog.New(slog.NewJSONHandler(&js, nil)).Info("config", "cfg", cfg)
@@ -396,10 +396,10 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		name string
 		edit func(*Config, *Deps)
 	}{
-		{"no token", func(c *Config, _ *Deps) { c.Token = "" }},
-		{"token with slash", func(c *Config, _ *Deps) { c.Token = "12/34" }},
-		{"no API base", func(c *Config, _ *Deps) { c.APIBase = "" }},
-		{"bad API base", func(c *Config, _ *Deps) { c.APIBase = "ftp://x" }},
+		{"no token", func(c *Config, _ *Deps) { c.TelegramToken = "" }},
+		{"token with slash", func(c *Config, _ *Deps) { c.TelegramToken = "12/34" }},
+		{"no API base", func(c *Config, _ *Deps) { c.TelegramAPI = "" }},
+		{"bad API base", func(c *Config, _ *Deps) { c.TelegramAPI = "ftp://x" }},
 		{"no workers", func(c *Config, _ *Deps) { c.Workers = 0 }},
 		{"negative memory turns", func(c *Config, _ *Deps) { c.MemoryTurns = -1 }},
 		{"memory without TTL", func(c *Config, _ *Deps) { c.MemoryTTL = 0 }},

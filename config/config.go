@@ -21,6 +21,59 @@ import (
 	"time"
 )
 
+// Telegram is the Telegram bot's settings, used as given by package bot:
+// this package owns their defaults, and a zero number turns a feature off
+// or makes it unlimited. Token and WebhookSecret print as REDACTED.
+type Telegram struct {
+	// TelegramToken is the bot token from @BotFather.
+	TelegramToken Secret
+	// TelegramAPI is the Bot API server, e.g. "https://api.telegram.org":
+	// requests go to TelegramAPI + "/bot<token>/<method>".
+	TelegramAPI string
+	// WebhookURL, when set, makes the bot receive updates by webhook
+	// instead of long polling: it registers this public URL with
+	// setWebhook and serves WebhookListen itself. WebhookSecret is the
+	// secret_token Telegram sends back in X-Telegram-Bot-Api-Secret-Token;
+	// when empty a random one is generated.
+	WebhookURL    string
+	WebhookListen string
+	WebhookSecret Secret
+	// Workers bounds how many updates are handled at once; at least 1.
+	Workers int
+	// EditInterval is the minimum time between two edits of messages in
+	// one chat while an answer streams; 0: no spacing.
+	EditInterval time.Duration
+	// MemoryTurns is how many earlier turns a follow-up carries (0: no
+	// memory); MemoryTTL is how long a conversation is remembered after
+	// its last turn.
+	MemoryTurns int
+	MemoryTTL   time.Duration
+	// AllowedChats and AllowedUsers restrict who is answered. Both empty:
+	// everyone. Otherwise a message is answered when its chat is in
+	// AllowedChats or its sender is in AllowedUsers; others get one polite
+	// refusal per chat, then silence.
+	AllowedChats []int64
+	AllowedUsers []int64
+	// RatePerMinute is each user's refill rate of questions per minute;
+	// 0: unlimited. RateBurst is the bucket size, at least 1 when limited.
+	RatePerMinute float64
+	RateBurst     int
+	// MaxQuestionRunes is the longest question accepted; 0: unlimited.
+	MaxQuestionRunes int
+	// KeywordPrefix, when set, makes a group message that starts with it
+	// (case-insensitively) a question, e.g. "?" or "citebot,".
+	KeywordPrefix string
+	// ShutdownTimeout is how long in-flight answers may finish after a
+	// stop; 0: they are cancelled at once.
+	ShutdownTimeout time.Duration
+	// Admins are the user ids that may add documents (by sending a file)
+	// and remove them (/remove NAME) in a private chat with the bot.
+	// Admins are answered whatever the allowlists say.
+	Admins []int64
+	// MaxUploadBytes is the largest document accepted from chat.
+	MaxUploadBytes int64
+}
+
 // Config is every setting of citebot. The zero value is not useful: start
 // from [Default]. A Config is a plain value; it is not safe to modify one
 // from several goroutines at once.
@@ -47,28 +100,9 @@ type Config struct {
 	Model        string
 	ModelTimeout time.Duration
 
-	// Telegram.
-	TelegramToken    Secret
-	TelegramAPI      string
-	WebhookURL       string
-	WebhookListen    string
-	WebhookSecret    Secret
-	Workers          int
-	EditInterval     time.Duration
-	MemoryTurns      int // 0: no memory
-	MemoryTTL        time.Duration
-	AllowedChats     []int64 // empty: all
-	AllowedUsers     []int64 // empty: all
-	RatePerMinute    float64 // 0: unlimited
-	RateBurst        int
-	MaxQuestionRunes int
-	KeywordPrefix    string
-	ShutdownTimeout  time.Duration
-
-	// Admins are user ids that may add and remove documents from chat.
-	Admins []int64
-	// MaxUploadBytes bounds a document sent to the bot.
-	MaxUploadBytes int64
+	// Telegram holds the bot's settings; package bot takes them as they
+	// are (bot.Config is this type).
+	Telegram
 
 	// Operations.
 	LogFormat string // "text" or "json"

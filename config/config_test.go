@@ -36,13 +36,19 @@ func TestDefaultIsValid(t *testing.T) {
 // unique.
 func TestTableCoversConfig(t *testing.T) {
 	var c Config
-	base := reflect.ValueOf(&c).Elem()
 	fieldOf := map[uintptr]string{}
-	for i := 0; i < base.NumField(); i++ {
-		if f := base.Type().Field(i); f.IsExported() {
-			fieldOf[base.Field(i).Addr().Pointer()] = f.Name
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		for i := 0; i < v.NumField(); i++ {
+			switch f := v.Type().Field(i); {
+			case f.Anonymous: // an embedded group of settings (Telegram)
+				walk(v.Field(i))
+			case f.IsExported():
+				fieldOf[v.Field(i).Addr().Pointer()] = f.Name
+			}
 		}
 	}
+	walk(reflect.ValueOf(&c).Elem())
 	seen := map[string]string{}
 	unique := func(kind, name, key string) {
 		t.Helper()

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/bot"
-	"github.com/citebot/citebot/config"
 	"github.com/citebot/citebot/library"
 )
 
@@ -37,7 +36,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		"reused", st.Reused, "took", st.Duration.Round(time.Millisecond))
 	eng := c.engineFor(lib, m)
 	m.mode = string(eng.Mode())
-	b, err := bot.New(botConfig(c.cfg), bot.Deps{
+	b, err := bot.New(c.cfg.Telegram, bot.Deps{
 		Answerer:  eng,
 		Documents: lib,
 		Logger:    c.log,
@@ -48,29 +47,4 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	c.log.Info("citebot serving", "mode", eng.Mode(), "webhook", c.cfg.WebhookURL != "")
 	return b.Run(ctx)
-}
-
-// botConfig passes the Telegram settings to the bot as they are: package
-// config owns their defaults and the meaning of 0.
-func botConfig(c config.Config) bot.Config {
-	return bot.Config{
-		Token:            c.TelegramToken,
-		APIBase:          c.TelegramAPI,
-		Workers:          c.Workers,
-		EditInterval:     c.EditInterval,
-		MemoryTurns:      c.MemoryTurns,
-		MemoryTTL:        c.MemoryTTL,
-		AllowedChats:     c.AllowedChats,
-		AllowedUsers:     c.AllowedUsers,
-		RatePerMinute:    c.RatePerMinute,
-		RateBurst:        c.RateBurst,
-		MaxQuestionRunes: c.MaxQuestionRunes,
-		KeywordPrefix:    c.KeywordPrefix,
-		ShutdownTimeout:  c.ShutdownTimeout,
-		Admins:           c.Admins,
-		MaxUploadBytes:   c.MaxUploadBytes,
-		WebhookURL:       c.WebhookURL,
-		WebhookListen:    c.WebhookListen,
-		WebhookSecret:    c.WebhookSecret,
-	}
 }
