@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/citebot/citebot/config"
 	goopenai "github.com/sashabaranov/go-openai"
 )
 
@@ -44,7 +45,7 @@ type Config struct {
 	BaseURL string
 	// APIKey is sent as a bearer token; empty sends none. It never appears
 	// in an error or in [Config.LogValue].
-	APIKey string
+	APIKey config.Secret
 	// Model is the chat model, required by [NewChat].
 	Model string
 	// EmbedModel is the embedding model (default "text-embedding-3-small").
@@ -85,13 +86,9 @@ type Config struct {
 // LogValue implements slog.LogValuer: the configuration with the key
 // REDACTED and the base URL stripped of credentials and query.
 func (c Config) LogValue() slog.Value {
-	key := ""
-	if c.APIKey != "" {
-		key = "REDACTED"
-	}
 	return slog.GroupValue(
 		slog.String("base_url", redactURL(c.BaseURL)),
-		slog.String("api_key", key),
+		slog.Any("api_key", c.APIKey),
 		slog.String("model", c.Model),
 		slog.String("embed_model", c.EmbedModel),
 		slog.Duration("timeout", c.Timeout),
@@ -154,7 +151,7 @@ type transport struct {
 
 func newTransport(cfg Config, d defaults) *transport {
 	cfg = cfg.withDefaults(d)
-	oc := goopenai.DefaultConfig(cfg.APIKey)
+	oc := goopenai.DefaultConfig(cfg.APIKey.Reveal())
 	if cfg.BaseURL != "" {
 		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	}
@@ -298,7 +295,7 @@ func transient(err error) bool {
 func secretsOf(cfg Config) []string {
 	var out []string
 	if cfg.APIKey != "" {
-		out = append(out, cfg.APIKey)
+		out = append(out, cfg.APIKey.Reveal())
 	}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil {
@@ -318,7 +315,7 @@ func secretsOf(cfg Config) []string {
 	// innocent text.
 	kept := out[:0]
 	for _, s := range out {
-		if s == cfg.APIKey || len(s) >= 6 {
+		if s == cfg.APIKey.Reveal() || len(s) >= 6 {
 			kept = append(kept, s)
 		}
 	}
