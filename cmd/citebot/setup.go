@@ -87,7 +87,7 @@ func (c *command) engine(ix *retrieval.Index) *answer.Engine {
 func (c *command) openAIConfig() openai.Config {
 	return openai.Config{
 		BaseURL:    c.cfg.OpenAIBaseURL,
-		APIKey:     c.cfg.OpenAIAPIKey.Reveal(),
+		APIKey:     c.cfg.OpenAIAPIKey,
 		Model:      c.cfg.Model,
 		EmbedModel: c.cfg.EmbedModel,
 		BatchSize:  c.cfg.EmbedBatchSize,
