@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -111,9 +110,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		return enc.Encode(toJSON(a, ix.Documents()))
+		return printJSON(stdout, toJSON(a, ix.Documents()))
 	}
 	printed := ""
 	if streamed != nil {

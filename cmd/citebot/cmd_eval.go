@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -72,9 +71,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	rep := eval.NewReport(f.qa, f.method, mode, st.Passages, float64(st.Duration.Microseconds())/1000, m, lat)
 	if f.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		return enc.Encode(rep)
+		return printJSON(stdout, rep)
 	}
 	rep.WriteText(stdout, m.Kinds())
 	return nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -48,9 +47,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 		out[i] = searchHit{Rank: h.Rank, Doc: h.Doc, Paragraph: h.Paragraph, Text: h.Text, Score: h.Score, Sources: h.Sources}
 	}
 	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		return enc.Encode(struct {
+		return printJSON(stdout, struct {
 			Question string      `json:"question"`
 			Hits     []searchHit `json:"hits"`
 		}{q, out})

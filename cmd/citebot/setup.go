@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -138,4 +139,11 @@ func progressBar(w io.Writer) func(done, total int) {
 			fmt.Fprintln(f)
 		}
 	}
+}
+
+// printJSON writes v as one line of JSON, leaving <, > and & as they are.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
