@@ -131,7 +131,9 @@ func (e *run) verifiedAnswer(ans Answer, lq llmQuestion, passages []Passage, res
 	case res.notFound && res.quotes == 0:
 		return e.notFound(ans, passages)
 	case res.quotes == 0:
-		e.log.Info("model answer has no verifiable quote; answering extractively", "question", lq.text)
+		// The question is the user's text: debug level only.
+		e.log.Info("model answer has no verifiable quote; answering extractively")
+		e.log.Debug("model answer has no verifiable quote: question text", "question", lq.text)
 		a := e.fallback(lq, passages, noticeUngrounded)
 		a.Ungrounded = true
 		if streamErr != nil {

@@ -16,13 +16,46 @@
 // request). Each update is routed to a per-chat queue: a bounded pool of
 // workers ([Config.Workers]) answers different chats concurrently while
 // updates of one chat are handled one at a time, in order. Answers for one
-// user are serialised across chats as well.
+// user are serialised across chats as well; a question waiting for its
+// user's earlier answer waits before taking a worker, not on one.
 //
 // Every request aimed at a chat passes a per-chat gate: after a 429 the gate
-// stays shut for retry_after seconds, and streaming edits are spaced by
+// stays shut for retry_after seconds (the request is retried as often as
+// Telegram asks within a five-minute budget), and streaming edits are spaced by
 // [Config.EditInterval]. Requests go through tgbotapi's MakeRequest with a
 // per-call context; results are decoded leniently (the test emulator answers
 // null or strings where Telegram answers objects).
+//
+// # Delivery
+//
+// Updates pass through a durable inbox, [Deps.Store]. An update is written
+// to the store before it is confirmed to Telegram (the next getUpdates
+// offset passes only stored ids) or acknowledged (the webhook answers 200
+// only once the update is stored, 503 when it cannot store it or its queue
+// is full, so that Telegram delivers it again). It is marked done only
+// after its answer was delivered or it was deliberately dropped (not
+// addressed to the bot, refused by the allowlists or the rate limit, not
+// decodable). The id of every message sent for an update is recorded as
+// soon as Telegram accepts it, before the update is marked done. On start,
+// unfinished updates are replayed in per-chat order, and the messages they
+// had sent are edited instead of sent again; an update stored more than
+// an hour ago (maxReplayAge) gets a short "please ask again" instead.
+//
+// The guarantee: no update is lost by a stop, a crash or a power loss
+// (every commit is synced), and each is answered at least once. An answer
+// can still appear twice when the process dies between Telegram accepting
+// a sendMessage and the store recording the message's id (the replay does
+// not know that message and sends another), or when a recorded message
+// was deleted before the replay. A replay also asks the [Answerer] again
+// and may repeat other effects (a document sent again is replaced, not
+// added twice). An answer Telegram refuses for good (a permanent API
+// error, or 429s beyond a five-minute budget) is logged as an error and
+// the update marked done: it is not retried.
+//
+// On a stop, answers still running after [Config.ShutdownTimeout] are
+// cancelled; a placeholder they leave is edited to a short "interrupted"
+// note (never left as partial text), and the replay after the restart
+// edits that same message into the answer.
 //
 // # Documents from chat
 //
@@ -59,6 +92,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/bot/store"
 )
 
 // Answerer answers questions about the loaded documents. The answer engine
@@ -117,14 +151,21 @@ type Bot struct {
 	api         *tgbotapi.BotAPI
 	self        identity
 
-	gates   *chatGates
-	mem     *memory
-	limits  *userLimits
-	access  *access
-	admins  map[int64]bool
-	userMu  *keyedMutex
-	secret  string
-	webhook atomic.Pointer[net.Addr]
+	gates  *chatGates
+	mem    *memory
+	limits *userLimits
+	access *access
+	admins map[int64]bool
+	userMu *keyedMutex
+	// cbLimits limit source-button presses per user, like limits
+	// questions.
+	cbLimits *userLimits
+	secret   string
+	webhook  atomic.Pointer[net.Addr]
+
+	st         *store.Store
+	finished   atomic.Int64 // updates finished, for pruning
+	badSecrets *throttle    // warnings about requests without the secret
 }
 
 // identity is who the bot is, from getMe.
@@ -163,7 +204,10 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		access:      newAccess(cfg.AllowedChats, cfg.AllowedUsers, maxConversations),
 		admins:      make(map[int64]bool, len(cfg.Admins)),
 		userMu:      newKeyedMutex(),
+		cbLimits:    newUserLimits(cfg.RatePerMinute, cfg.RateBurst, maxConversations),
 		secret:      cfg.WebhookSecret.Reveal(),
+		st:          d.Store,
+		badSecrets:  &throttle{every: time.Minute},
 	}
 	if t := b.client.Timeout; t > 0 {
 		b.pollTimeout = max(min(pollTimeout, t-5*time.Second), 0)
@@ -211,11 +255,21 @@ func (b *Bot) WebhookAddr() net.Addr {
 }
 
 // Run receives and answers updates until ctx is cancelled: by webhook when
-// [Config.WebhookURL] is set, else by long polling. On cancellation it stops
-// receiving, lets in-flight answers finish within [Config.ShutdownTimeout],
-// confirms the last polled update to Telegram so that it is not delivered
-// again, and returns nil. It returns an error only when it cannot start.
+// [Config.WebhookURL] is set, else by long polling. It first replays the
+// updates an earlier run left unfinished. On cancellation it stops
+// receiving, lets in-flight answers finish within [Config.ShutdownTimeout]
+// (the ones still running are interrupted and stay in the store for the
+// next start), confirms the polled updates to Telegram, and returns nil.
+// It returns an error only when it cannot start.
 func (b *Bot) Run(ctx context.Context) error {
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	d := newDispatcher(workCtx, b.cfg.Workers, b)
+	b.prune()
+	if err := b.replay(d); err != nil {
+		return fmt.Errorf("couldn't replay unfinished updates: %w", err)
+	}
+
 	commandsDone := make(chan struct{})
 	go func() {
 		defer close(commandsDone)
@@ -223,11 +277,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}()
 	defer func() { <-commandsDone }()
 
-	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelWork()
-	d := newDispatcher(workCtx, b.cfg.Workers, b.handle)
-
-	next := 0 // the offset confirming every polled update
+	next := 0 // the offset confirming every polled (and stored) update
 	if b.cfg.WebhookURL != "" {
 		if err := b.serveWebhook(ctx, d); err != nil {
 			cancelWork()
@@ -239,26 +289,47 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.drain(d, cancelWork)
 	if b.cfg.WebhookURL == "" {
-		b.commitOffset(next, d)
+		b.commitOffset(next)
 	}
 	b.log.Info("telegram bot stopped")
 	return nil
 }
 
+// finishTimeout bounds the edits that finish interrupted answers after
+// the shutdown timeout cancelled them.
+const finishTimeout = 3 * time.Second
+
 // drain waits for queued and in-flight updates within ShutdownTimeout, then
-// cancels what is left.
+// cancels what is left and lets it finish its placeholders.
 func (b *Bot) drain(d *dispatcher, cancelWork context.CancelFunc) {
 	if d.wait(b.cfg.ShutdownTimeout) {
 		return
 	}
-	b.log.Warn("shutdown timeout: cancelling unfinished answers", "pending", d.pendingCount())
+	b.log.Warn("shutdown timeout: cancelling unfinished answers; they stay in the store and are replayed on the next start",
+		"pending", d.pendingCount())
 	cancelWork()
-	d.wait(2 * time.Second)
+	d.wait(finishTimeout + time.Second)
 }
 
-// HandleUpdate handles one update synchronously, outside any queue: it is
-// the entry point Run's workers use, exported for tests and benchmarks. A
-// panic is recovered and logged.
+// HandleUpdate handles one update synchronously, outside any queue and
+// outside the store: it waits for the user's turn like Run's workers do,
+// then handles the update. Exported for tests and benchmarks. A panic is
+// recovered and logged.
 func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
+	release, err := b.turn(ctx, u)
+	if err != nil {
+		return
+	}
+	defer release()
 	b.handle(ctx, u)
+}
+
+// turn waits until u may be handled: a question waits until the answers
+// to its sender (in any chat) are done, so that one user gets one answer
+// at a time. Other updates go at once.
+func (b *Bot) turn(ctx context.Context, u Update) (release func(), err error) {
+	if u.Message == nil || u.Message.From == nil || u.expired || route(u, b.self, b.cfg.KeywordPrefix).kind != reqQuestion {
+		return func() {}, nil
+	}
+	return b.userMu.lock(ctx, u.Message.From.ID)
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/config"
 )
 
@@ -33,6 +34,9 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Hooks report what happens, e.g. for metrics.
 	Hooks Hooks
+	// Store is the durable inbox (see package store); required. The
+	// caller opens and closes it.
+	Store *store.Store
 }
 
 // validate rejects settings that make no sense; every error names the
@@ -50,6 +54,9 @@ func validate(cfg Config, d Deps) error {
 	}
 	if d.Answerer == nil {
 		return errors.New("bot needs an Answerer")
+	}
+	if d.Store == nil {
+		return errors.New("bot needs a Store (the durable inbox)")
 	}
 	checks := []struct {
 		bad  bool

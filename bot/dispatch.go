@@ -8,36 +8,49 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
+// handler is what a dispatcher runs for each update; *Bot is the one.
+type handler interface {
+	// turn waits, without a worker, until u may be handled (a question
+	// waits for the answers to its sender in other chats) and returns
+	// the function that ends the turn.
+	turn(ctx context.Context, u Update) (release func(), err error)
+	// handle handles u on a worker and reports whether it is finished
+	// (false: interrupted, to be replayed).
+	handle(ctx context.Context, u Update) bool
+	// finish records that u is finished.
+	finish(u Update)
+}
+
 // dispatcher runs updates on a bounded pool: updates of one chat one at a
-// time and in order, different chats concurrently. It remembers which
-// updates are not finished (queued, running, or interrupted: handle
-// reported false), for the offset committed at shutdown. It is safe for
-// concurrent use.
+// time and in order, different chats concurrently. Waiting for a turn
+// (see [handler]) happens before a worker is taken, so a worker is never
+// held by an update that cannot run yet. It counts the updates not
+// finished (queued, running, or interrupted) for backpressure. It is safe
+// for concurrent use.
 type dispatcher struct {
-	ctx    context.Context
-	sem    *semaphore.Weighted
-	handle func(context.Context, Update) bool
+	ctx context.Context
+	sem *semaphore.Weighted
+	h   handler
 
 	mu       sync.Mutex
 	queues   map[int64][]Update // chats with a running goroutine
 	pending  map[int]struct{}   // update ids queued, running or interrupted
-	seen     *lru[int, struct{}]
-	running  int           // chat goroutines
-	changed  chan struct{} // closed and replaced on every change
+	running  int                // chat goroutines
+	changed  chan struct{}      // closed and replaced on every change
 	maxQueue int
 }
 
-// maxPendingPerWorker bounds queued updates; polling waits beyond it.
+// maxPendingPerWorker bounds queued updates; polling waits beyond it and
+// the webhook answers 503.
 const maxPendingPerWorker = 64
 
-func newDispatcher(ctx context.Context, workers int, handle func(context.Context, Update) bool) *dispatcher {
+func newDispatcher(ctx context.Context, workers int, h handler) *dispatcher {
 	return &dispatcher{
 		ctx:      ctx,
 		sem:      semaphore.NewWeighted(int64(workers)),
-		handle:   handle,
+		h:        h,
 		queues:   make(map[int64][]Update),
 		pending:  make(map[int]struct{}),
-		seen:     newLRU[int, struct{}](4096),
 		changed:  make(chan struct{}),
 		maxQueue: workers * maxPendingPerWorker,
 	}
@@ -49,19 +62,17 @@ func (d *dispatcher) notify() {
 	d.changed = make(chan struct{})
 }
 
-// dispatch queues u behind the earlier updates of its chat. An update seen
-// before (a redelivery) or not meant for the bot is dropped.
+// dispatch queues u behind the earlier updates of its chat. An update not
+// meant for the bot (no chat) is finished at once. The caller dispatches
+// each update once (the store tells new updates from redeliveries).
 func (d *dispatcher) dispatch(u Update) {
 	key, ok := chatKey(u)
+	if !ok {
+		d.h.finish(u)
+		return
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if _, dup := d.seen.get(u.UpdateID); dup {
-		return
-	}
-	d.seen.put(u.UpdateID, struct{}{})
-	if !ok {
-		return
-	}
 	d.pending[u.UpdateID] = struct{}{}
 	q, running := d.queues[key]
 	d.queues[key] = append(q, u)
@@ -72,12 +83,16 @@ func (d *dispatcher) dispatch(u Update) {
 	d.notify()
 }
 
-// run handles the queued updates of chat until its queue is empty.
+// run handles the queued updates of chat until its queue is empty or the
+// dispatcher's context ends; updates left then stay pending (in the
+// store, for the next start).
 func (d *dispatcher) run(chat int64) {
 	for {
 		d.mu.Lock()
 		q := d.queues[chat]
-		if len(q) == 0 {
+		if len(q) == 0 || d.ctx.Err() != nil {
+			// Under the same lock as the check, so that dispatch never
+			// appends to a queue nobody runs.
 			delete(d.queues, chat)
 			d.running--
 			d.notify()
@@ -89,26 +104,39 @@ func (d *dispatcher) run(chat int64) {
 		d.queues[chat] = q[1:]
 		d.mu.Unlock()
 
-		if err := d.sem.Acquire(d.ctx, 1); err != nil {
-			// Shutting down: drop the rest. Their ids stay pending, so
-			// the committed offset leaves them to be delivered again.
-			d.mu.Lock()
-			delete(d.queues, chat)
-			d.running--
-			d.notify()
-			d.mu.Unlock()
-			return
-		}
-		finished := d.handle(d.ctx, u)
-		d.sem.Release(1)
-
-		d.mu.Lock()
-		if finished {
-			delete(d.pending, u.UpdateID)
-		}
-		d.notify()
-		d.mu.Unlock()
+		d.runOne(u)
 	}
+}
+
+// runOne waits for u's turn, then handles it on a worker. When the
+// context ends first, u stays pending.
+func (d *dispatcher) runOne(u Update) {
+	release, err := d.h.turn(d.ctx, u)
+	if err != nil {
+		return
+	}
+	defer release()
+	if err := d.sem.Acquire(d.ctx, 1); err != nil {
+		return
+	}
+	finished := d.h.handle(d.ctx, u)
+	d.sem.Release(1)
+	if finished {
+		d.h.finish(u)
+	}
+	d.mu.Lock()
+	if finished {
+		delete(d.pending, u.UpdateID)
+	}
+	d.notify()
+	d.mu.Unlock()
+}
+
+// full reports whether maxQueue updates are pending.
+func (d *dispatcher) full() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.pending) >= d.maxQueue
 }
 
 // room waits until fewer than maxQueue updates are pending or ctx is done.
@@ -148,22 +176,10 @@ func (d *dispatcher) wait(timeout time.Duration) bool {
 	}
 }
 
-// pendingCount returns how many updates are queued or running.
+// pendingCount returns how many updates are queued, running or
+// interrupted.
 func (d *dispatcher) pendingCount() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.pending)
-}
-
-// firstPending returns the lowest unfinished update id.
-func (d *dispatcher) firstPending() (int, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	first, ok := 0, false
-	for id := range d.pending {
-		if !ok || id < first {
-			first, ok = id, true
-		}
-	}
-	return first, ok
 }

@@ -27,6 +27,8 @@ func (b *Bot) handle(ctx context.Context, u Update) (finished bool) {
 		}
 	}()
 	switch {
+	case u.expired:
+		b.handleExpired(ctx, u)
 	case u.CallbackQuery != nil:
 		b.handleCallback(ctx, u)
 	case u.Message != nil:
@@ -101,10 +103,11 @@ func (b *Bot) reply(ctx context.Context, t target, text string) {
 	}
 }
 
-// ask answers a question: length and rate checks, one answer per user at a
-// time, conversation memory, progress display, rendering and delivery. It
-// reports the question once whatever happens (see reportQuestion) and
-// returns false when ctx ended it before the answer was delivered.
+// ask answers a question: length and rate checks, conversation memory,
+// progress display, rendering and delivery. (One answer per user at a time
+// is the caller's business: see [Bot.turn].) It reports the question once
+// whatever happens (see reportQuestion) and returns false when ctx ended it
+// before the answer was delivered.
 func (b *Bot) ask(ctx context.Context, u Update, t target, question string) bool {
 	m := u.Message
 	start := time.Now()
@@ -119,12 +122,6 @@ func (b *Bot) ask(ctx context.Context, u Update, t target, question string) bool
 		ev.Outcome = refusal
 		return true
 	}
-	unlock, err := b.userMu.lock(ctx, m.From.ID)
-	if err != nil {
-		ev.Outcome = OutcomeInterrupted
-		return false
-	}
-	defer unlock()
 	return b.answerQuestion(ctx, u, t, lang, question, &ev)
 }
 
@@ -161,9 +158,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	a, placeholder, err := b.answerWithProgress(ctx, t, lang, answer.Question{Text: question, History: history})
 	if err != nil {
 		if ctx.Err() != nil {
-			ev.Outcome = OutcomeInterrupted
-			b.log.Warn("answer interrupted by shutdown", "chat", t.chat, "user", m.From.ID, "err", err)
-			return false
+			return b.interrupted(ctx, t, placeholder, lang, ev, err)
 		}
 		b.log.Error("couldn't answer", "chat", t.chat, "user", m.From.ID, "err", err)
 		if _, err := b.deliver(ctx, t, placeholder, escapeHTML(texts[lang].apology), nil); err != nil {
@@ -175,16 +170,35 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	docs := b.answer.Documents()
 	ids, err := b.deliver(ctx, t, placeholder, renderAnswer(a, docs), sourceKeyboard(a, docs))
 	if err != nil {
-		b.log.Error("couldn't send the answer", "chat", t.chat, "err", err)
 		if ctx.Err() != nil {
-			ev.Outcome = OutcomeInterrupted
-			return false
+			return b.interrupted(ctx, t, placeholder, lang, ev, err)
 		}
+		b.log.Error("couldn't send the answer", "chat", t.chat, "err", err)
 		return true
 	}
 	ev.Outcome, ev.Messages = outcomeOf(a), len(ids)
 	b.mem.record(key, history, answer.Turn{Question: question, Answer: a.Text}, ids, time.Now())
 	return true
+}
+
+// interrupted ends an answer that ctx (the shutdown) cancelled: it is
+// reported as interrupted, its placeholder is replaced with a short note
+// so that it never stays as partial text (the replay after the restart
+// edits the same message into the answer), and it returns false: the
+// update stays pending. The edit has finishTimeout of its own, ctx being
+// done.
+func (b *Bot) interrupted(ctx context.Context, t target, placeholder int, lang string, ev *QuestionEvent, err error) bool {
+	ev.Outcome = OutcomeInterrupted
+	b.log.Warn("answer interrupted by shutdown", "chat", t.chat, "err", err)
+	if placeholder == 0 {
+		return false
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	if err := b.editMessage(fctx, t.chat, placeholder, escapeHTML(texts[lang].interrupted), true, nil); err != nil {
+		b.log.Warn("couldn't finish an interrupted answer's placeholder", "chat", t.chat, "err", err)
+	}
+	return false
 }
 
 // reportQuestion logs one info record per question, msg "question", with
@@ -323,8 +337,9 @@ func parseSourceArgs(args string, docs []answer.DocInfo) (doc string, n int, pro
 }
 
 // handleCallback answers a source button: the whole paragraph as a new
-// message in the same chat and topic. The callback query is always
-// answered, with a short error text when the data is unknown.
+// message in the same chat and topic. Presses are rate limited per user
+// like questions. The callback query is always answered, with a short
+// text when the data is unknown or the user must wait.
 func (b *Bot) handleCallback(ctx context.Context, u Update) {
 	cq := u.CallbackQuery
 	answered := false
@@ -352,6 +367,10 @@ func (b *Bot) handleCallback(ctx context.Context, u Update) {
 		answerWith(tt.refused)
 		return
 	}
+	if ok, _, wait := b.cbLimits.allow(cq.From.ID, time.Now()); !ok {
+		answerWith(fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
+		return
+	}
 	docs := b.answer.Documents()
 	ref, n, ok := parseSourceData(cq.Data)
 	if !ok {
@@ -369,7 +388,7 @@ func (b *Bot) handleCallback(ctx context.Context, u Update) {
 		return
 	}
 	answerWith("")
-	t := target{chat: msg.Chat.ID, thread: topicThread(u), replyTo: msg.MessageID}
+	t := target{chat: msg.Chat.ID, thread: topicThread(u), replyTo: msg.MessageID, out: u.out}
 	if _, err := b.sendHTML(ctx, t, renderParagraph(p, len(docs) > 1), nil); err != nil {
 		b.log.Warn("couldn't send a paragraph", "chat", t.chat, "err", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/bot/telegramtest"
 )
 
@@ -62,6 +64,9 @@ func newTestBot(tb testing.TB, f *telegramtest.Server, a Answerer, edit func(*Co
 	if edit != nil {
 		edit(&cfg, &deps)
 	}
+	if deps.Store == nil {
+		deps.Store = openStore(tb, filepath.Join(tb.TempDir(), store.FileName))
+	}
 	b, err := New(cfg, deps)
 	if err != nil {
 		tb.Fatal(err)
@@ -72,6 +77,18 @@ func newTestBot(tb testing.TB, f *telegramtest.Server, a Answerer, edit func(*Co
 		}
 	})
 	return b, logs
+}
+
+// openStore opens the store at path for a test (without fsync); the
+// test's cleanup closes it.
+func openStore(tb testing.TB, path string) *store.Store {
+	tb.Helper()
+	st, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
 }
 
 // runBot runs b until the returned stop function is called; stop returns

@@ -36,8 +36,9 @@ const (
 	OutcomeRateLimited Outcome = "rate_limited"
 	OutcomeTooLong     Outcome = "too_long"
 	OutcomeRefused     Outcome = "refused" // not on the allowlists
-	// OutcomeInterrupted: shutdown cancelled the answer; the update is
-	// left to be delivered again, so the question is reported again.
+	// OutcomeInterrupted: shutdown cancelled the answer; the update stays
+	// in the store and is replayed on the next start, so the question is
+	// reported again.
 	OutcomeInterrupted Outcome = "interrupted"
 )
 

@@ -22,30 +22,28 @@ const (
 
 var allowedUpdates = []string{"message", "callback_query"}
 
-// poll fetches updates with getUpdates until ctx is done and hands them to
-// d. It returns the offset that confirms every update it received.
+// poll fetches updates with getUpdates until ctx is done, stores them and
+// hands the new ones to d. The offset of the next getUpdates, which
+// confirms updates to Telegram, passes only updates already stored: when
+// the store fails, the same updates are fetched again after a backoff. It
+// returns the offset that confirms every update stored.
 func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 	// A webhook left set would make getUpdates fail with 409.
 	if _, err := b.call(ctx, "deleteWebhook", nil, requestTimeout); err != nil {
 		b.log.Debug("deleteWebhook failed", "err", err)
 	}
 	b.log.Info("polling for updates", "timeout", b.pollTimeout)
-	timeout := strconv.Itoa(int(b.pollTimeout / time.Second))
 	offset, failures := 0, 0
 	for ctx.Err() == nil {
 		if d.room(ctx) != nil {
 			break
 		}
-		p := tgbotapi.Params{"timeout": timeout, "limit": "100"}
-		p.AddNonZero("offset", offset)
-		_ = p.AddInterface("allowed_updates", allowedUpdates)
 		start := time.Now()
-		res, err := b.call(ctx, "getUpdates", p, b.pollTimeout+10*time.Second)
+		next, err := b.pollOnce(ctx, d, offset)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
-			b.polled(false)
 			failures++
 			wait := backoff(failures)
 			if ra, ok := retryAfter(err); ok {
@@ -57,12 +55,7 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 			}
 			continue
 		}
-		b.polled(true)
 		failures = 0
-		updates, next := b.decodeUpdates(res)
-		for _, u := range updates {
-			d.dispatch(u)
-		}
 		offset = max(offset, next)
 		if next == 0 && time.Since(start) < time.Second {
 			if sleep(ctx, emptyPollPause) != nil {
@@ -71,6 +64,29 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 		}
 	}
 	return offset
+}
+
+// pollOnce makes one getUpdates call (confirming the updates below
+// offset), stores what it returns and dispatches the new updates. next
+// is the offset confirming them, 0 when there was none.
+func (b *Bot) pollOnce(ctx context.Context, d *dispatcher, offset int) (next int, err error) {
+	p := tgbotapi.Params{"timeout": strconv.Itoa(int(b.pollTimeout / time.Second)), "limit": "100"}
+	p.AddNonZero("offset", offset)
+	_ = p.AddInterface("allowed_updates", allowedUpdates)
+	res, err := b.call(ctx, "getUpdates", p, b.pollTimeout+10*time.Second)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.polled(false)
+		}
+		return 0, err
+	}
+	b.polled(true)
+	ins, next := b.decodeUpdates(res)
+	if err := b.accept(ins, d); err != nil {
+		b.log.Error("couldn't store updates: not confirming them to Telegram", "err", err)
+		return 0, err
+	}
+	return next, nil
 }
 
 // polled reports a poll (or the webhook's registration) to [Hooks.OnPoll].
@@ -90,42 +106,31 @@ func backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// decodeUpdates decodes a getUpdates result. An update that does not decode
-// is logged and skipped, but still counted in next (the offset that
-// confirms everything received), so that it is not fetched forever. next
-// is 0 when there was no update.
-func (b *Bot) decodeUpdates(res json.RawMessage) (updates []Update, next int) {
+// decodeUpdates decodes a getUpdates result. An update that does not
+// decode is logged and kept (it is stored as dropped, so that it is
+// confirmed and not fetched forever). next is the offset confirming
+// every update, 0 when there was none.
+func (b *Bot) decodeUpdates(res json.RawMessage) (ins []incoming, next int) {
 	var raws []json.RawMessage
 	if err := json.Unmarshal(res, &raws); err != nil {
 		b.log.Warn("getUpdates result is not a list", "err", err)
 		return nil, 0
 	}
 	for _, raw := range raws {
-		var u Update
-		if err := json.Unmarshal(raw, &u); err != nil {
-			var id struct {
-				UpdateID int `json:"update_id"`
-			}
-			_ = json.Unmarshal(raw, &id)
-			b.log.Warn("skipping an update that does not decode", "update_id", id.UpdateID, "err", err)
-			next = max(next, id.UpdateID+1)
-			continue
+		in, err := decodeIncoming(raw)
+		if err != nil {
+			b.log.Warn("skipping an update that does not decode", "update_id", in.id, "err", err)
 		}
-		updates = append(updates, u)
-		next = max(next, u.UpdateID+1)
+		ins = append(ins, in)
+		next = max(next, in.id+1)
 	}
-	return updates, next
+	return ins, next
 }
 
-// commitOffset confirms the updates handled to Telegram with one last
+// commitOffset confirms the stored updates to Telegram with one last
 // getUpdates (offset, timeout 0), so that a restart does not receive them
-// again. Updates dropped unfinished at shutdown are not confirmed: the
-// offset stops at the first of them.
-func (b *Bot) commitOffset(next int, d *dispatcher) {
-	if first, ok := d.firstPending(); ok && first < next {
-		b.log.Warn("some updates were not finished and will be delivered again", "first", first)
-		next = first
-	}
+// again: the unfinished ones are replayed from the store.
+func (b *Bot) commitOffset(next int) {
 	if next == 0 {
 		return
 	}

@@ -6,28 +6,43 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 )
 
 const redacted = "REDACTED"
 
-// scrubber removes a secret (the bot token, in all the spellings a URL can
-// give it) from strings and errors. The zero value scrubs nothing. It is
-// safe for concurrent use.
+// scrubber removes a secret (the bot token) from strings and errors: the
+// token as is, in all the spellings a URL can give it (":" escaped as
+// %3A or %3a), and the secret part after the colon on its own, which is
+// what makes a token usable (the part before it is the public bot id).
+// The zero value scrubs nothing. It is safe for concurrent use.
 type scrubber struct {
-	forms []string
+	forms []string // longest first
 }
+
+// minBareSecret is the shortest secret part scrubbed on its own: a
+// shorter one (never a real token's) would redact ordinary words.
+const minBareSecret = 8
 
 func newScrubber(secret string) scrubber {
 	if secret == "" {
 		return scrubber{}
 	}
 	forms := []string{secret}
-	for _, f := range []string{url.PathEscape(secret), url.QueryEscape(secret)} {
-		if f != secret {
+	add := func(f string) {
+		if f != "" && !slices.Contains(forms, f) {
 			forms = append(forms, f)
 		}
 	}
+	add(url.PathEscape(secret))
+	add(url.QueryEscape(secret))
+	add(strings.ReplaceAll(url.QueryEscape(secret), "%3A", "%3a"))
+	if _, bare, ok := strings.Cut(secret, ":"); ok && len(bare) >= minBareSecret {
+		add(bare)
+		add(url.QueryEscape(bare))
+	}
+	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
 	return scrubber{forms: forms}
 }
 

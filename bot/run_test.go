@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/bot/telegramtest"
 )
 
@@ -131,7 +133,10 @@ func TestShutdownDeliversInFlightAndCommitsOffset(t *testing.T) {
 	})
 }
 
-func TestShutdownTimeoutLeavesUnfinishedForRedelivery(t *testing.T) {
+// TestShutdownTimeoutLeavesUnfinishedForReplay: an answer still running
+// after the shutdown timeout is cancelled and stays pending in the store;
+// every stored update is confirmed to Telegram all the same.
+func TestShutdownTimeoutLeavesUnfinishedForReplay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
 		a := newFakeAnswerer()
@@ -144,7 +149,8 @@ func TestShutdownTimeoutLeavesUnfinishedForRedelivery(t *testing.T) {
 			}
 			return answer.Answer{Lang: "en", Text: "A:" + q.Text}, nil
 		}
-		b, logs := newTestBot(t, f, a, func(c *Config, d *Deps) { c.ShutdownTimeout = 300 * time.Millisecond })
+		st := openStore(t, filepath.Join(t.TempDir(), store.FileName))
+		b, logs := newTestBot(t, f, a, func(c *Config, d *Deps) { c.ShutdownTimeout, d.Store = 300*time.Millisecond, st })
 		stop := runBot(t, b)
 		ids := f.Push(telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "stuck"), telegramtest.PrivateMessage(telegramtest.User{ID: 8}, "quick"))
 		<-started
@@ -153,11 +159,15 @@ func TestShutdownTimeoutLeavesUnfinishedForRedelivery(t *testing.T) {
 			t.Fatal(err)
 		}
 		polls := f.Requests("getUpdates")
-		if got := polls[len(polls)-1].Get("offset"); got != strconv.Itoa(ids[0]) {
-			t.Errorf("committed offset %s, want %d (the unfinished update)", got, ids[0])
+		if got := polls[len(polls)-1].Get("offset"); got != strconv.Itoa(ids[1]+1) {
+			t.Errorf("committed offset %s, want %d (every stored update)", got, ids[1]+1)
 		}
-		if !strings.Contains(logs.String(), "delivered again") {
-			t.Errorf("no warning about redelivery in the logs")
+		pending, err := st.Pending()
+		if err != nil || len(pending) != 1 || pending[0].ID != ids[0] {
+			t.Errorf("pending in the store: %+v, %v; want only the stuck update", pending, err)
+		}
+		if !strings.Contains(logs.String(), "replayed on the next start") {
+			t.Errorf("no warning about the replay in the logs")
 		}
 	})
 }
@@ -187,7 +197,7 @@ func TestTokenNeverLogged(t *testing.T) {
 
 		// New's own error (getMe against a dead server) is scrubbed too, and
 		// the chain still answers errors.As.
-		_, err := New(testConfig(f), Deps{Answerer: a, HTTPClient: f.Client()})
+		_, err := New(testConfig(f), Deps{Answerer: a, HTTPClient: f.Client(), Store: openStore(t, filepath.Join(t.TempDir(), store.FileName))})
 		if err == nil || strings.Contains(err.Error(), testToken) || !strings.Contains(err.Error(), "REDACTED") {
 			t.Fatalf("New error = %v", err)
 		}
@@ -411,10 +421,12 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"webhook without listen address", func(c *Config, _ *Deps) { c.WebhookURL, c.WebhookListen = "https://x/y", "" }},
 		{"bad webhook secret", func(c *Config, _ *Deps) { c.WebhookURL, c.WebhookSecret = "https://x/y", "spaces are bad" }},
 		{"no Answerer", func(_ *Config, d *Deps) { d.Answerer = nil }},
+		{"no Store", func(_ *Config, d *Deps) { d.Store = nil }},
 	}
+	st := openStore(t, filepath.Join(t.TempDir(), store.FileName))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, deps := testConfig(f), Deps{Answerer: newFakeAnswerer(), HTTPClient: f.Client()}
+			cfg, deps := testConfig(f), Deps{Answerer: newFakeAnswerer(), HTTPClient: f.Client(), Store: st}
 			tt.edit(&cfg, &deps)
 			if _, err := New(cfg, deps); err == nil {
 				t.Error("New accepted it")

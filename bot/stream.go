@@ -191,8 +191,15 @@ func (b *Bot) deliver(ctx context.Context, t target, placeholder int, html strin
 		return nil, ctx.Err()
 	}
 	if err := b.editMessage(ctx, t.chat, placeholder, parts[0], true, first); err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
 		b.log.Warn("couldn't edit the placeholder, sending the answer anew", "chat", t.chat, "err", err)
-		return b.sendHTML(ctx, t, html, markup)
+		ids, err := b.sendHTML(ctx, t, html, markup)
+		if err == nil {
+			b.dropPlaceholder(ctx, t.chat, placeholder)
+		}
+		return ids, err
 	}
 	ids := []int{placeholder}
 	if len(parts) == 1 {
@@ -200,4 +207,13 @@ func (b *Bot) deliver(ctx context.Context, t target, placeholder int, html strin
 	}
 	rest, err := b.sendParts(ctx, t, parts[1:], markup)
 	return append(ids, rest...), err
+}
+
+// dropPlaceholder deletes a placeholder that could not be edited into the
+// answer, now that the answer was sent anew, so that it does not stay
+// beside it as partial text.
+func (b *Bot) dropPlaceholder(ctx context.Context, chat int64, id int) {
+	if err := b.deleteMessage(ctx, chat, id); err != nil {
+		b.log.Warn("couldn't delete the placeholder after sending the answer anew", "chat", chat, "err", err)
+	}
 }

@@ -67,22 +67,31 @@ func (b *Bot) reportAPIError(ctx context.Context, method string, status int, err
 	b.hooks.OnAPIError(method, code)
 }
 
-// maxRetries429 is how often a request refused with 429 is tried again.
-const maxRetries429 = 3
+// retryBudget bounds the total time one request waits out 429s: it is
+// retried as often as Telegram's retry_after asks within it.
+const retryBudget = 5 * time.Minute
 
 // chatCall makes a request aimed at chat: it waits while the chat's gate is
-// shut, and on 429 shuts the gate for retry_after and tries again.
+// shut, and on 429 shuts the gate for retry_after and tries again, for as
+// long as the next wait still ends within retryBudget of the first try.
+// Giving up is logged; the caller gets the 429.
 func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotapi.Params) (json.RawMessage, error) {
-	for attempt := 0; ; attempt++ {
+	start := time.Now()
+	for {
 		if err := b.gates.wait(ctx, chat); err != nil {
 			return nil, fmt.Errorf("%s: %w", method, err)
 		}
 		res, err := b.call(ctx, method, p, requestTimeout)
 		d, limited := retryAfter(err)
-		if !limited || attempt >= maxRetries429 {
+		if !limited {
 			return res, err
 		}
 		b.gates.block(chat, d)
+		if time.Since(start)+d > retryBudget {
+			b.log.Error("telegram flood limit: giving up", "chat", chat, "method", method,
+				"retry_after", d, "waited", time.Since(start).Round(time.Second), "budget", retryBudget)
+			return res, err
+		}
 		b.log.Warn("telegram flood limit: holding chat", "chat", chat, "method", method, "retry_after", d)
 	}
 }
@@ -255,8 +264,21 @@ func messageParams(t target, text string, html bool, markup *tgbotapi.InlineKeyb
 
 // sendMessage sends one message and returns its id (0 when the server's
 // answer does not carry one, as with the test emulator). html messages
-// that Telegram cannot parse are sent again as plain text.
+// that Telegram cannot parse are sent again as plain text. The id is
+// recorded in t's outbox; when the outbox holds a message sent at this
+// position before a restart, that message is edited instead.
 func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup) (int, error) {
+	n, reuse := t.out.claim()
+	if reuse != 0 {
+		err := b.editMessage(ctx, t.chat, reuse, text, html, markup)
+		if err == nil {
+			return reuse, nil
+		}
+		if ctx.Err() != nil {
+			return 0, err
+		}
+		b.log.Warn("couldn't edit the message sent before the restart, sending anew", "chat", t.chat, "err", err)
+	}
 	res, err := b.chatCall(ctx, t.chat, "sendMessage", messageParams(t, text, html, markup))
 	if html && isParseError(err) {
 		b.log.Warn("telegram refused HTML, sending plain text", "chat", t.chat, "err", err)
@@ -265,7 +287,11 @@ func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool,
 	if err != nil {
 		return 0, err
 	}
-	return resultMessageID(res), nil
+	id := resultMessageID(res)
+	if err := t.out.record(n, id); err != nil {
+		b.log.Warn("couldn't record a sent message: a replay after a crash may send it again", "chat", t.chat, "err", err)
+	}
+	return id, nil
 }
 
 // sendHTML sends an HTML text of any length as one or more messages, with

@@ -55,6 +55,8 @@ type uiTexts struct {
 	removeFailed   string // %s name, %s reason
 	docGone        string
 	sizeUnits      [3]string // bytes, KB, MB
+	interrupted    string    // an answer cut by a restart
+	tooOld         string    // a question replayed too late
 }
 
 var texts = map[string]uiTexts{
@@ -114,6 +116,8 @@ var texts = map[string]uiTexts{
 		removeFailed:   "Couldn't remove %s: %s",
 		docGone:        "That document is no longer loaded.",
 		sizeUnits:      [3]string{"bytes", "KB", "MB"},
+		interrupted:    "Interrupted by a restart. I'll answer here when I'm back; if I don't, please ask again.",
+		tooOld:         "Sorry, this took too long and I couldn't answer in time. Please ask again.",
 	},
 	"zh": {
 		placeholder:   "正在查找…",
@@ -171,6 +175,8 @@ var texts = map[string]uiTexts{
 		removeFailed:   "无法删除 %s：%s",
 		docGone:        "该文档已不再加载。",
 		sizeUnits:      [3]string{"字节", "KB", "MB"},
+		interrupted:    "回答因重启而中断。我恢复后会在这里回答；如果没有，请重新提问。",
+		tooOld:         "抱歉，耽搁太久，没能及时回答。请重新提问。",
 	},
 }
 

@@ -14,6 +14,11 @@ type Update struct {
 	// the update's Message, or of CallbackQuery.Message for a callback.
 	ThreadID int
 	IsTopic  bool
+
+	// out records the messages sent for the update (nil outside the
+	// inbox); expired marks a replayed update too old to answer.
+	out     *outbox
+	expired bool
 }
 
 type topicFields struct {
@@ -55,13 +60,13 @@ type target struct {
 	thread int
 	// replyTo is the message replied to; 0 means none.
 	replyTo int
+	// out records the messages sent for the update being answered.
+	out *outbox
 }
 
 // replyTarget returns the target for a reply to m in update u.
 func replyTarget(u Update, m *tgbotapi.Message) target {
-	t := target{chat: m.Chat.ID, replyTo: m.MessageID}
-	t.thread = topicThread(u)
-	return t
+	return target{chat: m.Chat.ID, thread: topicThread(u), replyTo: m.MessageID, out: u.out}
 }
 
 // topicThread returns the thread id to send into: the forum topic of a topic

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -83,7 +83,10 @@ func shutdownServer(srv *http.Server, b *Bot) {
 }
 
 // webhookHandler accepts updates that carry the secret token (403
-// otherwise), answers 200 at once and handles them asynchronously.
+// otherwise, with a rate-limited warning), stores each and answers 200
+// once it is stored; the answer is made asynchronously. When the queue is
+// full or the store fails it answers 503, so that Telegram delivers the
+// update again later.
 func (b *Bot) webhookHandler(d *dispatcher) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -92,7 +95,9 @@ func (b *Bot) webhookHandler(d *dispatcher) http.Handler {
 		}
 		got := r.Header.Get(secretHeader)
 		if subtle.ConstantTimeCompare([]byte(got), []byte(b.secret)) != 1 {
-			b.log.Warn("webhook request without the right secret", "remote", r.RemoteAddr)
+			if ok, suppressed := b.badSecrets.allow(time.Now()); ok {
+				b.log.Warn("webhook request without the right secret", "remote", r.RemoteAddr, "suppressed", suppressed)
+			}
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
@@ -101,13 +106,47 @@ func (b *Bot) webhookHandler(d *dispatcher) http.Handler {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		var u Update
-		if err := json.Unmarshal(body, &u); err != nil {
-			b.log.Warn("webhook update does not decode", "err", err)
-			http.Error(w, "bad request", http.StatusBadRequest)
+		in, err := decodeIncoming(body)
+		if err != nil {
+			b.log.Warn("webhook update does not decode", "update_id", in.id, "err", err)
+			if in.id == 0 {
+				http.Error(w, "bad request", http.StatusBadRequest)
+				return
+			}
+		}
+		if d.full() {
+			b.log.Warn("webhook queue full: asking Telegram to deliver again later", "update_id", in.id)
+			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
-		d.dispatch(u)
+		if err := b.accept([]incoming{in}, d); err != nil {
+			b.log.Error("couldn't store a webhook update: asking Telegram to deliver it again", "update_id", in.id, "err", err)
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// throttle lets an event through at most once per every and counts the
+// ones it held back. It is safe for concurrent use.
+type throttle struct {
+	every time.Duration
+
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+// allow reports whether the event at now may be logged, and how many were
+// held back since the last one that was.
+func (t *throttle) allow(now time.Time) (ok bool, suppressed int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.last.IsZero() && now.Sub(t.last) < t.every {
+		t.suppressed++
+		return false, 0
+	}
+	t.last, suppressed, t.suppressed = now, t.suppressed, 0
+	return true, suppressed
 }

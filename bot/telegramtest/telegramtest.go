@@ -1,9 +1,11 @@
 // Package telegramtest is a fake Telegram Bot API for tests: the one fake
 // that the bot's tests and citebot's end-to-end tests share.
 //
-// A [Server] answers like Telegram by default (getMe, sendMessage with
-// increasing message ids, getUpdates with offset confirmation and long
-// polling, getFile and file downloads, true for the rest), checks that
+// A [Server] answers like Telegram by default (getMe; sendMessage with
+// increasing message ids, editMessageText and deleteMessage on the
+// messages sent, with Telegram's errors, see [Server.Messages]; getUpdates
+// with Telegram's offset rules and long polling, refused while a webhook is
+// set; getFile and file downloads; true for the rest), checks that
 // every path carries the token, records every request and can be scripted
 // per method with [Server.Respond].
 //
@@ -72,6 +74,9 @@ type Server struct {
 	nextUpdID  int
 	files      map[string]File // by file_id
 	changed    chan struct{}   // closed and replaced on every change
+	messages   map[int]*Message
+	deleted    map[int]bool
+	webhookURL string // set by setWebhook: getUpdates then fails
 }
 
 // New starts a fake Bot API; [testing.TB.Cleanup] closes it.
@@ -86,6 +91,8 @@ func New(tb testing.TB, opts Options) *Server {
 		calls:      make(map[string]int),
 		responders: make(map[string]Responder),
 		files:      make(map[string]File),
+		messages:   make(map[int]*Message),
+		deleted:    make(map[int]bool),
 		nextMsgID:  1000,
 		nextUpdID:  1,
 		changed:    make(chan struct{}),
@@ -193,14 +200,16 @@ func (s *Server) defaultResponse(hr *http.Request, r Request) *Response {
 	case "getMe":
 		return OK(identity())
 	case "sendMessage":
+		return s.sendMessage(r)
+	case "editMessageText":
+		return s.editMessageText(r)
+	case "deleteMessage":
+		return s.deleteMessage(r)
+	case "setWebhook", "deleteWebhook":
 		s.mu.Lock()
-		s.nextMsgID++
-		id := s.nextMsgID
+		s.webhookURL = r.Get("url")
 		s.mu.Unlock()
-		return OK(map[string]any{
-			"message_id": id, "date": time.Now().Unix(), "text": r.Get("text"),
-			"chat": map[string]any{"id": r.ChatID(), "type": "private"}, "from": identity(),
-		})
+		return OK(true)
 	case "getUpdates":
 		return s.getUpdates(hr, r)
 	case "getFile":

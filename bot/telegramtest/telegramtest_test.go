@@ -96,3 +96,66 @@ func TestLongPollInBubble(t *testing.T) {
 		}
 	})
 }
+
+// TestOffsetRules checks Telegram's getUpdates rules: an offset confirms
+// the updates below it for good, a negative offset keeps the last ones,
+// and getUpdates is refused while a webhook is set.
+func TestOffsetRules(t *testing.T) {
+	s := New(t, Options{InProcess: true})
+	count := func(offset int) int {
+		_, body := post(t, s, Token, "getUpdates", url.Values{"offset": {strconv.Itoa(offset)}, "timeout": {"0"}})
+		return len(body["result"].([]any))
+	}
+	ids := s.Push(PrivateMessage(User{ID: 7}, "a"), PrivateMessage(User{ID: 7}, "b"), PrivateMessage(User{ID: 7}, "c"), PrivateMessage(User{ID: 7}, "d"))
+	if n := count(ids[1]); n != 3 {
+		t.Errorf("offset %d: %d updates, want 3", ids[1], n)
+	}
+	if n := count(0); n != 3 {
+		t.Errorf("after confirming the first, offset 0 brought back %d updates, want 3", n)
+	}
+	if n := count(-1); n != 1 || len(s.Unconfirmed()) != 1 {
+		t.Errorf("offset -1: %d updates, %d unconfirmed; want the last one only", n, len(s.Unconfirmed()))
+	}
+	post(t, s, Token, "setWebhook", url.Values{"url": {"https://x/y"}})
+	if code, _ := post(t, s, Token, "getUpdates", nil); code != http.StatusConflict {
+		t.Errorf("getUpdates with a webhook set: %d, want 409", code)
+	}
+	post(t, s, Token, "deleteWebhook", nil)
+	if code, _ := post(t, s, Token, "getUpdates", nil); code != http.StatusOK {
+		t.Errorf("getUpdates after deleteWebhook: %d", code)
+	}
+}
+
+// TestMessagesFollowEditsAndDeletes checks the chat as a member sees it,
+// and Telegram's errors for edits and deletions.
+func TestMessagesFollowEditsAndDeletes(t *testing.T) {
+	s := New(t, Options{InProcess: true})
+	send := func(text string) string {
+		_, body := post(t, s, Token, "sendMessage", url.Values{"chat_id": {"7"}, "text": {text}})
+		return strconv.Itoa(int(body["result"].(map[string]any)["message_id"].(float64)))
+	}
+	a, b := send("one"), send("two")
+	call := func(method, id, text string) (int, string) {
+		code, body := post(t, s, Token, method, url.Values{"chat_id": {"7"}, "message_id": {id}, "text": {text}})
+		desc, _ := body["description"].(string)
+		return code, desc
+	}
+	if code, _ := call("editMessageText", a, "one!"); code != 200 {
+		t.Errorf("edit: %d", code)
+	}
+	if _, desc := call("editMessageText", a, "one!"); !strings.Contains(desc, "message is not modified") {
+		t.Errorf("same text: %q", desc)
+	}
+	if code, _ := call("deleteMessage", b, ""); code != 200 {
+		t.Errorf("delete: %d", code)
+	}
+	if _, desc := call("editMessageText", b, "x"); !strings.Contains(desc, "message to edit not found") {
+		t.Errorf("edit of a deleted message: %q", desc)
+	}
+	if _, desc := call("deleteMessage", b, ""); !strings.Contains(desc, "message to delete not found") {
+		t.Errorf("second delete: %q", desc)
+	}
+	if got := s.Messages(7); len(got) != 1 || got[0].Text != "one!" || got[0].Edits != 1 {
+		t.Errorf("Messages = %+v", got)
+	}
+}

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -119,8 +120,12 @@ func (s *Server) Push(updates ...Update) []int {
 	return pushed
 }
 
-// getUpdates confirms the updates below offset and returns the rest,
-// waiting up to timeout for one to arrive (unless InstantPolls).
+// getUpdates follows Telegram's offset rules: offset N confirms every
+// update below N, which is then gone for good (a lower offset later does
+// not bring it back); a negative offset -N keeps only the last N updates.
+// It returns the unconfirmed updates, waiting up to timeout for one to
+// arrive (unless InstantPolls). While a webhook is set it fails with 409,
+// as Telegram does.
 func (s *Server) getUpdates(hr *http.Request, r Request) *Response {
 	offset, _ := strconv.Atoi(r.Get("offset"))
 	limit, _ := strconv.Atoi(r.Get("limit"))
@@ -132,9 +137,11 @@ func (s *Server) getUpdates(hr *http.Request, r Request) *Response {
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
-		for len(s.updateIDs) > 0 && s.updateIDs[0] < offset {
-			s.updates, s.updateIDs = s.updates[1:], s.updateIDs[1:]
+		if s.webhookURL != "" {
+			s.mu.Unlock()
+			return APIError(http.StatusConflict, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first", 0)
 		}
+		s.confirm(offset)
 		n := min(limit, len(s.updates))
 		out := append([]json.RawMessage{}, s.updates[:n]...)
 		ch := s.changed
@@ -150,4 +157,21 @@ func (s *Server) getUpdates(hr *http.Request, r Request) *Response {
 			return OK(out)
 		}
 	}
+}
+
+// confirm forgets the updates that offset confirms; s.mu must be held.
+func (s *Server) confirm(offset int) {
+	if offset < 0 && -offset < len(s.updateIDs) {
+		offset = s.updateIDs[len(s.updateIDs)+offset]
+	}
+	for len(s.updateIDs) > 0 && s.updateIDs[0] < offset {
+		s.updates, s.updateIDs = s.updates[1:], s.updateIDs[1:]
+	}
+}
+
+// Unconfirmed returns the ids of the updates not confirmed yet.
+func (s *Server) Unconfirmed() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.updateIDs)
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/library"
 )
 
@@ -36,11 +38,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		"reused", st.Reused, "took", st.Duration.Round(time.Millisecond))
 	eng := c.engineFor(lib, m)
 	m.mode = string(eng.Mode())
+	inbox, err := store.Open(filepath.Join(c.cfg.DataDir, store.FileName), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer inbox.Close()
 	b, err := bot.New(c.cfg.Telegram, bot.Deps{
 		Answerer:  eng,
 		Documents: lib,
 		Logger:    c.log,
 		Hooks:     m.botHooks(),
+		Store:     inbox,
 	})
 	if err != nil {
 		return err

@@ -19,15 +19,29 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go onSignals(sigs, cancel, os.Stderr, os.Exit)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
+	cancel()
 	if code := exitCode(err); code != 0 {
 		if code == 1 {
 			fmt.Fprintln(os.Stderr, "citebot:", config.Scrub(err.Error()))
 		}
 		os.Exit(code)
 	}
+}
+
+// onSignals cancels the run on the first signal (a graceful stop) and
+// exits at once with status 1 on the second, for a stop that hangs.
+func onSignals(sigs <-chan os.Signal, cancel context.CancelFunc, stderr io.Writer, exit func(int)) {
+	<-sigs
+	cancel()
+	<-sigs
+	fmt.Fprintln(stderr, "citebot: second signal: exiting now")
+	exit(1)
 }
 
 // exitCode is the exit status for run's error: 0 for success and help, 2

@@ -1,0 +1,219 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/citebot/citebot/bot/store"
+)
+
+// The inbox: every update goes through [store.Store] (see the package
+// documentation, "Delivery").
+const (
+	// maxReplayAge is how old (since it was stored) an unfinished update
+	// may be and still be answered on a replay; an older one gets a short
+	// "please ask again" instead. A constant until config has a setting.
+	maxReplayAge = time.Hour
+	// keepDone is how many done updates the store keeps, to recognise
+	// redeliveries; pruneEvery is how many finished updates go by between
+	// prunings.
+	keepDone   = 10000
+	pruneEvery = 1000
+)
+
+// incoming is an update as received: its id, its raw JSON and, when it
+// decodes, the decoded update.
+type incoming struct {
+	id  int
+	raw json.RawMessage
+	u   Update
+	ok  bool // u decoded
+}
+
+// decodeIncoming decodes one raw update. ok is false for an update that
+// does not decode; id is 0 when not even its update_id does.
+func decodeIncoming(raw json.RawMessage) (incoming, error) {
+	in := incoming{raw: raw}
+	err := json.Unmarshal(raw, &in.u)
+	if err == nil {
+		in.id, in.ok = in.u.UpdateID, true
+		return in, nil
+	}
+	var id struct {
+		UpdateID int `json:"update_id"`
+	}
+	_ = json.Unmarshal(raw, &id)
+	in.id = id.UpdateID
+	return in, err
+}
+
+// accept stores the incoming updates in one transaction, then dispatches
+// the ones not seen before. Updates the bot does not handle (they do not
+// decode, or belong to no chat) are stored as done: deliberately dropped.
+// On error nothing was stored or dispatched: the caller must neither
+// confirm nor acknowledge them.
+func (b *Bot) accept(ins []incoming, d *dispatcher) error {
+	if len(ins) == 0 {
+		return nil
+	}
+	now := time.Now()
+	recs := make([]store.Update, len(ins))
+	for i, in := range ins {
+		recs[i] = store.Update{ID: in.id, Raw: in.raw, Received: now, State: store.Pending}
+		if _, handled := chatKey(in.u); !in.ok || !handled {
+			recs[i].State = store.Done
+		}
+	}
+	added, err := b.st.Put(recs)
+	if err != nil {
+		return err
+	}
+	for i, in := range ins {
+		if added[i] && recs[i].State == store.Pending {
+			in.u.out = &outbox{st: b.st, update: in.id}
+			d.dispatch(in.u)
+		}
+	}
+	return nil
+}
+
+// replay dispatches the updates left unfinished by an earlier run, in id
+// (and so per-chat) order, with the messages they had sent. Those older
+// than maxReplayAge are marked expired: they get an apology, not an
+// answer.
+func (b *Bot) replay(d *dispatcher) error {
+	pending, err := b.st.Pending()
+	if err != nil {
+		return err
+	}
+	expired := 0
+	for _, p := range pending {
+		in, err := decodeIncoming(p.Raw)
+		if err != nil {
+			b.log.Warn("dropping a stored update that does not decode", "update_id", p.ID, "err", err)
+			b.finish(Update{Update: tgbotapi.Update{UpdateID: p.ID}})
+			continue
+		}
+		u := in.u
+		u.UpdateID = p.ID
+		u.out = &outbox{st: b.st, update: p.ID, prev: p.Sent}
+		if time.Since(p.Received) > maxReplayAge {
+			u.expired = true
+			expired++
+		}
+		d.dispatch(u)
+	}
+	if len(pending) > 0 {
+		b.log.Info("replaying unfinished updates", "count", len(pending), "too_old", expired)
+	}
+	return nil
+}
+
+// finish marks u done: its leftover messages from before a restart (an
+// earlier answer longer than this one) are deleted first.
+func (b *Bot) finish(u Update) {
+	if chat, ok := chatKey(u); ok && u.out != nil {
+		for _, id := range u.out.leftover() {
+			if err := b.deleteMessage(context.Background(), chat, id); err != nil {
+				b.log.Debug("couldn't delete a leftover message", "chat", chat, "message_id", id, "err", err)
+			}
+		}
+	}
+	if err := b.st.Finish(u.UpdateID); err != nil {
+		b.log.Error("couldn't mark an update done: it will be handled again after a restart", "update_id", u.UpdateID, "err", err)
+	}
+	if b.finished.Add(1)%pruneEvery == 0 {
+		b.prune()
+	}
+}
+
+// prune deletes the oldest done updates beyond keepDone.
+func (b *Bot) prune() {
+	n, err := b.st.Prune(keepDone)
+	if err != nil {
+		b.log.Warn("couldn't prune the store", "err", err)
+		return
+	}
+	if n > 0 {
+		b.log.Debug("pruned done updates", "count", n)
+	}
+}
+
+// handleExpired answers an update that waited longer than maxReplayAge:
+// an addressed message (allowed to be answered) gets a short "please ask
+// again", in the placeholder if it had one; anything else is dropped.
+func (b *Bot) handleExpired(ctx context.Context, u Update) {
+	m := u.Message
+	if m == nil || route(u, b.self, b.cfg.KeywordPrefix).kind == reqNone {
+		return
+	}
+	if !b.isAdmin(m.From.ID) && !b.access.allowed(m.Chat.ID, m.From.ID) {
+		return
+	}
+	b.reply(ctx, replyTarget(u, m), texts[userLang(m.From.LanguageCode, m.Text)].tooOld)
+}
+
+// outbox numbers the messages sent for one update and records each id in
+// the store as soon as Telegram accepted it, before the update is marked
+// done. On a replay it hands back the ids sent before the restart, so that
+// the n-th message is edited rather than sent a second time. A nil outbox
+// (an update handled outside the inbox) records nothing. It is safe for
+// concurrent use.
+type outbox struct {
+	st     *store.Store
+	update int
+	prev   []int // ids sent before a restart, by position; 0: none
+
+	mu   sync.Mutex
+	next int // position of the next message
+}
+
+// claim takes the next position and returns it with the id of the
+// message sent there before a restart (0: none).
+func (o *outbox) claim() (n, reuse int) {
+	if o == nil {
+		return 0, 0
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n = o.next
+	o.next++
+	if n < len(o.prev) {
+		reuse = o.prev[n]
+	}
+	return n, reuse
+}
+
+// record stores id as the message at position n.
+func (o *outbox) record(n, id int) error {
+	if o == nil || id == 0 {
+		return nil
+	}
+	return o.st.SetSent(o.update, n, id)
+}
+
+// leftover returns the messages sent before a restart at positions this
+// run did not reach.
+func (o *outbox) leftover() []int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []int
+	for i := o.next; i < len(o.prev); i++ {
+		if o.prev[i] != 0 {
+			out = append(out, o.prev[i])
+		}
+	}
+	return out
+}
+
+// deleteMessage deletes message id in chat.
+func (b *Bot) deleteMessage(ctx context.Context, chat int64, id int) error {
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(id)}
+	_, err := b.chatCall(ctx, chat, "deleteMessage", p)
+	return err
+}

@@ -1,0 +1,324 @@
+// Package store is the bot's durable state: an embedded, crash-safe
+// key-value file (go.etcd.io/bbolt, one writer, ACID transactions, every
+// commit synced to disk) at DATA_DIR/citebot.db ([FileName]).
+//
+// Its first use is the inbox: every Telegram update is written here before
+// it is confirmed to Telegram (polling) or acknowledged (webhook), and is
+// marked done only once it has been answered or deliberately dropped, so
+// that a stop or a crash loses nothing: unfinished updates are replayed on
+// the next start.
+//
+// # Schema (version 1)
+//
+// Top-level buckets:
+//
+//	meta           "schema" -> the schema version as a decimal string ("1").
+//	updates        update_id as 8 bytes big-endian (so keys sort by id)
+//	               -> JSON {"raw": the update exactly as Telegram sent it,
+//	                        "received": RFC 3339 time it was stored,
+//	                        "state": "pending" | "done",
+//	                        "sent": [ids of the messages sent for it, in order]}
+//	feedback       reserved for answer feedback (created empty).
+//	chat_settings  reserved for per-chat settings (created empty).
+//
+// A newer schema than this package knows makes [Open] fail rather than
+// misread the file; an older one is migrated by Open (none exists yet).
+//
+// A [Store] is safe for concurrent use; writes are serialised by bbolt.
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// FileName is the store's file name inside the data directory.
+const FileName = "citebot.db"
+
+// SchemaVersion is the version of the layout described in the package
+// documentation.
+const SchemaVersion = 1
+
+// Bucket names. feedback and chat_settings are reserved for later use.
+var (
+	bucketMeta         = []byte("meta")
+	bucketUpdates      = []byte("updates")
+	bucketFeedback     = []byte("feedback")
+	bucketChatSettings = []byte("chat_settings")
+	keySchema          = []byte("schema")
+)
+
+// lockTimeout bounds the wait for the file lock: another process using the
+// same data directory is an error, not a hang.
+const lockTimeout = 2 * time.Second
+
+// ErrNotFound is returned for an update id the store does not hold.
+var ErrNotFound = errors.New("update not stored")
+
+// State is where an update is in its handling.
+type State string
+
+// The states of an update.
+const (
+	// Pending: stored, not answered yet (queued, in progress or
+	// interrupted); replayed on the next start.
+	Pending State = "pending"
+	// Done: answered, or deliberately dropped.
+	Done State = "done"
+)
+
+// Update is one stored update.
+type Update struct {
+	// ID is Telegram's update_id.
+	ID int `json:"-"`
+	// Raw is the update as Telegram sent it.
+	Raw      json.RawMessage `json:"raw"`
+	Received time.Time       `json:"received"`
+	State    State           `json:"state"`
+	// Sent are the ids of the messages sent for the update, in the order
+	// they were sent.
+	Sent []int `json:"sent,omitempty"`
+}
+
+// Options adjust [Open]. The zero value is what production uses.
+type Options struct {
+	// NoSync skips the fsync after each commit: faster, but a power loss
+	// (not a process crash) may lose the last commits. For tests.
+	NoSync bool
+}
+
+// Store is the bot's durable state. Its methods are safe for concurrent
+// use.
+type Store struct {
+	db *bolt.DB
+}
+
+// Open opens or creates the store file at path (creating its directory),
+// creates the buckets and checks the schema version. It fails when another
+// process holds the file.
+func Open(path string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("couldn't create the store's directory: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: opts.NoSync})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("couldn't open the store %s: it is in use by another process", path)
+		}
+		return nil, fmt.Errorf("couldn't open the store %s: %w", path, err)
+	}
+	if err := db.Update(initSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("couldn't open the store %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// initSchema creates the buckets and records or checks the version.
+func initSchema(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketMeta, bucketUpdates, bucketFeedback, bucketChatSettings} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	v := meta.Get(keySchema)
+	if v == nil {
+		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		return fmt.Errorf("schema version %q is not a number", v)
+	}
+	if n > SchemaVersion {
+		return fmt.Errorf("schema version %d is newer than this citebot understands (%d)", n, SchemaVersion)
+	}
+	return nil
+}
+
+// Close closes the file. Later calls of other methods fail.
+func (s *Store) Close() error { return s.db.Close() }
+
+func key(id int) ([]byte, error) {
+	if id < 0 {
+		return nil, fmt.Errorf("negative update id %d", id)
+	}
+	return binary.BigEndian.AppendUint64(nil, uint64(id)), nil
+}
+
+// Put stores, in one transaction, the updates not stored yet, and reports
+// for each whether it was new (false: stored before, whatever its state;
+// the stored copy is left as it is). An update's ID, Raw, Received and
+// State are stored; State defaults to [Pending].
+func (s *Store) Put(us []Update) (added []bool, err error) {
+	added = make([]bool, len(us))
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketUpdates)
+		for i, u := range us {
+			k, err := key(u.ID)
+			if err != nil {
+				return err
+			}
+			if b.Get(k) != nil {
+				continue
+			}
+			if u.State == "" {
+				u.State = Pending
+			}
+			v, err := json.Marshal(u)
+			if err != nil {
+				return fmt.Errorf("encode update %d: %w", u.ID, err)
+			}
+			if err := b.Put(k, v); err != nil {
+				return fmt.Errorf("store update %d: %w", u.ID, err)
+			}
+			added[i] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("couldn't store updates: %w", err)
+	}
+	return added, nil
+}
+
+// change applies f to the stored update id in one transaction.
+func (s *Store) change(id int, f func(*Update)) error {
+	k, err := key(id)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketUpdates)
+		u, err := decode(id, b.Get(k))
+		if err != nil {
+			return err
+		}
+		f(&u)
+		v, err := json.Marshal(u)
+		if err != nil {
+			return err
+		}
+		return b.Put(k, v)
+	})
+}
+
+// SetSent records that message msg is the n-th (from 0) message sent for
+// update id.
+func (s *Store) SetSent(id, n, msg int) error {
+	if n < 0 {
+		return fmt.Errorf("negative message index %d", n)
+	}
+	err := s.change(id, func(u *Update) {
+		if n >= len(u.Sent) {
+			u.Sent = append(u.Sent, make([]int, n+1-len(u.Sent))...)
+		}
+		u.Sent[n] = msg
+	})
+	if err != nil {
+		return fmt.Errorf("couldn't record message %d of update %d: %w", msg, id, err)
+	}
+	return nil
+}
+
+// Finish marks update id done.
+func (s *Store) Finish(id int) error {
+	if err := s.change(id, func(u *Update) { u.State = Done }); err != nil {
+		return fmt.Errorf("couldn't mark update %d done: %w", id, err)
+	}
+	return nil
+}
+
+// Get returns the stored update id, or [ErrNotFound].
+func (s *Store) Get(id int) (Update, error) {
+	k, err := key(id)
+	if err != nil {
+		return Update{}, err
+	}
+	var u Update
+	err = s.db.View(func(tx *bolt.Tx) error {
+		u, err = decode(id, tx.Bucket(bucketUpdates).Get(k))
+		return err
+	})
+	return u, err
+}
+
+// Pending returns the updates not done, in id order.
+func (s *Store) Pending() ([]Update, error) {
+	var out []Update
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketUpdates).ForEach(func(k, v []byte) error {
+			u, err := decode(int(binary.BigEndian.Uint64(k)), v)
+			if err != nil {
+				return err
+			}
+			if u.State != Done {
+				out = append(out, u)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("couldn't read unfinished updates: %w", err)
+	}
+	return out, nil
+}
+
+// Prune deletes the done updates except the keep newest (by id) and
+// returns how many it deleted. Pending updates are never deleted.
+func (s *Store) Prune(keep int) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketUpdates)
+		var old [][]byte
+		kept := 0
+		c := b.Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var st struct {
+				State State `json:"state"`
+			}
+			if json.Unmarshal(v, &st) != nil || st.State != Done {
+				continue
+			}
+			if kept < keep {
+				kept++
+				continue
+			}
+			old = append(old, bytes.Clone(k))
+		}
+		for _, k := range old {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(old)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("couldn't prune done updates: %w", err)
+	}
+	return n, nil
+}
+
+// decode decodes a stored value; nil is [ErrNotFound].
+func decode(id int, v []byte) (Update, error) {
+	if v == nil {
+		return Update{}, fmt.Errorf("update %d: %w", id, ErrNotFound)
+	}
+	var u Update
+	if err := json.Unmarshal(v, &u); err != nil {
+		return Update{}, fmt.Errorf("decode update %d: %w", id, err)
+	}
+	u.ID = id
+	return u, nil
+}

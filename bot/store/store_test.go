@@ -1,0 +1,159 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func openTemp(tb testing.TB) (*Store, string) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "data", FileName)
+	s, err := Open(path, Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func raw(id int) json.RawMessage {
+	b, _ := json.Marshal(map[string]any{"update_id": id, "message": map[string]any{"text": "q"}})
+	return b
+}
+
+func ids(us []Update) []int {
+	var out []int
+	for _, u := range us {
+		out = append(out, u.ID)
+	}
+	return out
+}
+
+func TestPutIsIdempotentAndKeepsState(t *testing.T) {
+	s, _ := openTemp(t)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	added, err := s.Put([]Update{{ID: 3, Raw: raw(3), Received: now}, {ID: 1, Raw: raw(1), Received: now}, {ID: 2, Raw: raw(2), State: Done}})
+	if err != nil || !slices.Equal(added, []bool{true, true, true}) {
+		t.Fatalf("Put = %v, %v", added, err)
+	}
+	if err := s.Finish(1); err != nil {
+		t.Fatal(err)
+	}
+	added, err = s.Put([]Update{{ID: 1, Raw: raw(1)}, {ID: 4, Raw: raw(4)}})
+	if err != nil || !slices.Equal(added, []bool{false, true}) {
+		t.Fatalf("second Put = %v, %v", added, err)
+	}
+	pending, err := s.Pending()
+	if err != nil || !slices.Equal(ids(pending), []int{3, 4}) {
+		t.Fatalf("Pending = %v, %v; want 3 and 4 in id order (1 done, 2 stored done)", ids(pending), err)
+	}
+	if !pending[0].Received.Equal(now) || string(pending[0].Raw) != string(raw(3)) || pending[0].State != Pending {
+		t.Errorf("stored update = %+v", pending[0])
+	}
+}
+
+func TestSentSurvivesReopen(t *testing.T) {
+	s, path := openTemp(t)
+	if _, err := s.Put([]Update{{ID: 10, Raw: raw(10)}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range []int{1001, 1002} {
+		if err := s.SetSent(10, i, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetSent(11, 0, 5); !errors.Is(err, ErrNotFound) {
+		t.Errorf("SetSent of an unknown update: %v, want ErrNotFound", err)
+	}
+	// A crash: the file is closed without marking the update done.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(10); err == nil {
+		t.Error("Finish after Close succeeded")
+	}
+	s2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	pending, err := s2.Pending()
+	if err != nil || len(pending) != 1 || !slices.Equal(pending[0].Sent, []int{1001, 1002}) {
+		t.Fatalf("after reopen Pending = %+v, %v", pending, err)
+	}
+	if err := s2.Finish(10); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s2.Get(10)
+	if err != nil || u.State != Done || u.ID != 10 {
+		t.Errorf("Get = %+v, %v", u, err)
+	}
+}
+
+func TestPruneKeepsNewestDoneAndAllPending(t *testing.T) {
+	s, _ := openTemp(t)
+	var us []Update
+	for id := 1; id <= 10; id++ {
+		st := Done
+		if id == 2 || id == 9 {
+			st = Pending
+		}
+		us = append(us, Update{ID: id, Raw: raw(id), State: st})
+	}
+	if _, err := s.Put(us); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Prune(3)
+	if err != nil || n != 5 {
+		t.Fatalf("Prune = %d, %v; want 5 deleted", n, err)
+	}
+	var left []int
+	for id := 1; id <= 10; id++ {
+		if _, err := s.Get(id); err == nil {
+			left = append(left, id)
+		}
+	}
+	if want := []int{2, 7, 8, 9, 10}; !slices.Equal(left, want) {
+		t.Errorf("left %v, want %v", left, want)
+	}
+}
+
+func TestOpenChecksSchema(t *testing.T) {
+	s, path := openTemp(t)
+	s.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"meta", "updates", "feedback", "chat_settings"} {
+		db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket([]byte(b)) == nil {
+				t.Errorf("bucket %s missing", b)
+			}
+			return nil
+		})
+	}
+	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte("2")) })
+	db.Close()
+	if _, err := Open(path, Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open of a newer schema: %v", err)
+	}
+}
+
+func TestOpenRefusesASecondProcess(t *testing.T) {
+	_, path := openTemp(t)
+	start := time.Now()
+	if _, err := Open(path, Options{}); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("second Open: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("second Open took %v", d)
+	}
+}

@@ -1,0 +1,84 @@
+package telegramtest
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Message is a message of the bot as a chat member sees it now: after
+// every edit, and gone once deleted.
+type Message struct {
+	ID   int
+	Chat int64
+	// Text and Markup (reply_markup JSON, "" for none) are the latest.
+	Text, Markup string
+	// Edits counts the successful edits.
+	Edits int
+}
+
+// Messages returns the bot's messages in chat that are not deleted, in
+// the order they were sent. Only messages sent, edited and deleted through
+// the default answers are tracked, not scripted ones.
+func (s *Server) Messages(chat int64) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, m := range s.messages {
+		if m.Chat == chat && !s.deleted[m.ID] {
+			out = append(out, *m)
+		}
+	}
+	slices.SortFunc(out, func(a, b Message) int { return a.ID - b.ID })
+	return out
+}
+
+// sendMessage stores a new message and answers like Telegram.
+func (s *Server) sendMessage(r Request) *Response {
+	s.mu.Lock()
+	s.nextMsgID++
+	id := s.nextMsgID
+	s.messages[id] = &Message{ID: id, Chat: r.ChatID(), Text: r.Get("text"), Markup: r.Get("reply_markup")}
+	s.mu.Unlock()
+	return OK(map[string]any{
+		"message_id": id, "date": time.Now().Unix(), "text": r.Get("text"),
+		"chat": map[string]any{"id": r.ChatID(), "type": "private"}, "from": identity(),
+	})
+}
+
+// onMessage runs f on the live message the request names, under s.mu;
+// an unknown or deleted message is Telegram's "message to WHAT not
+// found".
+func (s *Server) onMessage(r Request, what string, f func(*Message) *Response) *Response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, _ := strconv.Atoi(r.Get("message_id"))
+	m, ok := s.messages[id]
+	if !ok || s.deleted[id] || m.Chat != r.ChatID() {
+		return APIError(http.StatusBadRequest, "Bad Request: message to "+what+" not found", 0)
+	}
+	return f(m)
+}
+
+// editMessageText edits a message like Telegram: an unknown message is
+// not found, the same text and markup is "not modified".
+func (s *Server) editMessageText(r Request) *Response {
+	return s.onMessage(r, "edit", func(m *Message) *Response {
+		if m.Text == r.Get("text") && m.Markup == r.Get("reply_markup") {
+			return APIError(http.StatusBadRequest, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", 0)
+		}
+		m.Text, m.Markup = r.Get("text"), r.Get("reply_markup")
+		m.Edits++
+		return OK(map[string]any{"message_id": m.ID, "date": 0, "text": m.Text,
+			"chat": map[string]any{"id": m.Chat, "type": "private"}, "from": identity()})
+	})
+}
+
+// deleteMessage deletes a message like Telegram.
+func (s *Server) deleteMessage(r Request) *Response {
+	return s.onMessage(r, "delete", func(m *Message) *Response {
+		s.deleted[m.ID] = true
+		return OK(true)
+	})
+}
