@@ -90,7 +90,7 @@ func (b *Bot) addDocument(ctx context.Context, u Update, t target) bool {
 	}
 	log.Info("document added", "name", info.Name, "paragraphs", info.Paragraphs, "bytes", len(data),
 		"took_ms", time.Since(start).Milliseconds())
-	b.reply(ctx, t, fmt.Sprintf(tt.added, info.Name, info.Paragraphs))
+	b.reply(ctx, t, fmt.Sprintf(tt.added, info.Name, tt.paragraphCount(info.Paragraphs)))
 	return true
 }
 
@@ -187,7 +187,7 @@ func docsText(lang string, docs []answer.DocInfo, admin bool) string {
 	} else {
 		lines = append(lines, tt.aboutHeader)
 		for i, d := range docs {
-			lines = append(lines, fmt.Sprintf(tt.docsLine, i+1, d.Name, d.Paragraphs))
+			lines = append(lines, fmt.Sprintf(tt.docsLine, i+1, d.Name, tt.paragraphCount(d.Paragraphs)))
 		}
 	}
 	if admin {

@@ -246,7 +246,7 @@ func aboutText(lang string, docs []answer.DocInfo) string {
 	}
 	lines := []string{tt.aboutHeader}
 	for _, d := range docs {
-		lines = append(lines, fmt.Sprintf(tt.aboutLine, d.Name, d.Paragraphs))
+		lines = append(lines, fmt.Sprintf(tt.aboutLine, d.Name, tt.paragraphCount(d.Paragraphs)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -14,11 +14,9 @@ import (
 
 // The inbox: every update goes through [store.Store] (see the package
 // documentation, "Delivery").
+// How old an unfinished update may be and still be answered on a replay is
+// Config.ReplayMaxAge (the setting replay_max_age).
 const (
-	// maxReplayAge is how old (since it was stored) an unfinished update
-	// may be and still be answered on a replay; an older one gets a short
-	// "please ask again" instead. A constant until config has a setting.
-	maxReplayAge = time.Hour
 	// keepDone is how many done updates the store keeps, to recognise
 	// redeliveries; pruneEvery is how many finished updates go by between
 	// prunings.
@@ -83,9 +81,9 @@ func (b *Bot) accept(ins []incoming, d *dispatcher) error {
 }
 
 // replay dispatches the updates left unfinished by an earlier run, in id
-// (and so per-chat) order, with the messages they had sent. Those older
-// than maxReplayAge are marked expired: they get an apology, not an
-// answer.
+// (and so per-chat) order, with the messages they had sent. Those stored
+// longer than Config.ReplayMaxAge ago (when it is set) are marked expired:
+// they get an apology, not an answer.
 func (b *Bot) replay(d *dispatcher) error {
 	pending, err := b.st.Pending()
 	if err != nil {
@@ -102,7 +100,7 @@ func (b *Bot) replay(d *dispatcher) error {
 		u := in.u
 		u.UpdateID = p.ID
 		u.out = &outbox{st: b.st, update: p.ID, prev: p.Sent}
-		if time.Since(p.Received) > maxReplayAge {
+		if maxAge := b.cfg.ReplayMaxAge; maxAge > 0 && time.Since(p.Received) > maxAge {
 			u.expired = true
 			expired++
 		}
@@ -144,7 +142,8 @@ func (b *Bot) prune() {
 	}
 }
 
-// handleExpired answers an update that waited longer than maxReplayAge:
+// handleExpired answers an update that waited longer than
+// Config.ReplayMaxAge:
 // an addressed message (allowed to be answered) gets a short "please ask
 // again", in the placeholder if it had one; anything else is dropped.
 func (b *Bot) handleExpired(ctx context.Context, u Update) {

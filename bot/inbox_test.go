@@ -238,14 +238,18 @@ func waitDone(t *testing.T, st *store.Store, id int) {
 }
 
 func TestReplay(t *testing.T) {
+	const replayMaxAge = time.Hour
 	tests := []struct {
 		name      string
 		age       time.Duration
-		want      string // the placeholder's final text contains it
+		maxAge    time.Duration // Config.ReplayMaxAge
+		want      string        // the placeholder's final text contains it
 		wantAsked int
 	}{
-		{"edits the recorded placeholder", time.Minute, "Answer to: q", 1},
-		{"too old: sorry instead", maxReplayAge + time.Minute, "took too long", 0},
+		{"edits the recorded placeholder", time.Minute, replayMaxAge, "Answer to: q", 1},
+		{"too old: sorry instead", replayMaxAge + time.Minute, replayMaxAge, "took too long", 0},
+		{"a shorter max age", 10 * time.Minute, 5 * time.Minute, "took too long", 0},
+		{"no max age: answered however old", 48 * time.Hour, 0, "Answer to: q", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,7 +261,7 @@ func TestReplay(t *testing.T) {
 				placeholder := sendAs(t, f, 7, "thinking about it …")
 				id := storePending(t, st, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q"), time.Now().Add(-tt.age), placeholder)
 				a := newFakeAnswerer()
-				b, _ := newTestBot(t, f, a, func(_ *Config, d *Deps) { d.Store = st })
+				b, _ := newTestBot(t, f, a, func(c *Config, d *Deps) { c.ReplayMaxAge, d.Store = tt.maxAge, st })
 				stop := runBot(t, b)
 				waitDone(t, st, id)
 				if err := stop(); err != nil {

@@ -27,7 +27,7 @@ type uiTexts struct {
 	noParagraph   string
 	noDocuments   string
 	aboutHeader   string
-	aboutLine     string // %s name, %d paragraphs
+	aboutLine     string // %s name, %s paragraphCount
 	callbackError string
 	greeting      string
 	howTo         string // %s: @username, %s: keyword sentence, %s: followUps or ""
@@ -36,7 +36,7 @@ type uiTexts struct {
 	commands      string
 	privacy       string
 
-	docsLine       string // %d number, %s name, %d paragraphs
+	docsLine       string // %d number, %s name, %s paragraphCount
 	docsHint       string // admins: how to add and remove
 	adminHelp      string // %s: upload limit
 	onlyAdminsAdd  string
@@ -47,7 +47,7 @@ type uiTexts struct {
 	tooLarge       string // %s name, %s size, %s limit
 	overLimit      string // %s name, %s limit
 	downloadFailed string // %s: file name
-	added          string // %s name, %d paragraphs
+	added          string // %s name, %s paragraphCount
 	addFailed      string // %s name, %s reason
 	removeUsage    string // %s: document list
 	noSuchDoc      string // %s name, %s document list
@@ -57,6 +57,17 @@ type uiTexts struct {
 	sizeUnits      [3]string // bytes, KB, MB
 	interrupted    string    // an answer cut by a restart
 	tooOld         string    // a question replayed too late
+	// paragraphs counts paragraphs: %d one, %d several (see
+	// [uiTexts.paragraphCount]).
+	paragraphs [2]string
+}
+
+// paragraphCount returns "1 paragraph", "3 paragraphs" or "3 段".
+func (tt uiTexts) paragraphCount(n int) string {
+	if n == 1 {
+		return fmt.Sprintf(tt.paragraphs[0], n)
+	}
+	return fmt.Sprintf(tt.paragraphs[1], n)
 }
 
 var texts = map[string]uiTexts{
@@ -76,7 +87,7 @@ var texts = map[string]uiTexts{
 		noParagraph:   "There is no such paragraph.",
 		noDocuments:   "No documents are loaded.",
 		aboutHeader:   "I answer from these documents:",
-		aboutLine:     "• %s — %d paragraphs",
+		aboutLine:     "• %s — %s",
 		callbackError: "Paragraph not found.",
 		greeting:      "Hello! I answer questions about %s, quoting the document word for word.",
 		howTo: "How to ask\n" +
@@ -95,7 +106,7 @@ var texts = map[string]uiTexts{
 			"With privacy mode on (the default) a bot in a group only sees commands, replies to its own messages and, not reliably, mentions. " +
 			"For mentions to work reliably a group admin can either disable privacy mode in @BotFather (/setprivacy → Disable) or make me an admin of the group. " +
 			"After changing privacy mode, remove me from the group and add me again.",
-		docsLine: "%d. %s — %d paragraphs",
+		docsLine: "%d. %s — %s",
 		docsHint: "Send me a document file to add it; /remove NAME removes one.",
 		adminHelp: "Admin\n" +
 			"Send me a document file (up to %s) in this chat to add it.\n" +
@@ -108,7 +119,7 @@ var texts = map[string]uiTexts{
 		tooLarge:       "%s is too large (%s); the limit is %s.",
 		overLimit:      "%s is larger than the limit of %s.",
 		downloadFailed: "Couldn't download %s from Telegram. Please try again in a moment.",
-		added:          "Added %s: %d paragraphs. Ask away.",
+		added:          "Added %s: %s. Ask away.",
 		addFailed:      "Couldn't add %s: %s",
 		removeUsage:    "Usage: /remove NAME, with one of: %s",
 		noSuchDoc:      "There is no document called %s. Documents: %s",
@@ -118,6 +129,7 @@ var texts = map[string]uiTexts{
 		sizeUnits:      [3]string{"bytes", "KB", "MB"},
 		interrupted:    "Interrupted by a restart. I'll answer here when I'm back; if I don't, please ask again.",
 		tooOld:         "Sorry, this took too long and I couldn't answer in time. Please ask again.",
+		paragraphs:     [2]string{"%d paragraph", "%d paragraphs"},
 	},
 	"zh": {
 		placeholder:   "正在查找…",
@@ -135,7 +147,7 @@ var texts = map[string]uiTexts{
 		noParagraph:   "没有这个段落。",
 		noDocuments:   "没有加载任何文档。",
 		aboutHeader:   "我根据以下文档回答：",
-		aboutLine:     "• %s — %d 段",
+		aboutLine:     "• %s — %s",
 		callbackError: "找不到该段落。",
 		greeting:      "你好！我回答关于%s的问题，并逐字引用原文。",
 		howTo: "如何提问\n" +
@@ -154,7 +166,7 @@ var texts = map[string]uiTexts{
 			"隐私模式开启时（默认），机器人在群里只能收到命令、对它消息的回复，以及（不一定可靠的）@提及。" +
 			"如需可靠地响应 @提及，请群管理员在 @BotFather 中关闭隐私模式（/setprivacy → Disable），或把我设为群管理员。" +
 			"更改隐私模式后，需要把我移出群组再重新拉进来。",
-		docsLine: "%d. %s — %d 段",
+		docsLine: "%d. %s — %s",
 		docsHint: "发给我文档文件即可添加；/remove 文档名 可删除文档。",
 		adminHelp: "管理员\n" +
 			"在此私聊中发给我文档文件（不超过 %s）即可添加。\n" +
@@ -167,7 +179,7 @@ var texts = map[string]uiTexts{
 		tooLarge:       "%s 太大了（%s），上限是 %s。",
 		overLimit:      "%s 超过了 %s 的上限。",
 		downloadFailed: "无法从 Telegram 下载 %s，请稍后再试。",
-		added:          "已添加 %s：共 %d 段。",
+		added:          "已添加 %s：共 %s。",
 		addFailed:      "无法添加 %s：%s",
 		removeUsage:    "用法：/remove 文档名，可选：%s",
 		noSuchDoc:      "没有名为 %s 的文档。现有文档：%s",
@@ -177,6 +189,7 @@ var texts = map[string]uiTexts{
 		sizeUnits:      [3]string{"字节", "KB", "MB"},
 		interrupted:    "回答因重启而中断。我恢复后会在这里回答；如果没有，请重新提问。",
 		tooOld:         "抱歉，耽搁太久，没能及时回答。请重新提问。",
+		paragraphs:     [2]string{"%d 段", "%d 段"}, // no plural
 	},
 }
 

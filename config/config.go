@@ -66,6 +66,10 @@ type Telegram struct {
 	// ShutdownTimeout is how long in-flight answers may finish after a
 	// stop; 0: they are cancelled at once.
 	ShutdownTimeout time.Duration
+	// ReplayMaxAge is how old (since it was received) an update left
+	// unfinished by an earlier run may be and still be answered when it is
+	// replayed; an older one gets a short "please ask again". 0: no limit.
+	ReplayMaxAge time.Duration
 	// Admins are the user ids that may add documents (by sending a file)
 	// and remove them (/remove NAME) in a private chat with the bot.
 	// Admins are answered whatever the allowlists say.
@@ -82,7 +86,12 @@ type Config struct {
 	Docs            []string
 	DataDir         string
 	MaxPassageRunes int
-	TopK            int
+	// MaxPassagesPerDocument and MemoryBudgetMB (in MiB) bound the
+	// passages of one document and the estimated memory of building the
+	// index of all of them (document.Limits); 0: no limit.
+	MaxPassagesPerDocument int
+	MemoryBudgetMB         int
+	TopK                   int
 
 	// Embeddings.
 	Embedder       string // "local" or "openai"

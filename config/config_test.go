@@ -225,6 +225,10 @@ func TestValidate(t *testing.T) {
 		{"memory ttl 0", func(c *Config) { c.MemoryTTL = 0 }, "memory_ttl"},
 		{"edit interval negative", func(c *Config) { c.EditInterval = -1 }, "edit_interval"},
 		{"upload 0", func(c *Config) { c.MaxUploadBytes = 0 }, "max_upload_bytes"},
+		{"passages per document negative", func(c *Config) { c.MaxPassagesPerDocument = -1 }, "max_passages_per_document (--max-passages-per-document, CITEBOT_MAX_PASSAGES_PER_DOCUMENT) = -1: use 0..100000000"},
+		{"memory budget negative", func(c *Config) { c.MemoryBudgetMB = -5 }, "memory_budget_mb (--memory-budget-mb, CITEBOT_MEMORY_BUDGET_MB) = -5: use 0..1073741824"},
+		{"replay max age 0", func(c *Config) { c.ReplayMaxAge = 0 }, "replay_max_age (--replay-max-age, CITEBOT_REPLAY_MAX_AGE) = 0s: use a positive duration"},
+		{"replay max age negative", func(c *Config) { c.ReplayMaxAge = -time.Minute }, "replay_max_age"},
 		{"webhook listen", func(c *Config) { c.WebhookListen = "8443" }, "webhook_listen"},
 		{"admin addr", func(c *Config) { c.AdminAddr = "localhost" }, "admin_addr"},
 		{"webhook secret", func(c *Config) { c.WebhookSecret = "has space" }, "webhook_secret (--webhook-secret, CITEBOT_WEBHOOK_SECRET): use 1-256"},
@@ -245,6 +249,7 @@ func TestValidate(t *testing.T) {
 func TestOffSentinel(t *testing.T) {
 	c := Default()
 	c.RatePerMinute, c.MemoryTurns, c.AdminAddr, c.WebhookURL, c.Model, c.KeywordPrefix = 0, 0, "", "", "", ""
+	c.MaxPassagesPerDocument, c.MemoryBudgetMB = 0, 0
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Validate() = %v", err)
 	}

@@ -14,6 +14,8 @@ const everyOption = `
 docs: [a.txt, docs/]
 data_dir: /var/lib/citebot
 max_passage_runes: 300
+max_passages_per_document: 5000
+memory_budget_mb: 128
 top_k: 7
 embedder: openai
 embed_model: nomic-embed-text
@@ -40,6 +42,7 @@ rate_burst: 5
 max_question_runes: 500
 keyword_prefix: 问
 shutdown_timeout: 5s
+replay_max_age: 30m
 admins: [7, 8]
 max_upload_bytes: 1048576
 admin_addr: 127.0.0.1:9090

@@ -3,6 +3,13 @@
 // added from chat, kept under the data directory's documents/ folder so
 // they come back after a restart.
 //
+// The set is held to its [document.Limits]: a configured document or set
+// over them stops [Open]; an upload over them is refused by
+// [Library.AddDocument] with an error naming the limit and its setting,
+// and one that no longer fits (the limits were lowered) is skipped with a
+// warning when the set is loaded again. The limits are checked before
+// anything is embedded.
+//
 // Every change (add, remove) loads the documents, builds a new index and
 // swaps in a new immutable [Snapshot] atomically, with the next
 // generation number. A [Library] implements answer.Retriever over the
@@ -52,6 +59,9 @@ type Options struct {
 	DataDir string
 	// Build builds the index of a document set (required).
 	Build BuildFunc
+	// Limits bound the passages of one document and the memory of the
+	// whole set; the zero value has none.
+	Limits document.Limits
 	// Logger receives document changes and skipped uploads (default:
 	// discarded).
 	Logger *slog.Logger
@@ -115,33 +125,58 @@ func (l *Library) Documents() []answer.DocInfo { return l.cur.Load().Documents()
 
 func (l *Library) dir() string { return filepath.Join(l.opts.DataDir, UploadsDir) }
 
-// build loads the documents with extra added and skip left out, and builds
-// their index.
+// build loads the documents with extra added and skip left out, checks
+// them against the limits and builds their index.
 func (l *Library) build(ctx context.Context, extra *document.Document, skip string) (*retrieval.Index, retrieval.BuildStats, error) {
-	docs, err := document.Load(l.opts.Docs)
+	docs, err := l.load(extra, skip)
 	if err != nil {
 		return nil, retrieval.BuildStats{}, err
 	}
+	return l.opts.Build(ctx, docs)
+}
+
+// load loads the configured documents, the uploaded ones but skip and
+// extra's name, and extra, within the limits: configured documents or
+// extra over them are an error, uploads over them are skipped.
+func (l *Library) load(extra *document.Document, skip string) ([]*document.Document, error) {
+	limits := l.opts.Limits
+	docs, err := limits.Load(l.opts.Docs)
+	if err != nil {
+		return nil, err
+	}
+	budget := document.Budget{Limits: limits}
+	for _, d := range docs {
+		if err := budget.Add(d); err != nil {
+			return nil, err // not reached: Load checked them
+		}
+	}
 	names, err := l.uploaded()
 	if err != nil {
-		return nil, retrieval.BuildStats{}, err
+		return nil, err
 	}
 	for _, name := range names {
 		if name == skip || (extra != nil && name == extra.Name) || hasDoc(docs, name) {
 			continue
 		}
-		d, err := document.Load([]string{filepath.Join(l.dir(), name)})
+		d, err := limits.Load([]string{filepath.Join(l.dir(), name)})
+		if err == nil {
+			err = budget.Add(d[0])
+		}
 		if err != nil {
 			// One bad upload must not take the bot down: log and go on.
 			l.log.Warn("skipping uploaded document", "name", name, "err", err)
 			continue
 		}
-		docs = append(docs, d...)
+		docs = append(docs, d[0])
 	}
 	if extra != nil {
+		if err := budget.Add(extra); err != nil {
+			return nil, err
+		}
 		docs = append(docs, extra)
 	}
-	return l.opts.Build(ctx, docs)
+	l.log.Debug("documents loaded", "count", len(docs), "estimated_bytes", budget.Used())
+	return docs, nil
 }
 
 func hasDoc(docs []*document.Document, name string) bool {
@@ -168,8 +203,10 @@ func (l *Library) uploaded() ([]string, error) {
 
 // CleanName returns the name a file sent from chat is added under: its base
 // name (no directory, whichever separator), trimmed. It refuses a name that
-// is empty, hidden, too long, holds control characters or invalid UTF-8,
-// or lacks a supported document extension ([document.ErrUnsupportedFileType]).
+// is empty, hidden, too long, holds control characters, bidirectional
+// text controls (U+202E and the like, which can show "evil\u202Etxt.exe"
+// as "evilexe.txt") or invalid UTF-8, or lacks a supported document
+// extension ([document.ErrUnsupportedFileType]).
 func (l *Library) CleanName(name string) (string, error) { return CleanName(name) }
 
 // CleanName is [Library.CleanName] without a library.
@@ -184,21 +221,32 @@ func CleanName(name string) (string, error) {
 	if len(name) > 255 || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
 		return "", errors.New("the file name is too long or holds control characters; rename the file")
 	}
+	if i := strings.IndexFunc(name, isBidiControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(name[i:])
+		return "", fmt.Errorf("the file name holds an invisible text direction character (U+%04X) that can disguise it; rename the file", r)
+	}
 	if !document.IsSupportedFile(name) {
 		return "", fmt.Errorf("%s: %w", name, document.ErrUnsupportedFileType)
 	}
 	return name, nil
 }
 
+// isBidiControl reports whether r is a bidirectional text control: the
+// marks U+061C, U+200E and U+200F, the embeddings and overrides
+// U+202A-U+202E and the isolates U+2066-U+2069.
+func isBidiControl(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }
+
 // AddDocument validates, indexes and persists a document sent from chat. A
 // document of the same name added earlier is replaced; a configured
-// document's name is refused.
+// document's name is refused, and so is a document over the limits, alone
+// or with the others (a [*document.LimitError] naming the limit's
+// setting), before it is embedded.
 func (l *Library) AddDocument(ctx context.Context, name string, data []byte) (answer.DocInfo, error) {
 	name, err := CleanName(name)
 	if err != nil {
 		return answer.DocInfo{}, err
 	}
-	doc, err := document.Parse(name, data)
+	doc, err := l.opts.Limits.Parse(name, data)
 	if err != nil {
 		return answer.DocInfo{}, err
 	}

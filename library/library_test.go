@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/retrieval"
@@ -143,6 +144,8 @@ func TestCleanName(t *testing.T) {
 		"notes.txt":          "notes.txt",
 		" dir/sub/notes.md ": "notes.md",
 		`C:\docs\Report.PDF`: "Report.PDF",
+		"报告 2024.pdf":        "报告 2024.pdf",
+		"تقرير.txt":          "تقرير.txt", // right-to-left letters are fine; controls are not
 	} {
 		if got, err := CleanName(in); err != nil || got != want {
 			t.Errorf("CleanName(%q) = %q, %v; want %q", in, got, err, want)
@@ -150,8 +153,35 @@ func TestCleanName(t *testing.T) {
 	}
 }
 
+func TestCleanNameRefuses(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"empty", "  ", "needs a file name"},
+		{"hidden", ".env.txt", "needs a file name"},
+		{"control character", "a\u0007b.txt", "control characters"},
+		{"invalid UTF-8", "a\xffb.txt", "control characters"},
+		{"too long", strings.Repeat("a", 252) + ".txt", "too long"},
+		{"unsupported type", "a.docx", "unsupported file type"},
+		{"right-to-left override", "invoice\u202Etxt.exe.txt", "text direction character (U+202E)"},
+		{"left-to-right embedding", "\u202Anotes.txt", "(U+202A)"},
+		{"pop directional formatting", "notes\u202C.md", "(U+202C)"},
+		{"right-to-left isolate", "notes\u2067.md", "(U+2067)"},
+		{"pop directional isolate", "notes\u2069.pdf", "(U+2069)"},
+		{"left-to-right mark", "notes\u200E.txt", "(U+200E)"},
+		{"right-to-left mark", "notes\u200F.txt", "(U+200F)"},
+		{"Arabic letter mark", "notes\u061C.txt", "(U+061C)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := CleanName(tc.in)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("CleanName(%q) = %q, %v; want an error with %q", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
 func FuzzCleanName(f *testing.F) {
-	for _, s := range []string{"a.txt", "../../etc/passwd", "x\\y.md", "", ".", "\x00.pdf"} {
+	for _, s := range []string{"a.txt", "../../etc/passwd", "x\\y.md", "", ".", "\x00.pdf", "a\u202Etxt.pdf", "\u2066b.md\u2069"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -161,6 +191,9 @@ func FuzzCleanName(f *testing.F) {
 		}
 		if strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") || !document.IsSupportedFile(name) {
 			t.Fatalf("CleanName(%q) = %q", in, name)
+		}
+		if strings.IndexFunc(name, func(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) || unicode.IsControl(r) }) >= 0 {
+			t.Fatalf("CleanName(%q) = %q keeps a control character", in, name)
 		}
 	})
 }

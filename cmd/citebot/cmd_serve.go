@@ -27,7 +27,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	lib, st, err := library.Open(ctx, library.Options{
-		Docs: c.cfg.Docs, DataDir: c.cfg.DataDir, Build: c.buildIndex, Logger: c.log,
+		Docs: c.cfg.Docs, DataDir: c.cfg.DataDir, Build: c.buildIndex, Logger: c.log, Limits: c.limits(),
 		ObserveSearch: func(d time.Duration) { m.retrieveSecs.Observe(d.Seconds()) },
 	})
 	if err != nil {

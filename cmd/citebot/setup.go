@@ -48,11 +48,25 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 
 // openIndex loads the configured documents and builds or loads their index.
 func (c *command) openIndex(ctx context.Context) (*retrieval.Index, retrieval.BuildStats, error) {
-	docs, err := document.Load(c.cfg.Docs)
+	docs, err := c.limits().Load(c.cfg.Docs)
 	if err != nil {
 		return nil, retrieval.BuildStats{}, err
 	}
 	return c.buildIndex(ctx, docs)
+}
+
+// limits returns the document limits of the configuration; the vector
+// size of a remote embedder is left to document.AssumedVectorDims.
+func (c *command) limits() document.Limits {
+	l := document.Limits{
+		MaxPassages:     c.cfg.MaxPassagesPerDocument,
+		MemoryBudget:    int64(c.cfg.MemoryBudgetMB) << 20,
+		MaxPassageRunes: c.cfg.MaxPassageRunes,
+	}
+	if c.cfg.Embedder != "openai" {
+		l.VectorDims = c.cfg.EmbedDim
+	}
+	return l
 }
 
 // buildIndex builds or loads the index of docs with the configured embedder.

@@ -33,6 +33,13 @@
 // it that keeps the paragraph number. [ChunkerVersion] names these rules in
 // index snapshots.
 //
-// Everything here is safe for concurrent use; a [Document] is immutable
-// once parsed.
+// [Limits] bound what a document set may cost once indexed: passages per
+// document and an estimate of the memory of building the index, checked
+// by [Limits.Parse], [Limits.Load] and [Budget] before anything is
+// embedded, with a [*LimitError] that names the limit's setting. Parsing
+// within limits keeps no more paragraphs than they allow, so memory
+// follows a file's bytes, not its paragraph count.
+//
+// Everything here is safe for concurrent use (a [Budget] excepted); a
+// [Document] is immutable once parsed.
 package document

@@ -64,7 +64,14 @@ func IsSupportedFile(path string) bool {
 // directory without documents, an unsupported file type, a file larger than
 // [MaxBytes], two documents with the same base name (their names
 // must be unique, as citations use them) and any error of [Parse].
-func Load(paths []string) ([]*Document, error) {
+//
+// Load is [Limits.Load] with no limits.
+func Load(paths []string) ([]*Document, error) { return Limits{}.Load(paths) }
+
+// Load is [Load] within l: a file whose text alone, or whose paragraphs,
+// would pass l is refused as it is parsed (see [Limits.Parse]), and the
+// documents together are checked with [Limits.Check].
+func (l Limits) Load(paths []string) ([]*Document, error) {
 	if len(paths) == 0 {
 		return []*Document{Sample()}, nil
 	}
@@ -84,11 +91,14 @@ func Load(paths []string) ([]*Document, error) {
 			return nil, fmt.Errorf("duplicate document name %q: %s and %s", name, prev, path)
 		}
 		seen[name] = path
-		doc, err := loadDocument(path)
+		doc, err := l.loadDocument(path)
 		if err != nil {
 			return nil, err
 		}
 		docs = append(docs, doc)
+	}
+	if err := l.Check(docs); err != nil {
+		return nil, err
 	}
 	return docs, nil
 }
@@ -132,8 +142,8 @@ func pathErrorCause(err error) error {
 	return err
 }
 
-// loadDocument reads and parses the file at path.
-func loadDocument(path string) (*Document, error) {
+// loadDocument reads and parses the file at path within l.
+func (l Limits) loadDocument(path string) (*Document, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, pathErrorCause(err))
@@ -149,6 +159,11 @@ func loadDocument(path string) (*Document, error) {
 	if info.Size() > MaxBytes {
 		return nil, fmt.Errorf("%s: file too large (%d bytes, limit %d)", path, info.Size(), MaxBytes)
 	}
+	if !pdf.IsPDFName(path) {
+		if err := l.checkTextSize(path, int(info.Size())); err != nil {
+			return nil, err // before reading it
+		}
+	}
 	var buf bytes.Buffer
 	buf.Grow(int(info.Size()) + bytes.MinRead)
 	if _, err := buf.ReadFrom(io.LimitReader(f, MaxBytes+1)); err != nil {
@@ -157,7 +172,7 @@ func loadDocument(path string) (*Document, error) {
 	if buf.Len() > MaxBytes {
 		return nil, fmt.Errorf("%s: file too large (over %d bytes)", path, MaxBytes)
 	}
-	return parseDocument(path, filepath.Base(path), buf.Bytes())
+	return l.parseDocument(path, filepath.Base(path), buf.Bytes())
 }
 
 // Parse parses raw file contents into a [Document] called name: it
@@ -171,61 +186,89 @@ func loadDocument(path string) (*Document, error) {
 // bytes or many control characters ([ErrBinaryDocument]) and invalid UTF-8
 // ([ErrInvalidUTF8]), with a one-line error that starts with name.
 //
-// Parse does not keep raw. It is safe for concurrent use.
+// Parse does not keep raw. It is safe for concurrent use. It is
+// [Limits.Parse] with no limits.
 func Parse(name string, raw []byte) (*Document, error) {
-	return parseDocument(name, name, raw)
+	return Limits{}.parseDocument(name, name, raw)
+}
+
+// Parse is [Parse] within l. It refuses, with a [*LimitError], a text
+// whose bytes alone would take more than l.MemoryBudget before it
+// rebuilds it, and a document with more passages than l.MaxPassages or
+// needing more than l.MemoryBudget; while it rebuilds the paragraphs it
+// keeps no more of them than l allows, so that a text of a million tiny
+// paragraphs is refused in memory proportional to its bytes.
+func (l Limits) Parse(name string, raw []byte) (*Document, error) {
+	return l.parseDocument(name, name, raw)
 }
 
 // utf8BOM is the UTF-8 byte order mark.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// parseDocument is Parse with label, the file name used in errors,
-// apart from the document name.
-func parseDocument(label, name string, raw []byte) (*Document, error) {
+// parseDocument is Parse within l, with label, the file name used in
+// errors, apart from the document name.
+func (l Limits) parseDocument(label, name string, raw []byte) (*Document, error) {
 	if pdf.IsPDFName(name) {
-		return parsePDF(label, name, raw)
+		return l.parsePDF(label, name, raw)
 	}
 	if err := checkText(raw); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	if err := l.checkTextSize(label, len(raw)); err != nil {
+		return nil, err
 	}
 	body := bytes.TrimPrefix(raw, utf8BOM)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%s: %w", label, ErrEmptyDocument)
 	}
 	markdown := strings.EqualFold(filepath.Ext(name), ".md")
-	text, paras := rebuildParagraphs(normalizeLineEnds(body), markdown)
+	text, paras, total := rebuildParagraphs(normalizeLineEnds(body), markdown, l.maxParagraphs())
 	if len(paras) == 0 {
 		return nil, fmt.Errorf("%s: %w (no paragraphs of text)", label, ErrEmptyDocument)
 	}
-	return newDocument(name, raw, text, paras), nil
+	return l.newDocument(label, name, raw, text, paras, total)
 }
 
 // parsePDF is parseDocument for a PDF file: the extractor lays its text out
 // as hard-wrapped lines, which the hard-wrap rebuilder turns into paragraphs.
-func parsePDF(label, name string, raw []byte) (*Document, error) {
+func (l Limits) parsePDF(label, name string, raw []byte) (*Document, error) {
 	src, err := pdf.Extract(label, raw)
 	if err != nil {
 		return nil, err
 	}
-	w := newParagraphWriter(len(src), strings.Count(src, " \n")+1)
+	w := newParagraphWriter(len(src), strings.Count(src, " \n")+1, l.maxParagraphs())
 	rebuildHardWrapped(src, w)
-	text, paras := w.finish()
+	text, paras, total := w.finish()
 	if len(paras) == 0 {
 		return nil, fmt.Errorf("%s: %w", label, pdf.ErrNoTextLayer)
 	}
-	return newDocument(name, raw, text, paras), nil
+	return l.newDocument(label, name, raw, text, paras, total)
 }
 
-// newDocument assembles a parsed document; its Hash is over the raw file
-// bytes, whatever the format.
-func newDocument(name string, raw []byte, text string, paras []Paragraph) *Document {
+// newDocument assembles a parsed document of total paragraphs, of which
+// paras were kept, and checks it against l; errors name it label.
+func (l Limits) newDocument(label, name string, raw []byte, text string, paras []Paragraph, total int) (*Document, error) {
+	if total > len(paras) {
+		return nil, l.paragraphsError(label, total, len(text))
+	}
 	sum := sha256.Sum256(raw)
-	return &Document{
+	doc := &Document{
 		Name:       name,
 		Text:       text,
 		Hash:       hex.EncodeToString(sum[:]),
 		Paragraphs: paras,
 	}
+	if l.none() {
+		return doc, nil
+	}
+	b := Budget{Limits: l}
+	if err := b.Add(doc); err != nil {
+		if le, ok := errors.AsType[*LimitError](err); ok {
+			le.Doc = label
+		}
+		return nil, err
+	}
+	return doc, nil
 }
 
 // checkText returns an error when raw is not UTF-8 text: a UTF-16 BOM, a

@@ -60,16 +60,17 @@ const (
 
 // rebuildParagraphs rebuilds the paragraphs of src, which has LF line ends
 // and no BOM; markdown says whether it is a Markdown file rather than plain
-// text. It returns the rebuilt text and its paragraphs; Section fields are
-// substrings of the text.
-func rebuildParagraphs(src string, markdown bool) (string, []Paragraph) {
+// text. It returns the rebuilt text and its paragraphs, at most maxParas
+// of them when maxParas > 0, and how many paragraphs the text has in all;
+// Section fields are substrings of the text.
+func rebuildParagraphs(src string, markdown bool, maxParas int) (string, []Paragraph, int) {
 	shape := measureShape(src)
 	if shape.hardWrapped() {
-		w := newParagraphWriter(len(src), shape.ends+1)
+		w := newParagraphWriter(len(src), shape.ends+1, maxParas)
 		rebuildHardWrapped(src, w)
 		return w.finish()
 	}
-	w := newParagraphWriter(len(src), shape.separated+1)
+	w := newParagraphWriter(len(src), shape.separated+1, maxParas)
 	rebuildBlankSeparated(src, markdown, w)
 	return w.finish()
 }
@@ -478,10 +479,14 @@ func displayWidth(s string) int {
 	return w
 }
 
-// paragraphWriter accumulates rebuilt paragraphs into one text.
+// paragraphWriter accumulates rebuilt paragraphs into one text. Past its
+// maximum of paragraphs it only counts them, so that the memory of a text
+// of many tiny paragraphs follows its bytes.
 type paragraphWriter struct {
-	b     strings.Builder
-	paras []Paragraph
+	b       strings.Builder
+	paras   []Paragraph
+	max     int // the most paragraphs recorded; 0: no limit
+	dropped int // paragraphs beyond max
 	// sections records where the section changes: from paragraph index
 	// from on, Section is the text of paragraph heading (or none, -1).
 	sections []sectionStart
@@ -496,9 +501,13 @@ type paragraphWriter struct {
 type sectionStart struct{ from, heading int }
 
 // newParagraphWriter returns a writer for the rebuild of a text of about
-// size bytes into about paragraphs paragraphs.
-func newParagraphWriter(size, paragraphs int) *paragraphWriter {
-	w := &paragraphWriter{paras: make([]Paragraph, 0, paragraphs)}
+// size bytes into about paragraphs paragraphs, recording at most limit of
+// them (0: no limit).
+func newParagraphWriter(size, paragraphs, limit int) *paragraphWriter {
+	if limit > 0 {
+		paragraphs = min(paragraphs, limit)
+	}
+	w := &paragraphWriter{paras: make([]Paragraph, 0, paragraphs), max: limit}
 	w.b.Grow(size + size/16 + 16)
 	return w
 }
@@ -540,22 +549,28 @@ func (w *paragraphWriter) endTitle() {
 // endSection closes the open paragraph as a Markdown heading, which becomes
 // the Section of the body paragraphs after it.
 func (w *paragraphWriter) endSection() {
-	if w.open {
-		w.end(Paragraph{Heading: true})
+	if w.open && w.end(Paragraph{Heading: true}) {
 		w.sections = append(w.sections, sectionStart{from: len(w.paras), heading: len(w.paras) - 1})
 	}
 }
 
-// end records p, spanning the open paragraph.
-func (w *paragraphWriter) end(p Paragraph) {
+// end records p, spanning the open paragraph, unless the writer has its
+// maximum of paragraphs; it reports whether p was recorded.
+func (w *paragraphWriter) end(p Paragraph) bool {
+	w.open, w.last = false, ""
+	if w.max > 0 && len(w.paras) >= w.max {
+		w.dropped++
+		return false
+	}
 	p.Start, p.End = w.start, w.b.Len()
 	w.paras = append(w.paras, p)
-	w.open, w.last = false, ""
+	return true
 }
 
 // finish returns the rebuilt text and paragraphs, with their Section set
-// on body paragraphs.
-func (w *paragraphWriter) finish() (string, []Paragraph) {
+// on body paragraphs, and the number of paragraphs written, recorded or
+// not.
+func (w *paragraphWriter) finish() (string, []Paragraph, int) {
 	text := w.b.String()
 	for i, sec := range w.sections {
 		h := w.paras[sec.heading]
@@ -569,5 +584,5 @@ func (w *paragraphWriter) finish() (string, []Paragraph) {
 			}
 		}
 	}
-	return text, w.paras
+	return text, w.paras, len(w.paras) + w.dropped
 }

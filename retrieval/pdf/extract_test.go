@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/retrieval/pdf/pdftest"
@@ -25,7 +26,7 @@ func pageTexts(tb testing.TB, raw []byte) [][]string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	x := newExtractor()
+	x := newExtractor(time.Now().Add(time.Minute))
 	var out [][]string
 	for _, p := range pages {
 		runs, err := x.pageRuns(p)
@@ -237,7 +238,7 @@ func checkResult(t *testing.T, name, text string, err error) {
 		if strings.ContainsAny(msg, "\n\r") || !strings.HasPrefix(msg, name+": ") {
 			t.Fatalf("error %q is not one line starting with the name", msg)
 		}
-		if !errors.Is(err, ErrUnreadable) && !errors.Is(err, ErrEncrypted) && !errors.Is(err, ErrNoTextLayer) {
+		if !errors.Is(err, ErrUnreadable) && !errors.Is(err, ErrEncrypted) && !errors.Is(err, ErrNoTextLayer) && !errors.Is(err, ErrTooLarge) {
 			t.Fatalf("error %q is none of the PDF errors", msg)
 		}
 		return

@@ -54,6 +54,11 @@ func (x *extractor) interpret(content lpdf.Value, g graphics) error {
 // do runs the operator op with its operands args; it returns false when
 // the stream must stop.
 func (s *streamRun) do(op string, args []operand) bool {
+	if s.x.ops++; s.x.ops%deadlineEvery == 0 {
+		if s.failure = s.x.checkDeadline(); s.failure != nil {
+			return false
+		}
+	}
 	switch op {
 	case "q", "Q", "cm":
 		s.graphicsState(op, args)
@@ -214,7 +219,7 @@ func (x *extractor) show(g *graphics, raw string) error {
 	}
 	text := x.clean(f.decode(raw))
 	if x.text -= len(text); x.text < 0 {
-		return fmt.Errorf("more than %d bytes of text", MaxBytes)
+		return tooLarge("more than %d MB of text", maxText>>20)
 	}
 	advance, word, wordOpen := f.advance(raw, text, g.size, g.charSpace, g.wordSpace)
 	advance, word = advance*g.scale, word*g.scale
@@ -229,6 +234,9 @@ func (x *extractor) show(g *graphics, raw string) error {
 	size := g.size * math.Hypot(m[2], m[3])
 	if math.IsNaN(x0+x1+y+size+wordEnd) || math.IsInf(x0+x1+y+size+wordEnd, 0) {
 		return nil
+	}
+	if len(x.runs) == maxPageRuns {
+		return tooLarge("more than %d text runs on one page", maxPageRuns)
 	}
 	x.runs = append(x.runs, textRun{
 		text: text, x0: x0, x1: max(x0, x1), y: y, size: math.Abs(size), estimated: f.estimated,

@@ -14,22 +14,35 @@
 // extracted from PDFs.
 //
 // The reader panics on some malformed input; every panic becomes an error.
-// Work is bounded: at most maxPages pages, [MaxBytes] of decompressed
-// content streams and of text, form XObjects nested at most maxFormDepth
-// deep and drawn at most maxFormCalls times.
+// Work and memory are bounded whatever the file holds, so that a small
+// compressed file cannot cost gigabytes or minutes: at most [MaxPages]
+// pages and [MaxDuration] of work, maxContent bytes of decompressed content
+// streams, maxText bytes of text and lines, maxPageRuns text runs on one
+// page, form XObjects nested at most maxFormDepth deep and drawn at most
+// maxFormCalls times. Past a limit the extractor stops and [Extract]
+// returns [ErrTooLarge].
 package pdf
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
 
-// MaxBytes is the largest PDF file [Extract] reads, and the budget of its
-// decompressed content streams and of its text.
+// MaxBytes is the largest PDF file [Extract] reads.
 const MaxBytes = 256 << 20
+
+// MaxPages is the most pages [Extract] reads; a longer PDF is refused with
+// [ErrTooLarge]. 2000 pages hold a long book.
+const MaxPages = 2000
+
+// MaxDuration is the most time [Extract] spends on one PDF; past it the
+// extraction stops with [ErrTooLarge]. Text pages take about 0.5 ms each
+// (BenchmarkExtract), so a book of [MaxPages] takes about a second.
+const MaxDuration = 20 * time.Second
 
 // Errors returned (wrapped, with the file name) by [Extract]; branch on
 // them with errors.Is.
@@ -44,20 +57,40 @@ var (
 	// ErrNoTextLayer means the PDF has pages but no text on them, as a
 	// scanned document without OCR.
 	ErrNoTextLayer = errors.New("PDF has no text layer (scanned?)")
+	// ErrTooLarge means reading the PDF would take more pages, time or
+	// memory than the extractor allows; the error adds the limit in
+	// parentheses.
+	ErrTooLarge = errors.New("PDF too large to read")
 )
 
-// Limits of the work spent on one PDF.
+// Limits of the work spent on one PDF. Memory follows them: the content
+// of a page or form being interpreted holds at most maxStream bytes (up to
+// three times that while its buffer grows), and with the nested forms it
+// draws at most maxContent; the runs of one page at most maxPageRuns
+// textRuns (about 80 bytes each); the text and lines of the document at
+// most maxText. A 480 KB file whose one page draws a letter seven million
+// times took 28 s and 2.7 GB before these limits; it is refused in 0.3 s
+// now (TestExtractLimits).
 const (
-	maxPages       = 5000         // pages read
-	maxPageNodes   = 4 * maxPages // page tree nodes visited
+	maxPageNodes   = 4 * MaxPages // page tree nodes visited
 	maxTreeDepth   = 64           // page tree depth
-	maxContent     = MaxBytes     // decompressed content streams, in bytes
+	maxContent     = 64 << 20     // decompressed content streams, in bytes: 32 KB a page at MaxPages (text pages take 3-15 KB)
+	maxStream      = 16 << 20     // the decompressed content of a page or form (a stream or an array of them), in bytes
+	maxText        = 32 << 20     // text bytes, plus lineBytes per line: 16 KB a page at MaxPages
+	lineBytes      = 96           // charged per line to maxText: about the size of a textLine
+	maxPageRuns    = 200_000      // text runs on one page: 40 times a dense page drawn glyph by glyph
 	maxFormDepth   = 8            // nesting of form XObjects
 	maxFormCalls   = 10000        // form XObjects drawn
 	maxStateDepth  = 256          // nesting of q/Q graphics states
 	maxWidthValues = 1 << 16      // entries read from a font's width array
 	maxReasonBytes = 160          // length of a reason in an error
+	deadlineEvery  = 1024         // content operators between checks of the deadline
 )
+
+// tooLarge returns the [ErrTooLarge] error with the limit that was passed.
+func tooLarge(format string, args ...any) error {
+	return fmt.Errorf("%w (%s)", ErrTooLarge, fmt.Sprintf(format, args...))
+}
 
 // IsPDFName reports whether name has the .pdf extension, in any case.
 func IsPDFName(name string) bool {
@@ -67,8 +100,8 @@ func IsPDFName(name string) bool {
 // Extract returns the text of the PDF raw as hard-wrapped lines: one line
 // per row of text, in page order and top to bottom, each followed by a
 // blank line; the last line of a paragraph ends with a space. Errors are
-// one line, start with name and wrap [ErrEncrypted], [ErrUnreadable] or
-// [ErrNoTextLayer].
+// one line, start with name and wrap [ErrEncrypted], [ErrUnreadable],
+// [ErrNoTextLayer] or [ErrTooLarge].
 //
 // An encrypted PDF that opens with the empty user password (one that only
 // restricts permissions) is read; if that fails, for instance because the
@@ -78,14 +111,14 @@ func Extract(name string, raw []byte) (string, error) {
 	if len(raw) > MaxBytes {
 		return "", fmt.Errorf("%s: file too large (%d bytes, limit %d)", name, len(raw), MaxBytes)
 	}
-	text, encrypted, err := readText(raw)
+	text, encrypted, err := readText(raw, time.Now().Add(MaxDuration))
 	switch {
 	case err == nil:
 		return text, nil
+	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrNoTextLayer):
+		return "", fmt.Errorf("%s: %w", name, err)
 	case encrypted:
 		return "", fmt.Errorf("%s: %w", name, ErrEncrypted)
-	case errors.Is(err, ErrNoTextLayer):
-		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	return "", unreadable(name, err.Error())
 }

@@ -5,16 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	lpdf "github.com/ledongthuc/pdf"
 )
 
-// readText is [Extract] without the error wrapping; it reports whether the
-// file is encrypted, and returns panics of the reader as errors.
-func readText(raw []byte) (text string, encrypted bool, err error) {
+// readText is [Extract] without the error wrapping, stopping at deadline;
+// it reports whether the file is encrypted, and returns panics of the
+// reader as errors.
+func readText(raw []byte, deadline time.Time) (text string, encrypted bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			text, err = "", fmt.Errorf("%v", r)
+			text, err = "", panicError(r)
 		}
 	}()
 	r, err := lpdf.NewReader(bytes.NewReader(raw), int64(len(raw)))
@@ -29,14 +31,25 @@ func readText(raw []byte) (text string, encrypted bool, err error) {
 	if err != nil {
 		return "", encrypted, err
 	}
-	x := newExtractor()
+	x := newExtractor(deadline)
 	lines := make([][]textLine, 0, len(pages))
 	for i, p := range pages {
 		runs, err := x.pageRuns(p)
+		if err == nil {
+			err = x.checkDeadline()
+		}
+		var page []textLine
+		if err == nil {
+			page = pageLines(runs)
+			err = x.charge(page)
+		}
+		if errors.Is(err, ErrTooLarge) {
+			return "", encrypted, err // the limit says enough
+		}
 		if err != nil {
 			return "", encrypted, fmt.Errorf("page %d: %w", i+1, err)
 		}
-		lines = append(lines, pageLines(runs))
+		lines = append(lines, page)
 	}
 	if x.bad > 0 && 4*x.bad > x.good+x.bad {
 		return "", encrypted, errors.New("its text cannot be decoded: fonts without a Unicode map")
@@ -83,8 +96,8 @@ func readPages(r *lpdf.Reader) ([]page, error) {
 			}
 			return nil
 		}
-		if len(pages) == maxPages {
-			return fmt.Errorf("more than %d pages", maxPages)
+		if len(pages) == MaxPages {
+			return tooLarge("more than %d pages", MaxPages)
 		}
 		pages = append(pages, page{v: node, resources: res})
 		return nil
@@ -99,16 +112,46 @@ func readPages(r *lpdf.Reader) ([]page, error) {
 // budgets across pages.
 type extractor struct {
 	content   int              // decompressed content bytes left
-	text      int              // text bytes left
+	text      int              // text bytes left (lines are charged lineBytes each)
 	formCalls int              // form XObjects drawn
 	good, bad int              // runes kept and runes that could not be decoded
 	fonts     map[string]*font // by the text of their dictionary
 	runs      []textRun
+	deadline  time.Time // when the work must stop
+	ops       int       // content operators run, for checking the deadline
 }
 
-// newExtractor returns an extractor with the budgets of one document.
-func newExtractor() *extractor {
-	return &extractor{content: maxContent, text: MaxBytes, fonts: make(map[string]*font)}
+// newExtractor returns an extractor with the budgets of one document,
+// whose work stops at deadline.
+func newExtractor(deadline time.Time) *extractor {
+	return &extractor{content: maxContent, text: maxText, fonts: make(map[string]*font), deadline: deadline}
+}
+
+// checkDeadline returns [ErrTooLarge] once the deadline has passed.
+func (x *extractor) checkDeadline() error {
+	if time.Now().After(x.deadline) {
+		return tooLarge("reading took over %v", MaxDuration)
+	}
+	return nil
+}
+
+// charge charges the lines of a page to the text budget: their text was
+// charged as it was drawn, their structure costs lineBytes each.
+func (x *extractor) charge(lines []textLine) error {
+	if x.text -= len(lines) * lineBytes; x.text < 0 {
+		return tooLarge("more than %d MB of text", maxText>>20)
+	}
+	return nil
+}
+
+// panicError returns the value r of a recovered panic as an error: itself
+// when it is one, so that a limit reached inside the reader (a font's
+// ToUnicode map too large) keeps its [ErrTooLarge].
+func panicError(r any) error {
+	if err, ok := r.(error); ok && errors.Is(err, ErrTooLarge) {
+		return err
+	}
+	return fmt.Errorf("%v", r)
 }
 
 // pageRuns returns the text runs of page p. A panic of the reader while it
@@ -116,7 +159,7 @@ func newExtractor() *extractor {
 func (x *extractor) pageRuns(p page) (runs []textRun, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			runs, err = nil, fmt.Errorf("%v", r)
+			runs, err = nil, panicError(r)
 		}
 	}()
 	x.runs = nil
@@ -129,13 +172,14 @@ func (x *extractor) pageRuns(p page) (runs []textRun, err error) {
 
 // load copies the decompressed stream, or array of streams, v to w (the
 // streams of an array separated by a line break), charging its size to
-// the content budget. It fails when the budget is exhausted or a stream
-// cannot be read.
+// the content budget. It fails when the budget is exhausted, the streams
+// decompress to more than maxStream bytes together, or one cannot be read.
 func (x *extractor) load(v lpdf.Value, w io.Writer) error {
 	streams := []lpdf.Value{v}
 	if v.Kind() == lpdf.Array {
 		streams = arrayValues(v, v.Len())
 	}
+	left := maxStream // of this content, however many streams hold it
 	for i, s := range streams {
 		if s.Kind() != lpdf.Stream {
 			return errors.New("content is not a stream")
@@ -143,18 +187,39 @@ func (x *extractor) load(v lpdf.Value, w io.Writer) error {
 		if i > 0 {
 			io.WriteString(w, "\n")
 		}
+		limit := min(x.content, left)
 		rc := s.Reader()
-		n, err := io.Copy(w, io.LimitReader(rc, int64(x.content)+1))
+		n, err := io.Copy(deadlineWriter{w, x}, io.LimitReader(rc, int64(limit)+1))
 		rc.Close()
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrTooLarge):
+			return err
+		case err != nil:
 			return fmt.Errorf("content stream: %w", err)
-		}
-		if n > int64(x.content) {
-			return fmt.Errorf("content larger than %d bytes decompressed", maxContent)
+		case n > int64(limit) && limit == left:
+			return tooLarge("content stream over %d MB decompressed", maxStream>>20)
+		case n > int64(limit):
+			return tooLarge("more than %d MB of content streams decompressed", maxContent>>20)
 		}
 		x.content -= int(n)
+		left -= int(n)
 	}
 	return nil
+}
+
+// deadlineWriter is a writer that fails with [ErrTooLarge] once the
+// extractor's deadline has passed, so that decompressing a stream stops in
+// time.
+type deadlineWriter struct {
+	w io.Writer
+	x *extractor
+}
+
+func (d deadlineWriter) Write(p []byte) (int, error) {
+	if err := d.x.checkDeadline(); err != nil {
+		return 0, err
+	}
+	return d.w.Write(p)
 }
 
 // valueNumbers returns the numbers in the array v, if it holds only
