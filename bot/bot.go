@@ -38,8 +38,8 @@
 // decodable). The id of every message sent for an update is recorded as
 // soon as Telegram accepts it, before the update is marked done. On start,
 // unfinished updates are replayed in per-chat order, and the messages they
-// had sent are edited instead of sent again; an update stored more than
-// an hour ago (maxReplayAge) gets a short "please ask again" instead.
+// had sent are edited instead of sent again; an update stored
+// longer ago than [Config.ReplayMaxAge] gets a short "please ask again" instead.
 //
 // The guarantee: no update is lost by a stop, a crash or a power loss
 // (every commit is synced), and each is answered at least once. An answer
