@@ -16,19 +16,30 @@ type Message struct {
 	Text, Markup string
 	// Edits counts the successful edits.
 	Edits int
+	// ReplyTo is the message it replies to (reply_parameters.message_id
+	// or reply_to_message_id), 0 for none.
+	ReplyTo int
+	// Sent is when the server accepted it.
+	Sent time.Time
+	// Deleted is set once it is deleted (see [Server.AllMessages]).
+	Deleted bool
 }
 
 // Messages returns the bot's messages in chat that are not deleted, in
 // the order they were sent. Only messages sent, edited and deleted through
 // the default answers are tracked, not scripted ones.
 func (s *Server) Messages(chat int64) []Message {
+	return slices.DeleteFunc(s.AllMessages(), func(m Message) bool { return m.Chat != chat || m.Deleted })
+}
+
+// AllMessages returns every message the bot sent, in every chat, deleted
+// ones included, in the order they were sent.
+func (s *Server) AllMessages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Message
+	out := make([]Message, 0, len(s.messages))
 	for _, m := range s.messages {
-		if m.Chat == chat && !s.deleted[m.ID] {
-			out = append(out, *m)
-		}
+		out = append(out, *m)
 	}
 	slices.SortFunc(out, func(a, b Message) int { return a.ID - b.ID })
 	return out
@@ -39,7 +50,8 @@ func (s *Server) sendMessage(r Request) *Response {
 	s.mu.Lock()
 	s.nextMsgID++
 	id := s.nextMsgID
-	s.messages[id] = &Message{ID: id, Chat: r.ChatID(), Text: r.Get("text"), Markup: r.Get("reply_markup")}
+	s.messages[id] = &Message{ID: id, Chat: r.ChatID(), Text: r.Get("text"), Markup: r.Get("reply_markup"),
+		ReplyTo: r.ReplyTo(), Sent: time.Now()}
 	s.mu.Unlock()
 	return OK(map[string]any{
 		"message_id": id, "date": time.Now().Unix(), "text": r.Get("text"),
@@ -55,7 +67,7 @@ func (s *Server) onMessage(r Request, what string, f func(*Message) *Response) *
 	defer s.mu.Unlock()
 	id, _ := strconv.Atoi(r.Get("message_id"))
 	m, ok := s.messages[id]
-	if !ok || s.deleted[id] || m.Chat != r.ChatID() {
+	if !ok || m.Deleted || m.Chat != r.ChatID() {
 		return APIError(http.StatusBadRequest, "Bad Request: message to "+what+" not found", 0)
 	}
 	return f(m)
@@ -78,7 +90,7 @@ func (s *Server) editMessageText(r Request) *Response {
 // deleteMessage deletes a message like Telegram.
 func (s *Server) deleteMessage(r Request) *Response {
 	return s.onMessage(r, "delete", func(m *Message) *Response {
-		s.deleted[m.ID] = true
+		m.Deleted = true
 		return OK(true)
 	})
 }

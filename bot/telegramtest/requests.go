@@ -12,15 +12,20 @@ import (
 )
 
 // Request is one request the server received. A file download is
-// recorded as method "download" with the file path in param "path".
+// recorded as method "download" with the file path in param "path", a
+// webhook delivery ([Options.DeliverWebhook]) as method "webhook" with
+// param "update_id" and the webhook's status.
 type Request struct {
 	Method string
 	Params url.Values
 	// Time is when the request arrived (the bubble's clock in a synctest
 	// bubble).
 	Time time.Time
-	// Status is the HTTP status the server answered.
+	// Status is the HTTP status the server answered, 0 when it hung up
+	// without an answer.
 	Status int
+	// Fault is the fault injected into the answer (see [Server.SetFaults]).
+	Fault FaultKind
 }
 
 // Get returns the parameter key.
@@ -29,6 +34,19 @@ func (r Request) Get(key string) string { return r.Params.Get(key) }
 // ChatID returns the chat_id parameter, 0 when there is none.
 func (r Request) ChatID() int64 {
 	id, _ := strconv.ParseInt(r.Params.Get("chat_id"), 10, 64)
+	return id
+}
+
+// ReplyTo returns the id of the message a sendMessage request replies to
+// (reply_parameters.message_id or reply_to_message_id), 0 for none.
+func (r Request) ReplyTo() int {
+	var p struct {
+		MessageID int `json:"message_id"`
+	}
+	if json.Unmarshal([]byte(r.Get("reply_parameters")), &p) == nil && p.MessageID != 0 {
+		return p.MessageID
+	}
+	id, _ := strconv.Atoi(r.Get("reply_to_message_id"))
 	return id
 }
 

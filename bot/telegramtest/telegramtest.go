@@ -9,6 +9,13 @@
 // every path carries the token, records every request and can be scripted
 // per method with [Server.Respond].
 //
+// For fault tests it injects failures on a seeded schedule
+// ([Server.SetFaults]: 429 with retry_after, 5xx, dropped connections,
+// bad JSON, delays), lets a test act between a request's effect and its
+// answer ([Server.BeforeAnswer]) and, with [Options.DeliverWebhook],
+// delivers updates to a webhook and redelivers them on failure, like
+// Telegram.
+//
 // It serves either on a loopback port, for code that dials [Server.URL]
 // itself, or in process ([Options.InProcess]): then only [Server.Client]
 // reaches it, no socket is opened, and the server works inside a
@@ -53,6 +60,11 @@ type Options struct {
 	// socket, so that the server works inside a synctest bubble (create
 	// it inside the bubble).
 	InProcess bool
+	// DeliverWebhook makes the server deliver updates to the webhook set
+	// with setWebhook, as Telegram does (see [Server.Push]); without it a
+	// webhook is only recorded. The webhook must be reachable over the
+	// network: not from inside a synctest bubble.
+	DeliverWebhook bool
 }
 
 // Server is a fake Bot API. It is safe for concurrent use.
@@ -70,13 +82,20 @@ type Server struct {
 	responders map[string]Responder
 	updates    []json.RawMessage // not yet confirmed, in id order
 	updateIDs  []int
-	nextMsgID  int
-	nextUpdID  int
-	files      map[string]File // by file_id
-	changed    chan struct{}   // closed and replaced on every change
-	messages   map[int]*Message
-	deleted    map[int]bool
-	webhookURL string // set by setWebhook: getUpdates then fails
+	// updateChats are the updates' chats (see updateChat), for webhook
+	// delivery in chat order.
+	updateChats []int64
+	nextMsgID   int
+	nextUpdID   int
+	files       map[string]File // by file_id
+	changed     chan struct{}   // closed and replaced on every change
+	messages    map[int]*Message
+	webhookURL  string // set by setWebhook: getUpdates then fails
+	webhook     webhookSettings
+
+	faults       Faults
+	beforeAnswer func(Request, *Response)
+	delivery     *delivery // nil unless DeliverWebhook
 }
 
 // New starts a fake Bot API; [testing.TB.Cleanup] closes it.
@@ -92,7 +111,6 @@ func New(tb testing.TB, opts Options) *Server {
 		responders: make(map[string]Responder),
 		files:      make(map[string]File),
 		messages:   make(map[int]*Message),
-		deleted:    make(map[int]bool),
 		nextMsgID:  1000,
 		nextUpdID:  1,
 		changed:    make(chan struct{}),
@@ -104,6 +122,9 @@ func New(tb testing.TB, opts Options) *Server {
 		s.srv = httptest.NewServer(s)
 		s.url = s.srv.URL
 		s.client = s.srv.Client()
+	}
+	if opts.DeliverWebhook {
+		s.delivery = newDelivery(s)
 	}
 	tb.Cleanup(s.Close)
 	return s
@@ -122,7 +143,11 @@ func (s *Server) Client() *http.Client { return s.client }
 func (s *Server) Close() {
 	s.mu.Lock()
 	s.closed = true
+	s.notify()
 	s.mu.Unlock()
+	if s.delivery != nil {
+		s.delivery.stop()
+	}
 	if s.srv != nil {
 		s.srv.Close()
 	}
@@ -169,13 +194,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[method]++
 	n, fn := s.calls[method], s.responders[method]
+	fault, before := s.faults.decide(method, n), s.beforeAnswer
 	s.mu.Unlock()
-	var resp *Response
-	if fn != nil {
-		resp = fn(req, n)
+	req.Fault = fault.Kind
+	if !pause(r.Context(), fault.Delay) || fault.Kind == Reset {
+		s.record(req) // Status 0: no answer
+		hangUp(w)
+		return
 	}
+	resp := faultResponse(fault, n)
 	if resp == nil {
-		resp = s.defaultResponse(r, req)
+		if fn != nil {
+			resp = fn(req, n)
+		}
+		if resp == nil {
+			resp = s.defaultResponse(r, req)
+		}
+		if before != nil {
+			before(req, resp)
+		}
+	}
+	if fault.Kind == ResetAfter {
+		s.record(req)
+		hangUp(w)
+		return
 	}
 	req.Status = resp.Status
 	s.record(req)
@@ -206,9 +248,7 @@ func (s *Server) defaultResponse(hr *http.Request, r Request) *Response {
 	case "deleteMessage":
 		return s.deleteMessage(r)
 	case "setWebhook", "deleteWebhook":
-		s.mu.Lock()
-		s.webhookURL = r.Get("url")
-		s.mu.Unlock()
+		s.setWebhook(r)
 		return OK(true)
 	case "getUpdates":
 		return s.getUpdates(hr, r)
@@ -219,10 +259,12 @@ func (s *Server) defaultResponse(hr *http.Request, r Request) *Response {
 	}
 }
 
-// Response is a scripted answer: an HTTP status and a raw body.
+// Response is a scripted answer: an HTTP status and a raw body, of
+// ContentType (default application/json).
 type Response struct {
-	Status int
-	Body   string
+	Status      int
+	Body        string
+	ContentType string
 }
 
 // OK is a successful answer carrying result.
@@ -243,7 +285,11 @@ func APIError(code int, description string, retryAfter int) *Response {
 }
 
 func (r *Response) write(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "application/json")
+	ct := r.ContentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Length", strconv.Itoa(len(r.Body)))
 	w.WriteHeader(r.Status)
 	io.WriteString(w, r.Body)

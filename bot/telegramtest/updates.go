@@ -99,7 +99,8 @@ func (u Update) With(kv ...any) Update {
 	return u
 }
 
-// Push queues updates for getUpdates, giving each the next update_id,
+// Push queues updates for getUpdates (or, with [Options.DeliverWebhook]
+// and a webhook set, for delivery to it), giving each the next update_id,
 // and returns the ids.
 func (s *Server) Push(updates ...Update) []int {
 	s.mu.Lock()
@@ -113,6 +114,7 @@ func (s *Server) Push(updates ...Update) []int {
 		}
 		s.updates = append(s.updates, b)
 		s.updateIDs = append(s.updateIDs, s.nextUpdID)
+		s.updateChats = append(s.updateChats, updateChat(u))
 		pushed = append(pushed, s.nextUpdID)
 		s.nextUpdID++
 	}
@@ -165,7 +167,7 @@ func (s *Server) confirm(offset int) {
 		offset = s.updateIDs[len(s.updateIDs)+offset]
 	}
 	for len(s.updateIDs) > 0 && s.updateIDs[0] < offset {
-		s.updates, s.updateIDs = s.updates[1:], s.updateIDs[1:]
+		s.updates, s.updateIDs, s.updateChats = s.updates[1:], s.updateIDs[1:], s.updateChats[1:]
 	}
 }
 
