@@ -79,17 +79,6 @@ func (e *run) passageSentences(p Passage) []text.Span {
 	return out
 }
 
-// sentenceAt returns the index of the sentence holding byte offset i, or of
-// the first sentence after it; -1 when none.
-func (pv *passageView) sentenceAt(i int) int {
-	for k, s := range pv.sents {
-		if i < s.End {
-			return k
-		}
-	}
-	return -1
-}
-
 // pick is a chosen quote: a byte span of a passage.
 type pick struct {
 	pv         *passageView
