@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/answer/plain"
 	"github.com/citebot/citebot/eval"
 	"github.com/citebot/citebot/library"
 	"github.com/citebot/citebot/retrieval"
@@ -34,7 +35,7 @@ func TestAskFishingBanZeroConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var a jsonAnswer
+	var a plain.Answer
 	if err := json.Unmarshal([]byte(out), &a); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
@@ -104,11 +105,11 @@ func TestAskJSONQuotesAreDocumentText(t *testing.T) {
 				if err != nil {
 					continue // the sets hold two blank questions
 				}
-				b, err := json.Marshal(toJSON(a, ix.Documents()))
+				b, err := json.Marshal(plain.JSON(a, ix.Documents()))
 				if err != nil {
 					t.Fatal(err)
 				}
-				var got jsonAnswer
+				var got plain.Answer
 				if err := json.Unmarshal(b, &got); err != nil {
 					t.Fatal(err)
 				}
@@ -295,24 +296,5 @@ func TestUsageErrors(t *testing.T) {
 	_, _, err = runCLI(t, map[string]string{"CITEBOT_TOP_K": "lots"}, "", "ask", "q")
 	if err == nil || !strings.Contains(err.Error(), "CITEBOT_TOP_K") {
 		t.Fatalf("bad env: %v", err)
-	}
-}
-
-func TestStreamedAnswerPrintedOnce(t *testing.T) {
-	var out bytes.Buffer
-	onPartial, printed := streamPrinter(&out)
-	onPartial("长江")
-	onPartial("长江禁渔")
-	onPartial("完全不同") // a revision: not printed while streaming
-	a := answer.Answer{Text: "长江禁渔", Citations: []answer.Citation{{N: 1, Paragraph: 5, Quote: "坚定推进"}}}
-	renderText(&out, a, false, printed())
-	if got := out.String(); strings.Count(got, "长江禁渔") != 1 || !strings.Contains(got, "[1] ¶5") {
-		t.Fatalf("output:\n%s", got)
-	}
-	out.Reset()
-	a.Text = "改过的答案"
-	renderText(&out, a, false, "长江禁渔")
-	if !strings.Contains(out.String(), "改过的答案") {
-		t.Fatalf("a revised final text was not printed:\n%s", out.String())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/answer/plain"
 )
 
 // runChat is an interactive loop with history, so follow-ups work.
@@ -51,7 +52,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintf(stderr, "error: %v\n", err)
 			continue
 		}
-		renderText(stdout, a, multi, "")
+		plain.Write(stdout, a, multi, "")
 		fmt.Fprintln(stdout)
 		history = append(history, answer.Turn{Question: q, Answer: a.Text})
 		history = history[max(0, len(history)-maxTurns):]

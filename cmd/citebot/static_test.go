@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/citebot/citebot/answer/plain"
 )
 
 // TestStaticBinary builds citebot as the Dockerfile does (CGO_ENABLED=0) and
@@ -35,7 +37,7 @@ func TestStaticBinary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("static citebot ask: %v", err)
 	}
-	var a jsonAnswer
+	var a plain.Answer
 	if err := json.Unmarshal(out, &a); err != nil || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "十年禁渔") {
 		t.Fatalf("static citebot ask = %s (%v)", out, err)
 	}

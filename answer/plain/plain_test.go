@@ -1,0 +1,52 @@
+package plain
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval/document"
+)
+
+func TestStreamedAnswerPrintedOnce(t *testing.T) {
+	var out bytes.Buffer
+	onPartial, printed := Streamer(&out)
+	onPartial("长江")
+	onPartial("长江禁渔")
+	onPartial("完全不同") // a revision: not printed while streaming
+	a := answer.Answer{Text: "长江禁渔", Citations: []answer.Citation{{N: 1, Paragraph: 5, Quote: "坚定推进"}}}
+	Write(&out, a, false, printed())
+	if got := out.String(); strings.Count(got, "长江禁渔") != 1 || !strings.Contains(got, "[1] ¶5") {
+		t.Fatalf("output:\n%s", got)
+	}
+	out.Reset()
+	a.Text = "改过的答案"
+	Write(&out, a, false, "长江禁渔")
+	if !strings.Contains(out.String(), "改过的答案") {
+		t.Fatalf("a revised final text was not printed:\n%s", out.String())
+	}
+}
+
+func TestJSONCountsCharacters(t *testing.T) {
+	doc, err := document.Parse("d.txt", []byte("长江禁渔。The ban holds.\n\n第二段。"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	quote := "The ban holds."
+	start := strings.Index(doc.Text, quote)
+	a := answer.Answer{Citations: []answer.Citation{{N: 1, Doc: "d.txt", Paragraph: 1, Quote: quote, Start: start, End: start + len(quote)}}}
+	b, err := json.Marshal(JSON(a, []*document.Document{doc}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Answer
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	c := got.Citations[0]
+	if r := []rune(doc.Text); string(r[c.Start:c.End]) != quote {
+		t.Fatalf("runes [%d:%d] = %q, want %q", c.Start, c.End, string(r[c.Start:c.End]), quote)
+	}
+}
