@@ -98,7 +98,8 @@ func TestImportRules(t *testing.T) {
 	}
 }
 
-// Size limits of non-test code.
+// Size limits of non-test code: lines of a file and of a function (all
+// lines), and lines of code of cmd/citebot (see codeLines).
 const (
 	maxFileLines   = 600
 	maxFuncLines   = 80
@@ -124,7 +125,7 @@ func TestCodeSize(t *testing.T) {
 				t.Errorf("%s: %d lines, limit %d", where, lines, maxFileLines)
 			}
 			if rel(p.ImportPath) == "cmd/citebot" {
-				cmdLines += lines
+				cmdLines += codeLines(src)
 			}
 			for fn, n := range funcLengths(t, path, src) {
 				if n > maxFuncLines {
@@ -134,8 +135,21 @@ func TestCodeSize(t *testing.T) {
 		}
 	}
 	if cmdLines > maxCmdLines {
-		t.Errorf("cmd/citebot: %d non-test lines, limit %d", cmdLines, maxCmdLines)
+		t.Errorf("cmd/citebot: %d non-test lines of code, limit %d", cmdLines, maxCmdLines)
 	}
+}
+
+// codeLines counts the lines of src that hold code: not blank and not only
+// a comment. (Files and functions are measured in all their lines.)
+func codeLines(src []byte) int {
+	n := 0
+	for line := range bytes.Lines(src) {
+		line = bytes.TrimSpace(line)
+		if len(line) > 0 && !bytes.HasPrefix(line, []byte("//")) {
+			n++
+		}
+	}
+	return n
 }
 
 func firstLines(src []byte, n int) []byte {
