@@ -28,8 +28,10 @@ const localEmbedderVersion = "v1"
 // model and no network: the text's character n-gram features are hashed
 // into dim buckets (the "hashing trick") and the vector is L2-normalised.
 //
-// Features are Han characters and Han character bigrams, lowercase words of
-// other letters with their character trigrams, and digit runs. A feature's
+// Features come from the tokens of text.TokenScanner (as BM25 sees them):
+// Han characters and Han character bigrams, lowercase words of other
+// letters (without their combining marks) with their character trigrams,
+// and digit runs. A feature's
 // weight is 1+ln(tf), times a per-kind weight; very common Chinese function
 // characters (的, 是, 了, ...) are down-weighted by a fixed list, since the
 // embedder has no corpus statistics (no idf). Each feature's hash also picks
@@ -97,7 +99,7 @@ const (
 )
 
 // hashFeature is FNV-1a (64-bit) over the kind byte and the feature text.
-func hashFeature(kind byte, s string) uint64 {
+func hashFeature[T string | []byte](kind byte, s T) uint64 {
 	h := uint64(14695981039346656037)
 	h ^= uint64(kind)
 	h *= 1099511628211
@@ -117,93 +119,109 @@ type weightedHash struct {
 	w float32
 }
 
-// appendFeatures appends the hashed features of text with their kind
-// weights to out, one entry per occurrence.
-func (f *localFeaturizer) appendFeatures(out []weightedHash, src string) []weightedHash {
+// appendFeatures appends the hashed features of src with their kind
+// weights to sc.feats, one entry per occurrence: the tokens of
+// text.TokenScanner, Han characters with their bigrams (and trigrams),
+// words with their character trigrams, digit runs.
+func (f *localFeaturizer) appendFeatures(sc *embedScratch, src string) {
 	w := f.w
-	add := func(kind byte, s string, weight float64) {
-		if weight != 0 {
-			out = append(out, weightedHash{hashFeature(kind, s), float32(weight)})
-		}
-	}
-	// Han runs: positions of the last two Han runes.
-	p1, p2 := -1, -1 // start of previous Han rune, and of the one before
-	wordStart, wordKind := -1, 0
-	var lowered []byte
-	flushWord := func(end int) {
-		if wordStart < 0 {
-			return
-		}
-		word := string(lowered)
-		if wordKind == 2 {
-			add(featDigits, word, w.Digits)
-		} else {
-			add(featWord, word, w.Word)
-			if w.WordTrigram != 0 {
-				padded := "<" + word + ">"
-				// Trigrams over runes.
-				var idx []int
-				for i := range padded {
-					idx = append(idx, i)
-				}
-				idx = append(idx, len(padded))
-				for i := 0; i+3 < len(idx); i++ {
-					add(featWordTri, padded[idx[i]:idx[i+3]], w.WordTrigram)
-				}
-			}
-		}
-		wordStart, wordKind, lowered = -1, 0, lowered[:0]
-	}
-	for i, r := range src {
-		if text.IsHan(r) {
-			flushWord(i)
-			end := i + utf8.RuneLen(r)
-			sw := 1.0
-			if stopChars[r] {
-				sw = w.StopChar
-			}
-			add(featUni, src[i:end], w.Unigram*sw)
-			if p1 >= 0 {
-				add(featBi, src[p1:end], w.Bigram)
-				if p2 >= 0 {
-					add(featTri, src[p2:end], w.Trigram)
-				}
-			}
-			p2, p1 = p1, i
+	ts := text.NewTokenScanner(src)
+	var last text.Token
+	for tok, ok := ts.Next(); ok; tok, ok = ts.Next() {
+		if tok.Kind != text.Han {
+			f.addWords(sc, src, tok)
+			last = tok
 			continue
 		}
-		p1, p2 = -1, -1
-		if r >= 0xFF01 && r <= 0xFF5E {
-			r -= 0xFEE0
+		sw := 1.0
+		if isStopChar(tok.Rune) {
+			sw = w.StopChar
 		}
-		kind := 0
-		switch {
-		case unicode.IsDigit(r):
-			kind = 2
-		case unicode.IsLetter(r):
-			kind = 1
+		addFeature(sc, featUni, src[tok.Start:tok.End], w.Unigram*sw)
+		if tok.Prev >= 0 {
+			addFeature(sc, featBi, src[tok.BigramStart():tok.End], w.Bigram)
+			if last.Kind == text.Han && last.Prev >= 0 {
+				addFeature(sc, featTri, src[last.BigramStart():tok.End], w.Trigram)
+			}
 		}
-		if kind != wordKind {
-			flushWord(i)
-		}
-		if kind == 0 {
-			continue
-		}
-		if wordStart < 0 {
-			wordStart, wordKind = i, kind
-		}
-		lowered = utf8.AppendRune(lowered, unicode.ToLower(r))
+		last = tok
 	}
-	flushWord(len(src))
-	return out
+}
+
+// addWords adds the features of a Word or Number token. A word's
+// combining marks (e plus U+0301 for é) are dropped and split it, as the
+// embedder has always read words: its vectors, and the snapshots that hold
+// them, stay the same.
+func (f *localFeaturizer) addWords(sc *embedScratch, src string, tok text.Token) {
+	word := src[tok.Start:tok.End]
+	if !tok.Folded && (tok.Kind == text.Number || isASCII(word)) {
+		addWord(f, sc, tok.Kind, word)
+		return
+	}
+	sc.fold = text.AppendFolded(sc.fold[:0], word)
+	start := 0
+	for i, r := range string(sc.fold) {
+		if unicode.Is(unicode.Mn, r) {
+			if start < i {
+				addWord(f, sc, tok.Kind, sc.fold[start:i])
+			}
+			start = i + utf8.RuneLen(r)
+		}
+	}
+	if start < len(sc.fold) {
+		addWord(f, sc, tok.Kind, sc.fold[start:])
+	}
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// addWord adds the features of a Word (the word and the character
+// trigrams of "<word>") or a Number (the digits).
+func addWord[T string | []byte](f *localFeaturizer, sc *embedScratch, kind text.TokenKind, word T) {
+	if kind == text.Number {
+		addFeature(sc, featDigits, word, f.w.Digits)
+		return
+	}
+	addFeature(sc, featWord, word, f.w.Word)
+	if f.w.WordTrigram == 0 {
+		return
+	}
+	sc.pad = append(append(append(sc.pad[:0], '<'), word...), '>')
+	sc.runeAt = sc.runeAt[:0]
+	for i := range string(sc.pad) {
+		sc.runeAt = append(sc.runeAt, i)
+	}
+	sc.runeAt = append(sc.runeAt, len(sc.pad))
+	for i := 0; i+3 < len(sc.runeAt); i++ {
+		addFeature(sc, featWordTri, sc.pad[sc.runeAt[i]:sc.runeAt[i+3]], f.w.WordTrigram)
+	}
 }
 
 // embedScratch holds one embedding's working memory, pooled.
 type embedScratch struct {
-	feats []weightedHash
-	keys  []uint64
-	count []int32
-	wt    []float32
+	feats  []weightedHash
+	fold   []byte // a folded word
+	pad    []byte // "<word>"
+	runeAt []int  // rune offsets in pad
+	keys   []uint64
+	count  []int32
+	wt     []float32
+}
+
+// addFeature appends feature s of kind with weight to sc.feats, unless the
+// weight is 0.
+func addFeature[T string | []byte](sc *embedScratch, kind byte, s T, weight float64) {
+	if weight != 0 {
+		sc.feats = append(sc.feats, weightedHash{hashFeature(kind, s), float32(weight)})
+	}
 }
 
 var embedScratchPool = sync.Pool{New: func() any { return new(embedScratch) }}
@@ -215,7 +233,8 @@ func (f *localFeaturizer) embed(src string) []float32 {
 	vec := make([]float32, f.dim)
 	sc := embedScratchPool.Get().(*embedScratch)
 	defer embedScratchPool.Put(sc)
-	sc.feats = f.appendFeatures(sc.feats[:0], src)
+	sc.feats = sc.feats[:0]
+	f.appendFeatures(sc, src)
 	size := 64
 	for size < 2*len(sc.feats) {
 		size *= 2
@@ -240,7 +259,11 @@ func (f *localFeaturizer) embed(src string) []float32 {
 			continue
 		}
 		tf := float64(c)
-		if f.w.Sublinear {
+		switch {
+		case !f.w.Sublinear:
+		case int(c) < len(sublinearTF):
+			tf = sublinearTF[c]
+		default:
 			tf = 1 + math.Log(tf)
 		}
 		h := keys[i]
@@ -273,12 +296,25 @@ func normalizeInPlace(v []float32) bool {
 	return true
 }
 
-// stopChars are frequent Chinese function characters, Simplified and
-// Traditional, down-weighted by the local embedder.
-var stopChars = func() map[rune]bool {
-	m := make(map[rune]bool)
-	for _, r := range "的了是在和与及或也而且就都又把被对为于以之其这那个些有无不没一上下中到从向给让使将由等着过吗呢吧啊么什哪谁何几多少如怎样们他她它我你您此各所并该要会能可已及並與為於這個們對從給讓將過嗎麼誰幾樣該會並則即亦乃" {
-		m[r] = true
+// stopChars are the frequent characters the local embedder down-weights
+// (text.EmbedStopChars), as a bitset over the Basic Multilingual Plane.
+var stopChars = func() *[1 << 10]uint64 {
+	var set [1 << 10]uint64
+	for _, r := range text.EmbedStopChars {
+		set[r>>6] |= 1 << (r & 63)
 	}
-	return m
+	return &set
+}()
+
+// isStopChar reports whether r is one of stopChars.
+func isStopChar(r rune) bool {
+	return r < 1<<16 && stopChars[r>>6]&(1<<(r&63)) != 0
+}
+
+// sublinearTF[tf] is 1+ln(tf) for small tf.
+var sublinearTF = func() (t [64]float64) {
+	for tf := 1; tf < len(t); tf++ {
+		t[tf] = 1 + math.Log(float64(tf))
+	}
+	return t
 }()

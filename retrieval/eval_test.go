@@ -13,8 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/citebot/citebot/retrieval/document"
 	"github.com/citebot/citebot/eval"
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 // This file is the retrieval quality guard: it scores the hybrid, lexical

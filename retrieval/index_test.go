@@ -12,7 +12,6 @@ import (
 
 	"github.com/citebot/citebot/retrieval/document"
 	"github.com/google/go-cmp/cmp"
-	"github.com/philippgille/chromem-go"
 )
 
 func buildSample(tb testing.TB, opts Options) (*Index, BuildStats) {
@@ -311,13 +310,97 @@ func TestVectorScanMatchesChromem(t *testing.T) {
 			}
 		}
 	}
-	// The collection's embeddings are the matrix rows.
-	d, err := ix.Collection().GetByID(context.Background(), ix.passages[7].ID)
+}
+
+// splitDocument cuts doc's paragraphs into parts documents named
+// "part-N.txt", each with its own text.
+func splitDocument(tb testing.TB, doc *document.Document, parts int) []*document.Document {
+	tb.Helper()
+	var docs []*document.Document
+	per := (len(doc.Paragraphs) + parts - 1) / parts
+	for lo := 0; lo < len(doc.Paragraphs); lo += per {
+		var texts []string
+		for _, p := range doc.Paragraphs[lo:min(lo+per, len(doc.Paragraphs))] {
+			texts = append(texts, p.Text(doc))
+		}
+		docs = append(docs, textDoc(tb, fmt.Sprintf("part-%d.txt", len(docs)+1), texts...))
+	}
+	return docs
+}
+
+// TestCollectionFilteredQuery: chromem-go's own query with a where filter
+// on a passage's document returns the same passages in the same order as
+// the matrix scan restricted to that document's rows, so the collection
+// stays a tested store of record.
+func TestCollectionFilteredQuery(t *testing.T) {
+	docs := splitDocument(t, syntheticDocument(t, 600), 3)
+	ix, _, err := Build(context.Background(), docs, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(d.Embedding, ix.vec.row(7)) || d.Content != ix.passages[7].Text {
-		t.Error("collection document differs from the index's passage 7")
+	ctx := context.Background()
+	for _, d := range docs {
+		lo := slices.IndexFunc(ix.passages, func(p document.Passage) bool { return p.Doc == d.Name })
+		hi := lo + len(document.Passages(d, document.DefaultMaxPassageRunes))
+		for _, q := range []string{"長江的源頭在哪裡？", "游戏的玩家", "Nexon", "1990年"} {
+			qv, err := ix.embedQuery(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const k = 8
+			theirs, err := ix.Collection().QueryEmbedding(ctx, qv, k, map[string]string{MetadataDoc: d.Name}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mine := ix.vec.scan(qv, k, lo, hi)
+			if len(theirs) != len(mine) {
+				t.Fatalf("%s %q: chromem %d results, scan %d", d.Name, q, len(theirs), len(mine))
+			}
+			for i, h := range mine {
+				if theirs[i].ID != ix.passages[h.doc].ID || theirs[i].Metadata[MetadataDoc] != d.Name {
+					t.Errorf("%s %q rank %d: chromem %s (%s), scan %s", d.Name, q, i+1, theirs[i].ID, theirs[i].Metadata[MetadataDoc], ix.passages[h.doc].ID)
+				}
+			}
+		}
+	}
+}
+
+// TestCollectionSharesVectors: every document of the collection holds its
+// passage's text and document name, and its Embedding is the passage's
+// row of the scan matrix itself: the vectors are held once.
+func TestCollectionSharesVectors(t *testing.T) {
+	docs := splitDocument(t, syntheticDocument(t, 300), 2)
+	opts := Options{DataDir: t.TempDir()}
+	ix, _, err := Build(context.Background(), docs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second build reads its vectors from the snapshot: shared as well.
+	reused, stats, err := Build(context.Background(), docs, opts)
+	if err != nil || !stats.Reused {
+		t.Fatalf("second build: reused %v, err %v", stats.Reused, err)
+	}
+	for _, ix := range []*Index{ix, reused} {
+		coll := ix.Collection()
+		all, err := coll.QueryEmbedding(context.Background(), ix.vec.row(0), coll.Count(), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make(map[string]int, len(ix.passages))
+		for i, p := range ix.passages {
+			row[p.ID] = i
+		}
+		for _, d := range all {
+			i, ok := row[d.ID]
+			switch {
+			case !ok:
+				t.Fatalf("collection holds unknown passage %s", d.ID)
+			case &d.Embedding[0] != &ix.vec.row(i)[0] || len(d.Embedding) != ix.vec.dim:
+				t.Errorf("passage %s: the collection's embedding is a copy, not row %d", d.ID, i)
+			case d.Content != ix.passages[i].Text || d.Metadata[MetadataDoc] != ix.passages[i].Doc:
+				t.Errorf("passage %s: content or metadata differ from the passage", d.ID)
+			}
+		}
 	}
 }
 
@@ -343,7 +426,9 @@ func TestVectorSearchParallelParts(t *testing.T) {
 	}
 }
 
-func TestHybridSourcesAndGroups(t *testing.T) {
+// TestHybridSplitParagraph: the windows of a long paragraph are passages
+// of their own, each returned once.
+func TestHybridSplitParagraph(t *testing.T) {
 	long := strings.Repeat("长江经济带高质量发展需要生态保护。", 80) // > document.DefaultMaxPassageRunes: split into windows
 	doc := textDoc(t, "groups.txt", "短段落讲生态保护。", long, "另一段讲对外开放。")
 	ix, _, err := Build(context.Background(), []*document.Document{doc}, Options{Embedder: LocalEmbedder(64)})
@@ -353,14 +438,6 @@ func TestHybridSourcesAndGroups(t *testing.T) {
 	ps := ix.Passages()
 	if len(ps) < 4 {
 		t.Fatalf("%d passages, want the long paragraph split", len(ps))
-	}
-	for i := range ps {
-		g, e := ix.group[i], ix.groupEnd[i]
-		for j := g; j < e; j++ {
-			if ps[j].Paragraph != ps[i].Paragraph {
-				t.Errorf("passage %d grouped with %d of another paragraph", i, j)
-			}
-		}
 	}
 	hits, err := ix.Search(context.Background(), "生态保护", len(ps))
 	if err != nil {
@@ -392,3 +469,24 @@ func ExampleIndex_Search() {
 	// Output: 1 notes.txt#2#0 上海市委书记陈吉宁发言。
 }
 
+// TestHybridBoundsAreExact: skipping the candidates whose score bound is
+// below the k-th best score returns what scoring every candidate returns.
+func TestHybridBoundsAreExact(t *testing.T) {
+	s := loadEvalSets(t)[1] // cmrc2018_trial
+	ix := buildEvalIndex(t, s, Options{})
+	for _, q := range s.Questions[:300] {
+		if strings.TrimSpace(q.Question) == "" {
+			continue
+		}
+		qv, err := ix.embedQuery(context.Background(), q.Question)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []int{1, 5, 10} {
+			pruned, all := ix.hybrid(q.Question, qv, k, true), ix.hybrid(q.Question, qv, k, false)
+			if diff := cmp.Diff(all, pruned); diff != "" {
+				t.Fatalf("%s k=%d: bounded ranking differs (-all +bounded):\n%s", q.ID, k, diff)
+			}
+		}
+	}
+}

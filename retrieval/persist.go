@@ -8,12 +8,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -104,88 +106,34 @@ func (s *snapshotStore) load(passages []document.Passage) (vecs []float32, dim i
 // errCorrupt marks a snapshot whose contents are not what was written.
 var errCorrupt = errors.New("corrupt snapshot")
 
+// readSnapshot reads and checks the snapshot at path, which must hold
+// the vectors of passages under key.
 func readSnapshot(path string, key [32]byte, passages []document.Passage) ([]float32, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
+	r, err := newSnapshotReader(f)
 	if err != nil {
 		return nil, 0, err
 	}
-	size := info.Size()
-	const fixed = 8 + 4 + 32 + 4 + 4
-	if size < fixed+sha256.Size {
-		return nil, 0, fmt.Errorf("%w: %d bytes is too short", errCorrupt, size)
+	dim, err := r.header(key, len(passages))
+	if err != nil {
+		return nil, 0, err
 	}
-	sum := sha256.New()
-	body := bufio.NewReaderSize(io.TeeReader(io.LimitReader(f, size-sha256.Size), sum), 1<<16)
-
-	var hdr [fixed]byte
-	if _, err := io.ReadFull(body, hdr[:]); err != nil {
-		return nil, 0, fmt.Errorf("%w: header: %v", errCorrupt, err)
+	if err := r.ids(passages); err != nil {
+		return nil, 0, err
 	}
-	if string(hdr[:8]) != snapshotMagic {
-		return nil, 0, fmt.Errorf("%w: not a citebot index snapshot", errCorrupt)
+	vecs, err := r.vectors(len(passages) * dim)
+	if err != nil {
+		return nil, 0, err
 	}
-	if v := binary.LittleEndian.Uint32(hdr[8:]); v != snapshotVersion {
-		return nil, 0, fmt.Errorf("snapshot format version %d, want %d", v, snapshotVersion)
+	if err := r.verify(); err != nil {
+		return nil, 0, err
 	}
-	if !bytes.Equal(hdr[12:44], key[:]) {
-		return nil, 0, fmt.Errorf("%w: key does not match the file name", errCorrupt)
-	}
-	dim := int(binary.LittleEndian.Uint32(hdr[44:]))
-	n := int(binary.LittleEndian.Uint32(hdr[48:]))
-	if dim <= 0 || dim > maxSnapshotDim {
-		return nil, 0, fmt.Errorf("%w: dimension %d", errCorrupt, dim)
-	}
-	if n != len(passages) {
-		return nil, 0, fmt.Errorf("snapshot has %d passages, the documents have %d", n, len(passages))
-	}
-	// The vectors alone need n*dim*4 bytes: check before allocating.
-	if int64(n)*int64(dim)*4 > size {
-		return nil, 0, fmt.Errorf("%w: %d bytes cannot hold %d vectors of %d dimensions", errCorrupt, size, n, dim)
-	}
-	var id []byte
-	for i, p := range passages {
-		l, err := binary.ReadUvarint(body)
-		if err != nil || l > maxSnapshotIDLen {
-			return nil, 0, fmt.Errorf("%w: passage %d ID length", errCorrupt, i)
-		}
-		id = slicesGrow(id, int(l))
-		if _, err := io.ReadFull(body, id); err != nil {
-			return nil, 0, fmt.Errorf("%w: passage %d ID: %v", errCorrupt, i, err)
-		}
-		if string(id) != p.ID {
-			return nil, 0, fmt.Errorf("snapshot passage %d is %q, want %q", i, id, p.ID)
-		}
-	}
-	vecs := make([]float32, n*dim)
-	var buf [4 << 10]byte
-	for i := 0; i < len(vecs); {
-		chunk := min(len(buf)/4, len(vecs)-i)
-		if _, err := io.ReadFull(body, buf[:chunk*4]); err != nil {
-			return nil, 0, fmt.Errorf("%w: vectors: %v", errCorrupt, err)
-		}
-		for j := range chunk {
-			vecs[i+j] = math.Float32frombits(binary.LittleEndian.Uint32(buf[j*4:]))
-		}
-		i += chunk
-	}
-	if _, err := body.ReadByte(); err != io.EOF {
-		return nil, 0, fmt.Errorf("%w: trailing bytes", errCorrupt)
-	}
-	var want [sha256.Size]byte
-	if _, err := io.ReadFull(f, want[:]); err != nil {
-		return nil, 0, fmt.Errorf("%w: checksum: %v", errCorrupt, err)
-	}
-	if !bytes.Equal(sum.Sum(nil), want[:]) {
-		return nil, 0, fmt.Errorf("%w: checksum mismatch", errCorrupt)
-	}
-	for i := range n {
-		row := vecs[i*dim : (i+1)*dim]
-		for _, x := range row {
+	for i := range len(passages) {
+		for _, x := range vecs[i*dim : (i+1)*dim] {
 			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
 				return nil, 0, fmt.Errorf("%w: vector %d is not finite", errCorrupt, i)
 			}
@@ -194,11 +142,110 @@ func readSnapshot(path string, key [32]byte, passages []document.Passage) ([]flo
 	return vecs, dim, nil
 }
 
-func slicesGrow(b []byte, n int) []byte {
-	if cap(b) < n {
-		return make([]byte, n)
+// snapshotReader reads a snapshot's body through its checksum.
+type snapshotReader struct {
+	f    *os.File
+	size int64
+	sum  hash.Hash
+	body *bufio.Reader
+}
+
+// snapshotFixed is the size of the header: magic, version, key, dim, n.
+const snapshotFixed = 8 + 4 + 32 + 4 + 4
+
+func newSnapshotReader(f *os.File) (*snapshotReader, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
 	}
-	return b[:n]
+	size := info.Size()
+	if size < snapshotFixed+sha256.Size {
+		return nil, fmt.Errorf("%w: %d bytes is too short", errCorrupt, size)
+	}
+	r := &snapshotReader{f: f, size: size, sum: sha256.New()}
+	r.body = bufio.NewReaderSize(io.TeeReader(io.LimitReader(f, size-sha256.Size), r.sum), 1<<16)
+	return r, nil
+}
+
+// header checks the magic, version and key and returns the dimension; the
+// snapshot must hold n vectors.
+func (r *snapshotReader) header(key [32]byte, n int) (int, error) {
+	var hdr [snapshotFixed]byte
+	if _, err := io.ReadFull(r.body, hdr[:]); err != nil {
+		return 0, fmt.Errorf("%w: header: %v", errCorrupt, err)
+	}
+	if string(hdr[:8]) != snapshotMagic {
+		return 0, fmt.Errorf("%w: not a citebot index snapshot", errCorrupt)
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != snapshotVersion {
+		return 0, fmt.Errorf("snapshot format version %d, want %d", v, snapshotVersion)
+	}
+	if !bytes.Equal(hdr[12:44], key[:]) {
+		return 0, fmt.Errorf("%w: key does not match the file name", errCorrupt)
+	}
+	dim := int(binary.LittleEndian.Uint32(hdr[44:]))
+	if dim <= 0 || dim > maxSnapshotDim {
+		return 0, fmt.Errorf("%w: dimension %d", errCorrupt, dim)
+	}
+	if got := int(binary.LittleEndian.Uint32(hdr[48:])); got != n {
+		return 0, fmt.Errorf("snapshot has %d passages, the documents have %d", got, n)
+	}
+	// The vectors alone need n*dim*4 bytes: check before allocating.
+	if int64(n)*int64(dim)*4 > r.size {
+		return 0, fmt.Errorf("%w: %d bytes cannot hold %d vectors of %d dimensions", errCorrupt, r.size, n, dim)
+	}
+	return dim, nil
+}
+
+// ids checks that the snapshot's passage IDs are those of passages.
+func (r *snapshotReader) ids(passages []document.Passage) error {
+	var id []byte
+	for i, p := range passages {
+		l, err := binary.ReadUvarint(r.body)
+		if err != nil || l > maxSnapshotIDLen {
+			return fmt.Errorf("%w: passage %d ID length", errCorrupt, i)
+		}
+		id = slices.Grow(id[:0], int(l))[:l]
+		if _, err := io.ReadFull(r.body, id); err != nil {
+			return fmt.Errorf("%w: passage %d ID: %v", errCorrupt, i, err)
+		}
+		if string(id) != p.ID {
+			return fmt.Errorf("snapshot passage %d is %q, want %q", i, id, p.ID)
+		}
+	}
+	return nil
+}
+
+// vectors reads n float32s.
+func (r *snapshotReader) vectors(n int) ([]float32, error) {
+	vecs := make([]float32, n)
+	var buf [4 << 10]byte
+	for i := 0; i < len(vecs); {
+		chunk := min(len(buf)/4, len(vecs)-i)
+		if _, err := io.ReadFull(r.body, buf[:chunk*4]); err != nil {
+			return nil, fmt.Errorf("%w: vectors: %v", errCorrupt, err)
+		}
+		for j := range chunk {
+			vecs[i+j] = math.Float32frombits(binary.LittleEndian.Uint32(buf[j*4:]))
+		}
+		i += chunk
+	}
+	return vecs, nil
+}
+
+// verify checks that the body ends here and matches the checksum after it.
+func (r *snapshotReader) verify() error {
+	if _, err := r.body.ReadByte(); err != io.EOF {
+		return fmt.Errorf("%w: trailing bytes", errCorrupt)
+	}
+	var want [sha256.Size]byte
+	if _, err := io.ReadFull(r.f, want[:]); err != nil {
+		return fmt.Errorf("%w: checksum: %v", errCorrupt, err)
+	}
+	if !bytes.Equal(r.sum.Sum(nil), want[:]) {
+		return fmt.Errorf("%w: checksum mismatch", errCorrupt)
+	}
+	return nil
 }
 
 // save writes the snapshot atomically (temporary file, fsync, rename, sync

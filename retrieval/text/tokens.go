@@ -9,12 +9,14 @@ import (
 //
 //   - every Han character on its own and every pair of adjacent Han
 //     characters (a bigram), so 长江经济带 gives 长, 长江, 江, 江经, 经, ...;
-//   - lowercase words of other letters (Latin, Greek, Cyrillic, kana, ...);
+//   - lowercase words of other letters (Latin, Greek, Cyrillic, kana, ...),
+//     with the combining marks inside them;
 //   - runs of decimal digits.
 //
 // Full-width ASCII (Ａ-Ｚ, ０-９) is folded to ASCII first. Punctuation,
 // symbols and spaces separate tokens and are dropped; a bigram never spans
-// a non-Han character. The choice of single characters plus bigrams was
+// a non-Han character. [TokenScanner] finds the tokens; Tokens turns them
+// into strings. The choice of single characters plus bigrams was
 // measured on the eval sets (see retrieval's eval_test.go): bigrams alone
 // lose about one point of recall@1 on Traditional Chinese.
 //
@@ -26,67 +28,25 @@ func Tokens(text string) []string {
 }
 
 // AppendTokens appends the tokens of text (see [Tokens]) to dst and returns
-// the extended slice. Han tokens are substrings of text, so they share its
-// memory.
+// the extended slice. Han tokens and words that need no folding are
+// substrings of text, so they share its memory.
 func AppendTokens(dst []string, text string) []string {
-	prevHan := -1 // byte offset of the previous rune when it was Han
-	wordStart, wordKind := -1, 0
-	var buf []byte // lowercased or folded word, when it differs from text
-	needCopy := false
-
-	flush := func(end int) {
-		if wordStart < 0 {
-			return
-		}
-		if needCopy {
-			dst = append(dst, string(buf))
-		} else {
-			dst = append(dst, text[wordStart:end])
-		}
-		wordStart, wordKind, buf, needCopy = -1, 0, buf[:0], false
-	}
-
-	for i, r := range text {
-		if IsHan(r) {
-			flush(i)
-			size := utf8.RuneLen(r)
-			dst = append(dst, text[i:i+size])
-			if prevHan >= 0 {
-				dst = append(dst, text[prevHan:i+size])
-			}
-			prevHan = i
-			continue
-		}
-		prevHan = -1
-		folded := foldWidth(r)
-		kind := 0
+	var buf []byte
+	sc := NewTokenScanner(text)
+	for tok, ok := sc.Next(); ok; tok, ok = sc.Next() {
 		switch {
-		case folded >= '0' && folded <= '9':
-			kind = 2
-		case unicode.IsDigit(folded):
-			kind = 2
-		case unicode.IsLetter(folded) || (wordKind == 1 && unicode.Is(unicode.Mn, folded)):
-			kind = 1
-		}
-		if kind != wordKind {
-			flush(i)
-		}
-		if kind == 0 {
-			continue
-		}
-		if wordStart < 0 {
-			wordStart, wordKind = i, kind
-		}
-		lower := unicode.ToLower(folded)
-		if lower != r && !needCopy {
-			needCopy = true
-			buf = append(buf[:0], text[wordStart:i]...)
-		}
-		if needCopy {
-			buf = utf8.AppendRune(buf, lower)
+		case tok.Kind == Han:
+			dst = append(dst, text[tok.Start:tok.End])
+			if tok.Prev >= 0 {
+				dst = append(dst, text[tok.BigramStart():tok.End])
+			}
+		case tok.Folded:
+			buf = AppendFolded(buf[:0], text[tok.Start:tok.End])
+			dst = append(dst, string(buf))
+		default:
+			dst = append(dst, text[tok.Start:tok.End])
 		}
 	}
-	flush(len(text))
 	return dst
 }
 

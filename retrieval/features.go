@@ -1,0 +1,342 @@
+package retrieval
+
+import (
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/text"
+)
+
+// passageFeatures are the text features of one passage for a query that
+// the hybrid ranking weighs (see [fusionParams]), each a share in [0, 1].
+type passageFeatures struct {
+	// sentence is the largest share of the query's idf mass that one
+	// sentence of the passage contains, each distinct query term counted
+	// once per sentence.
+	sentence float64
+	// longest is the weight of the longest phrase (common substring) the
+	// passage shares with the query, covered the weight of the query runes
+	// inside shared phrases of two runes or more, both as shares of the
+	// query's rune weight (see [phraseQuery]).
+	longest, covered float64
+}
+
+// phraseQuery is a query's runes prepared for phrase matching.
+type phraseQuery struct {
+	// runes are the query's runes; weight[i] is the idf of runes[i] as a
+	// one-rune term (Han characters, single digits and letters), 0 for
+	// such a rune without a term, and -1 for a rune that cannot be in a
+	// phrase (punctuation, spaces, other scripts). sum adds the positive
+	// weights.
+	runes  []rune
+	weight []float64
+	sum    float64
+	// enc[i] is the UTF-8 encoding of runes[i] (a slice of the query), so
+	// a phrase extends by comparing bytes.
+	enc []string
+	// filter holds the phrase runes: a passage rune outside it can be
+	// part of no query term and no shared phrase. hasASCII reports an
+	// ASCII letter or digit among them.
+	filter   text.RuneFilter
+	hasASCII bool
+	// The positions of a phrase rune r in runes are
+	// order[groupLo[g]:groupLo[g+1]] for g = groups[r]; unigram[g] is the
+	// index of r as a query term in the lexQuery's terms, or -1.
+	groups  termTable
+	groupLo []int32
+	order   []int32
+	unigram []int32
+}
+
+// phraseRune reports whether r can be part of a shared phrase.
+func phraseRune(r rune) bool {
+	return text.IsHan(r) || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+}
+
+// preparePhrases sets q.phrases, once.
+func (ix *lexicalIndex) preparePhrases(q *lexQuery) {
+	if q.phrases != nil {
+		return
+	}
+	runes := []rune(q.src)
+	n := len(runes)
+	pq := &phraseQuery{
+		runes: runes, weight: make([]float64, n), enc: make([]string, n),
+		groups: newTermTable(n),
+	}
+	// One block for the per-rune and per-group int32 slices.
+	ints := make([]int32, 0, 5*n+1)
+	carve := func(l int) []int32 {
+		ints = ints[:len(ints)+l]
+		return ints[len(ints)-l : len(ints) : len(ints)]
+	}
+	group, count := carve(n), carve(n)[:0]
+	pq.unigram = carve(n)[:0]
+	i := -1
+	for at, r := range q.src { // the runes of runes, with their offsets
+		i++
+		_, size := utf8.DecodeRuneInString(q.src[at:])
+		pq.enc[i] = q.src[at : at+size]
+		if !phraseRune(r) {
+			pq.weight[i], group[i] = -1, -1
+			continue
+		}
+		g, ok := pq.groups.get(uint64(r))
+		if !ok {
+			g = int32(len(count))
+			pq.groups.put(uint64(r), g)
+			count = append(count, 0)
+			pq.unigram = append(pq.unigram, q.termIndex(uint64(r)))
+		}
+		group[i] = g
+		count[g]++
+		pq.filter.Add(r)
+		pq.hasASCII = pq.hasASCII || r < utf8.RuneSelf
+		if t, ok := ix.terms.get(runeKey(r)); ok {
+			pq.weight[i] = float64(ix.idf[t])
+			pq.sum += pq.weight[i]
+		}
+	}
+	pq.groupLo = carve(len(count) + 1)
+	for g, c := range count {
+		pq.groupLo[g+1] = pq.groupLo[g] + c
+	}
+	pq.order = carve(int(pq.groupLo[len(count)]))
+	fill := append(count[:0], pq.groupLo[:len(count)]...)
+	for i, g := range group {
+		if g >= 0 {
+			pq.order[fill[g]] = int32(i)
+			fill[g]++
+		}
+	}
+	q.phrases = pq
+}
+
+// termIndex returns the index in q.terms of the term with key, or -1.
+func (q *lexQuery) termIndex(key uint64) int32 {
+	if i, ok := q.slots.get(key); ok {
+		return i
+	}
+	return -1
+}
+
+// runeKey is the key of a phrase rune as a one-rune term: a Han character,
+// or a digit or lowercased letter as a word.
+func runeKey(r rune) uint64 {
+	if text.IsHan(r) {
+		return uint64(r)
+	}
+	if r >= 'A' && r <= 'Z' {
+		r += 'a' - 'A'
+	}
+	return wordKey(string(r))
+}
+
+// featureScratch is one query's working memory for [lexicalIndex.features],
+// reused across its candidates.
+type featureScratch struct {
+	seen  []int32 // per query term: the sentence stamp that last counted it
+	stamp int32
+	best  []int32 // per query rune: the longest shared phrase ending there
+	cover []bool  // per query rune: inside a shared phrase of 2+ runes
+	keys  keyScanner
+}
+
+func newFeatureScratch(q *lexQuery) *featureScratch {
+	n := len(q.phrases.runes)
+	ints := make([]int32, len(q.terms)+n)
+	return &featureScratch{seen: ints[:len(q.terms)], best: ints[len(q.terms):], cover: make([]bool, n)}
+}
+
+// features computes the features of passage d, whose text is src, for q
+// (prepared with preparePhrases) in one pass over the passage's tokens,
+// skipping the Han characters that are not in the query (and the words,
+// unless the query has some). Sentences end where text.Sentences ends them
+// (precomputed at build).
+func (ix *lexicalIndex) features(q *lexQuery, d int32, src string, fs *featureScratch) passageFeatures {
+	pq := q.phrases
+	clear(fs.best)
+	ends := ix.sentences(d)
+	var cur, best float64
+	fs.stamp++
+	si, prevEnd, prevRune := 0, 0, rune(-1)
+	sc := text.NewTokenScanner(src)
+	sc.Keep(&pq.filter, q.hasWords || pq.hasASCII)
+	for tok, ok := sc.Next(); ok; tok, ok = sc.Next() {
+		for si < len(ends) && tok.Start >= int(ends[si]) {
+			best, cur = max(best, cur), 0
+			fs.stamp++
+			si++
+		}
+		// prevRune is the passage rune before the token when known, else
+		// -1; match uses it only to skip work.
+		if tok.Start != prevEnd {
+			prevRune = -1
+		}
+		prevEnd = tok.End
+		if tok.Kind != text.Han {
+			if i, ok := q.slots.get(fs.keys.wordKey(src, tok)); ok {
+				cur += ix.termHit(q, fs, i)
+			}
+			prevRune = pq.matchWord(src, tok, prevRune, fs.best)
+			continue
+		}
+		g, ok := pq.groups.get(uint64(tok.Rune))
+		if !ok {
+			prevRune = tok.Rune // a false positive of the filter
+			continue
+		}
+		if i := pq.unigram[g]; i >= 0 {
+			cur += ix.termHit(q, fs, i)
+		}
+		if tok.Prev >= 0 {
+			prevRune = tok.Prev
+			if pq.filter.Has(tok.Prev) {
+				if i, ok := q.slots.get(bigramKey(tok.Prev, tok.Rune)); ok {
+					cur += ix.termHit(q, fs, i)
+				}
+			}
+		}
+		pq.match(src, tok.End, g, prevRune, fs.best)
+		prevRune = tok.Rune
+	}
+	var f passageFeatures
+	if q.idfSum > 0 {
+		f.sentence = max(best, cur) / q.idfSum
+	}
+	f.longest, f.covered = pq.shares(fs.best, fs.cover)
+	return f
+}
+
+// termHit returns the idf of query term i the first time the current
+// sentence holds it, else 0.
+func (ix *lexicalIndex) termHit(q *lexQuery, fs *featureScratch, i int32) float64 {
+	if fs.seen[i] == fs.stamp {
+		return 0
+	}
+	fs.seen[i] = fs.stamp
+	return float64(ix.idf[q.terms[i]])
+}
+
+// matchWord runs match for the phrase runes (ASCII letters and digits) of
+// a Word or Number token and returns its last rune.
+func (pq *phraseQuery) matchWord(src string, tok text.Token, prev rune, best []int32) rune {
+	for i := tok.Start; i < tok.End; {
+		r, size := rune(src[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(src[i:])
+		} else if pq.filter.Has(r) {
+			if g, ok := pq.groups.get(uint64(r)); ok {
+				pq.match(src, i+1, g, prev, best)
+			}
+		}
+		prev = r
+		i += size
+	}
+	return prev
+}
+
+// match records in best the shared phrases that start at a passage rune of
+// group g (ending at byte end of src, after the rune prev): for each
+// position i of the rune in the query, the maximal common substring from
+// there on. A match that continues one starting earlier (prev is the
+// query rune before i) is skipped: its lengths are below those of the
+// earlier one.
+func (pq *phraseQuery) match(src string, end int, g int32, prev rune, best []int32) {
+	qr, qw, enc := pq.runes, pq.weight, pq.enc
+	for _, i32 := range pq.order[pq.groupLo[g]:pq.groupLo[g+1]] {
+		i := int(i32)
+		if i > 0 && qw[i-1] >= 0 && prev == qr[i-1] {
+			continue // inside a match that starts earlier
+		}
+		k, pos := 1, end
+		for i+k < len(qr) && qw[i+k] >= 0 && hasPrefixAt(src, pos, enc[i+k]) {
+			pos += len(enc[i+k])
+			k++
+		}
+		for t := range k {
+			best[i+t] = max(best[i+t], int32(t+1))
+		}
+	}
+}
+
+// hasPrefixAt reports whether src[pos:] starts with the rune encoding e.
+func hasPrefixAt(src string, pos int, e string) bool {
+	if pos+len(e) > len(src) {
+		return false
+	}
+	for j := 0; j < len(e); j++ {
+		if src[pos+j] != e[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// shares turns the longest match ending at each query rune into the
+// longest and covered features; cover is scratch.
+func (pq *phraseQuery) shares(best []int32, cover []bool) (longest, covered float64) {
+	if pq.sum == 0 {
+		return 0, 0
+	}
+	clear(cover)
+	qw := pq.weight
+	for i, l := range best {
+		w := 0.0
+		for t := i - int(l) + 1; t <= i; t++ {
+			w += max(qw[t], 0)
+			if l >= 2 && !cover[t] {
+				cover[t] = true
+				covered += max(qw[t], 0)
+			}
+		}
+		longest = max(longest, w)
+	}
+	return longest / pq.sum, covered / pq.sum
+}
+
+// setFeatureBounds sets q.bounds and q.asciiBound (q prepared with
+// preparePhrases) so that for any passage d with features f,
+//
+//	sentence*f.sentence + longest*f.longest + covered*f.covered
+//	    <= Σ bounds of the terms d holds + asciiBound.
+//
+// The best sentence holds at most the terms the passage holds, so its
+// share is at most their idf share. A query rune inside a shared phrase of
+// two runes or more either sits in a query bigram the passage holds, or
+// is an ASCII letter or digit or next to one (those have no bigram terms
+// and are counted as held): covered is at most the weight of those runes.
+// The longest phrase is either such a phrase or a single rune, so longest
+// is at most that bound plus the largest rune weight.
+func (ix *lexicalIndex) setFeatureBounds(q *lexQuery, sentence, longest, covered float64) {
+	q.bounds = make([]float32, len(q.terms))
+	if q.idfSum > 0 {
+		for i, t := range q.terms {
+			q.bounds[i] = float32(sentence * float64(ix.idf[t]) / q.idfSum)
+		}
+	}
+	pq := q.phrases
+	if pq.sum == 0 {
+		return
+	}
+	share := (longest + covered) / pq.sum
+	qr, qw := pq.runes, pq.weight
+	maxw := 0.0
+	for i, r := range qr {
+		maxw = max(maxw, qw[i])
+		if qw[i] <= 0 {
+			continue
+		}
+		if r < utf8.RuneSelf || i > 0 && qw[i-1] >= 0 && qr[i-1] < utf8.RuneSelf || i+1 < len(qr) && qw[i+1] >= 0 && qr[i+1] < utf8.RuneSelf {
+			q.asciiBound += share * qw[i]
+		}
+	}
+	q.asciiBound += longest * maxw / pq.sum
+	for i := 0; i+1 < len(qr); i++ {
+		if qw[i] < 0 || qw[i+1] < 0 || qr[i] < utf8.RuneSelf || qr[i+1] < utf8.RuneSelf {
+			continue
+		}
+		if t := q.termIndex(bigramKey(qr[i], qr[i+1])); t >= 0 {
+			q.bounds[t] += float32(share * (max(qw[i], 0) + max(qw[i+1], 0)))
+		}
+	}
+}
