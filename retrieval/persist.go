@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/citebot/citebot/retrieval/document"
 )
@@ -90,6 +91,7 @@ func (s *snapshotStore) path() string {
 // there is no usable one. A missing file is normal; an unreadable, corrupt
 // or mismatched one is logged as a warning.
 func (s *snapshotStore) load(passages []document.Passage) (vecs []float32, dim int, ok bool) {
+	s.removeOrphans(time.Now())
 	path := s.path()
 	vecs, dim, err := readSnapshot(path, s.key, passages)
 	if err != nil {
@@ -103,12 +105,36 @@ func (s *snapshotStore) load(passages []document.Passage) (vecs []float32, dim i
 	return vecs, dim, true
 }
 
+// orphanAge is how old a temporary snapshot file must be to count as left
+// by a process that died while writing it (a write takes seconds).
+const orphanAge = 10 * time.Minute
+
+// removeOrphans deletes temporary snapshot files older than orphanAge,
+// left behind when a process was killed during a save.
+func (s *snapshotStore) removeOrphans(now time.Time) {
+	tmps, _ := filepath.Glob(filepath.Join(s.dir, ".index-*.tmp"))
+	for _, t := range tmps {
+		if info, err := os.Lstat(t); err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > orphanAge {
+			if os.Remove(t) == nil {
+				s.log.Info("removed a snapshot file left by an interrupted save", "file", t)
+			}
+		}
+	}
+}
+
 // errCorrupt marks a snapshot whose contents are not what was written.
 var errCorrupt = errors.New("corrupt snapshot")
 
 // readSnapshot reads and checks the snapshot at path, which must hold
 // the vectors of passages under key.
 func readSnapshot(path string, key [32]byte, passages []document.Passage) ([]float32, int, error) {
+	// Opening a FIFO or a device would block or read forever: only a
+	// regular file can be a snapshot.
+	if info, err := os.Lstat(path); err != nil {
+		return nil, 0, err
+	} else if !info.Mode().IsRegular() {
+		return nil, 0, fmt.Errorf("%w: not a regular file (%s)", errCorrupt, info.Mode().Type())
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err

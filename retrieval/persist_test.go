@@ -3,12 +3,15 @@ package retrieval
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/citebot/citebot/retrieval/document"
 	"github.com/google/go-cmp/cmp"
@@ -239,5 +242,69 @@ func TestSnapshotKey(t *testing.T) {
 	renamed.Name = "c.txt"
 	if snapshotKey([]*document.Document{&renamed, b}, opts) == base {
 		t.Error("a renamed document does not change the key")
+	}
+}
+
+// TestSnapshotNotARegularFile: a FIFO where the snapshot belongs must not
+// hang the start (opening it would block until a writer comes); the index
+// is rebuilt and the FIFO replaced.
+func TestSnapshotNotARegularFile(t *testing.T) {
+	dir := t.TempDir()
+	docs := []*document.Document{document.Sample()}
+	if _, _, err := Build(context.Background(), docs, persistOpts(dir, newCountingEmbedder(), nil)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, snapshotFiles(t, dir)[0])
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, stats, err := Build(context.Background(), docs, persistOpts(dir, newCountingEmbedder(), nil))
+		if err == nil && stats.Reused {
+			err = errors.New("a FIFO was read as a snapshot")
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Build hangs on a FIFO in place of the snapshot")
+	}
+	if info, err := os.Lstat(path); err != nil || !info.Mode().IsRegular() {
+		t.Fatalf("snapshot after the rebuild: %v, %v", info, err)
+	}
+}
+
+// TestSnapshotOrphansRemoved: temporary files left by a process killed
+// while saving are removed at the next start once they are old enough; a
+// fresh one (a save in progress) is kept.
+func TestSnapshotOrphansRemoved(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, ".index-123.tmp")
+	fresh := filepath.Join(dir, ".index-456.tmp")
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Build(context.Background(), []*document.Document{document.Sample()}, persistOpts(dir, newCountingEmbedder(), nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("orphan %s still there: %v", old, err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh temporary file was removed: %v", err)
 	}
 }
