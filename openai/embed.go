@@ -3,9 +3,9 @@ package openai
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 
+	"github.com/citebot/citebot/retrieval"
 	goopenai "github.com/sashabaranov/go-openai"
 	"golang.org/x/sync/errgroup"
 )
@@ -141,28 +141,11 @@ func (e *Embedder) embedOnce(ctx context.Context, texts []string, out [][]float3
 			return fmt.Errorf("%w: index %d twice", errBadResponse, d.Index)
 		case len(d.Embedding) == 0 || len(d.Embedding) != dim:
 			return fmt.Errorf("%w: embedding %d has %d dimensions, want %d", errBadResponse, d.Index, len(d.Embedding), dim)
-		case !normalize(d.Embedding):
+		case !retrieval.Normalize(d.Embedding):
 			return fmt.Errorf("%w: embedding %d is zero or not finite", errBadResponse, d.Index)
 		}
 		vecs[d.Index] = d.Embedding
 	}
 	copy(out, vecs)
 	return nil
-}
-
-// normalize scales v to unit length in place. It reports false, leaving v
-// unusable, when v is zero or not finite.
-func normalize(v []float32) bool {
-	var sum float64
-	for _, x := range v {
-		sum += float64(x) * float64(x)
-	}
-	if sum == 0 || math.IsNaN(sum) || math.IsInf(sum, 0) {
-		return false
-	}
-	inv := 1 / math.Sqrt(sum)
-	for i := range v {
-		v[i] = float32(float64(v[i]) * inv)
-	}
-	return true
 }

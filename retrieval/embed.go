@@ -273,15 +273,16 @@ func (f *localFeaturizer) embed(src string) []float32 {
 		}
 		vec[(h>>1)%dim] += v
 	}
-	if !normalizeInPlace(vec) {
+	if !Normalize(vec) {
 		vec[0] = 1
 	}
 	return vec
 }
 
-// normalizeInPlace scales v to unit length; it reports false for a zero
-// vector.
-func normalizeInPlace(v []float32) bool {
+// Normalize scales v to unit length in place, as chromem-go requires of
+// an EmbeddingFunc's vectors. It reports false, leaving v unusable, when v
+// is zero or not finite.
+func Normalize(v []float32) bool {
 	var sum float64
 	for _, x := range v {
 		sum += float64(x) * float64(x)

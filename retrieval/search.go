@@ -81,7 +81,7 @@ func (ix *Index) embedQuery(ctx context.Context, query string) ([]float32, error
 		return nil, fmt.Errorf("search: query embedding has %d dimensions, index has %d", len(qv), ix.vec.dim)
 	}
 	qv = slices.Clone(qv)
-	if !normalizeInPlace(qv) {
+	if !Normalize(qv) {
 		return nil, errors.New("search: query embedding is zero")
 	}
 	return qv, nil

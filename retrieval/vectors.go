@@ -136,7 +136,7 @@ func (e *passageEmbedder) store(i int, v []float32) error {
 	}
 	row := e.data[i*e.dim : (i+1)*e.dim]
 	copy(row, v)
-	if !normalizeInPlace(row) {
+	if !Normalize(row) {
 		return fmt.Errorf("embedder returned a zero or invalid vector for passage %s", e.ps[i].ID)
 	}
 	return nil
