@@ -20,8 +20,7 @@
 // user's earlier answer waits before taking a worker, not on one.
 //
 // Every request aimed at a chat passes a per-chat gate: after a 429 the gate
-// stays shut for retry_after seconds (the request is retried as often as
-// Telegram asks within a five-minute budget), and streaming edits are spaced by
+// stays shut for retry_after seconds, and streaming edits are spaced by
 // [Config.EditInterval]. Requests go through tgbotapi's MakeRequest with a
 // per-call context; results are decoded leniently (the test emulator answers
 // null or strings where Telegram answers objects).
@@ -33,29 +32,65 @@
 // offset passes only stored ids) or acknowledged (the webhook answers 200
 // only once the update is stored, 503 when it cannot store it or its queue
 // is full, so that Telegram delivers it again). It is marked done only
-// after its answer was delivered or it was deliberately dropped (not
-// addressed to the bot, refused by the allowlists or the rate limit, not
-// decodable). The id of every message sent for an update is recorded as
-// soon as Telegram accepts it, before the update is marked done. On start,
-// unfinished updates are replayed in per-chat order, and the messages they
-// had sent are edited instead of sent again; an update stored
-// longer ago than [Config.ReplayMaxAge] gets a short "please ask again" instead.
+// after its answer was delivered, Telegram refused the answer for good,
+// or the update was deliberately dropped (not addressed to the bot,
+// refused by the allowlists or the rate limit, not decodable).
+//
+// Every message the bot sends, edits into an answer or deletes is retried
+// until it goes through, within a five-minute budget per request: after a
+// 429 when retry_after says, after a transient failure (a 5xx, a dropped
+// connection, a timeout, an answer that does not decode) with backoff. A
+// 4xx other than 429 is Telegram's final word: an answer refused that way
+// is logged as an error and its update marked done. An answer still
+// failing when the budget is spent is logged as an error and its update
+// left pending, like one cut short by a stop: the next start delivers it.
+// (Streaming edits are not retried beyond 429s: the next edit replaces
+// them.)
+//
+// The id of every message sent for an update is queued for the store as
+// soon as Telegram accepts it, and committed with the other writes queued
+// meanwhile in one synced transaction (a group commit, see package store),
+// always before the update's "done". On start, unfinished updates are
+// replayed in per-chat order, and the messages they had sent are edited
+// instead of sent again: an edit that fails transiently is retried, "not
+// modified" counts as done, and only a message Telegram says is gone or
+// can't be edited is replaced by a new one (one that can't be edited is
+// deleted first, so it never stays beside its replacement). An update
+// stored longer ago than [Config.ReplayMaxAge] gets a short "please ask
+// again" instead.
 //
 // The guarantee: no update is lost by a stop, a crash or a power loss
 // (every commit is synced), and each is answered at least once. An answer
-// can still appear twice when the process dies between Telegram accepting
-// a sendMessage and the store recording the message's id (the replay does
-// not know that message and sends another), or when a recorded message
-// was deleted before the replay. A replay also asks the [Answerer] again
-// and may repeat other effects (a document sent again is replaced, not
-// added twice). An answer Telegram refuses for good (a permanent API
-// error, or 429s beyond a five-minute budget) is logged as an error and
-// the update marked done: it is not retried.
+// can appear twice in these cases, and only these:
+//
+//   - The process dies after Telegram accepted a sendMessage and before the
+//     commit recording its id ended. That window runs from Telegram's
+//     acceptance, through the answer's way back, to the end of the next
+//     commit (a commit in progress finishes first): about one to two
+//     commits, a couple of milliseconds on a local disk, during which
+//     the messages of several busy chats can be in flight at once. The
+//     replay does not know such a message and sends another. With a model,
+//     the message can be the placeholder: it then stays in the chat as an
+//     orphaned "…" (正在查找…), beside the answer the replay sends.
+//   - A sendMessage is retried after its connection broke, timed out or
+//     answered garbage after Telegram had accepted it. Nothing tells that
+//     apart from a request that never arrived, so the retry sends a second
+//     copy (an edit or a deletion retried that way is harmless).
+//   - A message that should become the answer (the placeholder, or a
+//     message recorded before a restart) can be neither edited nor
+//     deleted: Telegram refuses both, or, for the placeholder, both still
+//     fail when their budgets are spent. The answer is then sent anew
+//     beside it. (A recorded message that was deleted before the replay is
+//     sent anew too: the user sees the answer again, once.)
+//
+// A replay also asks the [Answerer] again and may repeat other effects (a
+// document sent again is replaced, not added twice).
 //
 // On a stop, answers still running after [Config.ShutdownTimeout] are
 // cancelled; a placeholder they leave is edited to a short "interrupted"
 // note (never left as partial text), and the replay after the restart
-// edits that same message into the answer.
+// edits that same message into the answer. An answer left pending because
+// its retries ran out has its placeholder edited the same way.
 //
 // # Documents from chat
 //

@@ -47,8 +47,9 @@ func (b *Bot) apologiseAfterPanic(ctx context.Context, u Update) {
 }
 
 // handleMessage answers a message addressed to the bot (see route). It
-// reports false when a question or a document change was interrupted by
-// ctx. Admins are served whatever the allowlists say.
+// reports false when a question, a document change or a command's reply
+// was not delivered because ctx ended it or its retries ran out. Admins
+// are served whatever the allowlists say.
 func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	m := u.Message
 	req := route(u, b.self, b.cfg.KeywordPrefix)
@@ -75,11 +76,11 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 		if private && b.canManage(m.From.ID) {
 			adminLimit = formatSize(b.cfg.MaxUploadBytes, lang)
 		}
-		b.reply(ctx, t, helpText(lang, req.kind == reqHelp, b.answer.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.mem.span(), adminLimit))
+		return b.reply(ctx, t, helpText(lang, req.kind == reqHelp, b.answer.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.mem.span(), adminLimit))
 	case reqAbout:
-		b.reply(ctx, t, aboutText(lang, b.answer.Documents()))
+		return b.reply(ctx, t, aboutText(lang, b.answer.Documents()))
 	case reqDocs:
-		b.reply(ctx, t, docsText(lang, b.answer.Documents(), private && b.canManage(m.From.ID)))
+		return b.reply(ctx, t, docsText(lang, b.answer.Documents(), private && b.canManage(m.From.ID)))
 	case reqSource:
 		b.source(ctx, t, lang, req.text)
 	case reqRemove:
@@ -87,20 +88,26 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	case reqDocument:
 		return b.addDocument(ctx, u, t)
 	case reqUnknownCommand:
-		b.reply(ctx, t, tt.unknownCmd)
+		return b.reply(ctx, t, tt.unknownCmd)
 	case reqEmpty:
-		b.reply(ctx, t, tt.emptyQuestion)
+		return b.reply(ctx, t, tt.emptyQuestion)
 	case reqQuestion:
 		return b.ask(ctx, u, t, req.text)
 	}
 	return true
 }
 
-// reply sends plain text (escaped) and logs a failure.
-func (b *Bot) reply(ctx context.Context, t target, text string) {
-	if _, err := b.sendHTML(ctx, t, escapeHTML(text), nil); err != nil {
-		b.log.Warn("couldn't send a reply", "chat", t.chat, "err", err)
+// reply sends plain text (escaped) and logs a failure. It reports whether
+// the reply is settled: sent, or refused by Telegram for good; false when
+// ctx (the shutdown) cut it short or its retries ran out, so that a
+// caller may leave the update pending.
+func (b *Bot) reply(ctx context.Context, t target, text string) bool {
+	_, err := b.sendHTML(ctx, t, escapeHTML(text), nil)
+	if err == nil {
+		return true
 	}
+	b.log.Warn("couldn't send a reply", "chat", t.chat, "err", err)
+	return ctx.Err() == nil && permanent(err)
 }
 
 // ask answers a question: length and rate checks, conversation memory,
@@ -173,8 +180,14 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 		if ctx.Err() != nil {
 			return b.interrupted(ctx, t, placeholder, lang, ev, err)
 		}
-		b.log.Error("couldn't send the answer", "chat", t.chat, "err", err)
-		return true
+		if permanent(err) {
+			b.log.Error("couldn't send the answer: telegram refused it for good, not retrying", "chat", t.chat, "err", err)
+			return true
+		}
+		// The retries ran out: the replay after the next start delivers it.
+		b.log.Error("couldn't send the answer within the retry budget: it stays pending for the next start", "chat", t.chat, "err", err)
+		b.finishPlaceholder(ctx, t, placeholder, lang)
+		return false
 	}
 	ev.Outcome, ev.Messages = outcomeOf(a), len(ids)
 	b.mem.record(key, history, answer.Turn{Question: question, Answer: a.Text}, ids, time.Now())
@@ -183,22 +196,28 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 
 // interrupted ends an answer that ctx (the shutdown) cancelled: it is
 // reported as interrupted, its placeholder is replaced with a short note
-// so that it never stays as partial text (the replay after the restart
-// edits the same message into the answer), and it returns false: the
-// update stays pending. The edit has finishTimeout of its own, ctx being
-// done.
+// (see finishPlaceholder), and it returns false: the update stays pending.
 func (b *Bot) interrupted(ctx context.Context, t target, placeholder int, lang string, ev *QuestionEvent, err error) bool {
 	ev.Outcome = OutcomeInterrupted
 	b.log.Warn("answer interrupted by shutdown", "chat", t.chat, "err", err)
+	b.finishPlaceholder(ctx, t, placeholder, lang)
+	return false
+}
+
+// finishPlaceholder replaces the placeholder (if any) of an answer left
+// pending with a short note, so that it never stays as partial text; the
+// replay after the restart edits the same message into the answer. The
+// edit has finishTimeout of its own, ctx being done or the network
+// failing.
+func (b *Bot) finishPlaceholder(ctx context.Context, t target, placeholder int, lang string) {
 	if placeholder == 0 {
-		return false
+		return
 	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
 	if err := b.editMessage(fctx, t.chat, placeholder, escapeHTML(texts[lang].interrupted), true, nil); err != nil {
 		b.log.Warn("couldn't finish an interrupted answer's placeholder", "chat", t.chat, "err", err)
 	}
-	return false
 }
 
 // reportQuestion logs one info record per question, msg "question", with

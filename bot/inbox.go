@@ -112,19 +112,29 @@ func (b *Bot) replay(d *dispatcher) error {
 	return nil
 }
 
+// leftoverTimeout bounds the deletion of an update's leftover messages.
+const leftoverTimeout = time.Minute
+
 // finish marks u done: its leftover messages from before a restart (an
-// earlier answer longer than this one) are deleted first.
+// earlier answer longer than this one) are deleted first, within
+// leftoverTimeout.
 func (b *Bot) finish(u Update) {
 	if chat, ok := chatKey(u); ok && u.out != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), leftoverTimeout)
+		defer cancel()
 		for _, id := range u.out.leftover() {
-			if err := b.deleteMessage(context.Background(), chat, id); err != nil {
+			if err := b.deleteMessage(ctx, chat, id); err != nil {
 				b.log.Debug("couldn't delete a leftover message", "chat", chat, "message_id", id, "err", err)
 			}
 		}
 	}
-	if err := b.st.Finish(u.UpdateID); err != nil {
-		b.log.Error("couldn't mark an update done: it will be handled again after a restart", "update_id", u.UpdateID, "err", err)
-	}
+	// Not waited for: the store commits it after the update's message ids
+	// (queued earlier), and a crash before the commit only replays it.
+	b.st.FinishLater(u.UpdateID, func(err error) {
+		if err != nil {
+			b.log.Error("couldn't mark an update done: it will be handled again after a restart", "update_id", u.UpdateID, "err", err)
+		}
+	})
 	if b.finished.Add(1)%pruneEvery == 0 {
 		b.prune()
 	}
@@ -158,11 +168,11 @@ func (b *Bot) handleExpired(ctx context.Context, u Update) {
 }
 
 // outbox numbers the messages sent for one update and records each id in
-// the store as soon as Telegram accepted it, before the update is marked
-// done. On a replay it hands back the ids sent before the restart, so that
-// the n-th message is edited rather than sent a second time. A nil outbox
-// (an update handled outside the inbox) records nothing. It is safe for
-// concurrent use.
+// the store as soon as Telegram accepted it (queued before the update's
+// Finish, so committed no later). On a replay it hands back the ids sent
+// before the restart, so that the n-th message is edited rather than sent
+// a second time. A nil outbox (an update handled outside the inbox)
+// records nothing. It is safe for concurrent use.
 type outbox struct {
 	st     *store.Store
 	update int
@@ -188,12 +198,18 @@ func (o *outbox) claim() (n, reuse int) {
 	return n, reuse
 }
 
-// record stores id as the message at position n.
-func (o *outbox) record(n, id int) error {
+// record queues id for the store as the message at position n, without
+// waiting for the disk (see [store.Store.SetSentLater]); a failure goes to
+// onErr, on the store's writer goroutine.
+func (o *outbox) record(n, id int, onErr func(error)) {
 	if o == nil || id == 0 {
-		return nil
+		return
 	}
-	return o.st.SetSent(o.update, n, id)
+	o.st.SetSentLater(o.update, n, id, func(err error) {
+		if err != nil {
+			onErr(err)
+		}
+	})
 }
 
 // leftover returns the messages sent before a restart at positions this
@@ -210,9 +226,14 @@ func (o *outbox) leftover() []int {
 	return out
 }
 
-// deleteMessage deletes message id in chat.
+// deleteMessage deletes message id in chat, retrying 429s and transient
+// failures (see [Bot.chatCall]). A message already gone is not an error
+// (a retried deletion that had taken effect finds it gone).
 func (b *Bot) deleteMessage(ctx context.Context, chat int64, id int) error {
 	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(id)}
-	_, err := b.chatCall(ctx, chat, "deleteMessage", p)
+	_, err := b.chatCall(ctx, chat, "deleteMessage", p, retryAll)
+	if isGone(err) {
+		return nil
+	}
 	return err
 }

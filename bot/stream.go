@@ -142,7 +142,8 @@ func (s *stream) run() {
 		if text == shown {
 			continue
 		}
-		if err := b.editMessage(s.ctx, s.t.chat, id, renderPartial(text), true, nil); err != nil {
+		// Not retried beyond 429s: the next edit, or the answer, supersedes it.
+		if err := b.edit(s.ctx, s.t.chat, id, renderPartial(text), true, nil, retryFlood); err != nil {
 			b.log.Debug("streaming edit failed", "chat", s.t.chat, "err", err)
 		}
 		shown = text
@@ -175,6 +176,12 @@ func (b *Bot) waitEditSlot(halt <-chan struct{}, ctx context.Context, chat int64
 // first part when there is one (sending the rest as new messages), else as
 // new messages. The keyboard goes under the last part. It returns the ids
 // of the messages holding the answer.
+//
+// When the placeholder cannot be edited (Telegram refuses for good, or
+// the edit still fails when its retry budget is spent), it is deleted and
+// the answer sent anew: deleted first, so that it never stays beside the
+// answer, whatever the deletion's outcome tells. A cancelled edit (the
+// shutdown) is returned as it is: the replay edits the same placeholder.
 func (b *Bot) deliver(ctx context.Context, t target, placeholder int, html string, markup *tgbotapi.InlineKeyboardMarkup) ([]int, error) {
 	if placeholder == 0 {
 		return b.sendHTML(ctx, t, html, markup)
@@ -195,11 +202,15 @@ func (b *Bot) deliver(ctx context.Context, t target, placeholder int, html strin
 			return nil, err
 		}
 		b.log.Warn("couldn't edit the placeholder, sending the answer anew", "chat", t.chat, "err", err)
-		ids, err := b.sendHTML(ctx, t, html, markup)
-		if err == nil {
-			b.dropPlaceholder(ctx, t.chat, placeholder)
+		if !isGone(err) {
+			if err := b.deleteMessage(ctx, t.chat, placeholder); err != nil {
+				if ctx.Err() != nil {
+					return nil, err
+				}
+				b.log.Warn("couldn't delete the placeholder before sending the answer anew", "chat", t.chat, "err", err)
+			}
 		}
-		return ids, err
+		return b.sendHTML(ctx, t, html, markup)
 	}
 	ids := []int{placeholder}
 	if len(parts) == 1 {
@@ -207,13 +218,4 @@ func (b *Bot) deliver(ctx context.Context, t target, placeholder int, html strin
 	}
 	rest, err := b.sendParts(ctx, t, parts[1:], markup)
 	return append(ids, rest...), err
-}
-
-// dropPlaceholder deletes a placeholder that could not be edited into the
-// answer, now that the answer was sent anew, so that it does not stay
-// beside it as partial text.
-func (b *Bot) dropPlaceholder(ctx context.Context, chat int64, id int) {
-	if err := b.deleteMessage(ctx, chat, id); err != nil {
-		b.log.Warn("couldn't delete the placeholder after sending the answer anew", "chat", chat, "err", err)
-	}
 }

@@ -33,8 +33,9 @@ func (d *ctxDoer) Do(req *http.Request) (*http.Response, error) {
 }
 
 // call makes one Bot API request with a deadline of timeout and returns its
-// result. A failure is reported to [Hooks.OnAPIError]. Errors are scrubbed
-// of the token; Telegram's own errors can be examined with
+// result. A failure is reported to [Hooks.OnAPIError] and returned as a
+// *callError, which knows the HTTP status (see [transient]). Errors are
+// scrubbed of the token; Telegram's own errors can be examined with
 // errors.As(err, **tgbotapi.Error).
 func (b *Bot) call(ctx context.Context, method string, p tgbotapi.Params, timeout time.Duration) (json.RawMessage, error) {
 	cctx, cancel := context.WithTimeout(ctx, timeout)
@@ -45,10 +46,21 @@ func (b *Bot) call(ctx context.Context, method string, p tgbotapi.Params, timeou
 	resp, err := api.MakeRequest(method, p)
 	if err != nil {
 		b.reportAPIError(ctx, method, doer.status, err)
-		return nil, fmt.Errorf("%s: %w", method, b.scrub.Error(err))
+		return nil, &callError{method: method, status: doer.status, err: b.scrub.Error(err)}
 	}
 	return resp.Result, nil
 }
+
+// callError is a failed Bot API request: its method, the HTTP status of
+// the answer (0: none came) and the cause, scrubbed of the token.
+type callError struct {
+	method string
+	status int
+	err    error
+}
+
+func (e *callError) Error() string { return e.method + ": " + e.err.Error() }
+func (e *callError) Unwrap() error { return e.err }
 
 // reportAPIError passes a failed request to [Hooks.OnAPIError], unless
 // ctx (the caller's) ended it. status is the HTTP status of the answer, 0
@@ -67,33 +79,89 @@ func (b *Bot) reportAPIError(ctx context.Context, method string, status int, err
 	b.hooks.OnAPIError(method, code)
 }
 
-// retryBudget bounds the total time one request waits out 429s: it is
-// retried as often as Telegram's retry_after asks within it.
+// retryBudget bounds the total time one request is retried: after 429s
+// (as often as Telegram's retry_after asks) and after transient failures
+// (with backoff).
 const retryBudget = 5 * time.Minute
 
+// retries says which failures [Bot.chatCall] tries again.
+type retries int
+
+const (
+	// retryAll: 429s and transient failures. For every request that must
+	// reach the chat: sends, the edits that deliver, deletions.
+	retryAll retries = iota
+	// retryFlood: 429s only. For streaming edits, which the next edit
+	// supersedes.
+	retryFlood
+)
+
 // chatCall makes a request aimed at chat: it waits while the chat's gate is
-// shut, and on 429 shuts the gate for retry_after and tries again, for as
-// long as the next wait still ends within retryBudget of the first try.
-// Giving up is logged; the caller gets the 429.
-func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotapi.Params) (json.RawMessage, error) {
+// shut, on 429 shuts the gate for retry_after and tries again, and (with
+// retryAll) tries again after a transient failure (see [transient]) with
+// backoff, for as long as the next try still starts within retryBudget of
+// the first. A permanent error (a 4xx other than 429) is returned at once;
+// giving up after retries is logged. Every try is a new request: a send
+// that Telegram accepted before the connection broke is sent twice (see
+// the package documentation, "Delivery").
+func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotapi.Params, r retries) (json.RawMessage, error) {
 	start := time.Now()
-	for {
+	for attempt := 1; ; attempt++ {
 		if err := b.gates.wait(ctx, chat); err != nil {
 			return nil, fmt.Errorf("%s: %w", method, err)
 		}
 		res, err := b.call(ctx, method, p, requestTimeout)
+		if err == nil || ctx.Err() != nil {
+			return res, err
+		}
 		d, limited := retryAfter(err)
-		if !limited {
+		switch {
+		case limited:
+			b.gates.block(chat, d)
+		case r == retryAll && transient(err):
+			d = backoff(attempt)
+		default:
 			return res, err
 		}
-		b.gates.block(chat, d)
 		if time.Since(start)+d > retryBudget {
-			b.log.Error("telegram flood limit: giving up", "chat", chat, "method", method,
-				"retry_after", d, "waited", time.Since(start).Round(time.Second), "budget", retryBudget)
+			b.log.Error("telegram request failing: giving up", "chat", chat, "method", method, "attempts", attempt,
+				"waited", time.Since(start).Round(time.Second), "budget", retryBudget, "err", err)
 			return res, err
 		}
-		b.log.Warn("telegram flood limit: holding chat", "chat", chat, "method", method, "retry_after", d)
+		if limited {
+			b.log.Warn("telegram flood limit: holding chat", "chat", chat, "method", method, "retry_after", d)
+			continue
+		}
+		b.log.Warn("telegram request failed: trying again", "chat", chat, "method", method, "attempt", attempt, "retry_in", d, "err", err)
+		if err := sleep(ctx, d); err != nil {
+			return nil, fmt.Errorf("%s: %w", method, err)
+		}
 	}
+}
+
+// transient reports whether a failed request may succeed when made again:
+// no answer came (a reset, a timeout), the answer is a 5xx (a Bot API
+// error or a proxy's page), or a 2xx answer did not decode. A Bot API
+// error below 500 is Telegram's final word (429 is handled apart, see
+// [retryAfter]); so is a 4xx page that is not one.
+func transient(err error) bool {
+	if te, ok := apiError(err); ok && te.Code != 0 {
+		return te.Code >= 500
+	}
+	var ce *callError
+	if errors.As(err, &ce) && ce.status >= 400 && ce.status < 500 && ce.status != http.StatusRequestTimeout {
+		return false
+	}
+	return true
+}
+
+// permanent reports whether err is Telegram refusing a request for good,
+// not a failure that outlasted its retries or a cancellation.
+func permanent(err error) bool {
+	if _, limited := retryAfter(err); err == nil || limited {
+		return false
+	}
+	return !transient(err)
 }
 
 // apiError returns the Bot API error in err's chain.
@@ -124,6 +192,29 @@ func isParseError(err error) bool {
 func isNotModified(err error) bool {
 	te, ok := apiError(err)
 	return ok && strings.Contains(strings.ToLower(te.Message), "message is not modified")
+}
+
+// isGone reports whether Telegram does not know the message an edit or a
+// deletion names (deleted, or never there).
+func isGone(err error) bool {
+	te, ok := apiError(err)
+	if !ok || te.Code != http.StatusBadRequest {
+		return false
+	}
+	m := strings.ToLower(te.Message)
+	return strings.Contains(m, "message to edit not found") || strings.Contains(m, "message to delete not found") ||
+		strings.Contains(m, "message_id_invalid")
+}
+
+// isUneditable reports whether Telegram refuses to edit a message for
+// good: it is gone, or can't be edited (say, it has no text).
+func isUneditable(err error) bool {
+	te, ok := apiError(err)
+	if !ok || te.Code != http.StatusBadRequest {
+		return false
+	}
+	m := strings.ToLower(te.Message)
+	return isGone(err) || strings.Contains(m, "message can't be edited") || strings.Contains(m, "no text in the message to edit")
 }
 
 // chatGates holds, per chat, until when requests must wait (after a 429)
@@ -265,8 +356,17 @@ func messageParams(t target, text string, html bool, markup *tgbotapi.InlineKeyb
 // sendMessage sends one message and returns its id (0 when the server's
 // answer does not carry one, as with the test emulator). html messages
 // that Telegram cannot parse are sent again as plain text. The id is
-// recorded in t's outbox; when the outbox holds a message sent at this
-// position before a restart, that message is edited instead.
+// recorded in t's outbox.
+//
+// When the outbox holds a message sent at this position before a restart,
+// that message is edited instead (edits are idempotent, so a failed one is
+// simply retried). Only when Telegram says it is gone or can't be edited
+// is a new message sent; one that can't be edited is deleted first, so
+// that it never stays beside its replacement, not even after a crash
+// (the store still names it until the new id replaces it, and a deleted
+// message is "not found" to the next replay). When the edit fails in any
+// other way the error is returned: sending anew could show the answer
+// twice.
 func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup) (int, error) {
 	n, reuse := t.out.claim()
 	if reuse != 0 {
@@ -274,23 +374,28 @@ func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool,
 		if err == nil {
 			return reuse, nil
 		}
-		if ctx.Err() != nil {
+		if !isUneditable(err) {
 			return 0, err
 		}
-		b.log.Warn("couldn't edit the message sent before the restart, sending anew", "chat", t.chat, "err", err)
+		b.log.Warn("couldn't edit the message sent before the restart: it is gone or can't be edited, replacing it", "chat", t.chat, "message_id", reuse, "err", err)
+		if !isGone(err) {
+			if err := b.deleteMessage(ctx, t.chat, reuse); err != nil && !permanent(err) {
+				return 0, err
+			}
+		}
 	}
-	res, err := b.chatCall(ctx, t.chat, "sendMessage", messageParams(t, text, html, markup))
+	res, err := b.chatCall(ctx, t.chat, "sendMessage", messageParams(t, text, html, markup), retryAll)
 	if html && isParseError(err) {
 		b.log.Warn("telegram refused HTML, sending plain text", "chat", t.chat, "err", err)
-		res, err = b.chatCall(ctx, t.chat, "sendMessage", messageParams(t, htmlToPlain(text), false, markup))
+		res, err = b.chatCall(ctx, t.chat, "sendMessage", messageParams(t, htmlToPlain(text), false, markup), retryAll)
 	}
 	if err != nil {
 		return 0, err
 	}
 	id := resultMessageID(res)
-	if err := t.out.record(n, id); err != nil {
+	t.out.record(n, id, func(err error) {
 		b.log.Warn("couldn't record a sent message: a replay after a crash may send it again", "chat", t.chat, "err", err)
-	}
+	})
 	return id, nil
 }
 
@@ -318,10 +423,16 @@ func (b *Bot) sendParts(ctx context.Context, t target, parts []string, markup *t
 	return ids, nil
 }
 
-// editMessage replaces the text of message id in chat. "message is not
-// modified" is not an error; HTML Telegram cannot parse is sent again as
-// plain text.
+// editMessage replaces the text of message id in chat, retrying 429s and
+// transient failures (see [Bot.chatCall]). "message is not modified" is
+// not an error (a retried edit that had taken effect gets it); HTML
+// Telegram cannot parse is sent again as plain text.
 func (b *Bot) editMessage(ctx context.Context, chat int64, id int, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup) error {
+	return b.edit(ctx, chat, id, text, html, markup, retryAll)
+}
+
+// edit is editMessage with the given retries.
+func (b *Bot) edit(ctx context.Context, chat int64, id int, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup, r retries) error {
 	params := func(text string, html bool) tgbotapi.Params {
 		p := tgbotapi.Params{
 			"chat_id":    strconv.FormatInt(chat, 10),
@@ -340,10 +451,10 @@ func (b *Bot) editMessage(ctx context.Context, chat int64, id int, text string, 
 	// The edit interval counts from when the edit is done, so that Telegram
 	// sees edits at least EditInterval apart even when a request is slow.
 	defer b.gates.markEdit(chat, b.cfg.EditInterval)
-	_, err := b.chatCall(ctx, chat, "editMessageText", params(text, html))
+	_, err := b.chatCall(ctx, chat, "editMessageText", params(text, html), r)
 	if html && isParseError(err) {
 		b.log.Warn("telegram refused HTML, editing as plain text", "chat", chat, "err", err)
-		_, err = b.chatCall(ctx, chat, "editMessageText", params(htmlToPlain(text), false))
+		_, err = b.chatCall(ctx, chat, "editMessageText", params(htmlToPlain(text), false), r)
 	}
 	if isNotModified(err) {
 		return nil

@@ -1,10 +1,16 @@
 package bot
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/citebot/citebot/bot/telegramtest"
 )
@@ -52,4 +58,43 @@ func TestFloodWaitWithinBudget(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestFailureClassification pins which failed requests are tried again
+// (transient) and which are Telegram's final word (permanent).
+func TestFailureClassification(t *testing.T) {
+	apiErr := func(status, code int, msg string, retryAfter int) error {
+		return &callError{method: "sendMessage", status: status,
+			err: &tgbotapi.Error{Code: code, Message: msg, ResponseParameters: tgbotapi.ResponseParameters{RetryAfter: retryAfter}}}
+	}
+	other := func(status int, err error) error { return &callError{method: "sendMessage", status: status, err: err} }
+	for _, tt := range []struct {
+		name                 string
+		err                  error
+		transient, permanent bool
+	}{
+		{"500 Bot API error", apiErr(500, 500, "Internal Server Error", 0), true, false},
+		{"502 HTML page", other(502, errors.New("invalid character '<' looking for beginning of value")), true, false},
+		{"200 cut short", other(200, io.ErrUnexpectedEOF), true, false},
+		{"connection reset", other(0, io.ErrUnexpectedEOF), true, false},
+		{"timeout", other(0, context.DeadlineExceeded), true, false},
+		{"408 page", other(408, errors.New("not JSON")), true, false},
+		{"400 Bot API error", apiErr(400, 400, "Bad Request: chat not found", 0), false, true},
+		{"403 with HTTP 200", apiErr(200, 403, "Forbidden: bot was blocked by the user", 0), false, true},
+		{"404 page", other(404, errors.New("not JSON")), false, true},
+		{"429", apiErr(429, 429, "Too Many Requests: retry after 3", 3), false, false},
+		{"cancelled", fmt.Errorf("sendMessage: %w", context.Canceled), true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := transient(tt.err); got != tt.transient {
+				t.Errorf("transient = %v, want %v", got, tt.transient)
+			}
+			if got := permanent(tt.err); got != tt.permanent {
+				t.Errorf("permanent = %v, want %v", got, tt.permanent)
+			}
+		})
+	}
+	if permanent(nil) {
+		t.Error("permanent(nil) = true")
+	}
 }

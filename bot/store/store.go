@@ -24,7 +24,21 @@
 // A newer schema than this package knows makes [Open] fail rather than
 // misread the file; an older one is migrated by Open (none exists yet).
 //
-// A [Store] is safe for concurrent use; writes are serialised by bbolt.
+// # Writes
+//
+// Writes go through one queue, in order. One writer goroutine takes every
+// write queued while the previous commit was syncing and commits them in
+// one transaction (a group commit), so that the cost of a sync is paid
+// once per group, not once per write, and no write waits for a timer. A
+// write that fails (say, an unknown update) fails alone: its group is
+// committed again without it. [Store.Put], [Store.SetSent] and
+// [Store.Finish] return once their write is committed and synced;
+// [Store.SetSentLater] and [Store.FinishLater] return at once and report
+// the outcome later, so that the caller need not wait for the disk, while
+// the queue's order still commits a message id before the update is
+// marked done.
+//
+// A [Store] is safe for concurrent use.
 package store
 
 import (
@@ -36,6 +50,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -100,8 +115,27 @@ type Options struct {
 // Store is the bot's durable state. Its methods are safe for concurrent
 // use.
 type Store struct {
-	db *bolt.DB
+	db     *bolt.DB
+	writes chan *write   // to the writer goroutine
+	done   chan struct{} // closed when the writer goroutine exits
+	mu     sync.RWMutex  // held to send on writes; Lock to close it
+	closed bool
 }
+
+// write is one change of the updates bucket waiting for its commit. When
+// apply returns an error, the transaction it ran in is rolled back and
+// the other writes of its group are committed without it (so apply may
+// run twice: it must not keep state between runs).
+type write struct {
+	apply func(b *bolt.Bucket) error
+	done  func(error) // receives the outcome once
+}
+
+// maxGroup bounds the writes committed in one transaction.
+const maxGroup = 256
+
+// errClosed is returned by the writes made after Close.
+var errClosed = errors.New("the store is closed")
 
 // Open opens or creates the store file at path (creating its directory),
 // creates the buckets and checks the schema version. It fails when another
@@ -121,7 +155,9 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("couldn't open the store %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db, writes: make(chan *write, maxGroup), done: make(chan struct{})}
+	go s.writer()
+	return s, nil
 }
 
 // initSchema creates the buckets and records or checks the version.
@@ -146,8 +182,92 @@ func initSchema(tx *bolt.Tx) error {
 	return nil
 }
 
-// Close closes the file. Later calls of other methods fail.
-func (s *Store) Close() error { return s.db.Close() }
+// Close waits for the writes in progress to be committed and closes the
+// file. Later calls of other methods fail; Close may be called again.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.writes)
+	}
+	s.mu.Unlock()
+	<-s.done
+	return s.db.Close()
+}
+
+// update queues apply (see [write]) and waits until it is committed.
+func (s *Store) update(apply func(b *bolt.Bucket) error) error {
+	done, result := wait()
+	s.queue(apply, done)
+	return result()
+}
+
+// wait returns a done function for [Store.queue] and the function waiting
+// for the outcome it receives.
+func wait() (done func(error), result func() error) {
+	errc := make(chan error, 1)
+	return func(err error) { errc <- err }, func() error { return <-errc }
+}
+
+// queue queues apply (see [write]) and returns; done receives the outcome,
+// on the writer goroutine (or at once when the store is closed).
+func (s *Store) queue(apply func(b *bolt.Bucket) error, done func(error)) {
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		done(errClosed)
+		return
+	}
+	s.writes <- &write{apply: apply, done: done}
+	s.mu.RUnlock()
+}
+
+// writer commits the queued writes until Close: each transaction takes
+// every write queued while the last one committed (at most maxGroup).
+func (s *Store) writer() {
+	defer close(s.done)
+	group := make([]*write, 0, maxGroup)
+	for w := range s.writes {
+		group = append(group[:0], w)
+	more:
+		for len(group) < maxGroup {
+			select {
+			case w, ok := <-s.writes:
+				if !ok {
+					break more
+				}
+				group = append(group, w)
+			default:
+				break more
+			}
+		}
+		s.commit(group)
+	}
+}
+
+// commit applies a group of writes in one transaction. When it fails, each
+// write is committed again on its own, so that one failing write does not
+// fail the others.
+func (s *Store) commit(group []*write) {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketUpdates)
+		for _, w := range group {
+			if err := w.apply(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && len(group) > 1 {
+		for _, w := range group {
+			s.commit([]*write{w})
+		}
+		return
+	}
+	for _, w := range group {
+		w.done(err)
+	}
+}
 
 func key(id int) ([]byte, error) {
 	if id < 0 {
@@ -161,26 +281,27 @@ func key(id int) ([]byte, error) {
 // the stored copy is left as it is). An update's ID, Raw, Received and
 // State are stored; State defaults to [Pending].
 func (s *Store) Put(us []Update) (added []bool, err error) {
-	added = make([]bool, len(us))
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketUpdates)
-		for i, u := range us {
-			k, err := key(u.ID)
-			if err != nil {
-				return err
-			}
+	keys, vals := make([][]byte, len(us)), make([][]byte, len(us))
+	for i, u := range us {
+		if keys[i], err = key(u.ID); err != nil {
+			return nil, fmt.Errorf("couldn't store updates: %w", err)
+		}
+		if u.State == "" {
+			u.State = Pending
+		}
+		if vals[i], err = json.Marshal(u); err != nil {
+			return nil, fmt.Errorf("couldn't store updates: encode update %d: %w", u.ID, err)
+		}
+	}
+	err = s.update(func(b *bolt.Bucket) error {
+		// Set afresh on every try: a group that fails is tried again.
+		added = make([]bool, len(us))
+		for i, k := range keys {
 			if b.Get(k) != nil {
 				continue
 			}
-			if u.State == "" {
-				u.State = Pending
-			}
-			v, err := json.Marshal(u)
-			if err != nil {
-				return fmt.Errorf("encode update %d: %w", u.ID, err)
-			}
-			if err := b.Put(k, v); err != nil {
-				return fmt.Errorf("store update %d: %w", u.ID, err)
+			if err := b.Put(k, vals[i]); err != nil {
+				return fmt.Errorf("store update %d: %w", us[i].ID, err)
 			}
 			added[i] = true
 		}
@@ -192,14 +313,16 @@ func (s *Store) Put(us []Update) (added []bool, err error) {
 	return added, nil
 }
 
-// change applies f to the stored update id in one transaction.
-func (s *Store) change(id int, f func(*Update)) error {
+// change applies f to the stored update id, in a transaction shared with
+// the writes queued at the same time, and passes the outcome to done (see
+// [Store.queue]).
+func (s *Store) change(id int, f func(*Update), done func(error)) {
 	k, err := key(id)
 	if err != nil {
-		return err
+		done(err)
+		return
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketUpdates)
+	s.queue(func(b *bolt.Bucket) error {
 		u, err := decode(id, b.Get(k))
 		if err != nil {
 			return err
@@ -210,33 +333,56 @@ func (s *Store) change(id int, f func(*Update)) error {
 			return err
 		}
 		return b.Put(k, v)
-	})
+	}, done)
 }
 
 // SetSent records that message msg is the n-th (from 0) message sent for
-// update id.
+// update id, and returns once that is committed.
 func (s *Store) SetSent(id, n, msg int) error {
-	if n < 0 {
-		return fmt.Errorf("negative message index %d", n)
+	done, result := wait()
+	s.SetSentLater(id, n, msg, done)
+	return result()
+}
+
+// SetSentLater queues the write of [Store.SetSent] and returns at once;
+// done (which must be quick) receives the outcome once it is committed.
+// Writes are committed in the order they are queued: a Finish of the same
+// update queued later is never committed before it.
+func (s *Store) SetSentLater(id, n, msg int, done func(error)) {
+	wrap := func(err error) {
+		if err != nil {
+			err = fmt.Errorf("couldn't record message %d of update %d: %w", msg, id, err)
+		}
+		done(err)
 	}
-	err := s.change(id, func(u *Update) {
+	if n < 0 {
+		wrap(fmt.Errorf("negative message index %d", n))
+		return
+	}
+	s.change(id, func(u *Update) {
 		if n >= len(u.Sent) {
 			u.Sent = append(u.Sent, make([]int, n+1-len(u.Sent))...)
 		}
 		u.Sent[n] = msg
-	})
-	if err != nil {
-		return fmt.Errorf("couldn't record message %d of update %d: %w", msg, id, err)
-	}
-	return nil
+	}, wrap)
 }
 
-// Finish marks update id done.
+// Finish marks update id done, and returns once that is committed.
 func (s *Store) Finish(id int) error {
-	if err := s.change(id, func(u *Update) { u.State = Done }); err != nil {
-		return fmt.Errorf("couldn't mark update %d done: %w", id, err)
-	}
-	return nil
+	done, result := wait()
+	s.FinishLater(id, done)
+	return result()
+}
+
+// FinishLater queues the write of [Store.Finish] and returns at once; done
+// (which must be quick) receives the outcome once it is committed.
+func (s *Store) FinishLater(id int, done func(error)) {
+	s.change(id, func(u *Update) { u.State = Done }, func(err error) {
+		if err != nil {
+			err = fmt.Errorf("couldn't mark update %d done: %w", id, err)
+		}
+		done(err)
+	})
 }
 
 // Get returns the stored update id, or [ErrNotFound].

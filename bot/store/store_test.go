@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,5 +156,50 @@ func TestOpenRefusesASecondProcess(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("second Open took %v", d)
+	}
+}
+
+// TestConcurrentWritesFailAlone writes from many goroutines at once,
+// some of them failing (see [Store.commit]): every good write is
+// committed, every bad one fails alone.
+func TestConcurrentWritesFailAlone(t *testing.T) {
+	s, _ := openTemp(t)
+	const n = 200
+	var us []Update
+	for id := 1; id <= n; id++ {
+		us = append(us, Update{ID: id, Raw: raw(id)})
+	}
+	if _, err := s.Put(us); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2*n)
+	for id := 1; id <= n; id++ {
+		wg.Go(func() { errs[2*(id-1)] = s.SetSent(id, 0, 1000+id) })
+		wg.Go(func() { errs[2*(id-1)+1] = s.SetSent(n+id, 0, 1) }) // unknown update
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if bad := i%2 == 1; bad != errors.Is(err, ErrNotFound) {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	for id := 1; id <= n; id++ {
+		if u, err := s.Get(id); err != nil || !slices.Equal(u.Sent, []int{1000 + id}) {
+			t.Fatalf("update %d: %+v, %v", id, u.Sent, err)
+		}
+	}
+}
+
+func TestCloseTwiceAndWriteAfterClose(t *testing.T) {
+	s, _ := openTemp(t)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := s.Put([]Update{{ID: 1, Raw: raw(1)}}); err == nil {
+		t.Error("Put after Close succeeded")
 	}
 }
