@@ -52,7 +52,3 @@ func Score(row Row, ranked []string, a *Answered) Result {
 	r.Hit = Contains(a.Quote, row.Answers)
 	return r
 }
-
-// QuoteHit reports whether quote contains any of the gold answers, with all
-// white space deleted from both.
-func QuoteHit(quote string, answers []string) bool { return Contains(quote, answers) }
