@@ -25,41 +25,29 @@ func RepeatedStreams(streams int, content string, copies int) []byte {
 // repeated returns a PDF of pages pages, each drawing the content stream
 // (content repeated copies times) streams times.
 func repeated(pages, streams int, content string, copies int) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	var offsets []int
-	object := func(body string) {
-		offsets = append(offsets, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
-	}
+	w := newWriter()
 	// 1 catalog, 2 page tree, 3 font, 4 content, 5.. pages.
 	var kids strings.Builder
 	for i := range pages {
 		fmt.Fprintf(&kids, "%d 0 R ", 5+i)
 	}
-	object("<< /Type /Catalog /Pages 2 0 R >>")
-	object(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids.String(), pages))
-	object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+	w.object("<< /Type /Catalog /Pages 2 0 R >>")
+	w.object(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids.String(), pages))
+	w.object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
 	packed := deflate(content, copies)
-	offsets = append(offsets, b.Len())
-	fmt.Fprintf(&b, "4 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n", len(packed))
-	b.Write(packed)
-	b.WriteString("\nendstream\nendobj\n")
+	w.begin() // 4
+	fmt.Fprintf(&w.b, "<< /Filter /FlateDecode /Length %d >>\nstream\n", len(packed))
+	w.b.Write(packed)
+	w.b.WriteString("\nendstream\nendobj\n")
 	contents := "4 0 R"
 	if streams > 1 {
 		contents = "[" + strings.Repeat("4 0 R ", streams) + "]"
 	}
 	for range pages {
-		object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " + contents +
+		w.object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " + contents +
 			" /Resources << /Font << /F1 3 0 R >> >> >>")
 	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
-	return b.Bytes()
+	return w.finish()
 }
 
 // deflate returns content repeated copies times, zlib-compressed.

@@ -89,18 +89,47 @@ func Minimal(content, cmap string) []byte {
 		stream("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> /XObject << /X1 8 0 R >> >>",
 			"BT /F1 12 Tf 72 100 Td (form) Tj ET /X1 Do"),
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	w := newWriter()
+	for _, o := range objects {
+		w.object(o)
 	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	return w.finish()
+}
+
+// writer writes a PDF file: the header, numbered objects (1, 2, ...) and,
+// in finish, the cross-reference table and trailer (object 1 is the
+// catalog).
+type writer struct {
+	b       bytes.Buffer
+	offsets []int
+}
+
+func newWriter() *writer {
+	w := &writer{}
+	w.b.WriteString("%PDF-1.4\n")
+	return w
+}
+
+// object writes the next object with body.
+func (w *writer) object(body string) {
+	w.begin()
+	fmt.Fprintf(&w.b, "%s\nendobj\n", body)
+}
+
+// begin starts the next object, for a body written by the caller, which
+// must end it with "endobj".
+func (w *writer) begin() {
+	w.offsets = append(w.offsets, w.b.Len())
+	fmt.Fprintf(&w.b, "%d 0 obj\n", len(w.offsets))
+}
+
+// finish writes the cross-reference table and trailer and returns the file.
+func (w *writer) finish() []byte {
+	xref := w.b.Len()
+	fmt.Fprintf(&w.b, "xref\n0 %d\n0000000000 65535 f \n", len(w.offsets)+1)
+	for _, off := range w.offsets {
+		fmt.Fprintf(&w.b, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
+	fmt.Fprintf(&w.b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(w.offsets)+1, xref)
+	return w.b.Bytes()
 }
