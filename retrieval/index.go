@@ -77,6 +77,10 @@ type BuildStats struct {
 	// Reused reports that the vectors came from a valid snapshot.
 	Reused   bool
 	Duration time.Duration
+	// SaveErr is why fresh vectors could not be saved as a snapshot under
+	// Options.DataDir; the index works without it and the next build
+	// embeds again.
+	SaveErr error
 }
 
 // Index answers searches over the passages of a set of documents with a
@@ -130,9 +134,8 @@ func Build(ctx context.Context, docs []*document.Document, opts Options) (*Index
 		return nil, stats, fmt.Errorf("build index: %w", err)
 	}
 	if snap != nil && !stats.Reused {
-		if err := snap.save(ix.passages, ix.vec.data, ix.vec.dim); err != nil {
-			// The index works without its snapshot; the next start re-embeds.
-			opts.Logger.Warn("couldn't save index snapshot", "dir", opts.DataDir, "err", err)
+		if stats.SaveErr = snap.save(ix.passages, ix.vec.data, ix.vec.dim); stats.SaveErr != nil {
+			opts.Logger.Warn("couldn't save index snapshot", "dir", opts.DataDir, "err", stats.SaveErr)
 		}
 	}
 	<-lexDone

@@ -3,10 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +12,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/citebot/citebot/answer"
-	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/bot/telegramtest"
 )
 
@@ -68,79 +63,6 @@ func readyz(t *testing.T, base string) (int, string) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, body.Reason
-}
-
-func TestAdminServer(t *testing.T) {
-	m := newMetrics()
-	srv := httptest.NewServer(adminHandler(m))
-	defer srv.Close()
-	hooks := m.botHooks()
-
-	resp, err := http.Get(srv.URL + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || string(body) != "ok\n" {
-		t.Errorf("/healthz = %d %q", resp.StatusCode, body)
-	}
-
-	// Readiness follows the index and the polls.
-	steps := []struct {
-		name   string
-		do     func()
-		status int
-		reason string
-	}{
-		{"at start", func() {}, 503, "index not loaded"},
-		{"index loaded", func() { m.indexReady.Store(true) }, 503, "no successful Telegram poll yet"},
-		{"a failed poll", func() { hooks.OnPoll(false) }, 503, "no successful Telegram poll yet"},
-		{"a good poll", func() { hooks.OnPoll(true) }, 200, "ok"},
-		{"a failed poll after a good one", func() { hooks.OnPoll(false) }, 200, "ok"},
-	}
-	for _, s := range steps {
-		s.do()
-		if status, reason := readyz(t, srv.URL); status != s.status || reason != s.reason {
-			t.Errorf("%s: /readyz = %d %q, want %d %q", s.name, status, reason, s.status, s.reason)
-		}
-	}
-	if ok, why := m.ready(time.Now().Add(pollStale + time.Second)); ok || why != "Telegram polling failing" {
-		t.Errorf("polling failing for longer than %v: ready = %v %q", pollStale, ok, why)
-	}
-
-	hooks.OnQuestion(bot.QuestionEvent{Outcome: bot.OutcomeAnswered, Mode: answer.Extractive, Latency: time.Second})
-	hooks.OnQuestion(bot.QuestionEvent{Outcome: bot.OutcomeNotFound, Mode: answer.LLM, Latency: time.Second})
-	hooks.OnQuestion(bot.QuestionEvent{Outcome: bot.OutcomeRateLimited})
-	hooks.OnAPIError("sendMessage", 429)
-	families := scrape(t, srv.URL)
-	if wrong := wrongCounters(families, []counterWant{
-		{"citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "answered"}, 1},
-		{"citebot_questions_total", map[string]string{"mode": "llm", "outcome": "not_found"}, 1},
-		{"citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "rate_limited"}, 1},
-		{"citebot_telegram_api_errors_total", map[string]string{"method": "sendMessage", "code": "429"}, 1},
-	}); wrong != "" {
-		t.Errorf("metrics:%s", wrong)
-	}
-	if h := families["citebot_answer_seconds"]; h == nil || len(h.GetMetric()) != 2 {
-		t.Errorf("citebot_answer_seconds should time the two delivered answers: %v", h)
-	}
-	info := families["citebot_build_info"]
-	if info == nil || len(info.GetMetric()) != 1 || info.GetMetric()[0].GetGauge().GetValue() != 1 {
-		t.Fatalf("citebot_build_info = %v", info)
-	}
-	labels := map[string]string{}
-	for _, l := range info.GetMetric()[0].GetLabel() {
-		labels[l.GetName()] = l.GetValue()
-	}
-	if labels["goversion"] != runtime.Version() || labels["version"] == "" || labels["revision"] == "" {
-		t.Errorf("citebot_build_info labels = %v", labels)
-	}
-	for _, name := range []string{"go_goroutines", "process_start_time_seconds"} {
-		if families[name] == nil {
-			t.Errorf("/metrics lacks %s", name)
-		}
-	}
 }
 
 // TestServeMetrics runs serve against the fake Bot API and checks that

@@ -19,14 +19,12 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	if err := checkWritableDir(c.cfg.DataDir); err != nil {
 		return err
 	}
-	before := dirFiles(c.cfg.DataDir)
 	ix, st, err := c.openIndex(ctx)
 	if err != nil {
 		return err
 	}
-	if !st.Reused && !replacedAny(before, dirFiles(c.cfg.DataDir)) {
-		// The index saves its snapshot best-effort and only logs a failure.
-		return fmt.Errorf("couldn't save the index under data dir %s (see the warning above); the next run will embed again", c.cfg.DataDir)
+	if st.SaveErr != nil {
+		return fmt.Errorf("couldn't save the index under data dir %s: %w; the next run will embed again", c.cfg.DataDir, st.SaveErr)
 	}
 	reused := "no, embedded " + fmt.Sprint(st.Embedded) + " passages"
 	if st.Reused {
@@ -55,28 +53,4 @@ func checkWritableDir(dir string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
-}
-
-// dirFiles returns the files directly in dir.
-func dirFiles(dir string) map[string]os.FileInfo {
-	files := map[string]os.FileInfo{}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
-			files[e.Name()] = info
-		}
-	}
-	return files
-}
-
-// replacedAny reports whether after holds a file that before did not, or
-// that was replaced: the snapshot is written to a temporary file and
-// renamed into place, so a saved snapshot is always a new file.
-func replacedAny(before, after map[string]os.FileInfo) bool {
-	for name, a := range after {
-		if b, ok := before[name]; !ok || !os.SameFile(a, b) {
-			return true
-		}
-	}
-	return false
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/bot/metrics"
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/library"
 )
@@ -20,24 +21,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	m := newMetrics()
+	version, revision, goVersion := buildInfo()
+	m := metrics.New(metrics.Build{Version: version, Revision: revision, GoVersion: goVersion})
 	if c.cfg.AdminAddr != "" {
-		if _, err := startAdmin(ctx, c.cfg.AdminAddr, m, c.log); err != nil {
+		if _, err := m.Serve(ctx, c.cfg.AdminAddr, c.log); err != nil {
 			return err
 		}
 	}
 	lib, st, err := library.Open(ctx, library.Options{
 		Docs: c.cfg.Docs, DataDir: c.cfg.DataDir, Build: c.buildIndex, Logger: c.log, Limits: c.limits(),
-		ObserveSearch: func(d time.Duration) { m.retrieveSecs.Observe(d.Seconds()) },
+		ObserveSearch: m.ObserveSearch,
 	})
 	if err != nil {
 		return err
 	}
-	m.indexReady.Store(true)
+	m.IndexReady()
 	c.log.Info("index ready", "documents", st.Documents, "paragraphs", st.Paragraphs, "passages", st.Passages,
 		"reused", st.Reused, "took", st.Duration.Round(time.Millisecond))
 	eng := c.engineFor(lib, m)
-	m.mode = string(eng.Mode())
+	m.SetMode(eng.Mode())
 	inbox, err := store.Open(filepath.Join(c.cfg.DataDir, store.FileName), store.Options{})
 	if err != nil {
 		return err
@@ -47,7 +49,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Answerer:  eng,
 		Documents: lib,
 		Logger:    c.log,
-		Hooks:     m.botHooks(),
+		Hooks:     m.Hooks(),
 		Store:     inbox,
 	})
 	if err != nil {

@@ -4,15 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"time"
-
-	"golang.org/x/term"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/answer/plain"
+	"github.com/citebot/citebot/bot/metrics"
 	"github.com/citebot/citebot/config"
 	"github.com/citebot/citebot/library"
 	"github.com/citebot/citebot/openai"
@@ -76,7 +73,7 @@ func (c *command) buildIndex(ctx context.Context, docs []*document.Document) (*r
 		MaxPassageRunes: c.cfg.MaxPassageRunes,
 		VectorWeight:    c.cfg.VectorWeight,
 		Logger:          c.log,
-		Progress:        progressBar(c.stderr),
+		Progress:        plain.ProgressBar(c.stderr),
 	}
 	if c.cfg.Embedder == "openai" {
 		e := openai.NewEmbedder(c.openAIConfig())
@@ -113,46 +110,15 @@ func (c *command) openAIConfig() openai.Config {
 
 // engineFor builds the answer engine on r; m, when not nil, records model
 // metrics.
-func (c *command) engineFor(r answer.Retriever, m *metrics) *answer.Engine {
+func (c *command) engineFor(r answer.Retriever, m *metrics.Metrics) *answer.Engine {
 	var model answer.ChatModel
 	if c.cfg.Model != "" {
 		model = openai.NewChat(c.openAIConfig())
 	}
 	if m != nil && model != nil {
-		model = countingModel{next: model, chunks: m.modelTokens.Inc, failed: m.modelErrors.Inc}
+		model = m.CountModel(model)
 	}
 	return answer.New(r, model, answer.Options{TopK: c.cfg.TopK, Logger: c.log})
-}
-
-// progressBar returns a progress callback drawing on w when w is a terminal
-// and the work takes more than a second; otherwise nil.
-func progressBar(w io.Writer) func(done, total int) {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	start := time.Now()
-	var last time.Time
-	return func(done, total int) {
-		now := time.Now()
-		if now.Sub(start) < time.Second || (done < total && now.Sub(last) < 100*time.Millisecond) || total == 0 {
-			return
-		}
-		last = now
-		const width = 30
-		filled := width * done / total
-		bar := make([]byte, width)
-		for i := range bar {
-			bar[i] = '.'
-			if i < filled {
-				bar[i] = '#'
-			}
-		}
-		fmt.Fprintf(f, "\rembedding [%s] %d/%d", bar, done, total)
-		if done >= total {
-			fmt.Fprintln(f)
-		}
-	}
 }
 
 // printJSON writes v as one line of JSON, leaving <, > and & as they are.
