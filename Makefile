@@ -9,7 +9,7 @@ STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # thousands of questions, the property test over every shared row and the
 # static-binary build), then those once without it: the race detector makes
 # them ten times slower and finds nothing there the concurrent tests miss.
-SLOW = TestEval|TestTokenizerChoice|TestAskJSONQuotesAreDocumentText|TestStaticBinary
+SLOW = TestEval|TestTokenizerChoice|TestAskJSONQuotesAreDocumentText|TestStaticBinary|InBrowser|TestPageHighlightsEveryCitation
 
 test: emulator check faults
 	go test -race -skip '$(SLOW)|^TestFaults$$' -timeout 20m ./...

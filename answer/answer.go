@@ -7,10 +7,10 @@
 // OpenAI-compatible chat completion). With no ChatModel it answers in
 // extractive mode: it picks the 1-3 sentences or clauses of the top passages
 // that best answer the question. With one it answers in LLM mode and verifies
-// every quote the model gives against the cited passage; a quote that cannot
-// be located is replaced by the passage's best supporting sentence or
-// dropped. A quote shown to a user is always document text located by
-// offsets (see [Citation]).
+// every claim of the model's reply: its quotes must be located in the
+// passages and its prose must say no more than they do, or the claim is
+// removed (see [Answer.Unsupported]). A quote shown to a user is always
+// document text located by offsets (see [Citation]).
 //
 // Transports (the CLI, the Telegram bot) depend only on the types in this
 // file and on [Engine].
@@ -38,6 +38,24 @@ type Turn struct {
 type Question struct {
 	Text    string
 	History []Turn
+	// Docs, when not empty, restricts the answer to these documents (by
+	// [DocInfo.Name]): the engine passes them to the Retriever with
+	// [WithDocScope].
+	Docs []string
+}
+
+type docScopeKey struct{}
+
+// WithDocScope returns ctx carrying a document scope: a [Retriever] that
+// honours it (see [DocScope]) returns only passages of those documents.
+func WithDocScope(ctx context.Context, docs []string) context.Context {
+	return context.WithValue(ctx, docScopeKey{}, docs)
+}
+
+// DocScope returns the document scope ctx carries (nil: all documents).
+func DocScope(ctx context.Context) []string {
+	docs, _ := ctx.Value(docScopeKey{}).([]string)
+	return docs
 }
 
 // Citation ties a claim to a paragraph and the document's exact words.
@@ -52,6 +70,10 @@ type Citation struct {
 	Quote string
 	// Start and End are byte offsets into the document's rebuilt text.
 	Start, End int
+	// Whole is set when Quote is one or more whole sentences of its
+	// paragraph, not a window cut from a longer sentence (set by
+	// extractive answers; false when unknown).
+	Whole bool
 }
 
 // Answer is the engine's reply to a [Question].
@@ -70,17 +92,37 @@ type Answer struct {
 	// show each quote twice.
 	Lead      string
 	Citations []Citation
-	Mode      Mode
+	// Gloss is set on an extractive answer to a question in another
+	// language than the document: the question's words as the quotes
+	// hold them, with their meanings ("禁渔 ban on fishing · 长江 Yangtze
+	// River"), for the reader to follow the document's words.
+	Gloss string
+	Mode  Mode
 	// NotFound is set when the document does not answer the question; Text
 	// is then the fixed abstention sentence and Related may list the closest
 	// passages.
 	NotFound bool
 	// Ungrounded is set when an LLM answer kept no verified citation.
 	Ungrounded bool
+	// Smalltalk is set when the message had nothing to look up (thanks,
+	// an emoji): Text is a short friendly reply and there are no
+	// citations.
+	Smalltalk bool
 	// Notice is a short user-facing remark, e.g. that the model was
 	// unavailable and the answer is extractive.
 	Notice  string
 	Related []Passage
+	// Unsupported lists the claims of an LLM answer that were removed
+	// because no verified quote supports them (see claims.go); Notice
+	// then says how many.
+	Unsupported []Unsupported
+}
+
+// Unsupported is a removed model claim, as the model wrote it (cleaned of
+// markup). It is not document text: transports show it, if at all, only
+// as removed.
+type Unsupported struct {
+	Text string
 }
 
 // Passage is a retrieved piece of a document, as the engine sees it.
@@ -97,6 +139,9 @@ type Passage struct {
 type DocInfo struct {
 	Name       string
 	Paragraphs int
+	// Title is the document's title (its first heading, ¶0), "" when it
+	// has none.
+	Title string
 }
 
 // Retriever returns up to k passages for a query, best first. It also gives

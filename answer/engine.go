@@ -24,9 +24,10 @@ type Options struct {
 	QuotePassages int
 	// MaxQuotes caps the quotes of an extractive answer (default 3).
 	MaxQuotes int
-	// MaxQuoteRunes is the longest quote window an extractive answer picks
-	// from a sentence (in characters; default 50). A single clause longer
-	// than this is quoted whole.
+	// MaxQuoteRunes is the widest quote window an extractive answer cuts
+	// from a sentence too long to quote whole (in width units: a CJK
+	// character counts 1, other characters one half; default 100). A
+	// single clause wider than this is quoted whole.
 	MaxQuoteRunes int
 	// MinCoverage is the abstention threshold: the share of the question's
 	// content words (Han bigrams and Latin words, weighted by rarity) that
@@ -39,6 +40,13 @@ type Options struct {
 	// Related is how many closest passages an abstaining answer lists in
 	// Related (default 3; negative lists none).
 	Related int
+	// ContextWindow is the chat model's context in tokens: the answer
+	// prompt keeps MaxCompletionTokens of it free and leaves out the
+	// lowest-ranked passages that do not fit (default 8192; see budget.go).
+	ContextWindow int
+	// MaxCompletionTokens is the longest model reply in tokens; the engine
+	// stops reading a reply at about this length (default 1024).
+	MaxCompletionTokens int
 	// Logger receives diagnostics (default: discarded).
 	Logger *slog.Logger
 }
@@ -55,10 +63,15 @@ const DefaultMinCoverage = 0.2
 //
 // With no model the engine retrieves TopK passages and quotes the 1-3
 // sentences of the top QuotePassages that hold the most of the question's
-// content (see extract.go); a sentence longer than about 80
-// characters is cut to a window of clauses around the part that matches,
-// within MaxQuoteRunes. The text is a lead-in in the question's language
-// (文档中的相关原文： / The document says:) and one 「quote」[n] per line.
+// content (see extract.go). A quote is a whole sentence; only a sentence
+// wider than about 150 CJK or 300 Latin characters is cut to a window of
+// clauses around the answer-bearing part, within MaxQuoteRunes (see
+// window.go). A quote opening with an anaphor is read with the sentence
+// before it, a lead-in with the sentence after it (compose.go). The text
+// is a lead-in in the question's language (文档中的相关原文： / The
+// document says:) and one 「quote」[n] per line. A message with nothing
+// to look up (thanks, 👍) gets a short friendly reply instead
+// (smalltalk.go).
 //
 // # Abstention
 //
@@ -66,11 +79,18 @@ const DefaultMinCoverage = 0.2
 // and the closest passages in Related when the best sentence holds less
 // than MinCoverage of the question's content words, when every content
 // word of the question is foreign to the documents, when the question asks
-// how many of a unit (几天, 多少人) that no retrieved sentence mentions, or
-// when the model replies NOT_FOUND. An English question about a Chinese
-// document (or the reverse) has no words in common with it, so in
-// extractive mode it abstains, with a Notice suggesting to ask in the
-// document's language; in LLM mode the model translates the question for
+// how many of a unit (几天, 多少亿元) that no retrieved sentence counts in,
+// when the calibrated rules of abstain.go find that the quotes cannot hold
+// what is asked (a salient term such as GDP or 湖北省 absent from the
+// documents, a year asked and none in sight, a negated or narrowed English
+// question the passage does not match), or when the model replies
+// NOT_FOUND. When the best passage came close, the abstention offers it
+// in Notice ("possibly related: ¶11"). An English question about a Chinese
+// document (or the reverse) has no words in common with it: in extractive
+// mode its words are translated with the CC-CEDICT lexicon (see
+// crosslingual.go) and the answer carries a Gloss line; when nothing
+// translates it abstains, with a Notice suggesting to ask in the
+// document's language. In LLM mode the model translates the question for
 // retrieval and answers in the question's language.
 //
 // # LLM mode
@@ -80,14 +100,18 @@ const DefaultMinCoverage = 0.2
 // claim and verbatim quotes as 「quote」[n]. Every quote is located in its
 // passage (or, failing that, in another given passage) by a normalised
 // match and replaced by the document's exact words at those offsets,
-// clamped to one sentence; a quote that cannot be located is removed, and
-// its marker then points at the passage's best supporting sentence.
-// Markers naming no given passage are removed. An answer left with no
-// located quote is Ungrounded: the engine replaces it with the extractive
-// answer and a Notice saying so (it never shows unverifiable text as an
-// answer). A model that fails outright (errors after retries, timeout)
-// also yields the extractive answer with a Notice; a stream cut mid-way
-// keeps the verified part with a Notice.
+// clamped to one sentence. The reply is verified claim by claim as it
+// streams (claims.go): a claim is shown only when a verified quote of at
+// least 6 Han characters or 3 words backs it, no quotation in it (in any
+// quote style) is invented, and its prose says no more than its quotes
+// (support.go); other claims are removed and listed in Unsupported, with
+// a Notice counting them. onPartial only ever sees verified text that the
+// final answer extends. An answer left with no citation is Ungrounded:
+// the engine replaces it with the extractive answer and a Notice saying
+// so. A model that fails outright (errors after retries, timeout) also
+// yields the extractive answer with a Notice; a reply cut mid-way (or
+// past MaxCompletionTokens) keeps the verified part with a Notice. The
+// prompt fits ContextWindow (budget.go).
 //
 // # Follow-ups
 //
@@ -166,7 +190,9 @@ type extractParams struct {
 	// localExp is the exponent of the sentence-rarity factor of term
 	// weights (0 ignores it).
 	localExp float64
-	// fullSentence is the length up to which a whole sentence is quoted.
+	// fullSentence is the width (textWidth: CJK 1, other characters 1/2)
+	// up to which a sentence is quoted whole; only a wider one is windowed
+	// (150: about 150 CJK or 300 Latin characters; see window.go).
 	fullSentence int
 	// inheritFirst weights terms a sentence lacks but its passage's first
 	// sentence holds.
@@ -180,6 +206,14 @@ type extractParams struct {
 	// tieBucket is the score difference under which two sentences count
 	// as tied; ties go to the earlier one in the document (0: no ties).
 	tieBucket float64
+	// orphanWeight weights, as words, the question's characters whose
+	// bigrams the documents lack (0: not counted; see orphanChars).
+	orphanWeight float64
+	// lenNorm is the exponent of the length normalisation of sentence
+	// scores (0: none).
+	lenNorm float64
+	// leadIn and anaphor switch the two widenings of compose.go.
+	leadIn, anaphor bool
 }
 
 func defaultExtractParams() extractParams {
@@ -195,7 +229,10 @@ func defaultExtractParams() extractParams {
 		typeBonus:        0.1,
 		tieBucket:        0.02,
 		continueBonus:    0.5,
-		fullSentence:     80,
+		fullSentence:     150,
+		orphanWeight:     0.5,
+		leadIn:           true,
+		anaphor:          true,
 	}
 }
 
@@ -216,7 +253,7 @@ func New(r Retriever, m ChatModel, opts Options) *Engine {
 		opts.MaxQuotes = 3
 	}
 	if opts.MaxQuoteRunes <= 0 {
-		opts.MaxQuoteRunes = 50
+		opts.MaxQuoteRunes = 100
 	}
 	if opts.MinCoverage == 0 {
 		opts.MinCoverage = DefaultMinCoverage
@@ -257,11 +294,11 @@ func (e *Engine) Mode() Mode {
 var ErrEmptyQuestion = errors.New("empty question")
 
 // Answer answers q. In LLM mode onPartial (which may be nil) receives the
-// whole answer text so far, already cleaned and with finished quotes
-// verified, each time the model sends more; it is called on the calling
-// goroutine and not at all in extractive mode. The returned Answer is
-// authoritative: it may differ from the last partial text (a fallback to
-// extractive, an abstention). Errors are returned only for a blank question,
+// verified answer text so far each time it grows by a verified claim: each
+// text extends the previous one, and the final Text extends the last
+// (when the answer falls back to extractive or abstains, onPartial was
+// never called). It is called on the calling goroutine and not at all in
+// extractive mode. Errors are returned only for a blank question,
 // a failed retrieval or a cancelled ctx; a failing model falls back to an
 // extractive answer with a Notice.
 func (e *Engine) Answer(ctx context.Context, q Question, onPartial func(text string)) (Answer, error) {
@@ -273,7 +310,13 @@ func (e *Engine) Answer(ctx context.Context, q Question, onPartial func(text str
 	if err := ctx.Err(); err != nil {
 		return Answer{}, err
 	}
+	if len(q.Docs) > 0 {
+		ctx = WithDocScope(ctx, q.Docs)
+	}
 	r := e.begin()
+	if isSmalltalk(q.Text) {
+		return r.smalltalkAnswer(q, e.Mode()), nil
+	}
 	if e.m == nil {
 		return r.extractiveAnswer(ctx, q)
 	}
@@ -298,9 +341,23 @@ func (e *run) extractive(question, standalone, lang string, qt queryTerms, cont 
 	ans := Answer{Question: question, Standalone: standalone, Lang: lang, Mode: Extractive}
 	views := e.passageViews(passages[:min(len(passages), e.opts.QuotePassages)])
 	picks, cov := e.pickQuotes(qt, views, cont)
+	if len(picks) > 0 && cont == nil {
+		if why := e.abstainFor(question, picks, views); why != reasonNone {
+			e.log.Debug("abstain", "question", question, "reason", string(why))
+			ans = e.notFound(ans, passages)
+			if why != reasonAbsent && (e.opts.MinCoverage <= 0 || cov >= e.opts.MinCoverage) {
+				ans.Related = relatedFirst(picks[0].pv.p, ans.Related)
+				ans.Notice = possiblyRelated(picks[0].pv.p.Paragraph, lang)
+			}
+			return ans
+		}
+	}
 	if len(picks) == 0 || (e.opts.MinCoverage > 0 && cov < e.opts.MinCoverage) {
 		e.log.Debug("abstain", "question", question, "coverage", cov, "picks", len(picks))
 		ans = e.notFound(ans, passages)
+		if e.opts.MinCoverage > 0 && cov < e.opts.MinCoverage/2 {
+			ans.Related = nil // low confidence: the closest passages are noise
+		}
 		if lang != e.st.lang && cov < e.opts.MinCoverage {
 			ans.Notice = notice(noticeCrossLingual, lang)
 		}
@@ -317,6 +374,7 @@ func (e *run) extractive(question, standalone, lang string, qt queryTerms, cont 
 	}
 	ans.Text = b.String()
 	ans.Lead = lead
+	ans.Gloss = e.glossLine(standalone, ans.Citations) // crosslingual.go
 	return ans
 }
 

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -43,7 +44,11 @@ func TestExtractiveAbstains(t *testing.T) {
 	}{
 		{"unanswerable", "这次座谈会开了几天？", "文档中没有找到相关内容。"},
 		{"off topic", "火星探测器什么时候发射？", "文档中没有找到相关内容。"},
-		{"english", "What did Li Qiang say about the unified national market?", "The document does not say."},
+		{"missing acronym", "长江经济带的GDP总量是多少？", "文档中没有找到相关内容。"},
+		{"missing place", "座谈会上谁代表湖北省发言？", "文档中没有找到相关内容。"},
+		{"no year in the document", "十年禁渔是从哪一年开始的？", "文档中没有找到相关内容。"},
+		{"no amount in the unit", "中央为长江经济带安排了多少亿元投资？", "文档中没有找到相关内容。"},
+		{"english acronym", "What is the GDP of the Yangtze River Economic Belt?", "The document does not say."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,9 +59,13 @@ func TestExtractiveAbstains(t *testing.T) {
 			if !a.NotFound || a.Text != tt.text || len(a.Citations) != 0 {
 				t.Errorf("answer %+v, want NotFound with %q", a, tt.text)
 			}
-			if len(a.Related) == 0 {
-				t.Errorf("no related passages")
+			if a.Notice != "" && strings.Contains(a.Notice, "¶") {
+				// A close passage is offered: it comes first in Related.
+				if len(a.Related) == 0 || !strings.Contains(a.Notice, fmt.Sprintf("¶%d", a.Related[0].Paragraph)) {
+					t.Errorf("notice %q does not name the first related passage %+v", a.Notice, a.Related)
+				}
 			}
+			t.Logf("%s -> %s %s", tt.q, a.Text, a.Notice)
 		})
 	}
 }

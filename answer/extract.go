@@ -87,6 +87,8 @@ type pick struct {
 	// cov is the share of the question's term weight in the sentence and
 	// words the share of its word (bigram) weight.
 	cov, words float64
+	// whole is set when the span is the whole sentence.
+	whole bool
 }
 
 func (pk pick) citation(n int) Citation {
@@ -95,6 +97,7 @@ func (pk pick) citation(n int) Citation {
 		N: n, Doc: p.Doc, Paragraph: p.Paragraph,
 		Quote: p.Text[pk.start:pk.end],
 		Start: p.Start + pk.start, End: p.Start + pk.end,
+		Whole: pk.whole,
 	}
 }
 
@@ -138,7 +141,7 @@ func (e *run) pickQuotes(qt queryTerms, views []*passageView, cont *continuation
 		// A "how many days" question and no day in sight.
 		return nil, best.cov
 	}
-	return e.morePicks(best, cands[1:]), qs.bestCoverage(best)
+	return e.morePicks(e.compose(best, qs.qchars), cands[1:], qs.qchars), qs.bestCoverage(best)
 }
 
 // quoteSearch is the state of one [run.pickQuotes] call.
@@ -229,14 +232,14 @@ func (e *run) localWeights(qt queryTerms, n int, sf map[string]int) queryTerms {
 // (in a continuation, every sentence of a continued passage) into a scored
 // pick of its best window. Picks of what the previous answer already
 // quoted come back apart, in repeats. unitFound reports whether one of the
-// sentences mentions the unit a "how many" question asks for.
+// sentences counts in the unit a "how many" question asks for.
 func (e *run) scoreCandidates(qs *quoteSearch, sents []candidate) (cands, repeats []pick, unitFound bool) {
 	for _, s := range sents {
 		if _, continuing := qs.after[s.pv]; !continuing && coverage(qs.qt, s.toks) == 0 {
 			continue
 		}
 		sent := s.pv.p.Text[s.span.Start:s.span.End]
-		if qs.qt.unit != "" && strings.Contains(sent, qs.qt.unit) {
+		if qs.qt.unit != "" && hasQuantity(sent, qs.qt.unit) {
 			unitFound = true
 		}
 		pk := e.sentencePick(qs, s, sent)
@@ -255,6 +258,7 @@ func (e *run) sentencePick(qs *quoteSearch, s candidate, sent string) pick {
 	ws, we := e.window(qs.local, qs.qchars, sent)
 	pk := pick{
 		pv: s.pv, start: s.span.Start + ws, end: s.span.Start + we,
+		whole: ws == 0 && we == len(sent),
 		score: e.sentenceScore(qs, s, sent),
 		cov:   e.inheritedCoverage(qs.qt, s.toks, s.first),
 		words: e.inheritedCoverage(qs.words, s.toks, s.first),
@@ -292,8 +296,17 @@ func (e *run) sentenceScore(qs *quoteSearch, s candidate, sent string) float64 {
 	if qs.qt.wants != "" && answersType(sent, qs.qt.wants) {
 		score += e.p.typeBonus
 	}
+	if e.p.lenNorm != 0 {
+		// Of two sentences holding as much of the question, the
+		// shorter says it more directly.
+		score *= math.Pow(lenNormWidth/max(textWidth(sent), lenNormWidth/4), e.p.lenNorm)
+	}
 	return score
 }
+
+// lenNormWidth is the sentence width at which lenNorm neither raises nor
+// lowers a score.
+const lenNormWidth = 50
 
 // repeats reports whether pk quotes what the previous answer already
 // quoted.
@@ -322,15 +335,15 @@ func (e *run) comparePicks(a, b pick) int {
 }
 
 // morePicks adds to best the following candidates (sorted best first) that
-// score at least secondRatio of it and overlap no earlier pick, up to
-// MaxQuotes in all.
-func (e *run) morePicks(best pick, rest []pick) []pick {
+// score at least secondRatio of it and, composed (see compose.go), overlap
+// no earlier pick, up to MaxQuotes in all.
+func (e *run) morePicks(best pick, rest []pick, qchars map[rune]bool) []pick {
 	picks := []pick{best}
 	for _, c := range rest {
 		if len(picks) >= e.opts.MaxQuotes || c.score < e.p.secondRatio*best.score {
 			break
 		}
-		if !overlapsAny(picks, c) {
+		if c = e.compose(c, qchars); !overlapsAny(picks, c) {
 			picks = append(picks, c)
 		}
 	}
@@ -341,11 +354,11 @@ func (e *run) morePicks(best pick, rest []pick) []pick {
 // the question's words when it has some, else of all its terms.
 func (qs *quoteSearch) bestCoverage(best pick) float64 {
 	switch {
-	case qs.words.total > 0:
+	case qs.words.total > qs.words.orphanTotal:
 		return best.words
 	case len(qs.qt.absent) > 0:
 		// Every word of the question is foreign to the documents: what
-		// single characters match is chance.
+		// single characters match (orphans included) is chance.
 		return 0
 	}
 	return best.cov
@@ -416,60 +429,6 @@ func questionChars(qt queryTerms) map[rune]bool {
 		}
 	}
 	return set
-}
-
-// window picks the part of a sentence to quote. A sentence up to
-// fullSentence characters is quoted whole. From a longer one it takes the
-// clause (text.Clauses) holding the most question weight, the anchor,
-// and extends it over the following clauses, where answers tend to sit
-// ("X，Y": X names the topic, Y tells about it), then over the preceding
-// ones, while the window stays within MaxQuoteRunes. It returns byte
-// offsets into sentence.
-func (e *run) window(qt queryTerms, qchars map[rune]bool, sentence string) (int, int) {
-	n := utf8.RuneCountInString(sentence)
-	if n <= e.p.fullSentence {
-		return 0, len(sentence)
-	}
-	clauses := text.Clauses(sentence)
-	if len(clauses) <= 1 {
-		return 0, len(sentence)
-	}
-	lens := make([]int, len(clauses))
-	anchor, best := 0, -1.0
-	for i, c := range clauses {
-		w := sentence[c.Start:c.End]
-		lens[i] = utf8.RuneCountInString(w)
-		score := coverage(qt, tokenSet(w))
-		if qt.unit != "" && hasQuantity(w, qt.unit) {
-			score += 0.2
-		}
-		if score > best {
-			anchor, best = i, score
-		}
-	}
-	a, b := anchor, anchor
-	total := lens[anchor]
-	if novelRunes(sentence[clauses[a].Start:clauses[b].End], qchars) < e.p.minNovel && b+1 < len(clauses) {
-		b++
-		total += lens[b]
-	}
-	for b+1 < len(clauses) && total+lens[b+1] <= e.opts.MaxQuoteRunes {
-		b++
-		total += lens[b]
-	}
-	for a > 0 && total+lens[a-1] <= e.opts.MaxQuoteRunes {
-		a--
-		total += lens[a]
-	}
-	end := clauses[b].End
-	if b < len(clauses)-1 {
-		// A window ending inside the sentence drops its clause mark.
-		trimmed := strings.TrimRightFunc(sentence[clauses[a].Start:end], func(r rune) bool {
-			return strings.ContainsRune("，、：；,:;", r)
-		})
-		end = clauses[a].Start + len(trimmed)
-	}
-	return clauses[a].Start, end
 }
 
 // novelRunes counts the letters, digits and Han characters of w that are

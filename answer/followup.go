@@ -45,10 +45,13 @@ func (c *continuation) positions(views []*passageView) map[*passageView]int {
 }
 
 // followupQuery folds the conversation into a standalone query without a
-// model. Questions are taken oldest first: a question that names a topic of
-// its own (a content word beyond question words and filler such as 还有,
-// 具体, 方面, "what else") starts a new topic and drives retrieval alone,
-// with the earlier topic's terms kept at a low weight for quoting; a
+// model. Questions are taken oldest first, content-free messages skipped:
+// a self-contained question (it names a topic of its own and leans on no
+// earlier turn, see [leansOnContext]) starts afresh; a question that names
+// a topic of its own (a content word beyond question words and filler such
+// as 还有, 具体, 方面, "what else") but leans on the conversation (那能源方面
+// 呢？) starts a new topic and drives retrieval alone, with the earlier
+// topic's terms kept at a low weight for quoting; a
 // question without one ("还有什么具体要求？") is appended to the running
 // topic, and the previous answer's quotes are ranked lower so it gets new
 // ones (see [continuation]).
@@ -61,9 +64,13 @@ func (e *run) followupQuery(q Question) followup {
 	step := func(question string) (merged bool) {
 		question = strings.TrimSpace(question)
 		switch {
-		case question == "":
+		case question == "" || isSmalltalk(question):
 			return false
 		case topic == "":
+			topic = question
+		case topical(question) && !leansOnContext(question):
+			// Self-contained: nothing of the earlier turns carries over.
+			context = queryTerms{}
 			topic = question
 		case topical(question):
 			context = e.questionTerms(topic, e.p.contextWeight, false)

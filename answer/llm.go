@@ -31,7 +31,10 @@ func (e *run) llmAnswer(ctx context.Context, q Question, onPartial func(string))
 	if len(passages) == 0 {
 		return e.notFound(ans, nil), nil
 	}
-	modelPassages := passages[:min(len(passages), e.opts.ModelPassages)]
+	msgs, modelPassages, err := e.answerPrompt(lq.standalone, lq.lang, passages[:min(len(passages), e.opts.ModelPassages)])
+	if err != nil {
+		return Answer{}, err
+	}
 	views := e.passageViews(modelPassages)
 	if e.opts.MinCoverage > 0 && lq.terms.total > 0 {
 		if _, cov := e.pickQuotes(lq.terms, views, lq.cont); cov < e.opts.MinCoverage/2 {
@@ -42,20 +45,53 @@ func (e *run) llmAnswer(ctx context.Context, q Question, onPartial func(string))
 	if lq.modelDown {
 		return e.fallback(lq, passages, noticeModelFailed), nil
 	}
-	msgs, err := e.answerPrompt(lq.standalone, lq.lang, modelPassages)
-	if err != nil {
-		return Answer{}, err
-	}
-	v := &verifier{e: e, views: views, terms: lq.terms}
-	text, err := e.m.Complete(ctx, msgs, v.partials(onPartial))
+	v := &verifier{e: e, views: views, terms: lq.terms, question: strings.Join(append([]string{q.Text}, lq.queries...), "\n")}
+	res, err := e.complete(ctx, msgs, v, onPartial)
 	if ctx.Err() != nil {
 		return Answer{}, ctx.Err()
 	}
-	if err != nil && strings.TrimSpace(text) == "" {
+	if err != nil && res.raw == "" {
 		e.log.Warn("chat model failed; answering extractively", "err", err)
 		return e.fallback(lq, passages, noticeModelFailed), nil
 	}
-	return e.verifiedAnswer(ans, lq, passages, v.render(text, true), err), nil
+	return e.verifiedAnswer(ans, lq, passages, res.verified, err), nil
+}
+
+// completion is a model reply, verified.
+type completion struct {
+	verified
+	// raw is the reply as the model sent it, blanks trimmed.
+	raw string
+}
+
+// errReplyTooLong ends a reply longer than the engine reads.
+var errReplyTooLong = errors.New("model reply longer than the completion limit")
+
+// complete runs the answer prompt and verifies the reply as it streams,
+// passing onPartial (when not nil) each growth of the verified text. A
+// reply past [run.maxReplyBytes] is cut off and the error is
+// errReplyTooLong; an error of the model is returned with the reply that
+// arrived before it.
+func (e *run) complete(ctx context.Context, msgs []Message, v *verifier, onPartial func(string)) (completion, error) {
+	cs := v.stream(onPartial)
+	cs.limit = e.maxReplyBytes()
+	mctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	text, err := e.m.Complete(mctx, msgs, func(d string) {
+		if cs.overflow {
+			return
+		}
+		if cs.write(d); cs.overflow {
+			cancel()
+		}
+	})
+	if got := cs.raw.String(); !cs.overflow && len(text) > len(got) && strings.HasPrefix(text, got) {
+		cs.write(text[len(got):]) // an adapter that did not pass every piece to onDelta
+	}
+	if cs.overflow {
+		err = errReplyTooLong
+	}
+	return completion{verified: cs.finish(), raw: strings.TrimSpace(cs.raw.String())}, err
 }
 
 // llmQuestion is a question made ready for retrieval and the model.
@@ -122,20 +158,21 @@ func (e *run) fallback(lq llmQuestion, passages []Passage, kind noticeKind) Answ
 }
 
 // verifiedAnswer completes ans from the verified model answer res, or
-// abstains or falls back to the extractive answer when res holds no
-// located quote. streamErr is the error that cut the model's stream, if
-// any.
+// abstains or falls back to the extractive answer when res kept no
+// citation. streamErr is the error that cut the model's reply, if any.
 func (e *run) verifiedAnswer(ans Answer, lq llmQuestion, passages []Passage, res verified, streamErr error) Answer {
-	e.log.Debug("model answer verified", "quotes", res.quotes, "dropped", res.dropped, "citations", len(res.citations), "not_found", res.notFound)
+	e.log.Debug("model answer verified", "quotes", res.quotes, "dropped", res.dropped, "citations", len(res.citations),
+		"unsupported", len(res.unsupported), "not_found", res.notFound)
 	switch {
-	case res.notFound && res.quotes == 0:
+	case res.notFound && len(res.citations) == 0:
 		return e.notFound(ans, passages)
-	case res.quotes == 0:
+	case len(res.citations) == 0:
 		// The question is the user's text: debug level only.
-		e.log.Info("model answer has no verifiable quote; answering extractively")
+		e.log.Info("model answer has no verifiable quote; answering extractively", "unsupported", len(res.unsupported))
 		e.log.Debug("model answer has no verifiable quote: question text", "question", lq.text)
 		a := e.fallback(lq, passages, noticeUngrounded)
 		a.Ungrounded = true
+		a.Unsupported = res.unsupported
 		if streamErr != nil {
 			a.Notice = notice(noticeCut, lq.lang) + " " + a.Notice
 		}
@@ -143,15 +180,57 @@ func (e *run) verifiedAnswer(ans Answer, lq llmQuestion, passages []Passage, res
 	}
 	ans.Text = res.text
 	ans.Citations = res.citations
+	ans.Unsupported = res.unsupported
+	var notes []string
 	if streamErr != nil {
 		e.log.Warn("chat model stream cut; keeping the verified part", "err", streamErr)
-		ans.Notice = notice(noticeCut, lq.lang)
+		notes = append(notes, notice(noticeCut, lq.lang))
 	}
+	if n := len(res.unsupported); n > 0 {
+		notes = append(notes, removedNotice(n, lq.lang))
+	}
+	ans.Notice = strings.Join(notes, " ")
 	return ans
 }
 
-// answerPrompt renders the answer prompt for the numbered passages.
-func (e *run) answerPrompt(question, lang string, passages []Passage) ([]Message, error) {
+// removedNotice says that n unsupported claims were removed, in lang.
+func removedNotice(n int, lang string) string {
+	if lang == "zh" {
+		return fmt.Sprintf("已删除%d处文档无法支持的内容。", n)
+	}
+	if n == 1 {
+		return "1 sentence the document does not support was removed."
+	}
+	return fmt.Sprintf("%d sentences the document does not support were removed.", n)
+}
+
+// answerPrompt renders the answer prompt for the numbered passages, best
+// first, within the prompt's token budget (see budget.go): the
+// lowest-ranked passages that do not fit are left out, and a first
+// passage too long on its own is cut at a sentence end. It returns the
+// passages the prompt holds.
+func (e *run) answerPrompt(question, lang string, passages []Passage) ([]Message, []Passage, error) {
+	budget := e.promptBudget()
+	for k := len(passages); k >= 1; k-- {
+		msgs, err := e.renderAnswerPrompt(question, lang, passages[:k])
+		if err != nil {
+			return nil, nil, err
+		}
+		if used := estimateMessages(msgs); used <= budget || k == 1 {
+			if used > budget {
+				return e.cutFirstPassage(question, lang, passages[0], budget)
+			}
+			if k < len(passages) {
+				e.log.Debug("prompt budget: passages left out", "kept", k, "of", len(passages), "budget", budget)
+			}
+			return msgs, passages[:k], nil
+		}
+	}
+	return nil, nil, fmt.Errorf("answer prompt: no passages")
+}
+
+// renderAnswerPrompt renders the answer prompt for passages.
+func (e *run) renderAnswerPrompt(question, lang string, passages []Passage) ([]Message, error) {
 	data := prompts.AnswerData{Question: question, Lang: lang}
 	for i, p := range passages {
 		data.Passages = append(data.Passages, prompts.Passage{N: i + 1, Doc: p.Doc, Paragraph: p.Paragraph, Text: p.Text})

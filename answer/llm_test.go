@@ -138,7 +138,7 @@ var llmCases = []llmCase{
 		},
 		hidden: []string{"每年禁渔三个月"},
 		check: func(t *testing.T, a Answer, _ []chatCall) {
-			wantLLM(t, a)
+			wantLLMRemoved(t, a, 1)
 			if len(a.Citations) != 1 || !strings.Contains(a.Text, "「坚定推进长江“十年禁渔”」[1]") {
 				t.Errorf("text %q citations %+v", a.Text, a.Citations)
 			}
@@ -177,9 +177,9 @@ var llmCases = []llmCase{
 		script: func(n int, c chatCall) reply {
 			return reply{text: fmt.Sprintf("# 回答\n**要求**：<b>必须</b>「坚定推进长江“十年禁渔”」[%d]<script>alert(1)</script>\n> `注意`", fish(c))}
 		},
-		hidden: []string{"**", "<b>", "</b>", "<script>", "# ", "`", "> "},
+		hidden: []string{"**", "<b>", "</b>", "<script>", "# ", "`", "> ", "alert", "回答", "注意"},
 		check: func(t *testing.T, a Answer, _ []chatCall) {
-			wantLLM(t, a)
+			wantLLMRemoved(t, a, 1) // 注意; the heading 回答 claims nothing
 			if !strings.Contains(a.Text, "要求：必须「坚定推进长江“十年禁渔”」[1]") {
 				t.Errorf("text %q", a.Text)
 			}
@@ -321,6 +321,16 @@ func wantLLM(t *testing.T, a Answer) {
 	t.Helper()
 	if a.Mode != LLM || a.Ungrounded || a.NotFound || a.Notice != "" || len(a.Citations) == 0 {
 		t.Errorf("want a grounded LLM answer, got %+v", a)
+	}
+}
+
+// wantLLMRemoved asserts a grounded LLM answer from which n unsupported
+// claims were removed, and says so.
+func wantLLMRemoved(t *testing.T, a Answer, n int) {
+	t.Helper()
+	if a.Mode != LLM || a.Ungrounded || a.NotFound || len(a.Citations) == 0 || len(a.Unsupported) != n ||
+		a.Notice != removedNotice(n, a.Lang) {
+		t.Errorf("want a grounded LLM answer with %d claims removed, got %+v", n, a)
 	}
 }
 
@@ -514,4 +524,47 @@ func TestLLMModelDownDuringRewrite(t *testing.T) {
 			t.Errorf("%s call after the model was found down", c.kind())
 		}
 	}
+}
+
+// TestLLMReplyCapped: a reply past MaxCompletionTokens is cut off (the
+// model's context is cancelled), its verified part kept with the cut
+// notice, and nothing past the cap is read.
+func TestLLMReplyCapped(t *testing.T) {
+	var long strings.Builder
+	for long.Len() < 80_000 {
+		long.WriteString("会议要求「坚定推进长江“十年禁渔”」[1]。")
+	}
+	cancelled := false
+	m := modelFunc(func(ctx context.Context, msgs []Message, onDelta func(string)) (string, error) {
+		var b strings.Builder
+		for _, piece := range splitRunes(strings.ReplaceAll(long.String(), "[1]", fmt.Sprintf("[%d]", fish(chatCall{Messages: msgs}))), 2) {
+			if ctx.Err() != nil {
+				cancelled = true
+				return b.String(), &ModelError{Message: "cancelled", Err: ctx.Err()}
+			}
+			b.WriteString(piece)
+			onDelta(piece)
+		}
+		return b.String(), nil
+	})
+	e, _ := llmEngine(t, m, nil)
+	e.opts.MaxCompletionTokens = 100
+	var partials int
+	a, err := e.Answer(context.Background(), Question{Text: "长江十年禁渔有什么要求？"}, func(string) { partials++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cancelled || a.Mode != LLM || !strings.HasPrefix(a.Notice, notice(noticeCut, "zh")) || len(a.Text) > 100*replyBytesPerToken {
+		t.Errorf("cancelled %v, answer of %d bytes, notice %q", cancelled, len(a.Text), a.Notice)
+	}
+	if partials == 0 {
+		t.Error("no partial text")
+	}
+}
+
+// modelFunc is a ChatModel from a function.
+type modelFunc func(ctx context.Context, msgs []Message, onDelta func(string)) (string, error)
+
+func (f modelFunc) Complete(ctx context.Context, msgs []Message, onDelta func(string)) (string, error) {
+	return f(ctx, msgs, onDelta)
 }

@@ -1,5 +1,7 @@
 package answer
 
+import "fmt"
+
 // phrase is a fixed user-facing text in the two answer languages.
 type phrase struct {
 	zh, en string
@@ -17,6 +19,8 @@ func (p phrase) in(lang string) string {
 var (
 	notFoundText = phrase{zh: "文档中没有找到相关内容。", en: "The document does not say."}
 	leadInText   = phrase{zh: "文档中的相关原文：", en: "The document says:"}
+	// smalltalkText replies to a message with nothing to look up.
+	smalltalkText = phrase{zh: "好的！还有想了解的，随时问我。", en: "Glad to help! Ask me anything else about the document."}
 )
 
 // NotFoundText returns the fixed abstention sentence in lang ("zh" or
@@ -63,3 +67,12 @@ var notices = [...]phrase{
 
 // notice returns the text of notice kind in lang.
 func notice(kind noticeKind, lang string) string { return notices[kind].in(lang) }
+
+// possiblyRelated is the notice of an abstention whose best passage came
+// close: it names the paragraph ("¶11") so the reader can look.
+func possiblyRelated(paragraph int, lang string) string {
+	if lang == "zh" {
+		return fmt.Sprintf("可能相关：¶%d（但它没有直接回答这个问题）。", paragraph)
+	}
+	return fmt.Sprintf("Possibly related: ¶%d (it does not answer this directly).", paragraph)
+}

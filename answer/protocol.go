@@ -15,10 +15,14 @@ import (
 // It streams readably (the raw text is already a fine answer) and parses
 // without ambiguity: 「 opens a quote until the matching 」 (nested 「」
 // inside a quote, as in Traditional Chinese text, are balanced). Models
-// drift, so the parser also accepts “quote”[n] and "quote"[n] (a curly or
-// straight quotation immediately followed by a marker), full-width markers
-// ［1］ and 【1】, and lists such as [1, 3] or [1][3]. The sentinel
-// NOT_FOUND anywhere in the reply means the model found no answer.
+// drift, and a quotation in any other style is still a claim to quote the
+// document, so the parser reads every quotation mark pair as a quote:
+// 『…』, “…”, ‘…’, «…», ﹁…﹂ and straight "…" (the last four only within
+// one line, so that a stray mark or an apostrophe stays prose). It also
+// accepts full-width markers ［1］ and 【1】, and lists such as [1, 3] or
+// [1][3]. The sentinel NOT_FOUND anywhere in the reply means the model
+// found no answer. What the verifier does with each piece is described
+// in claims.go.
 
 // segKind says what a piece of model output is.
 type segKind int
@@ -59,9 +63,9 @@ func parseModelText(s string) []modelSeg {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch r {
-		case '「':
+		case '「', '『':
 			flush(i)
-			inner, end, closed := scanCorner(s, i+size)
+			inner, end, closed := scanCorner(s, i+size, r)
 			segs = append(segs, modelSeg{kind: segQuote, text: inner, start: i, end: end, open: !closed})
 			i, textStart = end, end
 			continue
@@ -72,8 +76,8 @@ func parseModelText(s string) []modelSeg {
 				i, textStart = end, end
 				continue
 			}
-		case '“', '"':
-			if inner, end, ok := scanCitedQuotation(s, i, size, r); ok {
+		case '“', '‘', '«', '﹁', '"':
+			if inner, end, ok := scanQuotation(s, i, size, r); ok {
 				flush(i)
 				segs = append(segs, modelSeg{kind: segQuote, text: inner, start: i, end: end})
 				i, textStart = end, end
@@ -86,17 +90,22 @@ func parseModelText(s string) []modelSeg {
 	return segs
 }
 
-// scanCorner reads a corner-bracket quote whose opening 「 ends at i. It
-// returns the inner text, the offset after the closing 」 and whether the
-// quote was closed; an unclosed quote runs to the end of s.
-func scanCorner(s string, i int) (inner string, end int, closed bool) {
+// scanCorner reads a corner-bracket quote whose opening mark (「 or 『)
+// ends at i. It returns the inner text, the offset after the matching
+// closing mark and whether the quote was closed; an unclosed quote runs to
+// the end of s.
+func scanCorner(s string, i int, open rune) (inner string, end int, closed bool) {
+	closing := '」'
+	if open == '『' {
+		closing = '』'
+	}
 	depth := 1
 	for j := i; j < len(s); {
 		r, size := utf8.DecodeRuneInString(s[j:])
 		switch r {
-		case '「':
+		case open:
 			depth++
-		case '」':
+		case closing:
 			depth--
 			if depth == 0 {
 				return s[i:j], j + size, true
@@ -148,29 +157,19 @@ func scanMarker(s string, i int) (ns []int, end int, ok bool) {
 	return nil, 0, false
 }
 
-// scanCitedQuotation reads “...” or "..." starting at i (the opening mark r
-// is size bytes) when the closing mark is followed, after optional spaces,
-// by a citation marker on the same line. Otherwise it is prose.
-func scanCitedQuotation(s string, i, size int, r rune) (inner string, end int, ok bool) {
-	closing := "”"
-	if r == '"' {
-		closing = `"`
-	}
+// closingMark maps the opening marks of one-line quotations to their
+// closing marks.
+var closingMark = map[rune]string{'“': "”", '‘': "’", '«': "»", '﹁': "﹂", '"': `"`}
+
+// scanQuotation reads a one-line quotation (“…”, ‘…’, «…», ﹁…﹂ or "…")
+// starting at i, where the opening mark r is size bytes. Without a closing
+// mark on the same line it is prose.
+func scanQuotation(s string, i, size int, r rune) (inner string, end int, ok bool) {
+	closing := closingMark[r]
 	rest := s[i+size:]
 	k := strings.Index(rest, closing)
 	if k < 0 || strings.ContainsRune(rest[:k], '\n') {
 		return "", 0, false
 	}
-	after := i + size + k + len(closing)
-	j := after
-	for j < len(s) && s[j] == ' ' {
-		j++
-	}
-	if j >= len(s) {
-		return "", 0, false
-	}
-	if _, _, isMarker := scanMarker(s, j); !isMarker {
-		return "", 0, false
-	}
-	return rest[:k], after, true
+	return rest[:k], i + size + k + len(closing), true
 }

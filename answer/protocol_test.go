@@ -38,7 +38,14 @@ func TestParseModelText(t *testing.T) {
 			{segText, "It says ", nil, false}, {segQuote, "protect it", nil, false}, {segText, " ", nil, false},
 			{segMarker, "", []int{2}, false}, {segText, ".", nil, false},
 		}},
-		{"quotation without marker is prose", "长江“十年禁渔”要坚持", []seg{{segText, "长江“十年禁渔”要坚持", nil, false}}},
+		{"quotation without marker", "长江“十年禁渔”要坚持", []seg{
+			{segText, "长江", nil, false}, {segQuote, "十年禁渔", nil, false}, {segText, "要坚持", nil, false},
+		}},
+		{"every quote style", "『甲乙』‘丙丁’«ab»﹁戊﹂\"cd\"", []seg{
+			{segQuote, "甲乙", nil, false}, {segQuote, "丙丁", nil, false}, {segQuote, "ab", nil, false},
+			{segQuote, "戊", nil, false}, {segQuote, "cd", nil, false},
+		}},
+		{"apostrophe and stray marks are prose", "the river’s “fish\nstock\" end", []seg{{segText, "the river’s “fish\nstock\" end", nil, false}}},
 		{"not markers", "[a] [] [1 [12345] [-1]", []seg{{segText, "[a] [] [1 [12345] [-1]", nil, false}}},
 		{"fullwidth digits", "［１２］", []seg{{segMarker, "", []int{12}, false}}},
 		{"empty", "", nil},

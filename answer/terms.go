@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -18,6 +19,14 @@ type corpusStats struct {
 	n    int
 	df   map[string]int
 	lang string
+	// minority counts the paragraphs in the other language than lang (a
+	// library of Chinese and English documents).
+	minority int
+	// latin holds the Latin-letter tokens of df by rune count, for
+	// finding near spellings (see [corpusStats.nearSpelling]); built once
+	// on first use.
+	latin     map[int][]string
+	latinOnce sync.Once
 }
 
 // buildStats reads every paragraph of every document once. It is not
@@ -25,7 +34,7 @@ type corpusStats struct {
 // a cancelled first request must not leave them half done.
 func buildStats(r Retriever) *corpusStats {
 	st := &corpusStats{df: make(map[string]int), lang: "zh"}
-	han, letters := 0, 0
+	han, letters, enParas := 0, 0, 0
 	seen := make(map[string]bool)
 	for _, d := range r.Documents() {
 		for n := 0; n <= d.Paragraphs; n++ {
@@ -41,22 +50,41 @@ func buildStats(r Retriever) *corpusStats {
 					st.df[t]++
 				}
 			}
-			for _, r := range p.Text {
-				switch {
-				case text.IsHan(r):
-					han++
-				case unicode.IsLetter(r):
-					letters++
-				}
+			h, l := countScripts(p.Text)
+			han, letters = han+h, letters+l
+			if isEnglish(h, l) {
+				enParas++
 			}
 		}
 	}
-	// Latin letters count about a fifth of a Han character each (a word
-	// of five letters against one character).
-	if han*5 < letters {
-		st.lang = "en"
+	st.minority = enParas
+	if isEnglish(han, letters) {
+		st.lang, st.minority = "en", st.n-enParas
 	}
 	return st
+}
+
+// countScripts counts the Han characters and the other letters of s.
+func countScripts(s string) (han, letters int) {
+	for _, r := range s {
+		switch {
+		case text.IsHan(r):
+			han++
+		case unicode.IsLetter(r):
+			letters++
+		}
+	}
+	return han, letters
+}
+
+// isEnglish reports whether text of han Han characters and letters other
+// letters is mostly English: Latin letters count about a fifth of a Han
+// character each (a word of five letters against one character).
+func isEnglish(han, letters int) bool { return han*5 < letters }
+
+// holdsLang reports whether some paragraphs are in lang ("zh" or "en").
+func (st *corpusStats) holdsLang(lang string) bool {
+	return lang == st.lang || st.minority > 0
 }
 
 // idf is the BM25 inverse document frequency of t; 0 when t occurs in no
@@ -89,6 +117,11 @@ type queryTerms struct {
 	// wants is the kind of answer the question asks for: "number",
 	// "time" or "".
 	wants string
+	// orphans are content characters of the question whose bigrams the
+	// documents lack, with their weight as words (see [run.orphanChars]).
+	orphans map[string]float64
+	// orphanTotal is the part of total that orphans make (in words()).
+	orphanTotal float64
 }
 
 // contentMask marks the runes of q that belong to interrogative phrases
@@ -131,6 +164,9 @@ func toRunes(words []string) [][]rune {
 // interrogative phrases, and Latin words and numbers that are not stop
 // words. weight scales every term (lower for context from earlier turns).
 func (e *run) questionTerms(q string, weight float64, followup bool) queryTerms {
+	if qt, ok := e.translatedTerms(q, weight); ok { // a question in another language (crosslingual.go)
+		return qt
+	}
 	st := e.st
 	runes := []rune(q)
 	stop := contentMask(runes, followup)
@@ -187,7 +223,35 @@ func (e *run) questionTerms(q string, weight float64, followup bool) queryTerms 
 	}
 	qt.unit = quantityUnit(runes)
 	qt.wants = answerType(q)
+	qt.orphans = e.orphanChars(runes, stop, weight)
 	return qt
+}
+
+// orphanChars returns, with their weight in word coverage, the content
+// characters of the question none of whose bigrams occurs in the
+// documents: 防汛抗旱 against a document that says 旱涝同防同治. They
+// are the question's words for character-level matching: a paraphrase
+// shares characters of a word, not the word.
+func (e *run) orphanChars(runes []rune, stop []bool, weight float64) map[string]float64 {
+	if e.p.orphanWeight == 0 {
+		return nil
+	}
+	content := func(i int) bool {
+		return i >= 0 && i < len(runes) && text.IsHan(runes[i]) && !stop[i] && !strings.ContainsRune(text.FunctionChars, runes[i])
+	}
+	out := make(map[string]float64)
+	for i := range runes {
+		c := string(runes[i])
+		if !content(i) || e.st.idf(c) == 0 {
+			continue
+		}
+		left := content(i-1) && e.st.df[string(runes[i-1:i+1])] > 0
+		right := content(i+1) && e.st.df[string(runes[i:i+2])] > 0
+		if !left && !right && (content(i-1) || content(i+1)) {
+			out[c] = weight * e.p.orphanWeight * e.st.idf(c)
+		}
+	}
+	return out
 }
 
 // quantityUnit returns the measure word a "how many" question asks for: the
@@ -202,6 +266,15 @@ func quantityUnit(runes []rune) string {
 		default:
 			continue
 		}
+		// 多少亿元: the unit follows the order of magnitude.
+		for next < len(runes) && strings.ContainsRune(magnitudes, runes[next]) {
+			next++
+		}
+		for _, u := range compoundUnits {
+			if strings.HasPrefix(string(runes[next:]), u) {
+				return u
+			}
+		}
 		if next < len(runes) && strings.ContainsRune(text.MeasureWords, runes[next]) {
 			return string(runes[next])
 		}
@@ -209,10 +282,16 @@ func quantityUnit(runes []rune) string {
 	return ""
 }
 
+// compoundUnits are two-character units a 多少 question may ask for.
+var compoundUnits = []string{"公里", "公斤", "公尺", "公顷", "公頃", "英里", "英尺", "平方", "小时", "小時", "分钟", "分鐘", "美元", "港元", "欧元", "歐元", "日元", "日圓"}
+
+// magnitudes are the orders of magnitude between 多少 and a unit.
+const magnitudes = "十百千万萬亿億"
+
 // hasQuantity reports whether text holds a number (digits or Chinese
 // numerals) followed by unit.
 func hasQuantity(src, unit string) bool {
-	const numerals = "0123456789０１２３４５６７８９一二三四五六七八九十百千万萬两兩半数數多余餘"
+	const numerals = "0123456789０１２３４５６７８９一二三四五六七八九十百千万萬亿億两兩半数數多余餘"
 	for i := 0; ; {
 		j := strings.Index(src[i:], unit)
 		if j < 0 {
@@ -313,9 +392,9 @@ func answerType(q string) string {
 func answersType(src, wants string) bool {
 	switch wants {
 	case "time":
-		return timePattern.MatchString(src)
+		return timePattern.MatchString(src) || englishTimePattern.MatchString(src)
 	case "number":
-		return numberPattern.MatchString(src)
+		return numberPattern.MatchString(src) || englishNumberPattern.MatchString(src)
 	}
 	return false
 }
@@ -323,6 +402,9 @@ func answersType(src, wants string) bool {
 var (
 	timePattern   = regexp.MustCompile(`[0-9０-９〇一二三四五六七八九十]+\s*[年月日]|世纪|世紀|年代|朝|时期|時期`)
 	numberPattern = regexp.MustCompile(`[0-9０-９]|[一二三四五六七八九十百千万萬两兩][^\p{Han}]?[\p{Han}]`)
+	// englishTimePattern and englishNumberPattern are the same for English.
+	englishTimePattern   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|(?i)\b(centur(y|ies)|decades?|january|february|march|april|june|july|august|september|october|november|december|spring|summer|autumn|winter)\b`)
+	englishNumberPattern = regexp.MustCompile(`(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|several)\b`)
 )
 
 // words returns only the word terms (Han bigrams, Latin words, numbers),
@@ -331,6 +413,11 @@ func (qt queryTerms) words() queryTerms {
 	out := queryTerms{unit: qt.unit, wants: qt.wants}
 	for _, t := range qt.terms {
 		if utf8.RuneCountInString(t.tok) == 1 && text.IsHan([]rune(t.tok)[0]) {
+			if w, ok := qt.orphans[t.tok]; ok {
+				out.terms = append(out.terms, qterm{tok: t.tok, w: w})
+				out.total += w
+				out.orphanTotal += w
+			}
 			continue
 		}
 		out.terms = append(out.terms, t)

@@ -37,6 +37,9 @@ func TestQuestionShape(t *testing.T) {
 		{"基督教神学院兴建于哪一年？", "", "time"},
 		{"計算神經科學一詞首次出現是在什麼時候？", "", "time"},
 		{"上海市委书记是谁？", "", ""},
+		{"中央为长江经济带安排了多少亿元投资？", "元", "number"},
+		{"长江全长多少公里？", "公里", "number"},
+		{"How many people attended?", "", "number"},
 	}
 	for _, tt := range tests {
 		runes := []rune(tt.q)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/prompts"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // verifier checks a model's answer against the numbered passages it was
@@ -18,6 +19,10 @@ type verifier struct {
 	e     *run
 	views []*passageView // passage n is views[n-1]
 	terms queryTerms     // the question's terms, for fallback quotes
+	// question is the question the model answered: a claim may repeat it.
+	question string
+	// share overrides maxUnsupportedShare when not zero (for measuring).
+	share float64
 }
 
 // located is a quote found in a passage.
@@ -30,6 +35,8 @@ type located struct {
 type verified struct {
 	text      string
 	citations []Citation
+	// unsupported lists the removed claims.
+	unsupported []Unsupported
 	// quotes counts the model's quotes that were located; dropped those
 	// that were not.
 	quotes, dropped int
@@ -54,6 +61,29 @@ func (v *verifier) locateQuote(quote string, n int) (located, bool) {
 		}
 	}
 	return located{}, false
+}
+
+// everyFragment reports whether every fragment of a quote with ellipses
+// ("甲……乙") is in a given passage: the quote shows only the longest, but
+// an invented fragment taints the claim.
+func (v *verifier) everyFragment(quote string) bool {
+	frags := quoteFragments(quote)
+	if len(frags) < 2 {
+		return true
+	}
+	for _, f := range frags {
+		found := false
+		for _, pv := range v.views {
+			if strings.Contains(pv.view().s, f) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // locateIn finds quote in pv and clamps the match to one sentence: of the
@@ -100,72 +130,59 @@ func wordRunes(s string) int {
 	return n
 }
 
-// fallbackQuote picks the sentence part of passage n that best supports
-// claim (the prose before the marker) and the question.
+// fallbackQuote picks the sentence of passage n that best supports claim
+// (the prose before a bare marker): the one holding most of the claim's
+// words and Han bigrams, the earliest on a tie. When no sentence shares a
+// word with the claim (a claim in another language), the sentence the
+// question's terms pick, else the passage's first sentence, so the marker
+// still points at words of the passage it names; the support check then
+// decides whether the claim may stand.
 func (v *verifier) fallbackQuote(n int, claim string) (located, bool) {
 	pv := v.views[n-1]
-	qt := v.e.questionTerms(claim, 1, false).withContext(v.terms)
-	if qt.total == 0 {
-		qt = v.terms
-	}
-	picks, _ := v.e.pickQuotes(qt, []*passageView{pv}, nil)
-	if len(picks) == 0 {
-		// Nothing matches: the passage's first sentence, so the marker
-		// still points at words of the passage it names.
-		if len(pv.sents) == 0 {
-			return located{}, false
+	var toks []string
+	for _, t := range text.Tokens(strings.ToLower(stripFraming(claim))) {
+		if len(t) > 3 || !text.IsHan([]rune(t)[0]) {
+			toks = append(toks, t) // bigrams and words: single characters prove little
 		}
-		s := pv.sents[0]
-		ws, we := v.e.window(v.terms, questionChars(v.terms), pv.p.Text[s.Start:s.End])
-		return located{pv: pv, start: s.Start + ws, end: s.Start + we}, true
 	}
-	return located{pv: picks[0].pv, start: picks[0].start, end: picks[0].end}, true
+	best, bestN := -1, 0
+	for i, s := range pv.sents {
+		sent := tokenSet(strings.ToLower(pv.p.Text[s.Start:s.End]))
+		k := 0
+		for _, t := range toks {
+			if sent[t] {
+				k++
+			}
+		}
+		if k > bestN {
+			best, bestN = i, k
+		}
+	}
+	if best >= 0 {
+		s := pv.sents[best]
+		return located{pv: pv, start: s.Start, end: s.End}, true
+	}
+	if picks, _ := v.e.pickQuotes(v.terms, []*passageView{pv}, nil); len(picks) > 0 {
+		return located{pv: picks[0].pv, start: picks[0].start, end: picks[0].end}, true
+	}
+	if len(pv.sents) == 0 {
+		return located{}, false
+	}
+	s := pv.sents[0]
+	return located{pv: pv, start: s.Start, end: s.End}, true
 }
 
-// partials returns the onDelta function for a model answer: it collects
-// the raw text and passes onPartial (when not nil) every new, non-empty
-// rendering of it.
-func (v *verifier) partials(onPartial func(string)) func(string) {
-	var raw strings.Builder
-	last := ""
-	return func(d string) {
-		raw.WriteString(d)
-		if onPartial == nil {
-			return
-		}
-		if t := v.render(raw.String(), false).text; t != last && t != "" {
-			last = t
-			onPartial(t)
-		}
-	}
-}
-
-// render verifies raw model output and builds the text shown to users. With
-// final false, raw is a stream in progress: a quote is held back until it
-// is closed, verified and marked, and a half-written marker, tag, markup or
-// sentinel at the end is held back too, so that successive partial texts
-// mostly extend one another (a verified quote never changes once shown).
+// render verifies a whole model reply at once (see [claimStream]); with
+// final false it is the text shown while the reply is still streaming.
 func (v *verifier) render(raw string, final bool) verified {
-	rd := &rendering{
-		v: v, final: final,
-		byKey:     make(map[citeKey]int),
-		byPassage: make(map[int]int),
-		fallbacks: make(map[int]int),
+	cs := v.stream(nil)
+	cs.write(raw)
+	if final {
+		return cs.finish()
 	}
-	segs := parseModelText(raw)
-	for i := 0; i < len(segs); i++ {
-		switch sg := segs[i]; sg.kind {
-		case segText:
-			rd.prose(sg.text, !final && i == len(segs)-1)
-		case segMarker:
-			rd.bareMarkers(sg.ns, rd.claim())
-			rd.claimStart = rd.b.Len()
-		case segQuote:
-			i = rd.quote(segs, i)
-		}
-	}
-	rd.out.text = tidy(rd.b.String(), final)
-	return rd.out
+	out := cs.rd.out
+	out.text = cs.out.String()
+	return out
 }
 
 // citeKey identifies a citation by its document span.
@@ -174,74 +191,146 @@ type citeKey struct {
 	start, end int
 }
 
-// rendering is the state of one [verifier.render] call.
+// rendering holds the citations of one model answer, numbered in order of
+// appearance, and renders claim units (see [rendering.unit]).
 type rendering struct {
-	v     *verifier
-	final bool
-	out   verified
-	b     strings.Builder
-	// claimStart is the offset in b where the current claim's prose
-	// begins.
-	claimStart int
-	byKey      map[citeKey]int // citation index by document span
-	byPassage  map[int]int     // first citation index by passage number
-	fallbacks  map[int]int     // fallback citation index by passage number
+	v         *verifier
+	out       verified
+	byKey     map[citeKey]int // citation index by document span
+	byPassage map[int]int     // first citation index by passage number
 }
 
-// claim returns the prose written since the last quote or marker.
-func (rd *rendering) claim() string { return rd.b.String()[rd.claimStart:] }
+func (v *verifier) newRendering() *rendering {
+	return &rendering{v: v, byKey: make(map[citeKey]int), byPassage: make(map[int]int)}
+}
 
-// prose writes model prose, cleaned of markup and the NOT_FOUND sentinel;
-// tail says it ends a stream in progress, whose half-written end is held
-// back.
-func (rd *rendering) prose(t string, tail bool) {
+// mark returns the state [rendering.rollback] returns to.
+func (rd *rendering) mark() verified { return rd.out }
+
+// rollback forgets the citations added since mark m.
+func (rd *rendering) rollback(m verified) {
+	n := len(m.citations)
+	for k, i := range rd.byPassage {
+		if i >= n {
+			delete(rd.byPassage, k)
+		}
+	}
+	for k, i := range rd.byKey {
+		if i >= n {
+			delete(rd.byKey, k)
+		}
+	}
+	notFound := rd.out.notFound
+	rd.out = m
+	rd.out.citations = m.citations[:n:n]
+	rd.out.notFound = notFound
+}
+
+// unitResult is a rendered claim unit.
+type unitResult struct {
+	// text is what users see: cleaned prose, verified quotes as
+	// 「document words」[n].
+	text string
+	// claim is the cleaned unit as the model wrote it, for the list of
+	// unsupported claims; prose is its prose outside qualifying quotes.
+	claim, prose string
+	// evidence holds the qualifying quotes backing the claim.
+	evidence []string
+	// failed counts quotations that could not be located; open is set
+	// when one was never closed (a reply cut off inside it).
+	failed int
+	open   bool
+	// quoted counts the claim's own qualifying quotes.
+	quoted int
+	ok     bool
+}
+
+// shown reports whether the unit may be shown.
+func (u unitResult) shown() bool { return u.ok }
+
+// unit renders and verifies one claim unit u (see claims.go).
+func (rd *rendering) unit(u string) unitResult {
+	var res unitResult
+	var b, prose, claim strings.Builder
+	segs := withIntroducedQuotes(parseModelText(u))
+	for i := 0; i < len(segs); i++ {
+		switch sg := segs[i]; sg.kind {
+		case segText:
+			t := rd.prose(sg.text)
+			b.WriteString(t)
+			prose.WriteString(t)
+			claim.WriteString(t)
+		case segMarker:
+			rd.bareMarkers(&b, &res, sg.ns, prose.String())
+		case segQuote:
+			claim.WriteString("「" + cleanProse(sg.text) + "」")
+			i = rd.quote(&b, &prose, &res, segs, i)
+		}
+	}
+	res.text = tidy(b.String(), false)
+	res.claim = tidy(claim.String(), true)
+	res.prose = prose.String()
+	// A claim of framing words alone ("会议要求[1]。") says nothing its
+	// marker could back: it needs a quote of its own.
+	says := res.quoted > 0 || !framingOnly(res.prose)
+	res.ok = res.failed == 0 && len(res.evidence) > 0 && says && rd.v.supported(res.prose, res.evidence)
+	return res
+}
+
+// prose cleans model prose of markup, stray quotation marks and the
+// NOT_FOUND sentinel (noting it).
+func (rd *rendering) prose(t string) string {
 	t = cleanProse(t)
-	if strings.Contains(t, prompts.NotFound) {
+	if hasNotFound(t) {
 		rd.out.notFound = true
 		t = strings.ReplaceAll(t, prompts.NotFound, "")
 	}
-	if tail {
-		t = holdBackTail(t)
-	}
-	rd.b.WriteString(t)
+	return stripQuoteMarks(t)
 }
 
-// quote handles the quote segs[i] with the markers right after it and
-// returns the index of the last segment it consumed. A located quote is
-// written as the document's words with its marker; one that cannot be
-// located is dropped, its markers kept as bare markers.
-func (rd *rendering) quote(segs []modelSeg, i int) int {
+// quote handles the quotation segs[i] with the markers right after it and
+// returns the index of the last segment it consumed. A located quote of
+// at least [minCitedWeight] is written as the document's words with its
+// marker; a shorter one as plain document words, part of the prose; one
+// that cannot be located counts as failed. Either way the markers go with
+// the quote: a quote that is no citation leaves no bare marker behind.
+func (rd *rendering) quote(b, prose *strings.Builder, res *unitResult, segs []modelSeg, i int) int {
 	sg := segs[i]
-	if sg.open {
-		// Still streaming (held back until verified) or cut.
-		if rd.final {
-			rd.out.dropped++
-		}
-		return i
-	}
-	ns, next, stop := markersAfter(segs, i)
-	if len(ns) == 0 && !rd.final && markerMayFollow(segs, stop) {
-		// The marker may still be on its way: hold the quote back.
-		return i
+	res.open = res.open || sg.open
+	ns, next, _ := markersAfter(segs, i)
+	if !hasWordRune(sg.text) && !sg.open {
+		return next - 1 // an empty quote says nothing
 	}
 	first := 0
 	if len(ns) > 0 {
 		first = ns[0]
 	}
-	claim := rd.claim()
-	if l, ok := rd.v.locateQuote(sg.text, first); ok {
+	l, ok := located{}, false
+	if !sg.open && rd.v.everyFragment(sg.text) {
+		l, ok = rd.v.locateQuote(sg.text, first)
+	}
+	switch {
+	case !ok:
+		res.failed++
+		rd.out.dropped++
+	case citedWeight(l.text()) < minCitedWeight:
+		t := stripQuoteMarks(l.text())
+		b.WriteString(t)
+		prose.WriteString(t)
+	default:
 		rd.out.quotes++
 		ci := rd.cite(l)
-		rd.b.WriteString("「" + rd.out.citations[ci].Quote + "」")
-		rd.marker(ci)
-		ns = ns[min(1, len(ns)):]
-	} else {
-		rd.out.dropped++
+		q := rd.out.citations[ci].Quote
+		b.WriteString("「" + q + "」")
+		rd.marker(b, ci)
+		res.evidence = append(res.evidence, q)
+		res.quoted++
 	}
-	rd.bareMarkers(ns, claim)
-	rd.claimStart = rd.b.Len()
 	return next - 1
 }
+
+// text returns the located words.
+func (l located) text() string { return l.pv.p.Text[l.start:l.end] }
 
 // markersAfter collects the numbers of the markers right after the quote
 // segs[i] (spaces between allowed). next is the index after the last
@@ -261,14 +350,6 @@ func markersAfter(segs []modelSeg, i int) (ns []int, next, stop int) {
 		break
 	}
 	return ns, next, stop
-}
-
-// markerMayFollow reports whether, in a stream in progress, a marker may
-// still follow a quote: nothing but blanks or a held-back tail comes after
-// it (stop is as from [markersAfter]).
-func markerMayFollow(segs []modelSeg, stop int) bool {
-	return stop == len(segs) ||
-		stop == len(segs)-1 && segs[stop].kind == segText && strings.TrimSpace(holdBackTail(segs[stop].text)) == ""
 }
 
 // cite returns the index of the citation of l, adding it when new.
@@ -291,30 +372,31 @@ func (rd *rendering) cite(l located) int {
 }
 
 // marker writes the marker of citation i.
-func (rd *rendering) marker(i int) { rd.b.WriteString("[" + itoa(rd.out.citations[i].N) + "]") }
+func (rd *rendering) marker(b *strings.Builder, i int) {
+	b.WriteString("[" + itoa(rd.out.citations[i].N) + "]")
+}
 
 // bareMarkers handles markers with no quote of their own, for claim (the
-// prose before them): each points at its passage's first citation, or at
-// the passage's best sentence for the claim. Numbers naming no given
-// passage are dropped.
-func (rd *rendering) bareMarkers(ns []int, claim string) {
+// prose before them): each points at a citation of its passage that
+// supports the claim, else at the passage's best sentence for the claim,
+// which then backs it. Numbers naming no given passage are dropped.
+func (rd *rendering) bareMarkers(b *strings.Builder, res *unitResult, ns []int, claim string) {
 	for _, n := range ns {
 		if n < 1 || n > len(rd.v.views) {
 			continue
 		}
-		if i, ok := rd.byPassage[n]; ok {
-			rd.marker(i)
-			continue
+		i, ok := rd.byPassage[n]
+		if !ok || !rd.v.supported(claim, []string{rd.out.citations[i].Quote}) {
+			l, found := rd.v.fallbackQuote(n, claim)
+			switch {
+			case found && citedWeight(l.text()) >= minCitedWeight:
+				i, ok = rd.cite(l), true
+			case !ok:
+				continue
+			}
 		}
-		if i, ok := rd.fallbacks[n]; ok {
-			rd.marker(i)
-			continue
-		}
-		if l, ok := rd.v.fallbackQuote(n, claim); ok {
-			i := rd.cite(l)
-			rd.fallbacks[n] = i
-			rd.marker(i)
-		}
+		rd.marker(b, i)
+		res.evidence = append(res.evidence, rd.out.citations[i].Quote)
 	}
 }
 
@@ -326,11 +408,11 @@ func itoa(n int) string {
 }
 
 var (
+	htmlScript   = regexp.MustCompile(`(?is)<(script|style)\b[^<>]*>.*?</(script|style)\s*>`)
 	htmlTag      = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>`)
 	mdHeading    = regexp.MustCompile(`(?m)^[ \t]*#{1,6}[ \t]+`)
 	mdQuote      = regexp.MustCompile(`(?m)^[ \t]*>[ \t]?`)
 	mdEmphasis   = regexp.MustCompile("\\*\\*|__|`+|~~")
-	partialTail  = regexp.MustCompile(`(?:[\[［【][0-9０-９, ，]*|</?[A-Za-z][^<>]*|<|[*_~` + "`" + `]+|(?:^|\n)[ \t]*#{1,6}|(?:^|\n)[ \t]*>)$`)
 	spaceRuns    = regexp.MustCompile(`[ \t]{2,}`)
 	blankRuns    = regexp.MustCompile(`\n{3,}`)
 	spaceBefore  = regexp.MustCompile(`[ \t]+([，。；：！？、）」』”,.;:!?)])`)
@@ -340,22 +422,11 @@ var (
 // cleanProse removes HTML tags and Markdown markup from model prose: the
 // transports render plain text.
 func cleanProse(s string) string {
+	s = htmlScript.ReplaceAllString(s, "")
 	s = htmlTag.ReplaceAllString(s, "")
 	s = mdHeading.ReplaceAllString(s, "")
 	s = mdQuote.ReplaceAllString(s, "")
 	return mdEmphasis.ReplaceAllString(s, "")
-}
-
-// holdBackTail removes from the end of streamed prose what may be the
-// start of a marker, a tag, markup or the NOT_FOUND sentinel.
-func holdBackTail(s string) string {
-	s = partialTail.ReplaceAllString(s, "")
-	for k := len(prompts.NotFound) - 1; k > 0; k-- {
-		if strings.HasSuffix(s, prompts.NotFound[:k]) {
-			return s[:len(s)-k]
-		}
-	}
-	return s
 }
 
 // tidy collapses the spaces and blank lines that removed pieces leave.

@@ -33,7 +33,8 @@ func verifyFixture(tb testing.TB) (*verifier, map[string]*document.Document) {
 		}
 		views = append(views, e.newPassageView(Passage{Doc: p.Doc, Paragraph: p.Paragraph, Text: p.Text, Start: p.Start, End: p.End}))
 	}
-	return &verifier{e: e, views: views, terms: e.questionTerms("长江禁渔有什么要求？", 1, false)}, docMap(docs)
+	const q = "长江十年禁渔有什么要求？"
+	return &verifier{e: e, views: views, terms: e.questionTerms(q, 1, false), question: q}, docMap(docs)
 }
 
 func TestVerifierRender(t *testing.T) {
@@ -49,21 +50,30 @@ func TestVerifierRender(t *testing.T) {
 		{"verified quote", "要求「坚定推进长江\"十年禁渔\"」[1]。", true, "要求「坚定推进长江“十年禁渔”」[1]。", 1, false},
 		{"renumbered in order", "「新型能源体系」[3]，「closes fishing for ten years」[2]", true, "「新型能源体系」[1]，「closes fishing for ten years」[2]", 2, false},
 		{"bare marker reuses the passage's citation", "「新型能源体系」[3]，见[3]。", true, "「新型能源体系」[1]，见[1]。", 1, false},
-		{"fabricated quote dropped, marker kept", "要求「每年禁渔三个月」[1]。", true, "要求[1]。", 0, false},
+		{"fabricated quote removes its claim", "要求「每年禁渔三个月」[1]。", true, "", 0, false},
+		{"dangling marker not left behind", "「新型能源体系」[3]。会议要求「每年禁渔三个月」[1]。", true, "「新型能源体系」[1]。", 1, false},
 		{"quote found in another passage", "「新型能源体系」[1]", true, "「新型能源体系」[1]", 1, false},
 		{"unmarked quote gets a marker", "他说「推进 AI 应用」。", true, "他说「推进 AI 应用」[1]。", 1, false},
-		{"unmarked fabricated quote removed", "他说「火星探测器」。", true, "他说。", 0, false},
-		{"out of range markers removed", "见[0]、[4]和[999]。", true, "见、和。", 0, false},
+		{"unmarked fabricated quote removed", "他说「火星探测器」。", true, "", 0, false},
+		{"curly quotation verified", "要“坚定推进长江十年禁渔”。", true, "要「坚定推进长江“十年禁渔”」[1]。", 1, false},
+		{"curly quotation invented", "「新型能源体系」[3]，并且“每户发放十万元”。", true, "「新型能源体系」[1]。", 1, false},
+		{"short quote is no citation", "会议宣布「长江」[1]禁渔已经取消。", true, "", 0, false},
+		{"short located quote stays as words", "要“源网荷储”「推进源网荷储一体化」[3]。", true, "要源网荷储「推进源网荷储一体化」[1]。", 1, false},
+		{"claim beyond its quote removed", "「新型能源体系」[3]要“源网荷储”一体化。", true, "", 0, false},
+		{"uncited sentence removed", "「新型能源体系」[3]。此外，政府将为每户渔民发放十万元补贴。", true, "「新型能源体系」[1]。", 1, false},
+		{"uncited clause removed", "要「新型能源体系」[3]，此外政府发放补贴。", true, "要「新型能源体系」[1]。", 1, false},
+		{"introducer without quotation marks", "原文写道：加快建设新型能源体系[3]。", true, "原文写道：「加快建设新型能源体系」[1]。", 1, false},
+		{"introducer with invented words", "「新型能源体系」[3]。原文写道：禁渔已经全面取消[1]。", true, "「新型能源体系」[1]。", 1, false},
+		{"out of range markers removed", "见[0]、[4]和[999]。", true, "", 0, false},
+		{"numbered list", "1. 「新型能源体系」[3]\n2. 要「推进源网荷储一体化」[3]\n", true, "1. 「新型能源体系」[1]\n2. 要「推进源网荷储一体化」[2]", 2, false},
+		{"bulleted list with an invention", "- 「新型能源体系」[3]\n- 补贴十万元[3]\n", true, "- 「新型能源体系」[1]", 1, false},
 		{"nested corner quotes", "「要『保护』好母亲河」[1]", true, "「要『保护』好母亲河」[1]", 1, false},
 		{"sentinel", "NOT_FOUND", true, "", 0, true},
-		{"partial: open quote held back", "要求「坚定推进长", false, "要求", 0, false},
-		{"partial: marker pending", "要求「坚定推进长江」", false, "要求", 0, false},
-		{"partial: heading mark held back", "好\n#", false, "好", 0, false},
-		{"partial: half marker held back", "要求「坚定推进长江」[1", false, "要求", 0, false},
-		{"partial: half marker after prose held back", "要求坚定推进[1", false, "要求坚定推进", 0, false},
-		{"partial: sentinel prefix held back", "NOT_FO", false, "", 0, false},
-		{"partial: tag held back", "好<scr", false, "好", 0, false},
-		{"cut: open quote dropped", "「新型能源体系」[3]，并「完善横", true, "「新型能源体系」[1]，并", 1, false},
+		{"partial: open quote held back", "要求「坚定推进长", false, "", 0, false},
+		{"partial: unfinished clause held back", "要求「坚定推进长江“十年禁渔”」[1]，并且「完善横向生态保护补偿机制」", false, "要求「坚定推进长江“十年禁渔”」[1]", 1, false},
+		{"partial: half marker held back", "要求「坚定推进长江“十年禁渔”」。[1", false, "", 0, false},
+		{"partial: sentinel held back", "NOT_FO", false, "", 0, false},
+		{"cut: open quote dropped", "「新型能源体系」[3]，并「完善横", true, "「新型能源体系」[1]。", 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

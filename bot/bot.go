@@ -69,9 +69,13 @@
 //     commit (a commit in progress finishes first): about one to two
 //     commits, a couple of milliseconds on a local disk, during which
 //     the messages of several busy chats can be in flight at once. The
-//     replay does not know such a message and sends another. With a model,
-//     the message can be the placeholder: it then stays in the chat as an
-//     orphaned "…" (正在查找…), beside the answer the replay sends.
+//     replay does not know such a message and sends another. No message
+//     is sent before there is content (see "Progress"), so there is no
+//     empty placeholder to orphan; but with a model, in a group (or a
+//     private chat whose drafts failed), the message can be the first text
+//     of a streamed answer: it then stays in the chat as verified partial
+//     text ending " …", beside the answer the replay sends. (Private chats
+//     stream through drafts, which vanish by themselves.)
 //   - A sendMessage is retried after its connection broke, timed out or
 //     answered garbage after Telegram had accepted it. Nothing tells that
 //     apart from a request that never arrived, so the retry sends a second
@@ -87,10 +91,38 @@
 // document sent again is replaced, not added twice).
 //
 // On a stop, answers still running after [Config.ShutdownTimeout] are
-// cancelled; a placeholder they leave is edited to a short "interrupted"
-// note (never left as partial text), and the replay after the restart
-// edits that same message into the answer. An answer left pending because
-// its retries ran out has its placeholder edited the same way.
+// cancelled, but a sendMessage already under way is let finish (within
+// its request timeout), so that its id is recorded; a streamed message
+// they leave is edited to a short
+// "interrupted" note (never left as partial text), and the replay after
+// the restart edits that same message into the answer. An answer left
+// pending because its retries ran out has its message edited the same way.
+//
+// # Progress
+//
+// While an answer is made the chat sees "typing…" and, in a group, a 👀
+// reaction on the question (taken off once the answer is there). In LLM
+// mode the verified text the engine streams is shown in a private chat as
+// an ephemeral draft (sendMessageDraft) that the answer's one sendMessage
+// replaces, and in a group or topic as one message sent with the first
+// text and edited as it grows, then into the answer (see stream). When
+// Telegram refuses drafts, private chats stream by edits too. Reactions
+// and drafts are best effort: a server without them (the test emulator)
+// changes nothing else.
+//
+// # Buttons, feedback, per-chat documents, inline mode
+//
+// Under each answer are its ¶ buttons and 👍/👎. A ¶ tap shows the
+// paragraph: in a private chat as a new message, in a group inside the
+// answer's message (an edit; a second tap hides it), from the answers the
+// bot keeps in memory (see callback.go). A vote is stored per user and
+// answer in the store with a copy of the answer, reported to
+// [Hooks.OnFeedback], and listed to admins by /feedback; 👎 offers one tap
+// of reasons (see feedback.go). /use NAME… restricts a chat's questions to
+// some documents ([answer.Question.Docs]), stored as the chat's settings
+// (see scope.go). Inline queries get up to three results (see inline.go).
+// Button presses and inline queries are rate limited per user at
+// callbackRate times the question rate.
 //
 // # Documents from chat
 //
@@ -170,6 +202,9 @@ const (
 	requestTimeout = 30 * time.Second
 	// maxConversations bounds the memory, limiter and refusal tables.
 	maxConversations = 10000
+	// callbackRate is how many button presses the rate limit allows per
+	// question it allows.
+	callbackRate = 4
 )
 
 // Bot answers Telegram messages with cited answers. Create it with [New] and
@@ -192,8 +227,9 @@ type Bot struct {
 	access *access
 	admins map[int64]bool
 	userMu *keyedMutex
-	// cbLimits limit source-button presses per user, like limits
-	// questions.
+	// cbLimits limit button presses per user, like limits questions,
+	// callbackRate times as many (a reader taps ¶ open and shut, votes,
+	// gives a reason).
 	cbLimits *userLimits
 	secret   string
 	webhook  atomic.Pointer[net.Addr]
@@ -201,6 +237,16 @@ type Bot struct {
 	st         *store.Store
 	finished   atomic.Int64 // updates finished, for pruning
 	badSecrets *throttle    // warnings about requests without the secret
+	// draftsRefused is set once Telegram refused sendMessageDraft: private
+	// chats then stream by edits (see stream).
+	draftsRefused atomic.Bool
+	// links are the citations' page links (Deps.CitationLinks), or nil.
+	links func(a answer.Answer, chat int64, private bool) ([]string, bool)
+	// generation is Deps.Generation (nil: unknown); answers are the
+	// latest answers, for their buttons.
+	generation func() uint64
+	answers    *answerMemory
+	chats      chatSettings // per-chat settings (/use), cached
 }
 
 // identity is who the bot is, from getMe.
@@ -239,10 +285,14 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		access:      newAccess(cfg.AllowedChats, cfg.AllowedUsers, maxConversations),
 		admins:      make(map[int64]bool, len(cfg.Admins)),
 		userMu:      newKeyedMutex(),
-		cbLimits:    newUserLimits(cfg.RatePerMinute, cfg.RateBurst, maxConversations),
+		cbLimits:    newUserLimits(cfg.RatePerMinute*callbackRate, cfg.RateBurst*callbackRate, maxConversations),
 		secret:      cfg.WebhookSecret.Reveal(),
 		st:          d.Store,
 		badSecrets:  &throttle{every: time.Minute},
+		links:       d.CitationLinks,
+		generation:  d.Generation,
+		answers:     newAnswerMemory(),
+		chats:       chatSettings{cache: newLRU[int64, store.ChatSettings](maxConversations)},
 	}
 	if t := b.client.Timeout; t > 0 {
 		b.pollTimeout = max(min(pollTimeout, t-5*time.Second), 0)

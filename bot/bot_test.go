@@ -78,59 +78,6 @@ func countChat(rs []telegramtest.Request, chat int64) int {
 	return n
 }
 
-func TestStreamingEditsAreThrottled(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		f := newFake(t)
-		a := newFakeAnswerer()
-		const interval = 200 * time.Millisecond
-		a.answer = func(ctx context.Context, q answer.Question, onPartial func(string)) (answer.Answer, error) {
-			text := ""
-			for i := range 60 {
-				text += fmt.Sprintf("word%d ", i)
-				onPartial(text)
-				time.Sleep(20 * time.Millisecond)
-			}
-			return answer.Answer{Lang: "en", Mode: answer.LLM, Text: text + "[1]",
-				Citations: []answer.Citation{{N: 1, Doc: "sample.txt", Paragraph: 2, Quote: "The second paragraph"}}}, nil
-		}
-		b, _ := newTestBot(t, f, a, func(c *Config, d *Deps) { c.EditInterval = interval })
-		start := time.Now()
-		b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "stream please")))
-		took := time.Since(start)
-
-		sends := f.Requests("sendMessage")
-		if len(sends) != 1 || sends[0].Get("text") != "…" {
-			t.Fatalf("want one placeholder message, got %d: %v", len(sends), sends)
-		}
-		edits := f.Requests("editMessageText")
-		if len(edits) < 3 {
-			t.Fatalf("only %d edits", len(edits))
-		}
-		prev := sends[0].Time
-		for i, e := range edits {
-			if gap := e.Time.Sub(prev); gap < interval {
-				t.Errorf("edit %d came %v after the previous message, want >= %v", i+1, gap, interval)
-			}
-			prev = e.Time
-			if e.Get("message_id") != "1001" {
-				t.Errorf("edit %d of message %s, want the placeholder 1001", i+1, e.Get("message_id"))
-			}
-		}
-		if maxEdits := int(took/interval) + 1; len(edits) > maxEdits {
-			t.Errorf("%d edits in %v, want at most %d", len(edits), took, maxEdits)
-		}
-		final := edits[len(edits)-1]
-		if !strings.Contains(final.Get("text"), "<blockquote expandable>The second paragraph</blockquote>") || final.Get("reply_markup") == "" {
-			t.Errorf("final edit lacks the citation or buttons: %q", final.Get("text"))
-		}
-		for _, e := range edits[:len(edits)-1] {
-			if !strings.HasSuffix(e.Get("text"), " …") {
-				t.Errorf("streaming edit without cursor: %q", e.Get("text"))
-			}
-		}
-	})
-}
-
 func TestLongAnswerArrivesInValidParts(t *testing.T) {
 	f := newFake(t)
 	a := newFakeAnswerer()
@@ -358,11 +305,18 @@ func TestCommands(t *testing.T) {
 		upd  telegramtest.Update
 		want []string
 	}{
-		{"start en", telegramtest.PrivateMessage(alice, "/start"), []string{"Hello!", "sample.txt", "/help"}},
+		{"start en", telegramtest.PrivateMessage(alice, "/start"), []string{"Hello!", "about “A Sample”", "/help"}},
 		{"start zh by language", telegramtest.PrivateMessage(zhUser, "/start"), []string{"你好", "私聊"}},
 		{"help en", telegramtest.PrivateMessage(alice, "/help"), []string{"@CiteBot", "/setprivacy", "admin", "add me again", "/source N"}},
 		{"help zh by text", telegramtest.PrivateMessage(alice, "/help 帮助"), []string{"隐私模式", "/setprivacy", "管理员"}},
-		{"about", telegramtest.PrivateMessage(alice, "/about"), []string{"sample.txt — 3 paragraphs"}},
+		{"about", telegramtest.PrivateMessage(alice, "/about"), []string{"I am citebot", "• A Sample (sample.txt)"}},
+		{"about zh", telegramtest.PrivateMessage(zhUser, "/about"), []string{"我是 citebot", "• 《A Sample》（sample.txt）"}},
+		{"docs", telegramtest.PrivateMessage(alice, "/docs"), []string{"Documents:", "1. sample.txt — 3 paragraphs"}},
+		{"source 0", telegramtest.PrivateMessage(alice, "/source 0"), []string{"<b>¶0</b>", "<blockquote>A Sample</blockquote>"}},
+		{"new", telegramtest.PrivateMessage(alice, "/new"), []string{"new conversation"}},
+		{"new zh", telegramtest.PrivateMessage(zhUser, "/new"), []string{"开始新的对话"}},
+		{"bare mention", telegramtest.GroupMessage(-5, alice, "@CiteBot"), []string{"Ask me anything", "@CiteBot What"}},
+		{"bare mention zh", telegramtest.GroupMessage(-5, zhUser, "@CiteBot"), []string{"请就文档提问", "@CiteBot 这篇"}},
 		{"source", telegramtest.PrivateMessage(alice, "/source 2"), []string{"<b>¶2</b>", "<blockquote>The second paragraph, with &lt;tags&gt; &amp; ampersands.</blockquote>"}},
 		{"source missing", telegramtest.PrivateMessage(alice, "/source 9"), []string{"no such paragraph"}},
 		{"source usage", telegramtest.PrivateMessage(alice, "/source"), []string{"Usage: /source N"}},
@@ -413,8 +367,9 @@ func TestSourceButtons(t *testing.T) {
 		} `json:"inline_keyboard"`
 	}
 	sent[0].JSON(t, "reply_markup", &kb)
-	if len(kb.InlineKeyboard) != 1 || len(kb.InlineKeyboard[0]) != 2 {
-		t.Fatalf("keyboard = %+v, want two buttons", kb)
+	if len(kb.InlineKeyboard) != 2 || len(kb.InlineKeyboard[0]) != 2 || len(kb.InlineKeyboard[1]) != 2 ||
+		kb.InlineKeyboard[1][0].CallbackData != "fb:up" || kb.InlineKeyboard[1][1].CallbackData != "fb:down" {
+		t.Fatalf("keyboard = %+v, want two ¶ buttons, then 👍 and 👎", kb)
 	}
 	key := docKey("sample.txt")
 	for i, want := range []struct{ text, data string }{{"¶2", "src:" + key + ":2"}, {"¶3", "src:" + key + ":3"}} {
@@ -423,8 +378,10 @@ func TestSourceButtons(t *testing.T) {
 		}
 	}
 
+	// A message without a stored answer: the paragraph comes as a new
+	// message (TestParagraphToggle has the in-place case).
 	callback := func(id, data string) telegramtest.Update {
-		return telegramtest.Callback(id, data, telegramtest.User{ID: 7}, telegramtest.BotMessage(1001, group, "supergroup")).
+		return telegramtest.Callback(id, data, telegramtest.User{ID: 7}, telegramtest.BotMessage(999, group, "supergroup")).
 			With("message_thread_id", 4, "is_topic_message", true)
 	}
 	b.HandleUpdate(ctx, decodeUpdate(t, callback("cb1", "src:"+key+":2")))
@@ -448,7 +405,7 @@ func TestSourceButtons(t *testing.T) {
 	}
 	p := sent[1]
 	if !strings.Contains(p.Get("text"), "<blockquote>The second paragraph, with &lt;tags&gt; &amp; ampersands.</blockquote>") ||
-		p.Get("message_thread_id") != "4" || !strings.Contains(p.Get("reply_parameters"), `"message_id":1001`) {
+		p.Get("message_thread_id") != "4" || !strings.Contains(p.Get("reply_parameters"), `"message_id":999`) {
 		t.Errorf("paragraph message = %v", p.Params)
 	}
 }
@@ -502,12 +459,19 @@ func TestAnswersToOneUserRunOneAtATime(t *testing.T) {
 }
 
 func TestEmulatorQuirks(t *testing.T) {
+	// The emulator answers sendMessageDraft (which it lacks) with HTTP
+	// 500: each answer falls back to edits after maxDraftFailures drafts.
 	streaming := func(ctx context.Context, q answer.Question, onPartial func(string)) (answer.Answer, error) {
-		onPartial("partial")
-		time.Sleep(150 * time.Millisecond)
-		onPartial("partial answer")
-		time.Sleep(150 * time.Millisecond)
+		for i := range 8 {
+			onPartial("partial" + strings.Repeat(" answer", i))
+			time.Sleep(150 * time.Millisecond)
+		}
 		return answer.Answer{Lang: "en", Text: "final answer"}, nil
+	}
+	emulatorLacks := func(f *telegramtest.Server) {
+		f.Respond("sendMessageDraft", func(telegramtest.Request, int) *telegramtest.Response {
+			return &telegramtest.Response{Status: 500, Body: "<html>Internal Server Error</html>"}
+		})
 	}
 	t.Run("null results", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
@@ -521,13 +485,14 @@ func TestEmulatorQuirks(t *testing.T) {
 			f.Respond("sendChatAction", func(telegramtest.Request, int) *telegramtest.Response {
 				return &telegramtest.Response{Status: 500, Body: "<html>Internal Server Error</html>"}
 			})
+			emulatorLacks(f)
 			a := newFakeAnswerer()
 			a.answer = streaming
 			b, _ := newTestBot(t, f, a, nil)
 			b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q")))
 			sends := f.Requests("sendMessage")
 			if len(sends) != 2 || sends[1].Get("text") != "final answer" {
-				t.Fatalf("want placeholder then the answer as a new message, got %v", sends)
+				t.Fatalf("want the streamed text then the answer as a new message, got %v", sends)
 			}
 			if n := len(f.Requests("editMessageText")); n != 0 {
 				t.Errorf("%d edits of a message whose id is unknown", n)
@@ -543,6 +508,7 @@ func TestEmulatorQuirks(t *testing.T) {
 			f.Respond("editMessageText", func(telegramtest.Request, int) *telegramtest.Response {
 				return &telegramtest.Response{Status: 200, Body: `{"ok":true,"result":null}`}
 			})
+			emulatorLacks(f)
 			a := newFakeAnswerer()
 			a.answer = streaming
 			b, _ := newTestBot(t, f, a, nil)

@@ -8,8 +8,9 @@ import (
 	"github.com/citebot/citebot/bot/telegramtest"
 )
 
-// TestCallbacksRateLimited: source buttons are limited per user like
-// questions; the refused press is answered with the wait, not ignored.
+// TestCallbacksRateLimited: buttons are limited per user like questions
+// (callbackRate times as many); the refused press is answered with the
+// wait, not ignored.
 func TestCallbacksRateLimited(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)
@@ -18,13 +19,15 @@ func TestCallbacksRateLimited(t *testing.T) {
 			handle(t, b, telegramtest.Callback(id, "src:"+docKey("sample.txt")+":2", telegramtest.User{ID: user},
 				telegramtest.BotMessage(5, -100, "supergroup")))
 		}
-		press("a", 7)
+		for range callbackRate {
+			press("a", 7)
+		}
 		press("b", 7)
 		press("c", 8)
-		if n := len(f.Sent(-100)); n != 2 {
-			t.Errorf("%d paragraphs sent, want 2 (user 7 limited after one, user 8 not)", n)
+		if n := len(f.Sent(-100)); n != callbackRate+1 {
+			t.Errorf("%d paragraphs sent, want %d (user 7 limited after %d, user 8 not)", n, callbackRate+1, callbackRate)
 		}
-		acks := f.Requests("answerCallbackQuery")
+		acks := f.Requests("answerCallbackQuery")[callbackRate-1:]
 		if len(acks) != 3 || !strings.Contains(acks[1].Get("text"), "Please wait") || acks[2].Get("text") != "" {
 			t.Errorf("callback answers = %q", textsOf(acks))
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/config"
 )
@@ -37,6 +38,15 @@ type Deps struct {
 	// Store is the durable inbox (see package store); required. The
 	// caller opens and closes it.
 	Store *store.Store
+	// CitationLinks, when set, returns the document page link of each
+	// citation of an answer for chat (see package bot/page), "" for none;
+	// webApp says they open as a Mini App (private chats). A cited
+	// paragraph's button then opens the page instead of sending the
+	// paragraph.
+	CitationLinks func(a answer.Answer, chat int64, private bool) (urls []string, webApp bool)
+	// Generation, when set, returns the document set's generation, stored
+	// with each answer's feedback.
+	Generation func() uint64
 }
 
 // validate rejects settings that make no sense; every error names the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -65,7 +66,7 @@ func (b *Bot) addDocument(ctx context.Context, u Update, t target) bool {
 		return up.tooLarge(int64(doc.FileSize))
 	}
 	// The download and the indexing can take a while: show "typing…".
-	s := b.startStream(ctx, t, lang)
+	s := b.startStream(ctx, t, lang, false, 0)
 	stopped := false
 	stopTyping := func() {
 		if !stopped {
@@ -179,15 +180,22 @@ func (b *Bot) removeDocument(ctx context.Context, u Update, t target, lang, arg 
 // docsText answers /docs: the documents, numbered (the number works in
 // /source), with their paragraph counts, and for an admin who can manage
 // them a line on how.
-func docsText(lang string, docs []answer.DocInfo, admin bool) string {
+func docsText(lang string, docs []answer.DocInfo, active []string, admin bool) string {
 	tt := texts[lang]
 	var lines []string
 	if len(docs) == 0 {
 		lines = append(lines, tt.noDocuments)
 	} else {
-		lines = append(lines, tt.aboutHeader)
+		lines = append(lines, tt.docsHeader)
 		for i, d := range docs {
-			lines = append(lines, fmt.Sprintf(tt.docsLine, i+1, d.Name, tt.paragraphCount(d.Paragraphs)))
+			line := fmt.Sprintf(tt.docsLine, i+1, d.Name, tt.paragraphCount(d.Paragraphs))
+			if slices.Contains(active, d.Name) {
+				line += " ✓"
+			}
+			lines = append(lines, line)
+		}
+		if len(active) > 0 {
+			lines = append(lines, "", tt.docsActive)
 		}
 	}
 	if admin {

@@ -31,6 +31,8 @@ func (b *Bot) handle(ctx context.Context, u Update) (finished bool) {
 		b.handleExpired(ctx, u)
 	case u.CallbackQuery != nil:
 		b.handleCallback(ctx, u)
+	case u.InlineQuery != nil:
+		b.handleInline(ctx, u)
 	case u.Message != nil:
 		return b.handleMessage(ctx, u)
 	}
@@ -80,7 +82,10 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	case reqAbout:
 		return b.reply(ctx, t, aboutText(lang, b.answer.Documents()))
 	case reqDocs:
-		return b.reply(ctx, t, docsText(lang, b.answer.Documents(), private && b.canManage(m.From.ID)))
+		docs := b.answer.Documents()
+		return b.reply(ctx, t, docsText(lang, docs, b.chatScope(m.Chat.ID, docs), private && b.canManage(m.From.ID)))
+	case reqUse:
+		return b.use(ctx, m, t, lang, req.text)
 	case reqSource:
 		b.source(ctx, t, lang, req.text)
 	case reqRemove:
@@ -91,6 +96,16 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 		return b.reply(ctx, t, tt.unknownCmd)
 	case reqEmpty:
 		return b.reply(ctx, t, tt.emptyQuestion)
+	case reqGreet:
+		return b.reply(ctx, t, fmt.Sprintf(tt.greet, "@"+b.self.UserName))
+	case reqFeedback:
+		if !b.isAdmin(m.From.ID) {
+			return b.reply(ctx, t, tt.unknownCmd)
+		}
+		return b.reply(ctx, t, b.feedbackText(lang))
+	case reqNew:
+		b.mem.forget(convKey{chat: t.chat, thread: topicThread(u), user: m.From.ID})
+		return b.reply(ctx, t, tt.newChat)
 	case reqQuestion:
 		return b.ask(ctx, u, t, req.text)
 	}
@@ -143,6 +158,9 @@ func (b *Bot) admit(ctx context.Context, t target, user int64, lang, question st
 	if ok, warn, wait := b.limits.allow(user, time.Now()); !ok {
 		if warn {
 			b.reply(ctx, t, fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
+		} else {
+			// Told once this window: later questions get a reaction, not silence.
+			b.setReaction(ctx, t.chat, t.replyTo, reactionLater)
 		}
 		return OutcomeRateLimited, false
 	}
@@ -162,7 +180,14 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	history := b.mem.history(key, replyTo, m.Chat.Type == "private", time.Now())
 	ev.History = len(history)
 
-	a, placeholder, err := b.answerWithProgress(ctx, t, lang, answer.Question{Text: question, History: history})
+	react := 0
+	if m.Chat.Type != "private" {
+		react = m.MessageID
+	}
+	s := b.startStream(ctx, t, lang, m.Chat.Type == "private", react)
+	defer s.unreact()
+	q := answer.Question{Text: question, History: history, Docs: b.chatScope(t.chat, b.answer.Documents())}
+	a, placeholder, err := b.answerWithProgress(ctx, s, q)
 	if err != nil {
 		if ctx.Err() != nil {
 			return b.interrupted(ctx, t, placeholder, lang, ev, err)
@@ -175,7 +200,8 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	}
 	ev.Mode, ev.Citations = a.Mode, len(a.Citations)
 	docs := b.answer.Documents()
-	ids, err := b.deliver(ctx, t, placeholder, renderAnswer(a, docs), sourceKeyboard(a, docs))
+	html, kb := renderAnswer(a, docs), withFeedback(b.keyboard(a, docs, t.chat, m.Chat.Type == "private"))
+	ids, err := b.deliver(ctx, t, placeholder, html, kb)
 	if err != nil {
 		if ctx.Err() != nil {
 			return b.interrupted(ctx, t, placeholder, lang, ev, err)
@@ -190,6 +216,9 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 		return false
 	}
 	ev.Outcome, ev.Messages = outcomeOf(a), len(ids)
+	if parts := splitMessages(html); len(parts) > 0 {
+		b.recordAnswer(t, question, a, ids, parts[len(parts)-1], kb)
+	}
 	b.mem.record(key, history, answer.Turn{Question: question, Answer: a.Text}, ids, time.Now())
 	return true
 }
@@ -247,25 +276,30 @@ func (b *Bot) reportQuestion(ctx context.Context, t target, user int64, text str
 	}
 }
 
-// answerWithProgress asks the engine while showing progress (see stream)
-// and returns the answer and the placeholder message to replace, if any.
-func (b *Bot) answerWithProgress(ctx context.Context, t target, lang string, q answer.Question) (a answer.Answer, placeholder int, err error) {
-	s := b.startStream(ctx, t, lang)
+// answerWithProgress asks the engine while s shows progress and returns
+// the answer and the streamed message to replace, if any.
+func (b *Bot) answerWithProgress(ctx context.Context, s *stream, q answer.Question) (a answer.Answer, placeholder int, err error) {
 	// Deferred so that a panicking engine does not leave progress running.
 	defer func() { placeholder = s.stop() }()
 	a, err = b.answer.Answer(ctx, q, s.partial)
 	return a, 0, err
 }
 
-// aboutText lists the documents with their paragraph counts.
+// aboutText tells what the bot is and lists the documents by title (with
+// the file name /source and /use take); /docs gives the counts.
 func aboutText(lang string, docs []answer.DocInfo) string {
 	tt := texts[lang]
+	lines := []string{tt.aboutIntro, ""}
 	if len(docs) == 0 {
-		return tt.noDocuments
+		return strings.Join(append(lines, tt.noDocuments), "\n")
 	}
-	lines := []string{tt.aboutHeader}
+	lines = append(lines, tt.aboutHeader)
 	for _, d := range docs {
-		lines = append(lines, fmt.Sprintf(tt.aboutLine, d.Name, tt.paragraphCount(d.Paragraphs)))
+		if docTitle(d) == d.Name {
+			lines = append(lines, "• "+d.Name)
+			continue
+		}
+		lines = append(lines, fmt.Sprintf(tt.aboutLine, docTitle(d), d.Name))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -353,62 +387,4 @@ func parseSourceArgs(args string, docs []answer.DocInfo) (doc string, n int, pro
 		return "", 0, srcWhichDoc
 	}
 	return docs[match].Name, n, srcOK
-}
-
-// handleCallback answers a source button: the whole paragraph as a new
-// message in the same chat and topic. Presses are rate limited per user
-// like questions. The callback query is always answered, with a short
-// text when the data is unknown or the user must wait.
-func (b *Bot) handleCallback(ctx context.Context, u Update) {
-	cq := u.CallbackQuery
-	answered := false
-	answerWith := func(text string) {
-		answered = true
-		b.answerCallback(ctx, cq.ID, text)
-	}
-	defer func() {
-		if !answered {
-			answerWith("")
-		}
-	}()
-
-	lang := "en"
-	if cq.From != nil {
-		lang = userLang(cq.From.LanguageCode, "")
-	}
-	tt := texts[lang]
-	msg := cq.Message
-	if cq.From == nil || msg == nil || msg.Chat == nil {
-		answerWith(tt.callbackError)
-		return
-	}
-	if !b.access.allowed(msg.Chat.ID, cq.From.ID) {
-		answerWith(tt.refused)
-		return
-	}
-	if ok, _, wait := b.cbLimits.allow(cq.From.ID, time.Now()); !ok {
-		answerWith(fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
-		return
-	}
-	docs := b.answer.Documents()
-	ref, n, ok := parseSourceData(cq.Data)
-	if !ok {
-		answerWith(tt.callbackError)
-		return
-	}
-	name, ok := resolveDoc(docs, ref)
-	if !ok {
-		answerWith(tt.docGone)
-		return
-	}
-	p, ok := b.answer.Paragraph(name, n)
-	if !ok {
-		answerWith(tt.callbackError)
-		return
-	}
-	answerWith("")
-	t := target{chat: msg.Chat.ID, thread: topicThread(u), replyTo: msg.MessageID, out: u.out}
-	if _, err := b.sendHTML(ctx, t, renderParagraph(p, len(docs) > 1), nil); err != nil {
-		b.log.Warn("couldn't send a paragraph", "chat", t.chat, "err", err)
-	}
 }

@@ -163,9 +163,9 @@ type fakeAnswerer struct {
 
 func newFakeAnswerer() *fakeAnswerer {
 	return &fakeAnswerer{
-		docs: []answer.DocInfo{{Name: "sample.txt", Paragraphs: 3}},
+		docs: []answer.DocInfo{{Name: "sample.txt", Paragraphs: 3, Title: "A Sample"}},
 		paras: map[string]map[int]string{"sample.txt": {
-			1: "The first paragraph.", 2: "The second paragraph, with <tags> & ampersands.", 3: "第三段。",
+			0: "A Sample", 1: "The first paragraph.", 2: "The second paragraph, with <tags> & ampersands.", 3: "第三段。",
 		}},
 	}
 }

@@ -22,6 +22,9 @@ type Hooks struct {
 	// OnQuestion is called once for every question, when it has been
 	// handled.
 	OnQuestion func(QuestionEvent)
+	// OnFeedback is called for every vote given or changed: vote is "up"
+	// or "down".
+	OnFeedback func(vote string)
 }
 
 // Outcome is what became of a question.

@@ -47,3 +47,9 @@ func (c *lru[K, V]) removeElement(e *list.Element) {
 }
 
 func (c *lru[K, V]) len() int { return c.ll.Len() }
+
+func (c *lru[K, V]) remove(k K) {
+	if e, ok := c.m[k]; ok {
+		c.removeElement(e)
+	}
+}

@@ -122,3 +122,12 @@ func (m *memory) record(own convKey, history []answer.Turn, t answer.Turn, msgID
 		}
 	}
 }
+
+// forget ends the asker's conversation (/new): their next question in a
+// private chat carries no history. Replies to earlier answers still
+// carry the turns that led to them.
+func (m *memory) forget(own convKey) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.convs.remove(own)
+}

@@ -20,7 +20,7 @@ const (
 	commitTimeout  = 5 * time.Second
 )
 
-var allowedUpdates = []string{"message", "callback_query"}
+var allowedUpdates = []string{"message", "callback_query", "inline_query", "chosen_inline_result"}
 
 // poll fetches updates with getUpdates until ctx is done, stores them and
 // hands the new ones to d. The offset of the next getUpdates, which
@@ -148,7 +148,9 @@ var commandMenu = []struct{ command, en, zh string }{
 	{"ask", "Ask a question about the document", "就文档提问"},
 	{"source", "Show a paragraph: /source N", "查看段落：/source N"},
 	{"docs", "List the documents and their paragraphs", "文档列表及段数"},
-	{"about", "The documents I answer from", "我所依据的文档"},
+	{"about", "What I am and the documents I answer from", "我是谁、依据哪些文档"},
+	{"new", "Start a new conversation", "开始新的对话"},
+	{"use", "Answer from some documents only: /use NAME", "只用部分文档：/use 文档名"},
 	{"help", "How to use this bot", "使用说明"},
 }
 

@@ -78,6 +78,10 @@ func renderAnswer(a answer.Answer, docs []answer.DocInfo) string {
 			sb.WriteString("</blockquote>")
 		}
 	}
+	if g := strings.TrimSpace(a.Gloss); g != "" { // the question's words as the document writes them
+		sb.WriteString("\n\n📖 ")
+		sb.WriteString(escapeHTML(g))
+	}
 	if a.NotFound && len(a.Related) > 0 {
 		labels := make([]string, len(a.Related))
 		for i, p := range a.Related {
@@ -123,27 +127,56 @@ const maxButtons = 12
 // for a not-found answer, related to it), or nil when there is none.
 // Callback data is "src:<document key>:<paragraph>" (see docKey).
 func sourceKeyboard(a answer.Answer, docs []answer.DocInfo) *tgbotapi.InlineKeyboardMarkup {
+	return linkedKeyboard(a, docs, nil, false)
+}
+
+// keyboard returns the buttons under answer a in chat: with page links
+// (see [Deps.CitationLinks]) a cited paragraph's button opens its page.
+func (b *Bot) keyboard(a answer.Answer, docs []answer.DocInfo, chat int64, private bool) *tgbotapi.InlineKeyboardMarkup {
+	if b.links == nil {
+		return sourceKeyboard(a, docs)
+	}
+	urls, webApp := b.links(a, chat, private)
+	return linkedKeyboard(a, docs, urls, webApp)
+}
+
+// linkedKeyboard is sourceKeyboard where urls (one per citation of a, in
+// a.Citations' order, "" for none; see [Deps.CitationLinks]) give cited
+// paragraphs a button "¶5 ↗" that opens the citation's document page: a
+// URL button, or with webApp a Mini App button.
+func linkedKeyboard(a answer.Answer, docs []answer.DocInfo, urls []string, webApp bool) *tgbotapi.InlineKeyboardMarkup {
 	type ref struct {
 		doc string
 		n   int
 	}
 	var refs []ref
 	seen := map[ref]bool{}
-	add := func(doc string, n int) {
+	link := map[ref]string{}
+	add := func(doc string, n int, url string) {
 		r := ref{doc, n}
+		if link[r] == "" && url != "" {
+			link[r] = url
+		}
 		if !seen[r] && len(refs) < maxButtons {
 			seen[r] = true
 			refs = append(refs, r)
 		}
 	}
-	cites := slices.Clone(a.Citations)
-	slices.SortStableFunc(cites, func(x, y answer.Citation) int { return x.N - y.N })
-	for _, c := range cites {
-		add(c.Doc, c.Paragraph)
+	order := make([]int, len(a.Citations))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return a.Citations[x].N - a.Citations[y].N })
+	for _, i := range order {
+		url := ""
+		if i < len(urls) {
+			url = urls[i]
+		}
+		add(a.Citations[i].Doc, a.Citations[i].Paragraph, url)
 	}
 	if a.NotFound {
 		for _, p := range a.Related {
-			add(p.Doc, p.Paragraph)
+			add(p.Doc, p.Paragraph, "")
 		}
 	}
 	many := len(docs) > 1
@@ -155,7 +188,14 @@ func sourceKeyboard(a answer.Answer, docs []answer.DocInfo) *tgbotapi.InlineKeyb
 			continue
 		}
 		label := paragraphLabel(r.doc, r.n, many)
-		row = append(row, tgbotapi.NewInlineKeyboardButtonData(truncateRunes(label, 32), sourceData(docs[i].Name, r.n)))
+		switch u := link[r]; {
+		case u != "" && webApp:
+			row = append(row, tgbotapi.NewInlineKeyboardButtonURL(truncateRunes(label, 30)+" ↗", webAppMark+u))
+		case u != "":
+			row = append(row, tgbotapi.NewInlineKeyboardButtonURL(truncateRunes(label, 30)+" ↗", u))
+		default:
+			row = append(row, tgbotapi.NewInlineKeyboardButtonData(truncateRunes(label, 32), sourceData(docs[i].Name, r.n)))
+		}
 		if len(row) == 4 {
 			rows, row = append(rows, row), nil
 		}
@@ -167,6 +207,46 @@ func sourceKeyboard(a answer.Answer, docs []answer.DocInfo) *tgbotapi.InlineKeyb
 		return nil
 	}
 	return &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// webAppMark prefixes the URL of a button that opens as a Mini App:
+// tgbotapi's button type has no web_app field, so such a button is kept
+// as a URL button with this prefix until [replyMarkup] sends it. It is no
+// URL scheme, so no real link can carry it.
+const webAppMark = "web_app:"
+
+// replyMarkup returns the reply_markup to send for m: m itself, or when a
+// button is marked with webAppMark, m's JSON with that button as
+// {"text", "web_app": {"url"}}.
+func replyMarkup(m *tgbotapi.InlineKeyboardMarkup) any {
+	type button struct {
+		tgbotapi.InlineKeyboardButton
+		WebApp *struct {
+			URL string `json:"url"`
+		} `json:"web_app,omitempty"`
+	}
+	if m == nil {
+		return m
+	}
+	marked := false
+	rows := make([][]button, len(m.InlineKeyboard))
+	for i, row := range m.InlineKeyboard {
+		for _, b := range row {
+			out := button{InlineKeyboardButton: b}
+			if b.URL != nil && strings.HasPrefix(*b.URL, webAppMark) {
+				marked = true
+				out.WebApp = &struct {
+					URL string `json:"url"`
+				}{strings.TrimPrefix(*b.URL, webAppMark)}
+				out.URL = nil
+			}
+			rows[i] = append(rows[i], out)
+		}
+	}
+	if !marked {
+		return m
+	}
+	return map[string]any{"inline_keyboard": rows}
 }
 
 // docIndex returns the index of the document named doc. With a single

@@ -23,6 +23,10 @@ const (
 	reqDocs
 	reqRemove   // text holds the document name
 	reqDocument // a file sent to the bot (Message.Document)
+	reqGreet    // a bare mention (or keyword, or reply) with no question
+	reqNew      // start a new conversation
+	reqFeedback // the latest 👎 (admins)
+	reqUse      // text holds the document names, "all" or nothing
 )
 
 // request is a routed message.
@@ -40,14 +44,15 @@ type request struct {
 //   - other messages without text are ignored;
 //   - a command is handled when it has no @suffix or its suffix is the
 //     bot's username: /start, /help, /about, /docs, /source ARGS,
-//     /remove NAME, /ask QUESTION (a bare /ask replying to someone's
-//     message asks that message);
+//     /remove NAME, /new, /ask QUESTION (a bare /ask replying to someone's
+//     message asks that message; a bare /ask is a reqEmpty);
 //   - in a private chat every other text is a question;
 //   - in a group a text is a question when it mentions the bot (a mention
 //     or text_mention entity, or "@username" anywhere, case-insensitively),
 //     replies to one of the bot's messages, or starts with keyword.
 //
-// The question is the text without the mention or keyword.
+// The question is the text without the mention or keyword; when nothing
+// is left, the message is a reqGreet (a bare "@bot").
 func route(u Update, self identity, keyword string) request {
 	m := u.Message
 	if m == nil || m.From == nil || m.From.IsBot || m.Chat == nil {
@@ -85,7 +90,7 @@ func route(u Update, self identity, keyword string) request {
 		return request{}
 	}
 	if q == "" {
-		return request{kind: reqEmpty}
+		return request{kind: reqGreet}
 	}
 	return request{kind: reqQuestion, text: q}
 }
@@ -121,6 +126,12 @@ func routeCommand(m *tgbotapi.Message, self identity, private bool) (request, bo
 		return request{kind: reqDocs}, true
 	case "remove":
 		return request{kind: reqRemove, text: args}, true
+	case "new":
+		return request{kind: reqNew}, true
+	case "feedback":
+		return request{kind: reqFeedback}, true
+	case "use":
+		return request{kind: reqUse, text: args}, true
 	case "ask":
 		if args == "" {
 			if r := m.ReplyToMessage; r != nil && r.From != nil && r.From.ID != self.ID && strings.TrimSpace(r.Text) != "" {

@@ -66,7 +66,8 @@ func TestRoute(t *testing.T) {
 		{"keyword prefix case", telegramtest.GroupMessage(group, alice, "  CITE: what?"), "cite:", request{reqQuestion, "what?"}},
 		{"keyword prefix elsewhere ignored", telegramtest.GroupMessage(group, alice, "what cite: is it?"), "cite:", request{}},
 		{"keyword prefix stripped in private", telegramtest.PrivateMessage(alice, "cite: what?"), "cite:", request{reqQuestion, "what?"}},
-		{"mention only", telegramtest.GroupMessage(group, alice, "@CiteBot"), "", request{kind: reqEmpty}},
+		{"mention only", telegramtest.GroupMessage(group, alice, "@CiteBot"), "", request{kind: reqGreet}},
+		{"new", telegramtest.GroupMessage(group, alice, "/new@CiteBot"), "", request{kind: reqNew}},
 		{"empty text", telegramtest.GroupMessage(group, alice, ""), "", request{}},
 	}
 	for _, tt := range tests {

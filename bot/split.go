@@ -8,6 +8,31 @@ import (
 // maxMessageUnits is Telegram's message length limit in UTF-16 code units.
 const maxMessageUnits = 4096
 
+// maxMessages caps the messages one reply is sent as: a runaway model
+// answer (80k characters were 20 messages) must not flood a chat. The
+// engine caps model replies too (max_completion_tokens); this is the last
+// guard.
+const maxMessages = 4
+
+// splitMessages splits HTML for sending: parts of at most maxMessageUnits,
+// and at most maxMessages of them, the last ending in "…" when the rest
+// was cut off.
+func splitMessages(html string) []string {
+	parts := splitHTML(html, maxMessageUnits)
+	if len(parts) <= maxMessages {
+		return parts
+	}
+	parts = parts[:maxMessages]
+	last := parts[maxMessages-1]
+	if utf16Len(last)+2 > maxMessageUnits {
+		if p := splitHTML(last, maxMessageUnits-2); len(p) > 0 {
+			last = p[0]
+		}
+	}
+	parts[maxMessages-1] = last + "\n…"
+	return parts
+}
+
 // htmlTok is one indivisible piece of an HTML string s: a tag, an entity, a
 // break rune or a run of text, at s[start:end]. It holds no pointer, so
 // that tokenizing long answers costs the garbage collector nothing.

@@ -110,7 +110,14 @@ func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotap
 		if err := b.gates.wait(ctx, chat); err != nil {
 			return nil, fmt.Errorf("%s: %w", method, err)
 		}
-		res, err := b.call(ctx, method, p, requestTimeout)
+		callCtx := ctx
+		if method == "sendMessage" {
+			// A send under way is not cut by the shutdown: Telegram may
+			// already have accepted it, and only its answer tells the id
+			// to record (see the package documentation, "Delivery").
+			callCtx = context.WithoutCancel(ctx)
+		}
+		res, err := b.call(callCtx, method, p, requestTimeout)
 		if err == nil || ctx.Err() != nil {
 			return res, err
 		}
@@ -348,7 +355,7 @@ func messageParams(t target, text string, html bool, markup *tgbotapi.InlineKeyb
 	}
 	_ = p.AddInterface("link_preview_options", noPreview)
 	if markup != nil {
-		_ = p.AddInterface("reply_markup", markup)
+		_ = p.AddInterface("reply_markup", replyMarkup(markup))
 	}
 	return p
 }
@@ -365,8 +372,8 @@ func messageParams(t target, text string, html bool, markup *tgbotapi.InlineKeyb
 // that it never stays beside its replacement, not even after a crash
 // (the store still names it until the new id replaces it, and a deleted
 // message is "not found" to the next replay). When the edit fails in any
-// other way the error is returned: sending anew could show the answer
-// twice.
+// other way the error is returned with that message's id (it still holds
+// the position): sending anew could show the answer twice.
 func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup) (int, error) {
 	n, reuse := t.out.claim()
 	if reuse != 0 {
@@ -375,7 +382,7 @@ func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool,
 			return reuse, nil
 		}
 		if !isUneditable(err) {
-			return 0, err
+			return reuse, err // still the message at this position
 		}
 		b.log.Warn("couldn't edit the message sent before the restart: it is gone or can't be edited, replacing it", "chat", t.chat, "message_id", reuse, "err", err)
 		if !isGone(err) {
@@ -402,7 +409,7 @@ func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool,
 // sendHTML sends an HTML text of any length as one or more messages, with
 // markup under the last one. It returns the ids of the messages sent.
 func (b *Bot) sendHTML(ctx context.Context, t target, html string, markup *tgbotapi.InlineKeyboardMarkup) ([]int, error) {
-	return b.sendParts(ctx, t, splitHTML(html, maxMessageUnits), markup)
+	return b.sendParts(ctx, t, splitMessages(html), markup)
 }
 
 // sendParts sends HTML parts that each fit in a message, with markup under
@@ -444,7 +451,7 @@ func (b *Bot) edit(ctx context.Context, chat int64, id int, text string, html bo
 		}
 		_ = p.AddInterface("link_preview_options", noPreview)
 		if markup != nil {
-			_ = p.AddInterface("reply_markup", markup)
+			_ = p.AddInterface("reply_markup", replyMarkup(markup))
 		}
 		return p
 	}

@@ -12,7 +12,6 @@ import (
 
 // uiTexts are the bot's own words in one language.
 type uiTexts struct {
-	placeholder   string
 	emptyAnswer   string
 	ungrounded    string
 	related       string
@@ -27,7 +26,21 @@ type uiTexts struct {
 	noParagraph   string
 	noDocuments   string
 	aboutHeader   string
-	aboutLine     string // %s name, %s paragraphCount
+	aboutIntro    string // what the bot is
+	aboutLine     string // %s title, %s name
+	docsHeader    string
+	greet         string // %s: how to ask, e.g. "@bot your question"
+	newChat       string // /new done
+	thanks        string // a vote taken
+	thanksDown    string // a 👎 taken: reasons offered
+	downFirst     string // a reason tapped without a 👎
+	reasons       [3]string
+	feedbackHead  string // %d 👍, %d 👎
+	docsActive    string // /docs in a chat with /use
+	useAll        string // %s: the documents
+	useSome       string // %s: the chosen documents
+	useAdminsOnly string
+	inlineHint    string // the button above empty inline results
 	callbackError string
 	greeting      string
 	howTo         string // %s: @username, %s: keyword sentence, %s: followUps or ""
@@ -72,7 +85,6 @@ func (tt uiTexts) paragraphCount(n int) string {
 
 var texts = map[string]uiTexts{
 	"en": {
-		placeholder:   "…",
 		emptyAnswer:   "(no answer)",
 		ungrounded:    "This answer could not be verified against the document: treat it with caution.",
 		related:       "Related paragraphs: ",
@@ -87,7 +99,21 @@ var texts = map[string]uiTexts{
 		noParagraph:   "There is no such paragraph.",
 		noDocuments:   "No documents are loaded.",
 		aboutHeader:   "I answer from these documents:",
-		aboutLine:     "• %s — %s",
+		aboutIntro:    "I am citebot: I answer questions about documents and quote them word for word, citing each paragraph (¶) I use. If the documents don't say, I say so.",
+		aboutLine:     "• %s (%s)",
+		docsHeader:    "Documents:",
+		greet:         "Yes? Ask me anything about the documents, e.g. %s What is it about?",
+		newChat:       "OK, a new conversation: I've forgotten the earlier questions.",
+		thanks:        "Thanks for the feedback!",
+		thanksDown:    "Thanks! What was wrong? (optional: tap below)",
+		downFirst:     "Tap 👎 first.",
+		reasons:       [3]string{"wrong quote", "not in the document", "incomplete"},
+		feedbackHead:  "Feedback: %d 👍, %d 👎. The latest 👎:",
+		docsActive:    "✓ This chat answers from the marked documents only (/use all for every document).",
+		useAll:        "This chat answers from all documents: %s.\nTo answer from some only: /use NAME … (/use all to go back).",
+		useSome:       "This chat answers from: %s.\n/use all answers from every document again.",
+		useAdminsOnly: "Only the group's admins can choose its documents.",
+		inlineHint:    "Type a question about the documents",
 		callbackError: "Paragraph not found.",
 		greeting:      "Hello! I answer questions about %s, quoting the document word for word.",
 		howTo: "How to ask\n" +
@@ -100,7 +126,9 @@ var texts = map[string]uiTexts{
 			"/ask QUESTION – ask a question\n" +
 			"/source N – show paragraph N (/source DOC N when several documents are loaded)\n" +
 			"/docs – the documents I know, with paragraph counts\n" +
-			"/about – the documents I know\n" +
+			"/about – what I am and the documents I answer from\n" +
+			"/new – start a new conversation\n" +
+			"/use NAME … – answer from these documents only (/use all: every document; in a group, admins)\n" +
 			"/help – this message",
 		privacy: "Groups and privacy mode\n" +
 			"With privacy mode on (the default) a bot in a group only sees commands, replies to its own messages and, not reliably, mentions. " +
@@ -110,7 +138,8 @@ var texts = map[string]uiTexts{
 		docsHint: "Send me a document file to add it; /remove NAME removes one.",
 		adminHelp: "Admin\n" +
 			"Send me a document file (up to %s) in this chat to add it.\n" +
-			"/remove NAME – remove a document (names as in /docs)",
+			"/remove NAME – remove a document (names as in /docs)\n" +
+			"/feedback – the latest 👎 with their questions",
 		onlyAdminsAdd:  "Only admins can add documents.",
 		onlyAdminsDel:  "Only admins can remove documents.",
 		privateOnly:    "Please send documents and /remove to me in a private chat.",
@@ -132,7 +161,6 @@ var texts = map[string]uiTexts{
 		paragraphs:     [2]string{"%d paragraph", "%d paragraphs"},
 	},
 	"zh": {
-		placeholder:   "正在查找…",
 		emptyAnswer:   "（没有回答）",
 		ungrounded:    "此回答未能在文档中核实出处，请谨慎参考。",
 		related:       "相关段落：",
@@ -147,7 +175,21 @@ var texts = map[string]uiTexts{
 		noParagraph:   "没有这个段落。",
 		noDocuments:   "没有加载任何文档。",
 		aboutHeader:   "我根据以下文档回答：",
-		aboutLine:     "• %s — %s",
+		aboutIntro:    "我是 citebot：我回答关于文档的问题，逐字引用原文，并标明所引用的段落（¶）。文档里没有的，我会直说。",
+		aboutLine:     "• 《%s》（%s）",
+		docsHeader:    "文档：",
+		greet:         "在的！请就文档提问，例如：%s 这篇文章讲了什么？",
+		newChat:       "好的，开始新的对话：之前的问题已清除。",
+		thanks:        "感谢反馈！",
+		thanksDown:    "感谢！哪里不对？（可选，点下方按钮）",
+		downFirst:     "请先点 👎。",
+		reasons:       [3]string{"引文有误", "文档中没有", "不完整"},
+		feedbackHead:  "反馈：%d 👍，%d 👎。最近的 👎：",
+		docsActive:    "✓ 本聊天只根据打勾的文档回答（/use all 恢复全部文档）。",
+		useAll:        "本聊天根据全部文档回答：%s。\n只用部分文档：/use 文档名 …（/use all 恢复全部）。",
+		useSome:       "本聊天只根据以下文档回答：%s。\n/use all 恢复全部文档。",
+		useAdminsOnly: "只有群管理员可以选择本群使用的文档。",
+		inlineHint:    "输入关于文档的问题",
 		callbackError: "找不到该段落。",
 		greeting:      "你好！我回答关于%s的问题，并逐字引用原文。",
 		howTo: "如何提问\n" +
@@ -160,7 +202,9 @@ var texts = map[string]uiTexts{
 			"/ask 问题 – 提问\n" +
 			"/source N – 查看第 N 段（多个文档时用 /source 文档名 N）\n" +
 			"/docs – 已加载的文档及段数\n" +
-			"/about – 已加载的文档\n" +
+			"/about – 我是谁、依据哪些文档\n" +
+			"/new – 开始新的对话\n" +
+			"/use 文档名 … – 只根据这些文档回答（/use all 恢复全部；群里由管理员设置）\n" +
 			"/help – 本帮助",
 		privacy: "群组与隐私模式\n" +
 			"隐私模式开启时（默认），机器人在群里只能收到命令、对它消息的回复，以及（不一定可靠的）@提及。" +
@@ -170,7 +214,8 @@ var texts = map[string]uiTexts{
 		docsHint: "发给我文档文件即可添加；/remove 文档名 可删除文档。",
 		adminHelp: "管理员\n" +
 			"在此私聊中发给我文档文件（不超过 %s）即可添加。\n" +
-			"/remove 文档名 – 删除文档（名称见 /docs）",
+			"/remove 文档名 – 删除文档（名称见 /docs）\n" +
+			"/feedback – 最近的 👎 及其问题",
 		onlyAdminsAdd:  "只有管理员可以添加文档。",
 		onlyAdminsDel:  "只有管理员可以删除文档。",
 		privateOnly:    "请在与我的私聊中发送文档或使用 /remove。",
@@ -212,7 +257,8 @@ func userLang(languageCode, text string) string {
 	return "en"
 }
 
-// docNames lists document names for the greeting.
+// docNames lists the documents for the greeting, by title (their file
+// name when they have none).
 func docNames(docs []answer.DocInfo, lang string) string {
 	if len(docs) == 0 {
 		if lang == "zh" {
@@ -222,12 +268,21 @@ func docNames(docs []answer.DocInfo, lang string) string {
 	}
 	names := make([]string, len(docs))
 	for i, d := range docs {
-		names[i] = d.Name
+		names[i] = docTitle(d)
 	}
 	if lang == "zh" {
 		return "《" + strings.Join(names, "》《") + "》"
 	}
-	return `"` + strings.Join(names, `", "`) + `"`
+	return "“" + strings.Join(names, "”, “") + "”"
+}
+
+// docTitle is how a document is called to users: its title, else its
+// file name.
+func docTitle(d answer.DocInfo) string {
+	if t := strings.TrimSpace(d.Title); t != "" {
+		return truncateRunes(t, 80)
+	}
+	return d.Name
 }
 
 // helpText returns the /start (full=false) or /help (full=true) text, plain.

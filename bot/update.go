@@ -80,8 +80,8 @@ func topicThread(u Update) int {
 }
 
 // chatKey returns the queue key of an update: its chat, or for an inline
-// callback without a message its sender. ok is false for updates the bot
-// does not handle.
+// query or a callback without a message its sender. ok is false for
+// updates the bot does not handle (a chosen inline result among them).
 func chatKey(u Update) (key int64, ok bool) {
 	switch {
 	case u.Message != nil && u.Message.Chat != nil:
@@ -90,6 +90,8 @@ func chatKey(u Update) (key int64, ok bool) {
 		return u.CallbackQuery.Message.Chat.ID, true
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
 		return u.CallbackQuery.From.ID, true
+	case u.InlineQuery != nil && u.InlineQuery.From != nil:
+		return u.InlineQuery.From.ID, true
 	}
 	return 0, false
 }

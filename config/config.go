@@ -108,6 +108,10 @@ type Config struct {
 	// Model is the chat model; empty means extractive answers.
 	Model        string
 	ModelTimeout time.Duration
+	// MaxCompletionTokens caps a model reply; ContextWindow is the chat
+	// model's context in tokens, which bounds the answer prompt.
+	MaxCompletionTokens int
+	ContextWindow       int
 
 	// Telegram holds the bot's settings; package bot takes them as they
 	// are (bot.Config is this type).
@@ -119,6 +123,15 @@ type Config struct {
 	// AdminAddr is the address of the admin HTTP server (/healthz, /readyz,
 	// /metrics); empty: off.
 	AdminAddr string
+
+	// Document page (package bot/page): WebListen is the address its
+	// server listens on ("": off); PublicURL is where users reach it (""
+	// : citations carry no links); LinkTTL is how long a link is valid;
+	// PageKey signs the links ("": a key generated in DataDir).
+	WebListen string
+	PublicURL string
+	LinkTTL   time.Duration
+	PageKey   Secret
 
 	// origin maps a setting's file key to the name the user set it under
 	// ("--top-k", "CITEBOT_TOP_K", "top_k (citebot.yaml line 3)"), so

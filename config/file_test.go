@@ -26,6 +26,8 @@ openai_base_url: http://ollama:11434/v1
 openai_api_key: sk-file
 model: qwen2.5:7b
 model_timeout: 45s
+max_completion_tokens: 512
+context_window: 4096
 telegram_token: "123:file"
 telegram_api: http://127.0.0.1:9000
 webhook_url: https://bot.example.org/hook
@@ -45,6 +47,10 @@ shutdown_timeout: 5s
 replay_max_age: 30m
 admins: [7, 8]
 max_upload_bytes: 1048576
+web_listen: 127.0.0.1:8081
+public_url: https://bot.example.org
+link_ttl: 48h
+page_key: 0123456789abcdef0123
 admin_addr: 127.0.0.1:9090
 log_format: json
 log_level: debug

@@ -77,6 +77,12 @@ var settings = []setting{
 	{key: "model_timeout", env: "CITEBOT_MODEL_TIMEOUT", flag: "model-timeout", def: "60s", scope: forIndexing,
 		help:  "`timeout` of one chat or embeddings request",
 		field: func(c *Config) any { return &c.ModelTimeout }, check: positive},
+	{key: "max_completion_tokens", env: "CITEBOT_MAX_COMPLETION_TOKENS", flag: "max-completion-tokens", def: "1024", scope: forAnswers,
+		help:  "longest model answer in `tokens`, sent as max_completion_tokens; the engine also stops reading a longer reply",
+		field: func(c *Config) any { return &c.MaxCompletionTokens }, check: between(16, 100_000)},
+	{key: "context_window", env: "CITEBOT_CONTEXT_WINDOW", flag: "context-window", def: "8192", scope: forAnswers,
+		help:  "the chat model's context in `tokens` (Ollama: OLLAMA_CONTEXT_LENGTH); prompts keep max_completion_tokens of it free and leave out the lowest-ranked passages that do not fit",
+		field: func(c *Config) any { return &c.ContextWindow }, check: between(1024, 10_000_000)},
 	{key: "telegram_token", env: "TELEGRAM_BOT_TOKEN", flag: "telegram-token", scope: forServe,
 		help:  "bot `token` from @BotFather (prefer the environment)",
 		field: func(c *Config) any { return &c.TelegramToken }},
@@ -134,6 +140,23 @@ var settings = []setting{
 	{key: "max_upload_bytes", env: "CITEBOT_MAX_UPLOAD_BYTES", flag: "max-upload-bytes", def: "20971520", scope: forServe,
 		help:  "largest document accepted from chat, in `bytes` (20971520 is 20 MiB)",
 		field: func(c *Config) any { return &c.MaxUploadBytes }, check: between[int64](1, 1<<30)},
+	{key: "web_listen", env: "CITEBOT_WEB_LISTEN", flag: "web-listen", unset: "off", scope: forServe,
+		help:  "`address` the document page server listens on (behind the TLS proxy that serves public_url)",
+		field: func(c *Config) any { return &c.WebListen }, check: optional(hostPort)},
+	{key: "public_url", env: "CITEBOT_PUBLIC_URL", flag: "public-url", unset: "off: no page links", scope: forServe | forAsk,
+		help:  "public HTTPS `url` of the document page; every citation then links to its page",
+		field: func(c *Config) any { return &c.PublicURL }, check: optional(httpURL)},
+	{key: "link_ttl", env: "CITEBOT_LINK_TTL", flag: "link-ttl", def: "720h", scope: forServe | forAsk,
+		help:  "how long (`duration`) a citation's page link stays valid (720h: 30 days)",
+		field: func(c *Config) any { return &c.LinkTTL }, check: positive},
+	{key: "page_key", env: "CITEBOT_PAGE_KEY", flag: "page-key", unset: "generated in data_dir", scope: forServe | forAsk,
+		help:  "`key` that signs page links, 16 characters or more (prefer the environment); changing it revokes every link",
+		field: func(c *Config) any { return &c.PageKey }, check: func(p any) string {
+			if k := *p.(*Secret); k != "" && len(k) < 16 {
+				return "use at least 16 characters, or leave it empty for a key generated in data_dir"
+			}
+			return ""
+		}},
 	{key: "admin_addr", env: "CITEBOT_ADMIN_ADDR", flag: "admin-addr", unset: "off", scope: forServe | forHealthcheck,
 		help:  "`address` of the admin HTTP server: /healthz, /readyz, /metrics",
 		field: func(c *Config) any { return &c.AdminAddr }, check: optional(hostPort)},

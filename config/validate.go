@@ -58,6 +58,10 @@ func (c Config) validateServer() []error {
 	if c.Model != "" && c.OpenAIBaseURL == "" && c.OpenAIAPIKey == "" {
 		errs = append(errs, fmt.Errorf("%s = %s needs a model server: %s", c.nameOf(lookup("model")), shown(c.Model), server))
 	}
+	if c.ContextWindow > 0 && c.MaxCompletionTokens > c.ContextWindow/2 {
+		errs = append(errs, fmt.Errorf("%s = %d leaves too little of %s = %d for the prompt: use at most half of it",
+			c.nameOf(lookup("max_completion_tokens")), c.MaxCompletionTokens, c.nameOf(lookup("context_window")), c.ContextWindow))
+	}
 	return errs
 }
 

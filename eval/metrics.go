@@ -36,6 +36,17 @@ type QuoteScores struct {
 	// QuoteCharsMean is the mean length in characters of the first quote
 	// over the questions answered with a quote.
 	QuoteCharsMean float64 `json:"quote_chars_mean"`
+	// QuoteHitAny is the share of answerable questions with any quote
+	// that contains a gold answer.
+	QuoteHitAny float64 `json:"quote_hit@any"`
+	// WholeSentenceRate is the share of first quotes, over the questions
+	// answered with a quote, made of whole sentences.
+	WholeSentenceRate float64 `json:"whole_sentence_rate"`
+	// EvidenceHit1 is the share of answerable questions carrying evidence
+	// whose first quote holds a gold answer and overlaps an evidence
+	// sentence; EvidenceRows counts those questions (0: no figure).
+	EvidenceHit1 float64 `json:"evidence_hit@1,omitempty"`
+	EvidenceRows int     `json:"evidence_rows,omitempty"`
 }
 
 // Quotes returns the answer metrics, zero when none were scored.
@@ -54,6 +65,8 @@ type counts struct {
 	answered                            int
 	hits, abstained, falseAbstained     int
 	quoted, quoteChars                  int
+	hitsAny, whole                      int
+	evidence, evidenceHits              int
 }
 
 func (c *counts) add(r Result) {
@@ -83,9 +96,21 @@ func (c *counts) add(r Result) {
 	case r.Answerable && r.Hit:
 		c.hits++
 	}
+	if r.Answerable && r.HitAny {
+		c.hitsAny++
+	}
+	if r.Evidence {
+		c.evidence++
+		if r.EvidenceHit {
+			c.evidenceHits++
+		}
+	}
 	if !r.Abstained && r.QuoteChars > 0 {
 		c.quoted++
 		c.quoteChars += r.QuoteChars
+		if r.Whole {
+			c.whole++
+		}
 	}
 }
 
@@ -107,10 +132,14 @@ func (c *counts) scores() Scores {
 	}
 	if c.answered > 0 {
 		s.QuoteScores = &QuoteScores{
-			QuoteHit1:        ratio(c.hits, c.answerable),
-			AbstainRate:      ratio(c.abstained, c.unanswerable),
-			FalseAbstainRate: ratio(c.falseAbstained, c.answerable),
-			QuoteCharsMean:   ratio(c.quoteChars, c.quoted),
+			QuoteHit1:         ratio(c.hits, c.answerable),
+			AbstainRate:       ratio(c.abstained, c.unanswerable),
+			FalseAbstainRate:  ratio(c.falseAbstained, c.answerable),
+			QuoteCharsMean:    ratio(c.quoteChars, c.quoted),
+			QuoteHitAny:       ratio(c.hitsAny, c.answerable),
+			WholeSentenceRate: ratio(c.whole, c.quoted),
+			EvidenceHit1:      ratio(c.evidenceHits, c.evidence),
+			EvidenceRows:      c.evidence,
 		}
 	}
 	return s

@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 )
@@ -38,14 +40,17 @@ func (r Report) WriteText(w io.Writer, kinds []string) {
 	answers := r.QuoteScores != nil
 	fmt.Fprintf(w, "%-18s %5s %9s %9s %9s %9s %7s", "kind", "n", "recall@1", "recall@3", "recall@5", "recall@10", "mrr@10")
 	if answers {
-		fmt.Fprintf(w, " %11s %8s %9s %7s", "quote_hit@1", "abstain", "f_abstain", "q_chars")
+		fmt.Fprintf(w, " %11s %9s %8s %9s %7s %6s", "quote_hit@1", "hit@any", "abstain", "f_abstain", "q_chars", "whole")
 	}
 	fmt.Fprintln(w)
 	line := func(name string, s Scores) {
 		fmt.Fprintf(w, "%-18s %5d %9.3f %9.3f %9.3f %9.3f %7.3f", name, s.Questions, s.Recall1, s.Recall3, s.Recall5, s.Recall10, s.MRR10)
 		if answers {
 			q := s.Quotes()
-			fmt.Fprintf(w, " %11.3f %8.3f %9.3f %7.1f", q.QuoteHit1, q.AbstainRate, q.FalseAbstainRate, q.QuoteCharsMean)
+			fmt.Fprintf(w, " %11.3f %9.3f %8.3f %9.3f %7.1f %6.3f", q.QuoteHit1, q.QuoteHitAny, q.AbstainRate, q.FalseAbstainRate, q.QuoteCharsMean, q.WholeSentenceRate)
+			if q.EvidenceRows > 0 {
+				fmt.Fprintf(w, " evidence_hit@1 %.3f (%d)", q.EvidenceHit1, q.EvidenceRows)
+			}
 		}
 		fmt.Fprintln(w)
 	}
@@ -53,4 +58,18 @@ func (r Report) WriteText(w io.Writer, kinds []string) {
 	for _, kind := range kinds {
 		line(kind, r.ByKind[kind])
 	}
+}
+
+// WriteResults writes one JSON object per line for each result, in order:
+// the form of `citebot eval --per-question FILE`.
+func WriteResults(w io.Writer, results []Result) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for _, r := range results {
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("write result %s: %w", r.ID, err)
+		}
+	}
+	return bw.Flush()
 }

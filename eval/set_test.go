@@ -41,7 +41,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestSharedSetsParse(t *testing.T) {
-	for name, n := range map[string]int{"seed_dev.jsonl": 13, "cmrc2018_trial.jsonl": 1002, "drcd_dev.jsonl": 3524} {
+	for name, n := range map[string]int{"seed_dev.jsonl": 46, "cmrc2018_trial.jsonl": 1002, "drcd_dev.jsonl": 3524} {
 		rows, err := Load(filepath.Join("..", "testdata", "eval", name))
 		if err != nil {
 			t.Fatal(err)
@@ -75,19 +75,72 @@ func TestRetrievalScores(t *testing.T) {
 }
 
 func TestQuoteScores(t *testing.T) {
+	q := func(text string, whole bool) Quote { return Quote{Text: text, Whole: whole} }
 	var m Metrics
-	m.Add(Score(Row{Answers: []string{"甲乙"}, Kind: "x"}, nil, &Answered{Quote: "有 甲乙 丙", Paragraph: 2})) // hit
-	m.Add(Score(Row{Answers: []string{"丁"}, Kind: "x"}, nil, &Answered{Quote: "无关"}))                    // miss
-	m.Add(Score(Row{Answers: []string{"戊"}, Kind: "x"}, nil, &Answered{Abstained: true}))                // false abstention
-	m.Add(Score(Row{Kind: "y"}, nil, &Answered{Abstained: true}))                                        // right abstention
-	m.Add(Score(Row{Kind: "y"}, nil, &Answered{Quote: "答"}))                                             // answered the unanswerable
-	q := m.Scores().Quotes()
+	m.Add(Score(Row{Answers: []string{"甲乙"}, Kind: "x"}, nil, &Answered{Quotes: []Quote{{Text: "有 甲乙 丙", Paragraph: 2, Whole: true}}})) // hit
+	m.Add(Score(Row{Answers: []string{"丁"}, Kind: "x"}, nil, &Answered{Quotes: []Quote{q("无关", false), q("有丁", true)}}))                // hit only in the second quote
+	m.Add(Score(Row{Answers: []string{"戊"}, Kind: "x"}, nil, &Answered{Abstained: true}))                                               // false abstention
+	m.Add(Score(Row{Kind: "y"}, nil, &Answered{Abstained: true}))                                                                       // right abstention
+	m.Add(Score(Row{Kind: "y"}, nil, &Answered{Quotes: []Quote{q("答", true)}}))                                                         // answered the unanswerable
+	s := m.Scores().Quotes()
 	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
-	if !near(q.QuoteHit1, 1.0/3) || !near(q.FalseAbstainRate, 1.0/3) || !near(q.AbstainRate, 0.5) || !near(q.QuoteCharsMean, 3) {
-		t.Fatalf("quote scores = %+v", q)
+	if !near(s.QuoteHit1, 1.0/3) || !near(s.QuoteHitAny, 2.0/3) || !near(s.FalseAbstainRate, 1.0/3) || !near(s.AbstainRate, 0.5) ||
+		!near(s.QuoteCharsMean, 3) || !near(s.WholeSentenceRate, 2.0/3) || s.EvidenceRows != 0 {
+		t.Fatalf("quote scores = %+v", s)
 	}
 	if k := m.ByKind()["y"].Quotes(); k.AbstainRate != 0.5 {
 		t.Fatalf("kind y = %+v", k)
+	}
+}
+
+func TestEvidenceHit(t *testing.T) {
+	row := Row{Answers: []string{"1066"}, Evidence: []string{"The battle was fought in 1066.", "It ended at dusk."}}
+	tests := []struct {
+		name  string
+		quote string
+		want  bool
+	}{
+		{"evidence sentence quoted", "The battle was fought in 1066.", true},
+		{"part of the evidence", "fought in 1066", true},
+		{"answer elsewhere", "A coin of 1066 was found later.", false},
+		{"evidence without the answer", "It ended at dusk.", false},
+	}
+	var m Metrics
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Score(row, nil, &Answered{Quotes: []Quote{{Text: tt.quote}}})
+			m.Add(r)
+			if !r.Evidence || r.EvidenceHit != tt.want {
+				t.Fatalf("result = %+v, want evidence hit %v", r, tt.want)
+			}
+		})
+	}
+	if s := m.Scores().Quotes(); s.EvidenceRows != 4 || s.EvidenceHit1 != 0.5 {
+		t.Fatalf("scores = %+v", s)
+	}
+}
+
+func TestWriteResults(t *testing.T) {
+	rows := []Row{{ID: "a", Question: "q<1>", Answers: []string{"x"}, Kind: "k"}, {ID: "b", Question: "r", Kind: "u"}}
+	results := []Result{
+		Score(rows[0], []string{"x"}, &Answered{Quotes: []Quote{{Text: "x & y", Paragraph: 3, Whole: true}}}),
+		Score(rows[1], nil, &Answered{Abstained: true}),
+	}
+	var b strings.Builder
+	if err := WriteResults(&b, results); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d lines:\n%s", len(lines), b.String())
+	}
+	for _, want := range []string{`"id":"a"`, `"question":"q<1>"`, `"hit":true`, `"quote":"x & y"`, `"paragraph":3`, `"whole_sentence":true`, `"rank":1`} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("line %s lacks %s", lines[0], want)
+		}
+	}
+	if !strings.Contains(lines[1], `"abstained":true`) || strings.Contains(lines[1], `"quote"`) {
+		t.Errorf("abstention line = %s", lines[1])
 	}
 }
 

@@ -265,7 +265,7 @@ func (l *Library) AddDocument(ctx context.Context, name string, data []byte) (an
 	}
 	l.cur.Store(l.snapshot(ix, cur.Generation+1))
 	l.log.Info("document added", "name", name, "paragraphs", doc.BodyParagraphs())
-	return answer.DocInfo{Name: name, Paragraphs: doc.BodyParagraphs()}, nil
+	return docInfo(doc), nil
 }
 
 func (l *Library) isUpload(name string) bool {

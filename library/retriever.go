@@ -2,10 +2,12 @@ package library
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 // Snapshot is one immutable version of the document set: its index and
@@ -21,10 +23,12 @@ type Snapshot struct {
 // commands that do not change their documents (ask, chat, eval).
 func NewRetriever(ix *retrieval.Index) *Snapshot { return &Snapshot{Index: ix} }
 
-// Retrieve implements answer.Retriever.
+// Retrieve implements answer.Retriever; it honours the document scope of
+// ctx (answer.DocScope: a chat's /use), filtering inside the index
+// (retrieval's SearchIn).
 func (s *Snapshot) Retrieve(ctx context.Context, query string, k int) ([]answer.Passage, error) {
 	t0 := time.Now()
-	hits, err := s.Index.Search(ctx, query, k)
+	hits, err := s.Index.SearchIn(ctx, query, k, retrieval.MethodHybrid, answer.DocScope(ctx))
 	if s.observe != nil {
 		s.observe(time.Since(t0))
 	}
@@ -46,6 +50,9 @@ func (s *Snapshot) Paragraph(doc string, n int) (answer.Passage, bool) {
 			continue
 		}
 		p, ok := d.Paragraph(n)
+		if n == 0 {
+			p, ok = title(d)
+		}
 		if !ok {
 			return answer.Passage{}, false
 		}
@@ -59,7 +66,28 @@ func (s *Snapshot) Documents() []answer.DocInfo {
 	docs := s.Index.Documents()
 	out := make([]answer.DocInfo, len(docs))
 	for i, d := range docs {
-		out[i] = answer.DocInfo{Name: d.Name, Paragraphs: d.BodyParagraphs()}
+		out[i] = docInfo(d)
 	}
 	return out
+}
+
+// title returns the document's first heading: what ¶0 cites and /source 0
+// shows (a Markdown document may have more headings, all numbered 0; the
+// first is its title).
+func title(d *document.Document) (document.Paragraph, bool) {
+	for _, p := range d.Paragraphs {
+		if p.Heading {
+			return p, true
+		}
+	}
+	return document.Paragraph{}, false
+}
+
+// docInfo describes d: its name, body paragraphs and title.
+func docInfo(d *document.Document) answer.DocInfo {
+	info := answer.DocInfo{Name: d.Name, Paragraphs: d.BodyParagraphs()}
+	if p, ok := title(d); ok {
+		info.Title = strings.Join(strings.Fields(p.Text(d)), " ")
+	}
+	return info
 }

@@ -99,6 +99,7 @@ type Index struct {
 	collection *chromem.Collection
 	embed      chromem.EmbeddingFunc
 	fusion     fusionParams
+	xl         crossLingual // questions in another language (crosslingual.go)
 }
 
 // Build splits docs into passages, indexes their words with BM25 and their

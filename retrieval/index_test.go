@@ -232,12 +232,13 @@ func TestSearchErrors(t *testing.T) {
 	}
 }
 
-// TestSearchVectorOnly: a query sharing no token with the text (English
-// against Chinese) still gets the vector ranking from the hybrid.
+// TestSearchVectorOnly: a query sharing no token with the text (Russian
+// against Chinese; English is translated, see crosslingual.go) still gets
+// the vector ranking from the hybrid.
 func TestSearchVectorOnly(t *testing.T) {
 	ix, _ := buildSample(t, Options{})
 	ctx := context.Background()
-	q := "How can the basin improve its disaster prevention?"
+	q := "Как бассейн может улучшить защиту от стихийных бедствий?"
 	if hits, _ := ix.SearchWith(ctx, q, 5, MethodLexical); len(hits) != 0 {
 		t.Fatalf("lexical hits for an English query: %v", hits)
 	}

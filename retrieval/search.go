@@ -43,7 +43,9 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 //     were tuned on the eval sets as a whole (eval_test.go).
 //
 // Chinese question words (什么, 哪, 谁, ...) are dropped from the query's
-// lexical side; the embedding sees the query as given.
+// lexical side; the embedding sees the query as given. A query in another
+// language than the corpus is translated and searched as a structured
+// query (see crosslingual.go).
 //
 // Sources names the retrievers whose candidate lists held the hit (hits
 // of one call may share the backing array: do not modify it). The query
@@ -54,6 +56,9 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, method str
 	}
 	if k <= 0 {
 		return nil, fmt.Errorf("search: k must be positive, got %d", k)
+	}
+	if xq := ix.translate(query); xq != nil && isMethod(method) {
+		return ix.crossLingualHits(ctx, query, xq, k, method)
 	}
 	switch method {
 	case MethodLexical:

@@ -25,6 +25,9 @@ type Citation struct {
 	Quote     string `json:"quote"`
 	Start     int    `json:"start"`
 	End       int    `json:"end"`
+	// URL is the citation's document page (with a public URL set; see
+	// package bot/page), where the quote is shown highlighted in place.
+	URL string `json:"url,omitempty"`
 }
 
 // Answer is the JSON form of an answer.
@@ -35,14 +38,27 @@ type Answer struct {
 	NotFound   bool        `json:"not_found"`
 	Ungrounded bool        `json:"ungrounded"`
 	Notice     string      `json:"notice,omitempty"`
+	Gloss      string      `json:"gloss,omitempty"`
 	Citations  []Citation  `json:"citations"`
+	// Unsupported lists the model's claims removed as unsupported by the
+	// document: model text, not document text.
+	Unsupported []Unsupported `json:"unsupported"`
+}
+
+// Unsupported is a removed model claim in the JSON form.
+type Unsupported struct {
+	Text string `json:"text"`
 }
 
 // JSON converts a to its JSON form, turning byte offsets into character
 // offsets of the documents' texts (docs; a citation of a document not in
 // docs keeps its byte offsets).
 func JSON(a answer.Answer, docs []*document.Document) Answer {
-	out := Answer{Question: a.Question, Answer: a.Text, Mode: a.Mode, NotFound: a.NotFound, Ungrounded: a.Ungrounded, Notice: a.Notice, Citations: []Citation{}}
+	out := Answer{Question: a.Question, Answer: a.Text, Mode: a.Mode, NotFound: a.NotFound, Ungrounded: a.Ungrounded, Notice: a.Notice,
+		Gloss: a.Gloss, Citations: []Citation{}, Unsupported: []Unsupported{}}
+	for _, u := range a.Unsupported {
+		out.Unsupported = append(out.Unsupported, Unsupported(u))
+	}
 	for _, c := range a.Citations {
 		start, end := c.Start, c.End
 		if i := slices.IndexFunc(docs, func(d *document.Document) bool { return d.Name == c.Doc }); i >= 0 {
@@ -56,16 +72,18 @@ func JSON(a answer.Answer, docs []*document.Document) Answer {
 // Write renders a for a terminal: the text (or the lead-in), a notice, then
 // each citation's label and quote; multiDoc adds document names to the
 // labels. streamed is the text already printed while the answer streamed
-// (see [Streamer]): when it is the final text, it is not printed again.
+// (see [Streamer]): only what extends it is printed. The engine's
+// streamed text is verified and only ever grows into the final text, so
+// nothing printed is taken back.
 func Write(w io.Writer, a answer.Answer, multiDoc bool, streamed string) {
 	switch {
-	case streamed != "" && strings.TrimSpace(streamed) == strings.TrimSpace(a.Text):
-		fmt.Fprintln(w)
+	case streamed != "" && strings.HasPrefix(a.Text, streamed):
+		fmt.Fprintln(w, a.Text[len(streamed):])
 	case a.Lead != "" && len(a.Citations) > 0:
 		fmt.Fprintln(w, a.Lead) // the quotes follow, each under its label
 	default:
 		if streamed != "" {
-			fmt.Fprint(w, "\n\n") // the final text revises what streamed
+			fmt.Fprint(w, "\n\n") // not an extension (the engine never does this)
 		}
 		fmt.Fprintln(w, a.Text)
 	}
@@ -81,6 +99,9 @@ func Write(w io.Writer, a answer.Answer, multiDoc bool, streamed string) {
 			label += " " + c.Doc
 		}
 		fmt.Fprintf(w, "%s\n    “%s”\n", label, c.Quote)
+	}
+	if a.Gloss != "" {
+		fmt.Fprintf(w, "gloss: %s\n", a.Gloss)
 	}
 	if a.NotFound && len(a.Related) > 0 {
 		var labels []string

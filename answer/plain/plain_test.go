@@ -50,3 +50,21 @@ func TestJSONCountsCharacters(t *testing.T) {
 		t.Fatalf("runes [%d:%d] = %q, want %q", c.Start, c.End, string(r[c.Start:c.End]), quote)
 	}
 }
+
+func TestJSONListsUnsupported(t *testing.T) {
+	for _, tt := range []struct {
+		a    answer.Answer
+		want string
+	}{
+		{answer.Answer{Text: "x", Unsupported: []answer.Unsupported{{Text: "此外，政府将发放补贴。"}}}, `"unsupported":[{"text":"此外，政府将发放补贴。"}]`},
+		{answer.Answer{Text: "x"}, `"unsupported":[]`},
+	} {
+		b, err := json.Marshal(JSON(tt.a, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), tt.want) {
+			t.Errorf("JSON %s lacks %s", b, tt.want)
+		}
+	}
+}

@@ -38,6 +38,7 @@ type Metrics struct {
 	modelTokens  prometheus.Counter
 	modelErrors  prometheus.Counter
 	telegramErrs *prometheus.CounterVec
+	feedback     *prometheus.CounterVec
 
 	indexReady atomic.Bool
 	lastPollOK atomic.Int64 // unix nanos of the last good poll (or webhook registration)
@@ -77,6 +78,10 @@ func New(build Build) *Metrics {
 			Name: "citebot_telegram_api_errors_total",
 			Help: "Failed Telegram Bot API calls by method and code (HTTP status or error_code; 0: no answer).",
 		}, []string{"method", "code"}),
+		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "citebot_feedback_total",
+			Help: "Votes given under answers (a changed vote counts again), by vote (up, down).",
+		}, []string{"vote"}),
 	}
 	m.mode.Store(string(answer.Extractive))
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -84,7 +89,7 @@ func New(build Build) *Metrics {
 		Help: "Always 1; the labels say what citebot was built from.",
 	}, []string{"version", "revision", "goversion"})
 	info.WithLabelValues(build.Version, build.Revision, build.GoVersion).Set(1)
-	m.reg.MustRegister(m.questions, m.answerSecs, m.retrieveSecs, m.modelTokens, m.modelErrors, m.telegramErrs, info,
+	m.reg.MustRegister(m.questions, m.answerSecs, m.retrieveSecs, m.modelTokens, m.modelErrors, m.telegramErrs, m.feedback, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -107,6 +112,7 @@ func (m *Metrics) Hooks() bot.Hooks {
 			m.telegramErrs.WithLabelValues(method, strconv.Itoa(code)).Inc()
 		},
 		OnQuestion: m.observeQuestion,
+		OnFeedback: func(vote string) { m.feedback.WithLabelValues(vote).Inc() },
 	}
 }
 

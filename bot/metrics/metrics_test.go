@@ -112,12 +112,15 @@ func TestAdminServer(t *testing.T) {
 	hooks.OnQuestion(bot.QuestionEvent{Outcome: bot.OutcomeNotFound, Mode: answer.LLM, Latency: time.Second})
 	hooks.OnQuestion(bot.QuestionEvent{Outcome: bot.OutcomeRateLimited})
 	hooks.OnAPIError("sendMessage", 429)
+	hooks.OnFeedback("down")
+	hooks.OnFeedback("down")
 	families := scrape(t, srv.URL)
 	if wrong := wrongCounters(families, []counterWant{
 		{"citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "answered"}, 1},
 		{"citebot_questions_total", map[string]string{"mode": "llm", "outcome": "not_found"}, 1},
 		{"citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "rate_limited"}, 1},
 		{"citebot_telegram_api_errors_total", map[string]string{"method": "sendMessage", "code": "429"}, 1},
+		{"citebot_feedback_total", map[string]string{"vote": "down"}, 2},
 	}); wrong != "" {
 		t.Errorf("metrics:%s", wrong)
 	}

@@ -18,8 +18,14 @@
 //	                        "received": RFC 3339 time it was stored,
 //	                        "state": "pending" | "done",
 //	                        "sent": [ids of the messages sent for it, in order]}
-//	feedback       reserved for answer feedback (created empty).
-//	chat_settings  reserved for per-chat settings (created empty).
+//	feedback       chat_id (8 bytes, two's complement big-endian) +
+//	               message_id + user_id (8 bytes each) of the message
+//	               carrying the answer's buttons -> JSON [Vote], one per
+//	               user per answer
+//	chat_settings  chat_id -> JSON [ChatSettings]
+//
+// The feedback and chat_settings buckets are described in feedback.go;
+// version 1 files made before they held anything read the same.
 //
 // A newer schema than this package knows makes [Open] fail rather than
 // misread the file; an older one is migrated by Open (none exists yet).
@@ -64,7 +70,7 @@ const FileName = "citebot.db"
 // documentation.
 const SchemaVersion = 1
 
-// Bucket names. feedback and chat_settings are reserved for later use.
+// Bucket names.
 var (
 	bucketMeta         = []byte("meta")
 	bucketUpdates      = []byte("updates")
@@ -122,13 +128,18 @@ type Store struct {
 	closed bool
 }
 
-// write is one change of the updates bucket waiting for its commit. When
-// apply returns an error, the transaction it ran in is rolled back and
-// the other writes of its group are committed without it (so apply may
-// run twice: it must not keep state between runs).
+// write is one change waiting for its commit. When apply returns an
+// error, the transaction it ran in is rolled back and the other writes of
+// its group are committed without it (so apply may run twice: it must not
+// keep state between runs).
 type write struct {
-	apply func(b *bolt.Bucket) error
+	apply func(tx *bolt.Tx) error
 	done  func(error) // receives the outcome once
+}
+
+// inUpdates makes a write of the updates bucket.
+func inUpdates(f func(b *bolt.Bucket) error) func(tx *bolt.Tx) error {
+	return func(tx *bolt.Tx) error { return f(tx.Bucket(bucketUpdates)) }
 }
 
 // maxGroup bounds the writes committed in one transaction.
@@ -196,7 +207,7 @@ func (s *Store) Close() error {
 }
 
 // update queues apply (see [write]) and waits until it is committed.
-func (s *Store) update(apply func(b *bolt.Bucket) error) error {
+func (s *Store) update(apply func(tx *bolt.Tx) error) error {
 	done, result := wait()
 	s.queue(apply, done)
 	return result()
@@ -211,7 +222,7 @@ func wait() (done func(error), result func() error) {
 
 // queue queues apply (see [write]) and returns; done receives the outcome,
 // on the writer goroutine (or at once when the store is closed).
-func (s *Store) queue(apply func(b *bolt.Bucket) error, done func(error)) {
+func (s *Store) queue(apply func(tx *bolt.Tx) error, done func(error)) {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -250,9 +261,8 @@ func (s *Store) writer() {
 // fail the others.
 func (s *Store) commit(group []*write) {
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketUpdates)
 		for _, w := range group {
-			if err := w.apply(b); err != nil {
+			if err := w.apply(tx); err != nil {
 				return err
 			}
 		}
@@ -293,7 +303,7 @@ func (s *Store) Put(us []Update) (added []bool, err error) {
 			return nil, fmt.Errorf("couldn't store updates: encode update %d: %w", u.ID, err)
 		}
 	}
-	err = s.update(func(b *bolt.Bucket) error {
+	err = s.update(inUpdates(func(b *bolt.Bucket) error {
 		// Set afresh on every try: a group that fails is tried again.
 		added = make([]bool, len(us))
 		for i, k := range keys {
@@ -306,7 +316,7 @@ func (s *Store) Put(us []Update) (added []bool, err error) {
 			added[i] = true
 		}
 		return nil
-	})
+	}))
 	if err != nil {
 		return nil, fmt.Errorf("couldn't store updates: %w", err)
 	}
@@ -322,7 +332,7 @@ func (s *Store) change(id int, f func(*Update), done func(error)) {
 		done(err)
 		return
 	}
-	s.queue(func(b *bolt.Bucket) error {
+	s.queue(inUpdates(func(b *bolt.Bucket) error {
 		u, err := decode(id, b.Get(k))
 		if err != nil {
 			return err
@@ -333,7 +343,7 @@ func (s *Store) change(id int, f func(*Update), done func(error)) {
 			return err
 		}
 		return b.Put(k, v)
-	}, done)
+	}), done)
 }
 
 // SetSent records that message msg is the n-th (from 0) message sent for

@@ -94,3 +94,17 @@ func (s *Server) deleteMessage(r Request) *Response {
 		return OK(true)
 	})
 }
+
+// editMessageReplyMarkup replaces a message's buttons like Telegram: the
+// same markup is "not modified".
+func (s *Server) editMessageReplyMarkup(r Request) *Response {
+	return s.onMessage(r, "edit", func(m *Message) *Response {
+		if m.Markup == r.Get("reply_markup") {
+			return APIError(http.StatusBadRequest, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", 0)
+		}
+		m.Markup = r.Get("reply_markup")
+		m.Edits++
+		return OK(map[string]any{"message_id": m.ID, "date": 0, "text": m.Text,
+			"chat": map[string]any{"id": m.Chat, "type": "private"}, "from": identity()})
+	})
+}

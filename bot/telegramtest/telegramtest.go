@@ -2,10 +2,12 @@
 // that the bot's tests and citebot's end-to-end tests share.
 //
 // A [Server] answers like Telegram by default (getMe; sendMessage with
-// increasing message ids, editMessageText and deleteMessage on the
-// messages sent, with Telegram's errors, see [Server.Messages]; getUpdates
+// increasing message ids, editMessageText, editMessageReplyMarkup and
+// deleteMessage on the messages sent, with Telegram's errors, see [Server.Messages]; getUpdates
 // with Telegram's offset rules and long polling, refused while a webhook is
-// set; getFile and file downloads; true for the rest), checks that
+// set; getFile and file downloads; sendMessageDraft, setMessageReaction
+// and answerInlineQuery checked field by field, see [Server.Drafts]; true
+// for the rest), checks that
 // every path carries the token, records every request and can be scripted
 // per method with [Server.Respond].
 //
@@ -90,6 +92,9 @@ type Server struct {
 	files       map[string]File // by file_id
 	changed     chan struct{}   // closed and replaced on every change
 	messages    map[int]*Message
+	drafts      []Draft
+	reactions   map[reactionKey]string
+	inline      []InlineAnswer
 	webhookURL  string // set by setWebhook: getUpdates then fails
 	webhook     webhookSettings
 
@@ -111,6 +116,7 @@ func New(tb testing.TB, opts Options) *Server {
 		responders: make(map[string]Responder),
 		files:      make(map[string]File),
 		messages:   make(map[int]*Message),
+		reactions:  make(map[reactionKey]string),
 		nextMsgID:  1000,
 		nextUpdID:  1,
 		changed:    make(chan struct{}),
@@ -245,6 +251,8 @@ func (s *Server) defaultResponse(hr *http.Request, r Request) *Response {
 		return s.sendMessage(r)
 	case "editMessageText":
 		return s.editMessageText(r)
+	case "editMessageReplyMarkup":
+		return s.editMessageReplyMarkup(r)
 	case "deleteMessage":
 		return s.deleteMessage(r)
 	case "setWebhook", "deleteWebhook":
@@ -254,6 +262,12 @@ func (s *Server) defaultResponse(hr *http.Request, r Request) *Response {
 		return s.getUpdates(hr, r)
 	case "getFile":
 		return s.getFile(r)
+	case "sendMessageDraft":
+		return s.sendMessageDraft(r)
+	case "setMessageReaction":
+		return s.setMessageReaction(r)
+	case "answerInlineQuery":
+		return s.answerInlineQuery(r)
 	default:
 		return OK(true)
 	}

@@ -35,7 +35,11 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	if asJSON {
-		return printJSON(stdout, plain.JSON(a, ix.Documents()))
+		links, err := c.pageLinks(ix.Documents)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, withURLs(plain.JSON(a, ix.Documents()), a, links))
 	}
 	printed := ""
 	if streamed != nil {

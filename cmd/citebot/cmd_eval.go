@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/eval"
@@ -14,9 +15,9 @@ import (
 
 // evalFlags are the flags of `citebot eval`.
 type evalFlags struct {
-	qa, method      string
-	k               int
-	json, noAnswers bool
+	qa, method, perQuestion string
+	k                       int
+	json, noAnswers         bool
 }
 
 func (f *evalFlags) register(fs *flag.FlagSet) {
@@ -25,6 +26,7 @@ func (f *evalFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")
 	fs.StringVar(&f.method, "retriever", "hybrid", "hybrid, lexical or vector")
 	fs.BoolVar(&f.noAnswers, "no-answers", false, "score retrieval only, skip the answer engine")
+	fs.StringVar(&f.perQuestion, "per-question", "", "write one JSON line per question (id, kind, hit, abstained, paragraph, quote) to `file`")
 }
 
 // runEval scores retrieval (and, unless --no-answers, the answers' quotes) on
@@ -65,9 +67,14 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		eng := c.engine(ix)
 		mode, answerer = string(eng.Mode()), evalAnswerer(eng)
 	}
-	_, m, lat, err := eval.Run(ctx, rows, search, answerer)
+	results, m, lat, err := eval.Run(ctx, rows, search, answerer)
 	if err != nil {
 		return err
+	}
+	if f.perQuestion != "" {
+		if err := writeResults(f.perQuestion, results); err != nil {
+			return err
+		}
 	}
 	rep := eval.NewReport(f.qa, f.method, mode, st.Passages, float64(st.Duration.Microseconds())/1000, m, lat)
 	if f.json {
@@ -89,9 +96,22 @@ func evalAnswerer(eng *answer.Engine) eval.Answerer {
 			return eval.Answered{}, err
 		}
 		got := eval.Answered{Abstained: a.NotFound}
-		if len(a.Citations) > 0 {
-			got.Quote, got.Paragraph = a.Citations[0].Quote, a.Citations[0].Paragraph
+		for _, c := range a.Citations {
+			got.Quotes = append(got.Quotes, eval.Quote{Text: c.Quote, Paragraph: c.Paragraph, Whole: c.Whole})
 		}
 		return got, nil
 	}
+}
+
+// writeResults writes the per-question results to path as JSON Lines.
+func writeResults(path string, results []eval.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("per-question file: %w", err)
+	}
+	if err := eval.WriteResults(f, results); err != nil {
+		f.Close()
+		return fmt.Errorf("per-question file %s: %w", path, err)
+	}
+	return f.Close()
 }

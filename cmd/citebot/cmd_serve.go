@@ -10,6 +10,7 @@ import (
 	"github.com/citebot/citebot/bot/metrics"
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/library"
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 // runServe runs the Telegram bot until ctx is cancelled (SIGINT/SIGTERM).
@@ -35,6 +36,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	links, err := c.pageLinks(func() []*document.Document { return lib.Current().Index.Documents() })
+	if err == nil {
+		_, err = c.servePage(ctx, links)
+	}
+	if err != nil {
+		return err
+	}
 	m.IndexReady()
 	c.log.Info("index ready", "documents", st.Documents, "paragraphs", st.Paragraphs, "passages", st.Passages,
 		"reused", st.Reused, "took", st.Duration.Round(time.Millisecond))
@@ -51,6 +59,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Logger:    c.log,
 		Hooks:     m.Hooks(),
 		Store:     inbox,
+
+		CitationLinks: links.ForChat,
+		Generation:    func() uint64 { return lib.Current().Generation },
 	})
 	if err != nil {
 		return err

@@ -290,16 +290,23 @@ func TestE2EEmulator(t *testing.T) {
 		}
 	})
 
-	t.Run("source button returns the paragraph", func(t *testing.T) {
+	t.Run("source button shows the paragraph", func(t *testing.T) {
 		if len(buttons.InlineKeyboard) == 0 {
-			t.Skip("no buttons from the previous step")
+			t.Fatal("no buttons from the previous step")
 		}
 		b := buttons.InlineKeyboard[0][0]
-		e.post(t, "/sendCallback", map[string]any{
-			"botToken": e2eToken, "data": b.CallbackData, "from": alice,
-			"message": map[string]any{"message_id": answerID, "chat": group},
-		})
-		got := e.replies(t, group.ID, 1, 30*time.Second)
+		// In a group the paragraph opens inside the answer (an edit)...
+		e.tap(t, alice, group, answerID, b.CallbackData)
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(e.history(t)[answerID].Message.Text, "<blockquote>") || !strings.Contains(e.history(t)[answerID].Message.Text, "坚定推进长江“十年禁渔”，巩固") {
+			if time.Now().After(deadline) {
+				t.Fatalf("the group answer does not show the paragraph: %q; logs:\n%s", e.history(t)[answerID].Message.Text, logs.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		// ...and in a private chat it comes as a message.
+		e.tap(t, alice, private, answerID, b.CallbackData)
+		got := e.replies(t, private.ID, 1, 30*time.Second)
 		if len(got) == 0 || !strings.Contains(got[0].Message.Text, "坚定推进长江“十年禁渔”") {
 			t.Fatalf("source reply = %+v; logs:\n%s", got, logs.String())
 		}

@@ -121,17 +121,22 @@ func (m *fakeModel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "data: [DONE]\n\n")
 }
 
-// modelReply is what a good model would say to prompt: a verbatim quote
-// of passage [1] for an answer prompt (prompts/templates/answer_user.tmpl),
-// the question as it is for a rewrite or a translation.
+// modelReply is what a good model would say to prompt: for an answer
+// prompt (prompts/templates/answer_user.tmpl) a sentence quoting passage
+// [1] verbatim and, when the passage has one, a second quoting its next
+// sentence, so that the verified first sentence streams (a draft, or a
+// group's first text) before the answer is complete; the question as it
+// is for a rewrite or a translation.
 func modelReply(prompt string) string {
 	if _, rest, ok := strings.Cut(prompt, "<passage>\n"); ok {
 		passage, _, _ := strings.Cut(rest, "\n</passage>")
-		sentence, _, _ := strings.Cut(strings.TrimSpace(passage), "。")
-		if r := []rune(sentence); len(r) > 30 {
-			sentence = string(r[:30])
+		first, more, _ := strings.Cut(strings.TrimSpace(passage), "。")
+		second, _, _ := strings.Cut(strings.TrimSpace(more), "。")
+		reply := "文档提到「" + cutRunes(first, 30) + "」[1]。"
+		if second = cutRunes(second, 30); second != "" {
+			reply += "又说「" + second + "」[1]。"
 		}
-		return "文档提到「" + sentence + "」[1]。"
+		return reply
 	}
 	i := strings.LastIndex(prompt, "<question>\n")
 	if i < 0 {
@@ -139,4 +144,12 @@ func modelReply(prompt string) string {
 	}
 	q, _, _ := strings.Cut(prompt[i+len("<question>\n"):], "\n</question>")
 	return strings.TrimSpace(q)
+}
+
+// cutRunes returns s cut to n runes.
+func cutRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }

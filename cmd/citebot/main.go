@@ -67,6 +67,7 @@ var subcommands = []config.Command{
 	{Name: "eval", About: "score retrieval and quotes on a question set (--qa FILE.jsonl)"},
 	{Name: "config", About: "print the effective configuration (secrets redacted)"},
 	{Name: "healthcheck", About: "exit 0 if a running citebot's /healthz answers"},
+	{Name: "feedback", About: "export the 👍/👎 votes given under answers (--since 7d, --json)"},
 	{Name: "version", About: "print the version, commit and Go version"},
 }
 
@@ -110,6 +111,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runConfig(ctx, rest, getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, rest, getenv, stdout, stderr)
+	case "feedback":
+		return runFeedback(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "--help":

@@ -105,6 +105,8 @@ func (c *command) openAIConfig() openai.Config {
 		BatchSize:  c.cfg.EmbedBatchSize,
 		Timeout:    c.cfg.ModelTimeout,
 		Stream:     true,
+
+		MaxCompletionTokens: c.cfg.MaxCompletionTokens,
 	}
 }
 
@@ -118,7 +120,8 @@ func (c *command) engineFor(r answer.Retriever, m *metrics.Metrics) *answer.Engi
 	if m != nil && model != nil {
 		model = m.CountModel(model)
 	}
-	return answer.New(r, model, answer.Options{TopK: c.cfg.TopK, Logger: c.log})
+	return answer.New(r, model, answer.Options{TopK: c.cfg.TopK, Logger: c.log,
+		ContextWindow: c.cfg.ContextWindow, MaxCompletionTokens: c.cfg.MaxCompletionTokens})
 }
 
 // printJSON writes v as one line of JSON, leaving <, > and & as they are.

@@ -115,8 +115,15 @@ func runEndsSentence(text string, i, runEnd, end int) bool {
 		}
 	}
 	rest := text[end:]
-	if bang && (rest == "" || startsWithSpace(rest) || startsWithWide(rest)) {
+	if bang && (rest == "" || startsWithWide(rest)) {
 		return true
+	}
+	if bang && startsWithSpace(rest) {
+		// `"Is it over?" she asked.`: a lowercase word after the mark
+		// goes on with the sentence, unless a line break intervenes.
+		after := strings.TrimLeftFunc(rest, unicode.IsSpace)
+		r, _ := utf8.DecodeRuneInString(after)
+		return !unicode.IsLower(r) || strings.ContainsRune(rest[:len(rest)-len(after)], '\n')
 	}
 	if ellipsis && afterWideRune(text, i) {
 		return true
@@ -177,7 +184,20 @@ var sentenceTitles = map[string]bool{
 	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "sr": true,
 	"jr": true, "st": true, "mt": true, "no": true, "nos": true, "fig": true,
 	"figs": true, "vs": true, "cf": true, "approx": true, "vol": true,
-	"pp": true, "p": true, "ed": true, "eds": true,
+	"pp": true, "p": true, "ed": true, "eds": true, "ca": true, "gen": true,
+	"gov": true, "sen": true, "rep": true, "col": true, "lt": true, "capt": true,
+	"sgt": true, "rev": true, "hon": true, "pres": true, "messrs": true,
+}
+
+// sentenceOpeners are words that, capitalised after a dotted abbreviation
+// ("in the U.S. The next year"), start a new sentence: the abbreviation
+// ended the sentence too.
+var sentenceOpeners = map[string]bool{
+	"the": true, "a": true, "an": true, "it": true, "he": true, "she": true,
+	"they": true, "we": true, "this": true, "these": true, "there": true,
+	"his": true, "her": true, "its": true, "their": true, "but": true,
+	"however": true, "after": true, "in": true, "on": true, "at": true,
+	"when": true, "during": true, "since": true, "today": true,
 }
 
 // endsEnglishSentence reports whether the '.' (or '…') run at text[i:end]
@@ -218,7 +238,10 @@ func endsEnglishSentence(text string, i, end int) bool {
 		return true
 	}
 	if isDottedAbbreviation(word) {
-		return false
+		// "U.S." or "A.D." may end a sentence too: it does when the next
+		// word is a capitalised sentence opener ("The", "It").
+		return strings.Contains(word, ".") && sentenceOpeners[strings.ToLower(firstWord(after))] &&
+			unicode.IsUpper(firstRune(after))
 	}
 	return !sentenceTitles[strings.ToLower(word)]
 }
@@ -274,4 +297,19 @@ func isWideForSentence(r rune) bool {
 		return true
 	}
 	return unicode.Is(unicode.Han, r)
+}
+
+// firstWord returns the leading letters of s.
+func firstWord(s string) string {
+	end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end < 0 {
+		return s
+	}
+	return s[:end]
+}
+
+// firstRune returns the first rune of s (utf8.RuneError when empty).
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }

@@ -125,10 +125,56 @@ func TestSentencesLinearTime(t *testing.T) {
 	}
 }
 
+// TestSentencesEnglishAbbreviations holds the English splitter to the
+// cases that cut quotes mid-sentence: era and country abbreviations,
+// titles, street and number abbreviations, e.g./i.e., decimals, initials
+// and quotations.
+func TestSentencesEnglishAbbreviations(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"A.D. mid-sentence", "The castle was built in 1066 A.D. and it stood for centuries. Then it fell.",
+			[]string{"The castle was built in 1066 A.D. and it stood for centuries.", "Then it fell."}},
+		{"A.D. before a number", "It was founded in A.D. 43 by the Romans. The city grew.", []string{"It was founded in A.D. 43 by the Romans.", "The city grew."}},
+		{"A.D. before a name", "In 1066 A.D. William invaded. He won.", []string{"In 1066 A.D. William invaded.", "He won."}},
+		{"B.C. ends a sentence", "It was built in 2010 B.C. The end.", []string{"It was built in 2010 B.C.", "The end."}},
+		{"U.S. ends a sentence", "He moved to the U.S. The next year he left.", []string{"He moved to the U.S.", "The next year he left."}},
+		{"U.S. mid-sentence", "He lived in the U.S. in 1990. Later he moved.", []string{"He lived in the U.S. in 1990.", "Later he moved."}},
+		{"U.S. Army", "He joined the U.S. Army in 1941. He served.", []string{"He joined the U.S. Army in 1941.", "He served."}},
+		{"U.S.S.R.", "The U.S.S.R. collapsed in 1991. Russia emerged.", []string{"The U.S.S.R. collapsed in 1991.", "Russia emerged."}},
+		{"titles", "Mr. Smith and Dr. Jones met Gen. Lee and Prof. Wu. It rained.", []string{"Mr. Smith and Dr. Jones met Gen. Lee and Prof. Wu.", "It rained."}},
+		{"No. and St.", "They met at No. 5 St. James St. on Monday. It rained.", []string{"They met at No. 5 St. James St. on Monday.", "It rained."}},
+		{"St. as a saint", "He studied at St. Andrews. It was fine.", []string{"He studied at St. Andrews.", "It was fine."}},
+		{"e.g. and i.e.", "Use e.g. apples, i.e. fruit. Then stop.", []string{"Use e.g. apples, i.e. fruit.", "Then stop."}},
+		{"decimals and money", "The value rose to 3.5 percent, or $4.50 each. It fell.", []string{"The value rose to 3.5 percent, or $4.50 each.", "It fell."}},
+		{"initials", "The author J. R. R. Tolkien wrote it. He died in 1973.", []string{"The author J. R. R. Tolkien wrote it.", "He died in 1973."}},
+		{"p.m.", "It was 5 p.m. when they left. The sun set.", []string{"It was 5 p.m. when they left.", "The sun set."}},
+		{"ca.", "Ca. 1000 people came. Others left.", []string{"Ca. 1000 people came.", "Others left."}},
+		{"Fig.", "See Fig. 3 for details. It shows.", []string{"See Fig. 3 for details.", "It shows."}},
+		{"quoted statement", `He said, "We will win." Then he left.`, []string{`He said, "We will win."`, "Then he left."}},
+		{"quoted question then lowercase", `"Is it over?" she asked. "Yes."`, []string{`"Is it over?" she asked.`, `"Yes."`}},
+		{"curly quotes", "She wrote “It is done.” Nobody replied.", []string{"She wrote “It is done.”", "Nobody replied."}},
+		{"brackets with colons", "The Normans (Norman: Nourmands; Latin: Normanni) were people. They came.",
+			[]string{"The Normans (Norman: Nourmands; Latin: Normanni) were people.", "They came."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spans := Sentences(tc.in)
+			checkSpans(t, tc.in, spans)
+			if diff := cmp.Diff(spanTexts(tc.in, spans), tc.want); diff != "" {
+				t.Errorf("Sentences(%q) mismatch (-got +want):\n%s", tc.in, diff)
+			}
+		})
+	}
+}
+
 // fuzzSeeds are the seed inputs of the splitter fuzz tests.
 var fuzzSeeds = []string{
 	"", "。", "……", "他说：“我们走。”然后走了。", "Mr. Smith. e.g. this 3.14!", "a\nb\r\nc",
 	"\u3000\u3000第一段。\n", "\"'\"'.", "，,:;：、", "x.\xff. y", "…“", "U.S. A. b.",
+	"In 1066 A.D. The end? she said. Ca. 5", "U.S.\nThe", `"Why?" he`,
 }
 
 func FuzzSentences(f *testing.F) {

@@ -1,0 +1,334 @@
+package answer
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/text"
+)
+
+// Calibrated abstention.
+//
+// Besides the coverage threshold (MinCoverage), an extractive answer
+// abstains when the quotes it found cannot hold what the question asks:
+//
+//   - a salient term of the question occurs nowhere in the documents: a
+//     Latin acronym or a capitalised name (GDP, Nanchang), a number, or a
+//     Chinese place name written with its suffix (湖北省) — a document that
+//     never names the thing cannot answer about it. A name the documents
+//     hold in another spelling (Ghandi for Gandhi, Soviets for Soviet:
+//     see [corpusStats.nearSpelling]) is not absent: readers misspell
+//     names as often as they ask about names the text lacks;
+//   - the question asks for a year (哪一年, what year) and no candidate
+//     passage holds one, or for a quantity of a unit (多少亿元, 几天) and
+//     no candidate sentence counts in that unit;
+//   - an English question is negated (not, never, n't) and no quote is:
+//     the quote states the opposite case;
+//   - an English question holds a number, or a restrictive qualifier
+//     (only, least, smallest, largest, before), that the passage quoted
+//     from lacks, or a word whose antonym the passage has instead
+//     (smallest where it says largest): it asks about another case than
+//     the passage tells.
+//
+// When the best passage was close (its coverage passed the threshold) and
+// the documents do name what the question is about (every reason but a
+// salient term absent), the abstention offers it: Related lists it first
+// and Notice says it may be related ("possibly related: ¶11"). Each rule was measured on whole sets (see eval_test.go and the
+// README): on SQuAD 2.0 each abstains on more unanswerable than answerable
+// questions, and on the Chinese sets each refuses under 1% of the
+// answerable questions.
+
+// abstainReason names why an answer abstains; "" answers.
+type abstainReason string
+
+const (
+	reasonNone      abstainReason = ""
+	reasonAbsent    abstainReason = "absent"
+	reasonType      abstainReason = "type"
+	reasonNegation  abstainReason = "negation"
+	reasonQualifier abstainReason = "qualifier"
+)
+
+// placeSuffixes end a Chinese place name (湖北省, 南昌市).
+const placeSuffixes = "省市县縣州"
+
+// salientAbsent returns the salient terms of question that occur nowhere in
+// the documents (see the comment at the top of this file).
+func (st *corpusStats) salientAbsent(question string) []string {
+	var out []string
+	words := strings.FieldsFunc(nonHan(question), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != '-'
+	})
+	for i, w := range words {
+		w = strings.Trim(w, ".-")
+		if w == "" {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		salient := isAcronym(w) || (i > 0 && unicode.IsUpper(r) && utf8.RuneCountInString(w) > 2) || (unicode.IsDigit(r) && len(w) >= 3)
+		if !salient {
+			continue
+		}
+		name := !isAcronym(w) && !unicode.IsDigit(r)
+		absent := false
+		for _, tok := range text.Tokens(w) {
+			// A name misspelt (Ghandi for Gandhi) or inflected (Soviets)
+			// is not a name the documents lack.
+			if st.df[tok] == 0 && !(name && st.nearSpelling(tok)) {
+				absent = true
+			}
+		}
+		if absent {
+			out = append(out, w)
+		}
+	}
+	runes := []rune(question)
+	for i := 2; i < len(runes); i++ {
+		if !strings.ContainsRune(placeSuffixes, runes[i]) || !text.IsHan(runes[i-1]) || !text.IsHan(runes[i-2]) {
+			continue
+		}
+		// 湖北省: neither 湖北 nor 北省 is in the documents. (城市, 上市
+		// are words of their own: the suffix character is not one.)
+		name := string(runes[i-2 : i])
+		if st.df[name] == 0 && st.df[string(runes[i-1:i+1])] == 0 && !strings.ContainsAny(name, text.FunctionChars) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// isAcronym reports whether w is two or more capitals (and digits), such
+// as GDP or G20.
+func isAcronym(w string) bool {
+	caps := 0
+	for _, r := range w {
+		switch {
+		case unicode.IsUpper(r):
+			caps++
+		case unicode.IsDigit(r):
+		default:
+			return false
+		}
+	}
+	return caps >= 2
+}
+
+var (
+	// yearPattern matches a year: 1998年, 二〇二三年, 民國六十年, 1066.
+	yearPattern = regexp.MustCompile(`[0-9０-９]{3,4}\s*年|[〇零○一二三四五六七八九]{3,4}年|(民國|民国|公元|西元|前)[^年。，]{1,5}年|\b(1[0-9]{3}|20[0-9]{2})s?\b|(?i)\bcentur(y|ies)\b`)
+	// negationPattern matches an English negation.
+	negationPattern = regexp.MustCompile(`(?i)\b(not|never|no|none|nor|neither|without)\b|n't\b`)
+	// yearQuestion matches a question asking for a year.
+	yearQuestion = regexp.MustCompile(`哪一年|哪年|何年|哪一年份|(?i)\b(what|which) year\b|\bin what year\b`)
+)
+
+// typeMissing reports whether the question asks for a year and none of the
+// candidate passages holds one.
+func typeMissing(question string, views []*passageView) bool {
+	if !yearQuestion.MatchString(question) {
+		return false
+	}
+	for _, pv := range views {
+		if yearPattern.MatchString(pv.p.Text) {
+			return false
+		}
+	}
+	return true
+}
+
+// negationMissing reports whether an English question is negated and none
+// of the quotes is.
+func negationMissing(question string, quotes []string) bool {
+	if !negationPattern.MatchString(question) {
+		return false
+	}
+	for _, q := range quotes {
+		if negationPattern.MatchString(q) {
+			return false
+		}
+	}
+	return true
+}
+
+// abstainFor returns why the picks cannot answer question, or reasonNone.
+func (e *run) abstainFor(question string, picks []pick, views []*passageView) abstainReason {
+	if len(e.untranslated(question, e.st.salientAbsent(question))) > 0 { // crosslingual.go
+		return reasonAbsent
+	}
+	quotes := make([]string, len(picks))
+	for i, pk := range picks {
+		quotes[i] = pk.pv.p.Text[pk.start:pk.end]
+	}
+	if typeMissing(question, views) {
+		return reasonType
+	}
+	if e.crossLingual(question) {
+		// The rules below compare the question's words with the
+		// document's: in another language they never meet.
+		return reasonNone
+	}
+	if text.Lang(question) == "en" && yearQuestion.MatchString(question) && !yearPattern.MatchString(quotes[0]) {
+		// What year, and the quote names none (a Chinese answer may
+		// date an event by its era or a relative phrase: English only).
+		return reasonType
+	}
+	if negationMissing(question, quotes) {
+		return reasonNegation
+	}
+	if text.Lang(question) == "en" && qualifierMissing(question, picks[0].pv.p.Text, quotes[0]) {
+		return reasonQualifier
+	}
+	return reasonNone
+}
+
+var (
+	// questionNumber matches a number written in digits.
+	questionNumber = regexp.MustCompile(`\b[0-9][0-9,.]*[0-9]\b|\b[0-9]\b`)
+	// restrictiveQualifiers narrow what an English question asks for.
+	restrictiveQualifiers = regexp.MustCompile(`(?i)\b(only|least|smallest|largest|before)\b`)
+)
+
+// qualifierMissing reports whether an English question carries a number or
+// a restrictive qualifier (only, least, smallest, largest, before) that the
+// passage quoted from does not: the question asks about another case than
+// the passage tells.
+func qualifierMissing(question, passage, quote string) bool {
+	for _, n := range questionNumber.FindAllString(question, -1) {
+		if !strings.Contains(quote, n) {
+			return true
+		}
+	}
+	lp := wordSet(passage)
+	for _, q := range restrictiveQualifiers.FindAllString(question, -1) {
+		if !lp[strings.ToLower(q)] {
+			return true
+		}
+	}
+	// An antonym swapped: the question asks about the smallest, the
+	// passage (or the quote) tells of the largest.
+	lq := wordSet(question)
+	return opposed(lq, lp) || opposed(lq, wordSet(quote))
+}
+
+// opposed reports whether a word of the question q is missing from the
+// text t while t holds one of its opposites that q does not (antonyms.go).
+func opposed(q, t map[string]bool) bool {
+	for w := range q {
+		if t[w] {
+			continue
+		}
+		for _, o := range antonymOf[w] {
+			if t[o] && !q[o] {
+				return true
+			}
+		}
+		for o := range t {
+			if !q[o] && prefixAntonym(w, o) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wordSet returns the lowercase letter words of s.
+func wordSet(s string) map[string]bool {
+	set := make(map[string]bool)
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		set[w] = true
+	}
+	return set
+}
+
+// relatedFirst returns related with p first (moved there or added).
+func relatedFirst(p Passage, related []Passage) []Passage {
+	out := []Passage{p}
+	for _, r := range related {
+		if r.Doc != p.Doc || r.Start != p.Start || r.End != p.End {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// nearSpelling reports whether the documents hold a Latin word within a
+// small edit distance of tok (one edit up to five letters, two beyond):
+// tok is a misspelt or inflected form of a word they use. Words under four
+// letters have too many neighbours to tell.
+func (st *corpusStats) nearSpelling(tok string) bool {
+	n := utf8.RuneCountInString(tok)
+	if n < 4 {
+		return false
+	}
+	maxd := 1
+	if n > 5 {
+		maxd = 2
+	}
+	byLen := st.latinWords()
+	for l := n - maxd; l <= n+maxd; l++ {
+		for _, w := range byLen[l] {
+			if editDistance(tok, w, maxd) <= maxd {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// latinWords returns the documents' Latin-letter tokens by rune count,
+// built on first use.
+func (st *corpusStats) latinWords() map[int][]string {
+	st.latinOnce.Do(func() {
+		st.latin = make(map[int][]string)
+		for tok := range st.df {
+			if isLatinWord(tok) {
+				n := utf8.RuneCountInString(tok)
+				st.latin[n] = append(st.latin[n], tok)
+			}
+		}
+	})
+	return st.latin
+}
+
+// isLatinWord reports whether tok is made of letters other than Han ones.
+func isLatinWord(tok string) bool {
+	for _, r := range tok {
+		if !unicode.IsLetter(r) || text.IsHan(r) {
+			return false
+		}
+	}
+	return tok != ""
+}
+
+// editDistance is the Levenshtein distance between a and b (in runes),
+// or maxd+1 when it is larger than maxd.
+func editDistance(a, b string, maxd int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > maxd || -d > maxd {
+		return maxd + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			sub := prev[j-1]
+			if ra[i-1] != rb[j-1] {
+				sub++
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, sub)
+			best = min(best, cur[j])
+		}
+		if best > maxd {
+			return maxd + 1
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(rb)], maxd+1)
+}

@@ -1,0 +1,259 @@
+package answer
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/text"
+)
+
+// bareRun is a run with default parameters and no documents, for the pure
+// helpers.
+func bareRun(opts Options) *run {
+	e := New(nil, nil, opts)
+	return &run{Engine: e, st: &corpusStats{df: map[string]int{}, lang: "zh"}}
+}
+
+func TestOpensWithAnaphor(t *testing.T) {
+	tests := []struct {
+		s    string
+		want bool
+	}{
+		{"这是长江经济带发展的关键。", true},
+		{"其中，生态保护最重要。", true},
+		{"上述措施要落实到位。", true},
+		{"长江经济带横贯东西。", false},
+		{"It was founded in 1066.", true},
+		{"They left at dawn.", true},
+		{"Italy is a country.", false},
+		{"Thebes was a city.", false},
+	}
+	for _, tt := range tests {
+		if got := opensWithAnaphor(tt.s); got != tt.want {
+			t.Errorf("opensWithAnaphor(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestIsLeadIn(t *testing.T) {
+	r := bareRun(Options{})
+	q := questionChars(queryTerms{terms: []qterm{{tok: "重大变化", w: 1}, {tok: "发生", w: 1}, {tok: "发展", w: 1}, {tok: "长江经济带", w: 1}}})
+	tests := []struct {
+		s    string
+		want bool
+	}{
+		{"他强调，长江经济带发展发生了重大变化。", true},
+		{"主要有以下几点：", true},
+		{"他强调，思想认识发生重大转变。", false},
+	}
+	for _, tt := range tests {
+		if got := r.isLeadIn(tt.s, q); got != tt.want {
+			t.Errorf("isLeadIn(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestCompose checks the widenings on the sample document: a lead-in that
+// echoes the question is read with the next sentence, which holds the
+// answer; the composed quote is still document text of one paragraph.
+func TestCompose(t *testing.T) {
+	e, _ := sampleEngine(t, nil, Options{})
+	a, err := e.Answer(context.Background(), Question{Text: "长江经济带发展发生了哪些重大变化？"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.NotFound || len(a.Citations) == 0 {
+		t.Fatalf("no answer: %+v", a)
+	}
+	c := a.Citations[0]
+	if !strings.Contains(c.Quote, "发生了重大变化。") || !strings.Contains(c.Quote, "思想认识发生重大转变") || !c.Whole {
+		t.Errorf("first quote %q (whole %v) is not the lead-in read with its next sentence", c.Quote, c.Whole)
+	}
+	docs, _ := realRetriever(t, evalSets[0])
+	checkCitation(t, docMap(docs), c)
+}
+
+func TestWindowNeverStartsMidList(t *testing.T) {
+	r := bareRun(Options{MaxQuoteRunes: 12})
+	r.p.fullSentence = 20
+	qt := queryTerms{terms: []qterm{{tok: "氢能", w: 1}}, total: 1}
+	tests := []struct {
+		name, sentence, mustStart string
+	}{
+		{"list", "要大力发展新能源产业和相关的配套设施，注重风电、光伏、氢能等新能源的多能互补，加快建设新型能源体系。", "注重风电"},
+		{"brackets", "要推进能源结构调整和相关的配套设施（包括风电，以及氢能）等新能源的建设，加快建设新型能源体系。", "要推进能源结构"},
+		{"connective", "要大力推进能源结构调整和配套设施建设，并且发展氢能等新能源，加快建设新型能源体系和储能设施。", "要大力推进"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws, we := r.window(qt, questionChars(qt), tt.sentence)
+			got := tt.sentence[ws:we]
+			if !strings.HasPrefix(got, tt.mustStart) || !strings.Contains(got, "氢能") {
+				t.Errorf("window %q, want it to start with %q and hold 氢能", got, tt.mustStart)
+			}
+			if !utf8.ValidString(got) {
+				t.Errorf("window %q cuts a character", got)
+			}
+		})
+	}
+}
+
+func TestTextWidth(t *testing.T) {
+	if w := textWidth("长江 Yangtze"); w != 2+3.5 {
+		t.Errorf("textWidth = %v, want 5.5", w)
+	}
+}
+
+func TestSalientAbsent(t *testing.T) {
+	st := &corpusStats{df: map[string]int{}}
+	for _, tok := range text.Tokens("长江经济带 座谈会 发言 Nanchang 2023 湖南省") {
+		st.df[tok] = 1
+	}
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"长江经济带的GDP总量是多少？", []string{"GDP"}},
+		{"座谈会上谁代表湖北省发言？", []string{"湖北"}},
+		{"座谈会上谁代表湖南省发言？", nil},
+		{"上市公司有哪些？", nil},
+		{"Who is the mayor of Nanchang?", nil},
+		{"Who is the mayor of Wuhan?", []string{"Wuhan"}},
+		{"What happened in 1999?", []string{"1999"}},
+		{"What happened in 2023?", nil},
+		{"What is the river called?", nil},
+	}
+	for _, tt := range tests {
+		got := st.salientAbsent(tt.q)
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("salientAbsent(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestAbstainRules(t *testing.T) {
+	year := &passageView{p: Passage{Text: "会议于1998年召开。"}}
+	noYear := &passageView{p: Passage{Text: "坚定推进长江“十年禁渔”。"}}
+	if !typeMissing("十年禁渔是从哪一年开始的？", []*passageView{noYear}) {
+		t.Error("a year question answered from a passage with no year")
+	}
+	if typeMissing("会议是哪一年召开的？", []*passageView{noYear, year}) {
+		t.Error("a year question refused although a passage holds a year")
+	}
+	if !negationMissing("Which team did not win?", []string{"The Broncos won the game."}) {
+		t.Error("a negated question answered with a positive quote")
+	}
+	if negationMissing("Which team did not win?", []string{"The Panthers did not win."}) || negationMissing("Which team won?", []string{"x"}) {
+		t.Error("negation rule fired wrongly")
+	}
+	if !qualifierMissing("What was the only city founded in 1802?", "The city was founded in 1800.", "The city was founded in 1800.") {
+		t.Error("a number the passage lacks was not noticed")
+	}
+	if !qualifierMissing("What is the smallest county?", "Los Angeles is the largest county.", "Los Angeles is the largest county.") {
+		t.Error("a qualifier the passage lacks was not noticed")
+	}
+	if !qualifierMissing("Which river runs to the west?", "The river runs to the east of the city.", "The river runs to the east of the city.") {
+		t.Error("an antonym the passage has instead was not noticed")
+	}
+	if qualifierMissing("Which river runs to the west?", "The river runs east, then west.", "The river runs east, then west.") {
+		t.Error("antonym rule fired although the passage has the question's word")
+	}
+	if qualifierMissing("What is the largest county founded in 1850?", "In 1850 it became the largest county.", "In 1850 it became the largest county.") {
+		t.Error("qualifier rule fired although the passage holds both")
+	}
+}
+
+func TestSmalltalk(t *testing.T) {
+	tests := []struct {
+		msg  string
+		want bool
+	}{
+		{"👍", true}, {"好的，谢谢！", true}, {"谢谢", true}, {"Thanks!", true}, {"ok thank you", true},
+		{"🙏🙏", true}, {"...", true},
+		{"十年禁渔是什么？", false}, {"谢谢，那能源呢？", false}, {"What about the book?", false}, {"ok, why?", false},
+	}
+	for _, tt := range tests {
+		if got := isSmalltalk(tt.msg); got != tt.want {
+			t.Errorf("isSmalltalk(%q) = %v, want %v", tt.msg, got, tt.want)
+		}
+	}
+}
+
+func TestLeansOnContext(t *testing.T) {
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"那能源方面呢？", true}, {"它的作用是什么？", true}, {"What about its budget?", true}, {"And the energy plan?", true},
+		{"十年禁渔是什么？", false}, {"上海市委书记是谁？", false}, {"Who is the mayor of Nanchang?", false},
+	}
+	for _, tt := range tests {
+		if got := leansOnContext(tt.q); got != tt.want {
+			t.Errorf("leansOnContext(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestConversation: a content-free message gets a short reply in the
+// user's language and no answer; a self-contained question after a long
+// pasted passage is answered on its own.
+func TestConversation(t *testing.T) {
+	e, _ := sampleEngine(t, nil, Options{})
+	ctx := context.Background()
+	first, err := e.Answer(ctx, Question{Text: "长江十年禁渔有什么要求？"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	history := []Turn{{Question: "长江十年禁渔有什么要求？", Answer: first.Text}}
+	for _, msg := range []string{"👍", "好的，谢谢！"} {
+		a, err := e.Answer(ctx, Question{Text: msg, History: history}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.Smalltalk || len(a.Citations) != 0 || a.NotFound || a.Lang != "zh" || a.Text != smalltalkText.zh {
+			t.Errorf("%q: answer %+v, want a short Chinese reply", msg, a)
+		}
+	}
+	if a, _ := e.Answer(ctx, Question{Text: "thanks!"}, nil); !a.Smalltalk || a.Text != smalltalkText.en {
+		t.Errorf("thanks!: answer %+v, want the English reply", a)
+	}
+	pasted := "文章说：要加强科教资源的优化组合和科技创新协同配合，围绕产业基础高级化和产业链现代化，积极布局新领域新赛道的引领性技术攻关。这是什么意思？"
+	history = []Turn{{Question: pasted, Answer: "文档中的相关原文：\n「要加强科教资源的优化组合」[1]"}}
+	a, err := e.Answer(ctx, Question{Text: "十年禁渔是什么？", History: history}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Standalone != "十年禁渔是什么？" || a.NotFound || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "禁渔") {
+		t.Errorf("self-contained question after a pasted passage: standalone %q, answer %q", a.Standalone, a.Text)
+	}
+}
+
+func FuzzQuestionRules(f *testing.F) {
+	for _, s := range []string{"👍", "好的，谢谢！", "长江经济带的GDP总量是多少？", "座谈会上谁代表湖北省发言？", "What was the only city founded in 1802?", "那能源方面呢？", "多少亿", "几", ""} {
+		f.Add(s)
+	}
+	st := &corpusStats{df: map[string]int{"长江": 1, "x": 1}, n: 2}
+	r := bareRun(Options{})
+	r.st = st
+	f.Fuzz(func(t *testing.T, q string) {
+		isSmalltalk(q)
+		leansOnContext(q)
+		for _, w := range st.salientAbsent(q) {
+			if !strings.Contains(q, w) {
+				t.Fatalf("salient term %q is not in %q", w, q)
+			}
+		}
+		if u := quantityUnit([]rune(q)); u != "" && !strings.Contains(q, u) {
+			t.Fatalf("unit %q is not in %q", u, q)
+		}
+		qualifierMissing(q, q, q)
+		negationMissing(q, []string{q})
+		r.questionTerms(q, 1, false)
+		ws, we := r.window(queryTerms{}, nil, q)
+		if ws < 0 || we > len(q) || ws > we {
+			t.Fatalf("window [%d,%d) out of %q", ws, we, q)
+		}
+	})
+}

@@ -1,0 +1,151 @@
+package bot
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/citebot/citebot/bot/store"
+	"github.com/citebot/citebot/bot/telegramtest"
+)
+
+// askAnswer asks u and returns the id of the answer's
+// message.
+func askAnswer(t *testing.T, b *Bot, f *telegramtest.Server, u telegramtest.Update) int {
+	t.Helper()
+	handle(t, b, u)
+	chat := int64(u["message"].(map[string]any)["chat"].(map[string]any)["id"].(int64))
+	msgs := f.Messages(chat)
+	if len(msgs) == 0 {
+		t.Fatalf("no answer in chat %d", chat)
+	}
+	return msgs[len(msgs)-1].ID
+}
+
+// buttonTexts returns the texts of a message's buttons, row by row.
+func buttonTexts(t *testing.T, markup string) [][]string {
+	t.Helper()
+	var kb struct {
+		InlineKeyboard [][]struct {
+			Text string `json:"text"`
+		} `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(markup), &kb); err != nil {
+		t.Fatalf("markup %q: %v", markup, err)
+	}
+	var out [][]string
+	for _, row := range kb.InlineKeyboard {
+		var r []string
+		for _, b := range row {
+			r = append(r, b.Text)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestParagraphToggle(t *testing.T) {
+	f := newFake(t)
+	a := newFakeAnswerer()
+	b, _ := newTestBot(t, f, a, nil)
+	const group = -100
+	alice := telegramtest.User{ID: 7}
+	id := askAnswer(t, b, f, telegramtest.GroupMessage(group, alice, "@CiteBot q"))
+	answer := f.Messages(group)[0].Text
+	key := docKey("sample.txt")
+	press := func(user int64, data string) telegramtest.Message {
+		handle(t, b, telegramtest.Callback("cb", data, telegramtest.User{ID: user}, telegramtest.BotMessage(id, group, "supergroup")))
+		msgs := f.Messages(group)
+		if len(msgs) != 1 {
+			t.Fatalf("the group has %d messages, want the answer only: %+v", len(msgs), msgs)
+		}
+		return msgs[0]
+	}
+	m := press(8, "src:"+key+":2")
+	if !strings.HasPrefix(m.Text, answer) || !strings.Contains(m.Text, "<blockquote>The second paragraph, with &lt;tags&gt; &amp; ampersands.</blockquote>") {
+		t.Errorf("after ¶2 the answer reads %q", m.Text)
+	}
+	if got := buttonTexts(t, m.Markup); !slices.Equal(got[0], []string{"▾ ¶2"}) || !slices.Equal(got[1], []string{"👍", "👎"}) {
+		t.Errorf("after ¶2 the buttons are %q", got)
+	}
+	m = press(7, "src:"+key+":1")
+	if !strings.Contains(m.Text, "The first paragraph.") || strings.Contains(m.Text, "The second paragraph, with") {
+		t.Errorf("after ¶1 the answer reads %q", m.Text)
+	}
+	m = press(7, "src:"+key+":1")
+	if m.Text != answer || buttonTexts(t, m.Markup)[0][0] != "¶2" {
+		t.Errorf("a second ¶1 tap leaves %q, %q; want the answer as it was", m.Text, buttonTexts(t, m.Markup))
+	}
+	if rec, ok := b.answers.get(group, id); !ok || rec.open != "" {
+		t.Errorf("record = %+v, %v", rec, ok)
+	}
+
+	// In a private chat the paragraph is a new message.
+	pid := askAnswer(t, b, f, telegramtest.PrivateMessage(alice, "q"))
+	handle(t, b, telegramtest.Callback("cb", "src:"+key+":2", alice, telegramtest.BotMessage(pid, 7, "private")))
+	if msgs := f.Messages(7); len(msgs) != 2 || !strings.Contains(msgs[1].Text, "The second paragraph") {
+		t.Errorf("private chat shows %+v, want the answer and the paragraph", msgs)
+	}
+}
+
+func TestFeedbackVotes(t *testing.T) {
+	f := newFake(t)
+	var votes []string
+	b, _ := newTestBot(t, f, newFakeAnswerer(), func(c *Config, d *Deps) {
+		d.Hooks.OnFeedback = func(v string) { votes = append(votes, v) }
+		d.Generation = func() uint64 { return 42 }
+		c.Admins = []int64{1}
+	})
+	const group = -100
+	id := askAnswer(t, b, f, telegramtest.GroupMessage(group, telegramtest.User{ID: 7}, "@CiteBot what is it?"))
+	tap := func(user int64, lang, data string) string {
+		handle(t, b, telegramtest.Callback("cb", data, telegramtest.User{ID: user, Lang: lang}, telegramtest.BotMessage(id, group, "supergroup")))
+		ack, _ := f.Last("answerCallbackQuery")
+		return ack.Get("text")
+	}
+	if got := tap(7, "", "fb:up"); got != "Thanks for the feedback!" {
+		t.Errorf("👍 toast %q", got)
+	}
+	if got := tap(8, "", "fbr:quote"); got != "Tap 👎 first." {
+		t.Errorf("a reason without 👎: toast %q", got)
+	}
+	if got := tap(8, "zh-hans", "fb:down"); !strings.Contains(got, "哪里不对") {
+		t.Errorf("👎 toast %q", got)
+	}
+	if rows := buttonTexts(t, f.Messages(group)[0].Markup); !slices.Equal(rows[len(rows)-1], []string{"引文有误", "文档中没有", "不完整", "✕"}) {
+		t.Errorf("after 👎 the buttons are %q", rows)
+	}
+	tap(8, "zh-hans", "fbr:partial")
+	if rows := buttonTexts(t, f.Messages(group)[0].Markup); !slices.Equal(rows[len(rows)-1], []string{"👍", "👎"}) {
+		t.Errorf("after the reason the buttons are %q", rows)
+	}
+	tap(7, "", "fb:down") // a change of mind
+	tap(7, "", "fb:down") // the same vote again counts once
+	if !slices.Equal(votes, []string{"up", "down", "down"}) {
+		t.Errorf("OnFeedback got %q", votes)
+	}
+	got, err := b.st.Votes(time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byUser := map[int64]store.Vote{}
+	for _, v := range got {
+		byUser[v.User] = v
+	}
+	if len(got) != 2 || byUser[7].Vote != "down" || byUser[8].Reason != "partial" || byUser[8].Question != "what is it?" ||
+		byUser[8].Mode != "extractive" || byUser[8].Generation != 42 || !strings.Contains(string(byUser[8].Body), "The second paragraph") {
+		t.Errorf("stored votes = %+v", got)
+	}
+
+	handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 1}, "/feedback"))
+	reply := f.Messages(1)
+	if len(reply) != 1 || !strings.Contains(reply[0].Text, "Feedback: 0 👍, 2 👎") || !strings.Contains(reply[0].Text, "incomplete\nwhat is it?\n¶2 · sample.txt") {
+		t.Errorf("/feedback = %+v", reply)
+	}
+	handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 9}, "/feedback"))
+	if r := f.Messages(9); len(r) != 1 || strings.Contains(r[0].Text, "👎") {
+		t.Errorf("a non-admin's /feedback got %+v", r)
+	}
+}

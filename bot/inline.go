@@ -1,0 +1,175 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/citebot/citebot/answer"
+)
+
+// Inline mode: "@bot question" typed in any chat is an inline_query; the
+// bot answers it (answerInlineQuery) with up to maxInlineResults
+// articles: the whole answer, then each of its first citations alone
+// (quote and ¶ label). A result, once chosen, is a message of the user's
+// carrying the ¶ buttons; a ¶ tap there (a callback with an
+// inline_message_id and no message) shows the paragraph in an alert. The
+// bot must be enabled for inline mode in @BotFather (/setinline).
+//
+// Telegram drops an inline query not answered within about 10 s, so the
+// answer gets inlineTimeout; results are cached inlineCacheTime by
+// Telegram (same query, same results, for every user). Inline queries
+// count against the sender's button rate limit (clients send one per
+// pause in typing).
+
+const (
+	maxInlineResults = 3
+	inlineTimeout    = 8 * time.Second
+	inlineCacheTime  = 30 // seconds
+	// maxInlineTitle bounds a result's title and description (runes).
+	maxInlineTitle = 80
+)
+
+// inlineArticle is the Bot API InlineQueryResultArticle.
+type inlineArticle struct {
+	Type        string                         `json:"type"`
+	ID          string                         `json:"id"`
+	Title       string                         `json:"title"`
+	Description string                         `json:"description,omitempty"`
+	Content     inputText                      `json:"input_message_content"`
+	ReplyMarkup *tgbotapi.InlineKeyboardMarkup `json:"reply_markup,omitempty"`
+}
+
+// inputText is the Bot API InputTextMessageContent.
+type inputText struct {
+	MessageText string          `json:"message_text"`
+	ParseMode   string          `json:"parse_mode,omitempty"`
+	LinkPreview map[string]bool `json:"link_preview_options,omitempty"`
+}
+
+// handleInline answers an inline query.
+func (b *Bot) handleInline(ctx context.Context, u Update) {
+	iq := u.InlineQuery
+	if iq.From == nil {
+		return
+	}
+	q := strings.TrimSpace(iq.Query)
+	var results []inlineArticle
+	if q != "" && (b.isAdmin(iq.From.ID) || b.access.allowed(iq.From.ID, iq.From.ID)) {
+		if ok, _, _ := b.cbLimits.allow(iq.From.ID, time.Now()); ok {
+			results = b.inlineResults(ctx, iq.From.ID, q)
+		}
+	}
+	p := tgbotapi.Params{"inline_query_id": iq.ID, "cache_time": fmt.Sprint(inlineCacheTime)}
+	if results == nil {
+		results = []inlineArticle{}
+	}
+	_ = p.AddInterface("results", results)
+	if q == "" {
+		lang := userLang(iq.From.LanguageCode, "")
+		_ = p.AddInterface("button", map[string]string{"text": texts[lang].inlineHint, "start_parameter": "inline"})
+	}
+	if _, err := b.call(ctx, "answerInlineQuery", p, requestTimeout); err != nil {
+		b.log.Warn("answerInlineQuery failed", "user", iq.From.ID, "err", err)
+	}
+}
+
+// inlineResults answers q for user: the answer, then its first citations
+// one by one; nil when it could not be answered in time.
+func (b *Bot) inlineResults(ctx context.Context, user int64, q string) []inlineArticle {
+	actx, cancel := context.WithTimeout(ctx, inlineTimeout)
+	defer cancel()
+	start := time.Now()
+	a, err := b.answer.Answer(actx, answer.Question{Text: q}, nil)
+	ev := QuestionEvent{Outcome: OutcomeError, Latency: time.Since(start), Mode: a.Mode, Citations: len(a.Citations)}
+	defer func() { b.reportQuestion(ctx, target{chat: user}, user, q, ev) }()
+	if err != nil {
+		b.log.Warn("couldn't answer an inline query", "user", user, "err", err)
+		return nil
+	}
+	ev.Outcome, ev.Messages = outcomeOf(a), 1
+	docs := b.answer.Documents()
+	html := renderAnswer(a, docs)
+	if parts := splitHTML(html, maxMessageUnits); len(parts) > 0 {
+		html = parts[0]
+	}
+	kb := sourceKeyboard(a, docs)
+	results := []inlineArticle{{
+		Type: "article", ID: "a", Title: oneLine(answerTitle(a)), Description: oneLine(firstQuote(a)),
+		Content: inputText{MessageText: html, ParseMode: "HTML", LinkPreview: noPreview}, ReplyMarkup: kb,
+	}}
+	cites := slices.Clone(a.Citations)
+	slices.SortStableFunc(cites, func(x, y answer.Citation) int { return x.N - y.N })
+	many := len(docs) > 1
+	for i, c := range cites {
+		if len(results) == maxInlineResults {
+			break
+		}
+		label := paragraphLabel(c.Doc, c.Paragraph, many)
+		one := answer.Answer{Lang: a.Lang, Citations: []answer.Citation{c}}
+		results = append(results, inlineArticle{
+			Type: "article", ID: fmt.Sprintf("c%d", i+1), Title: label, Description: oneLine(c.Quote),
+			Content: inputText{
+				MessageText: "<b>" + escapeHTML(label) + "</b>\n<blockquote>" + escapeHTML(strings.TrimSpace(c.Quote)) + "</blockquote>",
+				ParseMode:   "HTML", LinkPreview: noPreview,
+			},
+			ReplyMarkup: sourceKeyboard(one, docs),
+		})
+	}
+	return results
+}
+
+// answerTitle is the first line of an answer, for a result's title.
+func answerTitle(a answer.Answer) string {
+	t := strings.TrimSpace(a.Text)
+	if a.Lead != "" && len(a.Citations) > 0 {
+		t = a.Lead + " " + firstQuote(a)
+	}
+	return t
+}
+
+// firstQuote returns the quote of the lowest-numbered citation, or "".
+func firstQuote(a answer.Answer) string {
+	best := -1
+	for i, c := range a.Citations {
+		if best < 0 || c.N < a.Citations[best].N {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return a.Citations[best].Quote
+}
+
+// oneLine makes s a short single line for a title or description.
+func oneLine(s string) string {
+	return truncateRunes(strings.Join(strings.Fields(s), " "), maxInlineTitle)
+}
+
+// inlineParagraph answers a ¶ tap under a message sent in inline mode:
+// the paragraph in an alert (at most 200 characters, Telegram's limit).
+func (b *Bot) inlineParagraph(ctx context.Context, cq *tgbotapi.CallbackQuery, tt uiTexts) {
+	docs := b.answer.Documents()
+	ref, n, ok := parseSourceData(cq.Data)
+	name, found := resolveDoc(docs, ref)
+	p, have := answer.Passage{}, false
+	if ok && found {
+		p, have = b.answer.Paragraph(name, n)
+	}
+	text := tt.callbackError
+	if have {
+		text = truncateRunes(paragraphLabel(p.Doc, p.Paragraph, len(docs) > 1)+"\n"+strings.TrimSpace(p.Text), 199)
+		if len([]rune(text)) == 199 {
+			text += "…"
+		}
+	}
+	params := tgbotapi.Params{"callback_query_id": cq.ID, "text": text, "show_alert": "true"}
+	if _, err := b.call(ctx, "answerCallbackQuery", params, requestTimeout); err != nil {
+		b.log.Warn("answerCallbackQuery failed", "err", err)
+	}
+}

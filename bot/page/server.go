@@ -1,0 +1,214 @@
+package page
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Server serves the document pages. Set Key and Library; the zero values
+// of the other fields are usable. It is safe for concurrent use.
+type Server struct {
+	// Key checks the links' signatures (see [Key]).
+	Key []byte
+	// Library gives the documents' current text.
+	Library Library
+	// BotToken checks Mini App initData; empty: app links are refused.
+	BotToken string
+	// InitDataMaxAge is how old initData may be (default 1 hour).
+	InitDataMaxAge time.Duration
+	// Logger receives refusals at debug level, never a token or initData
+	// (default: discarded).
+	Logger *slog.Logger
+	// Now returns the current time (default time.Now).
+	Now func() time.Time
+
+	versions versions
+}
+
+// maxFormBytes bounds a Mini App POST body.
+const maxFormBytes = 16 << 10
+
+// Handler returns the page's HTTP handler: GET /p/TOKEN, GET and POST
+// /app/TOKEN; everything else is 404.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /p/{token}", withHeaders(s.browser))
+	mux.Handle("GET /app/{token}", withHeaders(s.appStart))
+	mux.Handle("POST /app/{token}", withHeaders(s.appPage))
+	mux.Handle("/", withHeaders(func(w http.ResponseWriter, r *http.Request, nonce string) {
+		s.short(w, http.StatusNotFound, nonce, "Not found", "Nothing here. 此处没有内容。")
+	}))
+	return mux
+}
+
+// withHeaders sets the security headers of every response, with a fresh
+// CSP nonce that the page's one style and one script carry.
+func withHeaders(h func(w http.ResponseWriter, r *http.Request, nonce string)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 16)
+		rand.Read(b)
+		nonce := base64.RawURLEncoding.EncodeToString(b)
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+nonce+"'; script-src 'nonce-"+nonce+
+			"'; form-action 'self'; base-uri 'none'; frame-ancestors https://web.telegram.org")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("Content-Type", "text/html; charset=utf-8")
+		h(w, r, nonce)
+	})
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Server) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// browser serves GET /p/TOKEN.
+func (s *Server) browser(w http.ResponseWriter, r *http.Request, nonce string) {
+	t, ok := s.token(w, r, nonce, Browser)
+	if ok {
+		s.render(w, nonce, t, nil)
+	}
+}
+
+// appStart serves GET /app/TOKEN: the bootstrap page that posts the URL
+// fragment's initData back; it holds no document text.
+func (s *Server) appStart(w http.ResponseWriter, r *http.Request, nonce string) {
+	if _, ok := s.token(w, r, nonce, App); !ok {
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	renderMessage(w, message{Nonce: nonce, Title: "citebot", Action: r.URL.Path + "#c",
+		Lines: []string{"Open this page from its button in Telegram. 请在 Telegram 中点按钮打开此页。"}})
+}
+
+// appPage serves POST /app/TOKEN: the page, for the user the link was
+// made for, once initData checks out.
+func (s *Server) appPage(w http.ResponseWriter, r *http.Request, nonce string) {
+	t, ok := s.token(w, r, nonce, App)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.deny(w, nonce, "bad form", err)
+		return
+	}
+	maxAge := s.InitDataMaxAge
+	if maxAge <= 0 {
+		maxAge = time.Hour
+	}
+	init, err := ValidateInitData(r.PostForm.Get("init"), s.BotToken, maxAge, s.now())
+	if err == nil && init.UserID != t.Chat {
+		err = errors.New("page: initData names another user than the link's chat")
+	}
+	if err != nil {
+		s.deny(w, nonce, "initData refused", err)
+		return
+	}
+	s.render(w, nonce, t, ParseTheme(r.PostForm.Get("theme")))
+}
+
+// token checks the request's token for kind, answering a refusal when it
+// does not pass.
+func (s *Server) token(w http.ResponseWriter, r *http.Request, nonce string, kind Kind) (Token, bool) {
+	t, err := parseToken(r.PathValue("token"), s.Key, s.now())
+	if err == nil && t.Kind != kind {
+		err = ErrInvalid
+	}
+	if err != nil {
+		s.deny(w, nonce, "link refused", err)
+		return Token{}, false
+	}
+	return t, true
+}
+
+// render serves t's page, or "document changed" when the library no
+// longer holds the text t was made for.
+func (s *Server) render(w http.ResponseWriter, nonce string, t Token, theme Theme) {
+	d, ok := s.Library.Document(t.Doc)
+	if !ok || s.versions.of(d) != t.Version || !spansFit(d.Text, t.Spans) {
+		s.log().Debug("page: document changed since the link was made")
+		s.short(w, http.StatusGone, nonce, "Document changed",
+			"The document changed or was removed after this link was made. Ask the bot again for a link to its current text.",
+			"链接生成后文档已更改或删除。请重新向机器人提问以获取新链接。")
+		return
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, d, t, nonce, theme); err != nil {
+		s.log().Error("page: couldn't render", "err", err)
+		s.short(w, http.StatusInternalServerError, nonce, "Error", "The page could not be shown. 页面无法显示。")
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+}
+
+// spansFit reports whether every span lies inside text on character
+// boundaries (always true for the text a link was made for).
+func spansFit(text string, spans []Span) bool {
+	for _, sp := range spans {
+		if sp.Start < 0 || sp.Start > sp.End || sp.End > len(text) || !boundary(text, sp.Start) || !boundary(text, sp.End) {
+			return false
+		}
+	}
+	return true
+}
+
+func boundary(text string, i int) bool {
+	return i == len(text) || text[i]&0xC0 != 0x80
+}
+
+// deny answers 403 with a short page.
+func (s *Server) deny(w http.ResponseWriter, nonce, why string, err error) {
+	s.log().Debug("page: "+why, "err", err)
+	msg := "This link is not valid or has expired. Ask the bot again for a fresh link."
+	if errors.Is(err, ErrExpired) {
+		msg = "This link has expired. Ask the bot again for a fresh link."
+	}
+	s.short(w, http.StatusForbidden, nonce, "Link not valid", msg, "链接无效或已过期。请重新向机器人提问以获取新链接。")
+}
+
+// short writes a short page with no document text.
+func (s *Server) short(w http.ResponseWriter, status int, nonce, title string, lines ...string) {
+	w.WriteHeader(status)
+	renderMessage(w, message{Nonce: nonce, Title: title, Lines: lines})
+}
+
+// Serve serves the page on addr until ctx ends and returns the address
+// it listens on.
+func (s *Server) Serve(ctx context.Context, addr string, log *slog.Logger) (string, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("page server: %w", err)
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
+	go srv.Serve(l)
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	log.Info("document page listening", "addr", l.Addr().String())
+	return l.Addr().String(), nil
+}
