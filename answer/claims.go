@@ -151,6 +151,9 @@ func markerPrefix(s string) bool {
 	return true
 }
 
+// closingQuote maps each opening quotation mark to its closing one.
+var closingQuote = map[rune]rune{'「': '」', '『': '』', '“': '”', '‘': '’', '«': '»', '﹁': '﹂', '"': '"'}
+
 // quotation updates the open quotations for r and reports whether r is a
 // quotation mark.
 func (sc *unitScanner) quotation(r rune) bool {
@@ -158,24 +161,11 @@ func (sc *unitScanner) quotation(r rune) bool {
 		sc.open = sc.open[:n-1]
 		return true
 	}
-	switch r {
-	case '「':
-		sc.open = append(sc.open, '」')
-	case '『':
-		sc.open = append(sc.open, '』')
-	case '“':
-		sc.open = append(sc.open, '”')
-	case '‘':
-		sc.open = append(sc.open, '’')
-	case '«':
-		sc.open = append(sc.open, '»')
-	case '﹁':
-		sc.open = append(sc.open, '﹂')
-	case '"':
-		sc.open = append(sc.open, '"')
-	default:
+	closing, ok := closingQuote[r]
+	if !ok {
 		return false
 	}
+	sc.open = append(sc.open, closing)
 	return true
 }
 

@@ -64,21 +64,9 @@ func isQuoteMark(r rune) bool {
 }
 
 // isOpenQuote and isCloseQuote classify the directional quotation marks.
-func isOpenQuote(r rune) bool {
-	switch r {
-	case '‘', '“', '«', '「', '『', '〝', '﹁', '﹃':
-		return true
-	}
-	return false
-}
+func isOpenQuote(r rune) bool { return strings.ContainsRune("‘“«「『〝﹁﹃", r) }
 
-func isCloseQuote(r rune) bool {
-	switch r {
-	case '’', '”', '»', '」', '』', '〞', '〟', '﹂', '﹄':
-		return true
-	}
-	return false
-}
+func isCloseQuote(r rune) bool { return strings.ContainsRune("’”»」』〞〟﹂﹄", r) }
 
 // foldRune appends the normalised form of r to dst (nothing when r is
 // deleted).

@@ -95,6 +95,13 @@ func route(u Update, self identity, keyword string) request {
 	return request{kind: reqQuestion, text: q}
 }
 
+// commandKinds are the commands other than /ask, by name; the arguments
+// go into the request's text.
+var commandKinds = map[string]reqKind{
+	"start": reqStart, "help": reqHelp, "about": reqAbout, "source": reqSource, "docs": reqDocs,
+	"remove": reqRemove, "new": reqNew, "feedback": reqFeedback, "use": reqUse,
+}
+
 // routeCommand routes a message starting with a command. ok is false when
 // the text is not a command (then it may still be a question).
 func routeCommand(m *tgbotapi.Message, self identity, private bool) (request, bool) {
@@ -113,25 +120,11 @@ func routeCommand(m *tgbotapi.Message, self identity, private bool) (request, bo
 	if hasAt && !strings.EqualFold(at, self.UserName) {
 		return request{}, true // a command for another bot
 	}
-	switch strings.ToLower(name) {
-	case "start":
-		return request{kind: reqStart}, true
-	case "help":
-		return request{kind: reqHelp}, true
-	case "about":
-		return request{kind: reqAbout}, true
-	case "source":
-		return request{kind: reqSource, text: args}, true
-	case "docs":
-		return request{kind: reqDocs}, true
-	case "remove":
-		return request{kind: reqRemove, text: args}, true
-	case "new":
-		return request{kind: reqNew}, true
-	case "feedback":
-		return request{kind: reqFeedback}, true
-	case "use":
-		return request{kind: reqUse, text: args}, true
+	lower := strings.ToLower(name)
+	if kind, ok := commandKinds[lower]; ok {
+		return request{kind: kind, text: args}, true
+	}
+	switch lower {
 	case "ask":
 		if args == "" {
 			if r := m.ReplyToMessage; r != nil && r.From != nil && r.From.ID != self.ID && strings.TrimSpace(r.Text) != "" {

@@ -11,10 +11,7 @@ package metrics
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -195,23 +192,4 @@ func (m *Metrics) Handler() http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 	return mux
-}
-
-// Serve listens on addr and serves [Metrics.Handler] until ctx ends. It
-// returns the bound address (useful with port 0).
-func (m *Metrics) Serve(ctx context.Context, addr string, log *slog.Logger) (string, error) {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("admin server: %w", err)
-	}
-	srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(l)
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	log.Info("admin server listening", "addr", l.Addr().String())
-	return l.Addr().String(), nil
 }

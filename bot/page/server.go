@@ -2,13 +2,10 @@ package page
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 )
@@ -191,24 +188,4 @@ func (s *Server) deny(w http.ResponseWriter, nonce, why string, err error) {
 func (s *Server) short(w http.ResponseWriter, status int, nonce, title string, lines ...string) {
 	w.WriteHeader(status)
 	renderMessage(w, message{Nonce: nonce, Title: title, Lines: lines})
-}
-
-// Serve serves the page on addr until ctx ends and returns the address
-// it listens on.
-func (s *Server) Serve(ctx context.Context, addr string, log *slog.Logger) (string, error) {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("page server: %w", err)
-	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
-	go srv.Serve(l)
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	log.Info("document page listening", "addr", l.Addr().String())
-	return l.Addr().String(), nil
 }

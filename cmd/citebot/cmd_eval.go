@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/eval"
@@ -65,14 +64,14 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	mode, answerer := "none", eval.Answerer(nil)
 	if !f.noAnswers {
 		eng := c.engine(ix)
-		mode, answerer = string(eng.Mode()), evalAnswerer(eng)
+		mode, answerer = string(eng.Mode()), answer.EvalAnswerer(eng)
 	}
 	results, m, lat, err := eval.Run(ctx, rows, search, answerer)
 	if err != nil {
 		return err
 	}
 	if f.perQuestion != "" {
-		if err := writeResults(f.perQuestion, results); err != nil {
+		if err := eval.WriteResultsFile(f.perQuestion, results); err != nil {
 			return err
 		}
 	}
@@ -82,36 +81,4 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	rep.WriteText(stdout, m.Kinds())
 	return nil
-}
-
-// evalAnswerer answers a question set's rows with eng as a user with no
-// history would ask them; a blank question is a "not found".
-func evalAnswerer(eng *answer.Engine) eval.Answerer {
-	return func(ctx context.Context, q string) (eval.Answered, error) {
-		a, err := eng.Answer(ctx, answer.Question{Text: q}, nil)
-		if errors.Is(err, answer.ErrEmptyQuestion) {
-			return eval.Answered{Abstained: true}, nil
-		}
-		if err != nil {
-			return eval.Answered{}, err
-		}
-		got := eval.Answered{Abstained: a.NotFound}
-		for _, c := range a.Citations {
-			got.Quotes = append(got.Quotes, eval.Quote{Text: c.Quote, Paragraph: c.Paragraph, Whole: c.Whole})
-		}
-		return got, nil
-	}
-}
-
-// writeResults writes the per-question results to path as JSON Lines.
-func writeResults(path string, results []eval.Result) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("per-question file: %w", err)
-	}
-	if err := eval.WriteResults(f, results); err != nil {
-		f.Close()
-		return fmt.Errorf("per-question file %s: %w", path, err)
-	}
-	return f.Close()
 }

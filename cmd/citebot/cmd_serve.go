@@ -25,7 +25,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	version, revision, goVersion := buildInfo()
 	m := metrics.New(metrics.Build{Version: version, Revision: revision, GoVersion: goVersion})
 	if c.cfg.AdminAddr != "" {
-		if _, err := m.Serve(ctx, c.cfg.AdminAddr, c.log); err != nil {
+		if _, err := c.serveHTTP(ctx, "admin server", c.cfg.AdminAddr, m.Handler()); err != nil {
 			return err
 		}
 	}

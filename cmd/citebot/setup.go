@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"time"
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/answer/plain"
@@ -122,6 +126,25 @@ func (c *command) engineFor(r answer.Retriever, m *metrics.Metrics) *answer.Engi
 	}
 	return answer.New(r, model, answer.Options{TopK: c.cfg.TopK, Logger: c.log,
 		ContextWindow: c.cfg.ContextWindow, MaxCompletionTokens: c.cfg.MaxCompletionTokens})
+}
+
+// serveHTTP listens on addr and serves h until ctx ends, logging what it
+// serves; it returns the bound address (useful with port 0).
+func (c *command) serveHTTP(ctx context.Context, what, addr string, h http.Handler) (string, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
+	go srv.Serve(l)
+	context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	})
+	c.log.Info(what+" listening", "addr", l.Addr().String())
+	return l.Addr().String(), nil
 }
 
 // printJSON writes v as one line of JSON, leaving <, > and & as they are.

@@ -36,7 +36,7 @@ func (c *command) servePage(ctx context.Context, links *page.Links) (string, err
 		return "", errors.New("web_listen needs public_url: the address users reach the page at")
 	}
 	s := &page.Server{Key: links.Key, Library: links.Library, BotToken: c.cfg.TelegramToken.Reveal(), Logger: c.log}
-	return s.Serve(ctx, c.cfg.WebListen, c.log)
+	return c.serveHTTP(ctx, "document page", c.cfg.WebListen, s.Handler())
 }
 
 // withURLs sets the page link of each citation of j, the JSON form of a.

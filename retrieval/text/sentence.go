@@ -283,20 +283,10 @@ func startsWithWide(s string) bool {
 	return s != "" && isWideForSentence(r)
 }
 
-// isWideForSentence reports whether r is a CJK ideograph, kana, Hangul or
-// CJK/full-width punctuation.
+// isWideForSentence reports whether r is wide text ([IsWide]) or a Hangul
+// syllable: Korean ends sentences without a space too.
 func isWideForSentence(r rune) bool {
-	switch {
-	case r < 0x2E80:
-		return false
-	case r <= 0x303F, // radicals, CJK symbols and punctuation
-		r >= 0x3040 && r <= 0x31FF, // kana, bopomofo
-		r >= 0xAC00 && r <= 0xD7A3, // Hangul syllables
-		r >= 0xFE30 && r <= 0xFE4F, // CJK compatibility forms
-		r >= 0xFF00 && r <= 0xFFEF: // full-width and half-width forms
-		return true
-	}
-	return unicode.Is(unicode.Han, r)
+	return IsWide(r) || r >= 0xAC00 && r <= 0xD7A3
 }
 
 // firstWord returns the leading letters of s.
