@@ -119,7 +119,7 @@ func (e *run) translatedTerms(q string, weight float64) (queryTerms, bool) {
 	var missing queryTerms
 	rare := weight * e.st.maxIDF()
 	for _, w := range tr.Unknown {
-		if lexicon.Renders(w, e.st.lang) {
+		if lexicon.Renders(w, e.st.lang) && !lexicon.IsNameSyllable(w) {
 			missing.terms = append(missing.terms, qterm{tok: strings.ToLower(w), w: rare})
 			missing.total += rare
 		}

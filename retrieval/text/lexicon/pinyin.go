@@ -1,6 +1,10 @@
 package lexicon
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Proper names in an English question are mostly pinyin without tones
 // ("Li Qiang", "Ding Xuexiang"), and most people are not in CC-CEDICT. A
@@ -80,3 +84,17 @@ func (lx *lexicon) nameCandidates(syls []string, has func(string) bool) []string
 
 // runeLen is the number of runes of s.
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// IsNameSyllable reports whether w is written like a one-syllable Chinese
+// name in pinyin (Xi, Li, Wang): capitalised and a syllable of the
+// lexicon. Such a name stands for too many characters to translate, and
+// its absence from a translation says nothing about the document. It is
+// false when the lexicon cannot load.
+func IsNameSyllable(w string) bool {
+	r, _ := firstRune(w)
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	lx, err := get()
+	return err == nil && lx.syllable(strings.ToLower(w))
+}
