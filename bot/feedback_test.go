@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/bot/telegramtest"
 )
@@ -147,5 +149,21 @@ func TestFeedbackVotes(t *testing.T) {
 	handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 9}, "/feedback"))
 	if r := f.Messages(9); len(r) != 1 || strings.Contains(r[0].Text, "👎") {
 		t.Errorf("a non-admin's /feedback got %+v", r)
+	}
+}
+
+// TestSmalltalkHasNoVotes: a friendly reply to "thanks" has nothing to vote
+// on, so it carries no 👍/👎 row; an answer does.
+func TestSmalltalkHasNoVotes(t *testing.T) {
+	f := newFake(t)
+	a := newFakeAnswerer()
+	a.answer = func(ctx context.Context, q answer.Question, _ func(string)) (answer.Answer, error) {
+		return answer.Answer{Question: q.Text, Lang: "en", Mode: answer.Extractive, Text: "You're welcome!", Smalltalk: true}, nil
+	}
+	b, _ := newTestBot(t, f, a, nil)
+	alice := telegramtest.User{ID: 7}
+	askAnswer(t, b, f, telegramtest.PrivateMessage(alice, "thanks!"))
+	if m := f.Messages(alice.ID)[0]; strings.Contains(m.Markup, "👍") {
+		t.Errorf("smalltalk reply carries votes: %s", m.Markup)
 	}
 }

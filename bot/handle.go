@@ -200,7 +200,10 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	}
 	ev.Mode, ev.Citations = a.Mode, len(a.Citations)
 	docs := b.answer.Documents()
-	html, kb := renderAnswer(a, docs), withFeedback(b.keyboard(a, docs, t.chat, m.Chat.Type == "private"))
+	html, kb := renderAnswer(a, docs), b.keyboard(a, docs, t.chat, m.Chat.Type == "private")
+	if !a.Smalltalk { // a friendly reply to "thanks" has nothing to vote on
+		kb = withFeedback(kb)
+	}
 	ids, err := b.deliver(ctx, t, placeholder, html, kb)
 	if err != nil {
 		if ctx.Err() != nil {
