@@ -160,8 +160,135 @@ func TestAbstainRules(t *testing.T) {
 	if qualifierMissing("Which river runs to the west?", "The river runs east, then west.", "The river runs east, then west.") {
 		t.Error("antonym rule fired although the passage has the question's word")
 	}
+	if !qualifierMissing("What is the largest county founded in 1850?", "In 1850 it became the largest county.", "It became the largest county.") {
+		t.Error("a number the quote lacks was not noticed")
+	}
 	if qualifierMissing("What is the largest county founded in 1850?", "In 1850 it became the largest county.", "In 1850 it became the largest county.") {
 		t.Error("qualifier rule fired although the passage holds both")
+	}
+}
+
+func TestNearSpelling(t *testing.T) {
+	st := &corpusStats{df: map[string]int{}}
+	for _, tok := range text.Tokens("Gandhi Soviet Maastricht Setanta Rhine 长江 Wuhan") {
+		st.df[tok] = 1
+	}
+	tests := []struct {
+		tok  string
+		want bool
+	}{
+		{"ghandi", true},     // two edits, six letters
+		{"soviets", true},    // an inflection
+		{"masstricht", true}, // two edits
+		{"sentanta", true},   // one insertion
+		{"rhin", true},       // one deletion, four letters
+		{"rome", false},      // two edits from "rhine" but four letters allow one
+		{"nanchang", false},  // nothing near
+		{"wu", false},        // too short to tell
+		{"wuhanxyz", false},  // three edits
+	}
+	for _, tt := range tests {
+		if got := st.nearSpelling(tt.tok); got != tt.want {
+			t.Errorf("nearSpelling(%q) = %v, want %v", tt.tok, got, tt.want)
+		}
+	}
+	// A misspelt name the documents hold is not absent; a new one is.
+	if got := st.salientAbsent("What was Ghandi's work called?"); len(got) != 0 {
+		t.Errorf("salientAbsent(Ghandi) = %q, want none", got)
+	}
+	if got := st.salientAbsent("Who is the mayor of Nanchang?"); strings.Join(got, ",") != "Nanchang" {
+		t.Errorf("salientAbsent(Nanchang) = %q, want [Nanchang]", got)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		maxd int
+		want int
+	}{
+		{"kitten", "sitting", 3, 3},
+		{"kitten", "sitting", 2, 3},
+		{"same", "same", 1, 0},
+		{"", "abc", 3, 3},
+		{"长江", "长城", 1, 1},
+		{"abc", "abcdef", 2, 3},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b, tt.maxd); got != tt.want {
+			t.Errorf("editDistance(%q, %q, %d) = %d, want %d", tt.a, tt.b, tt.maxd, got, tt.want)
+		}
+	}
+}
+
+func TestOpposed(t *testing.T) {
+	tests := []struct {
+		q, text string
+		want    bool
+	}{
+		{"What was a first clue that the theory was correct?", "One of the first clues that the theory was incorrect was rust.", true},
+		{"What type of vote does the Council need to disapprove?", "The Council must vote to approve changes.", true},
+		{"Imperialism is responsible for the slow spread of what?", "It allowed for the rapid spread of ideas.", true},
+		{"Which river runs to the west?", "The river runs east, then west.", false},
+		{"What is correct?", "It is correct and not incorrect.", false},
+		{"Who was the king?", "The queen and the king met.", false},
+		{"What did they inform the king of?", "The form was filled in.", false}, // a stem under five letters is no prefix pair
+	}
+	for _, tt := range tests {
+		if got := opposed(wordSet(tt.q), wordSet(tt.text)); got != tt.want {
+			t.Errorf("opposed(%q, %q) = %v, want %v", tt.q, tt.text, got, tt.want)
+		}
+	}
+	if !prefixAntonym("unknown", "known") || !prefixAntonym("known", "unknown") || prefixAntonym("inform", "form") {
+		t.Error("prefixAntonym: wrong pairing")
+	}
+}
+
+func TestSwapped(t *testing.T) {
+	names := []struct {
+		q, quote string
+		want     bool
+	}{
+		{"Final proposals were passed by the United States Parliament in what year?", "In 1978 proposals were passed by the United Kingdom Parliament.", true},
+		{"What group scrutinizes bills submitted to the Spanish Parliament?", "A group scrutinizes bills submitted to the Scottish Parliament.", true},
+		{"What did the Scottish Parliament pass?", "The Scottish Parliament passed the act.", false},
+		{"How much was paid for the Primier League rights?", "BSkyB paid for the Premier League rights.", false}, // misspelt, not swapped
+		{"Who wrote the Roman law?", "The Roman law was written by Gaius.", false},
+	}
+	for _, tt := range names {
+		if got := swappedName(tt.q, tt.quote); got != tt.want {
+			t.Errorf("swappedName(%q, %q) = %v, want %v", tt.q, tt.quote, got, tt.want)
+		}
+	}
+	numbers := []struct {
+		q, quote string
+		want     bool
+	}{
+		{"How many students did it enroll in its five graduate divisions?", "It enrolled 3,468 students in its four graduate divisions.", true},
+		{"Who ruled Cyprus in the 11th century?", "Cyprus was ruled by the Byzantines in the 10th century.", true},
+		{"Who was the university's 5th president?", "The university's fifth president was Hutchins.", false},
+		{"What did France lose in the 1950's?", "France lost Indochina in the 1950s.", false},
+		{"What is the eight county definition?", "The 8 county definition includes Kern.", false},
+		{"What happened in 1999?", "Nothing is said of any year.", false},
+	}
+	for _, tt := range numbers {
+		if got := swappedNumber(tt.q, tt.quote); got != tt.want {
+			t.Errorf("swappedNumber(%q, %q) = %v, want %v", tt.q, tt.quote, got, tt.want)
+		}
+	}
+	values := map[string]int{"11th": 11, "1950s": 1950, "fifth": 5, "Eight": 8, "million": 1e6, "3": 3}
+	for tok, want := range values {
+		if v, ok := numberValue(tok); !ok || v != want {
+			t.Errorf("numberValue(%q) = %d, %v, want %d", tok, v, ok, want)
+		}
+	}
+	for _, tok := range []string{"O2", "x", "1a", "", "12345678901"} {
+		if v, ok := numberValue(tok); ok {
+			t.Errorf("numberValue(%q) = %d, want no number", tok, v)
+		}
+	}
+	if !holdsNumber("three key ideas", "3") || !holdsNumber("World War II", "2") || holdsNumber("two wars", "3") || holdsNumber("Isaac", "1") {
+		t.Error("holdsNumber: wrong answer")
 	}
 }
 
@@ -249,6 +376,12 @@ func FuzzQuestionRules(f *testing.F) {
 			t.Fatalf("unit %q is not in %q", u, q)
 		}
 		qualifierMissing(q, q, q)
+		opposed(wordSet(q), wordSet(q+" un"+q))
+		swappedName(q, strings.ToUpper(q))
+		swappedNumber(q, q+" 1 2nd three")
+		holdsNumber(q, "7")
+		numberValue(q)
+		st.nearSpelling(strings.ToLower(q))
 		negationMissing(q, []string{q})
 		r.questionTerms(q, 1, false)
 		ws, we := r.window(queryTerms{}, nil, q)

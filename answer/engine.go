@@ -83,7 +83,8 @@ const DefaultMinCoverage = 0.2
 // when the calibrated rules of abstain.go find that the quotes cannot hold
 // what is asked (a salient term such as GDP or 湖北省 absent from the
 // documents, a year asked and none in sight, a negated or narrowed English
-// question the passage does not match), or when the model replies
+// question the passage does not match, a name or number the quote holds
+// another of in its place), or when the model replies
 // NOT_FOUND. When the best passage came close, the abstention offers it
 // in Notice ("possibly related: ¶11"). An English question about a Chinese
 // document (or the reverse) has no words in common with it: in extractive
@@ -225,7 +226,7 @@ func defaultExtractParams() extractParams {
 		secondRatio:      0.8,
 		contextWeight:    0.25,
 		localExp:         1,
-		inheritFirst:     0.8,
+		inheritFirst:     0.85,
 		typeBonus:        0.1,
 		tieBucket:        0.02,
 		continueBonus:    0.5,

@@ -77,7 +77,11 @@ func TestTuneSweep(t *testing.T) {
 		{"no anaphor", Options{}, func(p *extractParams) { p.anaphor = false }},
 		{"no orphan characters", Options{}, func(p *extractParams) { p.orphanWeight = 0 }},
 		{"lenNorm=0.1", Options{}, func(p *extractParams) { p.lenNorm = 0.1 }},
+		{"inheritFirst=0.8", Options{}, func(p *extractParams) { p.inheritFirst = 0.8 }},
 		{"inheritFirst=0.9", Options{}, func(p *extractParams) { p.inheritFirst = 0.9 }},
+		{"typeBonus=0.15", Options{}, func(p *extractParams) { p.typeBonus = 0.15 }},
+		{"tieBucket=0.03", Options{}, func(p *extractParams) { p.tieBucket = 0.03 }},
+		{"secondRatio=0.7", Options{}, func(p *extractParams) { p.secondRatio = 0.7 }},
 	}
 	for _, v := range variants {
 		for _, s := range sets {
