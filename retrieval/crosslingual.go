@@ -291,22 +291,22 @@ func (s *xlScores) top(k int) []scored {
 }
 
 // crossLingualHits answers a translated query by one method (see
-// [Index.SearchWith]).
-func (ix *Index) crossLingualHits(ctx context.Context, query string, q *xlQuery, k int, method string) ([]Hit, error) {
+// [Index.SearchWith]) over the rows of ranges (nil: all passages).
+func (ix *Index) crossLingualHits(ctx context.Context, query string, q *xlQuery, k int, method string, ranges []rowRange) ([]Hit, error) {
 	bm25 := ix.lex.accumulateGroups(q)
 	if method == MethodLexical {
-		return ix.singleSourceHits(bm25.top(k), SourceLexical), nil
+		return ix.singleSourceHits(bm25.topIn(k, ranges), SourceLexical), nil
 	}
 	qv, err := ix.embedQuery(ctx, query+"\n"+q.tr.Texts())
 	if err != nil {
 		return nil, err
 	}
 	if method == MethodVector {
-		return ix.vectorHits(qv, k), nil
+		return ix.singleSourceHits(ix.vec.searchIn(qv, k, ranges), SourceVector), nil
 	}
 	nc := max(ix.fusion.Candidates, k)
-	lexHits := bm25.top(nc)
-	cands := mergeCandidates(lexHits, ix.vec.search(qv, nc))
+	lexHits := bm25.topIn(nc, ranges)
+	cands := mergeCandidates(lexHits, ix.vec.searchIn(qv, nc, ranges))
 	top := 0.0
 	if len(lexHits) > 0 {
 		top = float64(lexHits[0].score)

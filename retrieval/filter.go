@@ -29,9 +29,8 @@ import (
 // (BenchmarkScopedVector) and takes several documents at once.
 //
 // A question in another language than the documents (crosslingual.go) is
-// answered from the unscoped cross-lingual ranking, over-fetched and then
-// filtered: that path ranks with translated term groups that the scoped
-// scan does not reproduce.
+// ranked the same way: its structured BM25 scores every passage, and its
+// candidates are taken from the scope's rows.
 
 // rowRange is the passages [lo, hi) of the index.
 type rowRange struct{ lo, hi int }
@@ -54,10 +53,6 @@ func (ix *Index) scopeRanges(docs []string) (ranges []rowRange, narrower bool) {
 	}
 	return ranges, narrower
 }
-
-// xlOverFetch is how many times k the cross-lingual ranking is asked for
-// before it is filtered to a scope.
-const xlOverFetch = 8
 
 // SearchIn is [Index.SearchWith] restricted to the passages of the
 // documents named in docs (the names of [Index.Documents]; unknown names
@@ -84,8 +79,7 @@ func (ix *Index) SearchIn(ctx context.Context, query string, k int, method strin
 		return nil, nil
 	}
 	if xq := ix.translate(query); xq != nil {
-		hits, err := ix.crossLingualHits(ctx, query, xq, min(k*xlOverFetch, len(ix.passages)), method)
-		return inScope(hits, docs, k), err
+		return ix.crossLingualHits(ctx, query, xq, k, method, ranges)
 	}
 	if method == MethodLexical {
 		s := ix.lex.getScratch()
@@ -93,7 +87,7 @@ func (ix *Index) SearchIn(ctx context.Context, query string, k int, method strin
 		if q := ix.lex.prepare(query); len(q.terms) > 0 {
 			ix.lex.accumulate(q, s)
 		}
-		return ix.singleSourceHits(topIn(s, k, ranges), SourceLexical), nil
+		return ix.singleSourceHits(s.topIn(k, ranges), SourceLexical), nil
 	}
 	qv, err := ix.embedQuery(ctx, query)
 	if err != nil {
@@ -102,30 +96,39 @@ func (ix *Index) SearchIn(ctx context.Context, query string, k int, method strin
 	if method == MethodVector {
 		return ix.singleSourceHits(ix.vec.searchIn(qv, k, ranges), SourceVector), nil
 	}
-	return ix.hybridIn(query, qv, k, ranges), nil
-}
-
-// inScope keeps the hits of docs, at most k, re-ranked from 1.
-func inScope(hits []Hit, docs []string, k int) []Hit {
-	out := hits[:0:0]
-	for _, h := range hits {
-		if len(out) < k && slices.Contains(docs, h.Doc) {
-			h.Rank = len(out) + 1
-			out = append(out, h)
-		}
+	n := 0
+	for _, r := range ranges {
+		n += r.hi - r.lo
 	}
-	return out
+	return ix.hybrid(query, qv, k, n < parallelScanPassages, ranges), nil
 }
 
-// topIn is [lexScratch.top] over the rows of ranges only.
-func topIn(s *lexScratch, k int, ranges []rowRange) []scored {
+// topIn is [lexScratch.top] over the rows of ranges only (nil: all).
+func (s *lexScratch) topIn(k int, ranges []rowRange) []scored {
+	if ranges == nil {
+		return s.top(k)
+	}
+	return topRows(k, ranges, func(d int) float32 { return s.acc[d].score })
+}
+
+// topIn is [xlScores.top] over the rows of ranges only (nil: all).
+func (s *xlScores) topIn(k int, ranges []rowRange) []scored {
+	if ranges == nil {
+		return s.top(k)
+	}
+	return topRows(k, ranges, func(d int) float32 { return s.score[d] })
+}
+
+// topRows returns the k best rows of ranges by score, best first (ties:
+// the earlier row), leaving out rows scored 0.
+func topRows(k int, ranges []rowRange, score func(d int) float32) []scored {
 	if k <= 0 {
 		return nil
 	}
 	t := newTopHeap(k, k)
 	for _, r := range ranges {
 		for d := r.lo; d < r.hi; d++ {
-			sc := s.acc[d].score
+			sc := score(d)
 			if sc == 0 || len(t.h) == k && sc <= t.h[0].score {
 				continue
 			}
@@ -135,39 +138,16 @@ func topIn(s *lexScratch, k int, ranges []rowRange) []scored {
 	return t.sorted()
 }
 
-// searchIn is [vectorMatrix.search] over the rows of ranges only.
+// searchIn is [vectorMatrix.search] over the rows of ranges only (nil:
+// all).
 func (m *vectorMatrix) searchIn(q []float32, k int, ranges []rowRange) []scored {
+	if ranges == nil {
+		return m.search(q, k)
+	}
 	var best []scored
 	for _, r := range ranges {
 		best = append(best, m.scan(q, k, r.lo, r.hi)...)
 	}
 	slices.SortFunc(best, compareScored)
 	return best[:min(k, len(best))]
-}
-
-// hybridIn is [Index.hybrid] with both candidate lists taken from the rows
-// of ranges: the re-scoring is the same, so the hits are those an
-// unscoped search would rank among the scope's passages.
-func (ix *Index) hybridIn(query string, qv []float32, k int, ranges []rowRange) []Hit {
-	f := ix.fusion
-	nc := max(f.Candidates, k)
-	q := ix.lex.prepare(query)
-	ix.lex.preparePhrases(q)
-	n := 0
-	for _, r := range ranges {
-		n += r.hi - r.lo
-	}
-	if n < parallelScanPassages {
-		ix.lex.setFeatureBounds(q, f.Sentence, f.Longest, f.Covered)
-	}
-	s := ix.lex.getScratch()
-	defer ix.lex.putScratch(s)
-	ix.lex.accumulate(q, s)
-	lexHits := topIn(s, nc, ranges)
-	cands := mergeCandidates(lexHits, ix.vec.searchIn(qv, nc, ranges))
-	top := 0.0
-	if len(lexHits) > 0 {
-		top = float64(lexHits[0].score)
-	}
-	return ix.candidateHits(ix.rankCandidates(cands, q, qv, s, top, k))
 }

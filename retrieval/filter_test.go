@@ -2,8 +2,11 @@ package retrieval
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 func hitIDs(hs []Hit) []string {
@@ -131,4 +134,47 @@ func BenchmarkScopedVector(b *testing.B) {
 			}
 		}
 	})
+}
+
+// inScope keeps the hits of docs, at most k, re-ranked from 1.
+func inScope(hits []Hit, docs []string, k int) []Hit {
+	out := hits[:0:0]
+	for _, h := range hits {
+		if len(out) < k && slices.Contains(docs, h.Doc) {
+			h.Rank = len(out) + 1
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// TestSearchInCrossLingual: an English question in a chat scoped to a
+// small Chinese document finds it even when a large document of the
+// library holds the same words many times (the scope is ranked inside
+// the index, not filtered from the library's top hits).
+func TestSearchInCrossLingual(t *testing.T) {
+	small := textDoc(t, "small.txt", "湖泊也实行禁渔制度。", "城市公园的树木很多。")
+	var paras []string
+	for i := range 100 {
+		paras = append(paras, fmt.Sprintf("第%d条：长江禁渔，禁渔期间禁止捕捞，禁渔区内禁渔。", i+1))
+	}
+	docs := []*document.Document{textDoc(t, "rules.txt", paras...), small}
+	ix, _, err := Build(context.Background(), docs, Options{Embedder: LocalEmbedder(64), EmbedderID: "local-64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []string{MethodLexical, MethodVector, MethodHybrid} {
+		hits, err := ix.SearchIn(context.Background(), "fishing ban", 3, method, []string{"small.txt"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || hits[0].Doc != "small.txt" || hits[0].Paragraph != 1 {
+			t.Errorf("%s: scoped cross-lingual hits %+v, want small.txt ¶1 first", method, hits)
+		}
+		for _, h := range hits {
+			if h.Doc != "small.txt" {
+				t.Errorf("%s: hit outside the scope: %s", method, h.ID)
+			}
+		}
+	}
 }

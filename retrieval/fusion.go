@@ -58,11 +58,12 @@ const boundSlack = 1e-4
 // Feature bounds cost a second pass over the postings, repaid on a small
 // index, where reading the candidates' texts dominates.
 func (ix *Index) hybridHits(query string, qv []float32, k int) []Hit {
-	return ix.hybrid(query, qv, k, ix.vec.n < parallelScanPassages)
+	return ix.hybrid(query, qv, k, ix.vec.n < parallelScanPassages, nil)
 }
 
-// hybrid is hybridHits, with or without feature bounds.
-func (ix *Index) hybrid(query string, qv []float32, k int, bounds bool) []Hit {
+// hybrid is hybridHits, with or without feature bounds, over the rows of
+// ranges (nil: all passages; see [Index.SearchIn]).
+func (ix *Index) hybrid(query string, qv []float32, k int, bounds bool, ranges []rowRange) []Hit {
 	f := ix.fusion
 	nc := max(f.Candidates, k)
 	q := ix.lex.prepare(query)
@@ -70,11 +71,10 @@ func (ix *Index) hybrid(query string, qv []float32, k int, bounds bool) []Hit {
 	if bounds {
 		ix.lex.setFeatureBounds(q, f.Sentence, f.Longest, f.Covered)
 	}
-	large := ix.vec.n >= parallelScanPassages
 	s := ix.lex.getScratch()
 	defer ix.lex.putScratch(s)
 	var vecHits []scored
-	if large {
+	if ranges == nil && ix.vec.n >= parallelScanPassages {
 		// All other CPUs start scanning; this one joins after BM25.
 		scan := ix.vec.startScan(qv, nc, runtime.GOMAXPROCS(0)-1)
 		ix.lex.accumulate(q, s)
@@ -82,9 +82,9 @@ func (ix *Index) hybrid(query string, qv []float32, k int, bounds bool) []Hit {
 		vecHits = scan.wait()
 	} else {
 		ix.lex.accumulate(q, s)
-		vecHits = ix.vec.search(qv, nc)
+		vecHits = ix.vec.searchIn(qv, nc, ranges)
 	}
-	lexHits := s.top(nc)
+	lexHits := s.topIn(nc, ranges)
 	cands := mergeCandidates(lexHits, vecHits)
 	top := 0.0
 	if len(lexHits) > 0 {

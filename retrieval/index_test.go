@@ -484,7 +484,7 @@ func TestHybridBoundsAreExact(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, k := range []int{1, 5, 10} {
-			pruned, all := ix.hybrid(q.Question, qv, k, true), ix.hybrid(q.Question, qv, k, false)
+			pruned, all := ix.hybrid(q.Question, qv, k, true, nil), ix.hybrid(q.Question, qv, k, false, nil)
 			if diff := cmp.Diff(all, pruned); diff != "" {
 				t.Fatalf("%s k=%d: bounded ranking differs (-all +bounded):\n%s", q.ID, k, diff)
 			}

@@ -58,7 +58,7 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, method str
 		return nil, fmt.Errorf("search: k must be positive, got %d", k)
 	}
 	if xq := ix.translate(query); xq != nil && isMethod(method) {
-		return ix.crossLingualHits(ctx, query, xq, k, method)
+		return ix.crossLingualHits(ctx, query, xq, k, method, nil)
 	}
 	switch method {
 	case MethodLexical:
