@@ -45,8 +45,12 @@ func estimateTokens(s string) int {
 			wide++
 		}
 	}
-	return (3*wide+1)/2 + (ascii+2)/3
+	return tokensOf(ascii, wide)
 }
+
+// tokensOf is the estimate of [estimateTokens] for text of ascii ASCII
+// characters and wide others.
+func tokensOf(ascii, wide int) int { return (3*wide+1)/2 + (ascii+2)/3 }
 
 // estimateMessages estimates the tokens of a chat prompt.
 func estimateMessages(msgs []Message) int {
@@ -92,7 +96,7 @@ func fitPrefix(s string, room int) int {
 		} else {
 			wide++
 		}
-		if (3*wide+1)/2+(ascii+2)/3 > room {
+		if tokensOf(ascii, wide) > room {
 			break
 		}
 		i += size

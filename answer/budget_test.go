@@ -98,3 +98,30 @@ func TestPromptBudgetCutsFirstPassage(t *testing.T) {
 		t.Errorf("prompt of %d tokens over the budget of %d", used, e.promptBudget())
 	}
 }
+
+// TestFitPrefix: the prefix fitPrefix returns fits room by estimateTokens,
+// ends at a sentence end when one fits, and is the longest one that does.
+func TestFitPrefix(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		room int
+		want string
+	}{
+		{"", 5, ""},
+		{"abc", 0, ""},
+		{"abcdef", 1, "abc"},
+		{"长江禁渔", 3, "长江"},
+		{"长江禁渔", 4, "长江"},
+		{"长江。禁渔", 6, "长江。"},
+		{"长江。禁渔十年", 9, "长江。"},
+		{"AI 长江禁渔。", 100, "AI 长江禁渔。"},
+	} {
+		end := fitPrefix(tt.s, tt.room)
+		if got := tt.s[:end]; got != tt.want {
+			t.Errorf("fitPrefix(%q, %d) = %q, want %q", tt.s, tt.room, got, tt.want)
+		}
+		if n := estimateTokens(tt.s[:end]); n > tt.room {
+			t.Errorf("fitPrefix(%q, %d): prefix of %d tokens", tt.s, tt.room, n)
+		}
+	}
+}

@@ -32,9 +32,10 @@ import (
 //     as 原文写道, fails to be located: an invented quote taints its claim;
 //   - its prose (outside the quotes, framing words such as 会议要求 or
 //     "according to" aside) is supported by its quotes and the question:
-//     every number and negation in it occurs in them, and nearly every
-//     other word does too (for prose in another language than the quotes,
-//     where words cannot be compared, only a bounded amount of it).
+//     every number and negation in it occurs in the quotes (the question
+//     lends no premise), and nearly every other word occurs in them or in
+//     the question (for prose in another language than the quotes, where
+//     words cannot be compared, only a bounded amount of it).
 //
 // A claim that fails is removed, its citations rolled back, and it is
 // listed in [Answer.Unsupported]. Accepted claims are appended to the
@@ -221,8 +222,8 @@ type claimStream struct {
 	sep         string
 	unsupported []Unsupported
 	lastShown   int
-	// limit is the most bytes of reply read (0: no limit); overflow is
-	// set when the reply went past it.
+	// limit is the most bytes of reply read (0: no limit), the reply
+	// cut at a character boundary; overflow is set when it went past it.
 	limit    int
 	overflow bool
 }
@@ -234,7 +235,11 @@ func (v *verifier) stream(onPartial func(string)) *claimStream {
 // write takes the next piece of the reply.
 func (cs *claimStream) write(d string) {
 	if cs.limit > 0 && cs.raw.Len()+len(d) > cs.limit {
-		d = d[:max(0, cs.limit-cs.raw.Len())]
+		n := max(0, cs.limit-cs.raw.Len())
+		for n > 0 && !utf8.RuneStart(d[n]) { // not inside a character
+			n--
+		}
+		d = d[:n]
 		cs.overflow = true
 	}
 	cs.raw.WriteString(d)

@@ -317,3 +317,73 @@ func TestClaimStreamRandomChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestSupportedStrictRules: numbers and negations must occur in the
+// quotes themselves (a leading question does not lend its premise), as
+// whole digit runs, whole number words and whole numeral runs; the
+// question still counts for ordinary content words.
+func TestSupportedStrictRules(t *testing.T) {
+	fish := []string{"坚定推进长江十年禁渔"}
+	tests := []struct {
+		name, question, prose string
+		evidence              []string
+		want                  bool
+	}{
+		{"premise of a Chinese question", "会议取消了长江禁渔吗？", "会议取消了长江禁渔", fish, false},
+		{"premise of an English question", "Was the fishing ban lifted?", "The fishing ban was lifted",
+			[]string{"the fishing ban will continue for ten years"}, false},
+		{"number of the question", "长江禁渔二十年吗？", "长江禁渔二十年", fish, false},
+		{"digits of the question", "Does the ban last 20 years?", "The ban will last 20 years",
+			[]string{"the ban will last ten years"}, false},
+		{"negation of the quote", "长江禁渔还要继续吗？", "长江禁渔不会取消", []string{"长江禁渔不会取消，要坚定推进"}, true},
+		{"question words still count", "长江十年禁渔有什么要求？", "长江十年禁渔的要求是", fish, true},
+		{"digit inside a year", "", "fishing closed for 5 years", []string{"fishing closed in 2015 for years"}, false},
+		{"one inside ten", "", "rule 1 applies", []string{"rule 10 applies"}, false},
+		{"whole digits", "", "fishing closes for 10 years", []string{"fishing closes for 10 years"}, true},
+		{"thousands separator", "", "the fund holds 1,500,000 yuan", []string{"the fund holds 1500000 yuan"}, true},
+		{"list of digits", "", "rules 5 and 6 apply", []string{"rules 5,6 apply"}, true},
+		{"ten inside often", "", "the river floods the valley towns ten times in the long rainy spring season",
+			[]string{"the river often floods the valley towns many times in the long rainy spring season"}, false},
+		{"whole number word", "", "the river floods ten times", []string{"the river floods ten times"}, true},
+		{"numeral run inside a longer one", "", "禁渔十年", []string{"坚定推进长江二十年禁渔"}, false},
+		{"numeral run", "", "禁渔十年", []string{"坚定推进长江十年禁渔"}, true},
+		{"English number word on Chinese numerals", "", "a ten-year fishing ban on the Yangtze", []string{"坚定推进长江十年禁渔"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := &verifier{question: tt.question}
+			if got := v.supported(tt.prose, tt.evidence); got != tt.want {
+				t.Errorf("supported(%q) with question %q = %v, want %v", tt.prose, tt.question, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestClaimStreamLimit: a reply cut at the byte limit is cut at a
+// character boundary.
+func TestClaimStreamLimit(t *testing.T) {
+	v, _ := verifyFixture(t)
+	for _, tt := range []struct {
+		limit  int
+		pieces []string
+		want   string
+	}{
+		{4, []string{"ab长江"}, "ab"},
+		{5, []string{"ab长江"}, "ab长"},
+		{7, []string{"a", "长江", "禁渔"}, "a长江"},
+		{8, []string{"a", "长江", "禁渔"}, "a长江"},
+		{3, []string{"长江"}, "长"},
+		{2, []string{"长江"}, ""},
+	} {
+		cs := v.stream(nil)
+		cs.limit = tt.limit
+		for _, p := range tt.pieces {
+			if cs.write(p); cs.overflow {
+				break
+			}
+		}
+		if got := cs.raw.String(); got != tt.want || !utf8.ValidString(got) || !cs.overflow {
+			t.Errorf("limit %d, pieces %q: read %q (overflow %v), want %q", tt.limit, tt.pieces, got, cs.overflow, tt.want)
+		}
+	}
+}

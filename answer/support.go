@@ -26,8 +26,15 @@ import (
 //
 // Three rules have no allowance: every number (digits, Han numerals, the
 // English number words) and every negation (不, 没, 未, 无, 非, 取消 ...,
-// "not", "never", "lifted" ...) in the prose must occur in the evidence.
-// Prose in another language than its quotes (an English answer quoting a
+// "not", "never", "lifted" ...) in the prose must occur in the quotes
+// themselves, not in the question (a leading question such as "Was the
+// ban lifted?" lends the claim no premise). Numbers are compared whole:
+// runs of digits, runs of Han numerals and number words against those of
+// the quotes, collected once per check ([strictEvidence]), so that 5 is
+// not found in 2015 nor "ten" in "often" (an English number word on
+// Chinese quotes still only needs its Han numeral somewhere in them, so
+// that "three million" stands on 三百万). Third,
+// prose in another language than its quotes (an English answer quoting a
 // Chinese document) is read through the bilingual lexicon of
 // retrieval/text/lexicon: a content word is supported when one of its
 // renderings occurs in the evidence, and at most [maxUntranslated] may
@@ -107,7 +114,7 @@ func (v *verifier) support(prose string, evidence []string) supportCheck {
 	quotes := strings.Join(evidence, "\n")
 	ev := strings.ToLower(quotes + "\n" + v.question)
 	p := strings.ToLower(stripFraming(listMarker.ReplaceAllString(prose, "")))
-	if !numbersIn(p, ev) || !negationsIn(p, ev) {
+	if se := newStrictEvidence(strings.ToLower(quotes)); !se.numbersIn(p) || !se.negationsIn(p) {
 		return supportCheck{hard: true}
 	}
 	han, hanMissing := hanSupport(p, ev)
@@ -256,24 +263,99 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// numbersIn reports whether every number of p occurs in ev: runs of
-// digits (thousands separators ignored), runs of two or more Han numerals
-// or one before a unit (十年, 三个月), and English number words (also as
-// Han numerals).
-func numbersIn(p, ev string) bool {
-	evDigits := strings.ReplaceAll(ev, ",", "")
-	for _, w := range latinWords(strings.ReplaceAll(p, ",", "")) {
-		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsDigit(r) })
-		if w != "" && isDigits(w) && !strings.Contains(evDigits, w) {
+// strictEvidence is what the rules without allowance compare prose with:
+// the lower-cased quotes of a claim, with their words, runs of digits and
+// runs of Han numerals.
+type strictEvidence struct {
+	text                    string
+	words, digits, numerals map[string]bool
+	// negText is text without the words of [notNegations]; hanCue is set
+	// when it holds a Han negation that lets an English one stand.
+	negText string
+	hanCue  bool
+}
+
+func newStrictEvidence(quotes string) strictEvidence {
+	se := strictEvidence{text: quotes, words: map[string]bool{}, digits: map[string]bool{}, numerals: map[string]bool{}}
+	for _, w := range latinWords(quotes) {
+		se.words[w] = true
+	}
+	for _, d := range digitRuns(quotes) {
+		se.digits[d] = true
+	}
+	for _, n := range numeralRuns([]rune(quotes)) {
+		se.numerals[string(n.run)] = true
+	}
+	se.negText = notNegations.Replace(quotes)
+	for _, c := range latinNegationsZh {
+		se.hanCue = se.hanCue || strings.Contains(se.negText, c)
+	}
+	return se
+}
+
+// numbersIn reports whether every number of p occurs in the quotes: runs
+// of digits (thousands separators ignored), runs of two or more Han
+// numerals or one before a unit (十年, 三个月), and English number words
+// (also as Han numerals).
+func (se strictEvidence) numbersIn(p string) bool {
+	for _, d := range digitRuns(p) {
+		if !se.digits[d] {
 			return false
 		}
 	}
 	for _, w := range latinWords(p) {
-		if zh, ok := numberWords[w]; ok && !strings.Contains(ev, w) && !strings.Contains(ev, zh) {
+		if zh, ok := numberWords[w]; ok && !se.words[w] && !strings.Contains(se.text, zh) {
 			return false
 		}
 	}
-	rs := []rune(p)
+	for _, n := range numeralRuns([]rune(p)) {
+		if (len(n.run) >= 2 || n.unit && n.run[0] != '一') && !se.numerals[string(n.run)] {
+			return false
+		}
+	}
+	return true
+}
+
+// digitRuns returns the runs of ASCII digits of s, a comma between a
+// digit and three more (a thousands separator) read as part of the run.
+func digitRuns(s string) []string {
+	var runs []string
+	var cur []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			cur = append(cur, c)
+			continue
+		case c == ',' && len(cur) > 0 && thousands(s[i+1:]):
+			continue
+		}
+		if len(cur) > 0 {
+			runs = append(runs, string(cur))
+			cur = cur[:0]
+		}
+	}
+	if len(cur) > 0 {
+		runs = append(runs, string(cur))
+	}
+	return runs
+}
+
+// thousands reports whether s starts with exactly three digits.
+func thousands(s string) bool {
+	return len(s) >= 3 && isDigits(s[:3]) && (len(s) == 3 || s[3] < '0' || s[3] > '9')
+}
+
+// numeralRun is a run of Han numerals; unit is set when a unit (年, 个
+// ...) follows it.
+type numeralRun struct {
+	run  []rune
+	unit bool
+}
+
+// numeralRuns returns the runs of Han numerals of rs.
+func numeralRuns(rs []rune) []numeralRun {
+	var runs []numeralRun
 	for i := 0; i < len(rs); {
 		if !isHanNumeral(rs[i]) {
 			i++
@@ -284,12 +366,10 @@ func numbersIn(p, ev string) bool {
 			j++
 		}
 		unit := j < len(rs) && strings.ContainsRune("年月日天个万亿元岁次倍名位项条人家所户届期", rs[j])
-		if (j-i >= 2 || unit && rs[i] != '一') && !strings.Contains(ev, string(rs[i:j])) {
-			return false
-		}
+		runs = append(runs, numeralRun{run: rs[i:j], unit: unit})
 		i = j
 	}
-	return true
+	return runs
 }
 
 func isHanNumeral(r rune) bool {
@@ -318,28 +398,18 @@ var (
 	latinNegationsZh = []string{"不", "没", "未", "无", "非", "取消", "结束", "解除", "终止"}
 )
 
-// negationsIn reports whether every negation cue of p occurs in ev.
-func negationsIn(p, ev string) bool {
-	p, ev = notNegations.Replace(p), notNegations.Replace(ev)
+// negationsIn reports whether every negation cue of p occurs in the
+// quotes.
+func (se strictEvidence) negationsIn(p string) bool {
+	p = notNegations.Replace(p)
 	for _, n := range hanNegations {
-		if strings.Contains(p, n) && !strings.Contains(ev, n) {
+		if strings.Contains(p, n) && !strings.Contains(se.negText, n) {
 			return false
 		}
 	}
-	evWords := map[string]bool{}
-	for _, w := range latinWords(ev) {
-		evWords[w] = true
-	}
 	for _, w := range latinWords(p) {
 		neg := latinNegations[w] || strings.HasSuffix(w, "n't")
-		if !neg || evWords[w] {
-			continue
-		}
-		hanCue := false
-		for _, c := range latinNegationsZh {
-			hanCue = hanCue || strings.Contains(ev, c)
-		}
-		if !hanCue {
+		if neg && !se.words[w] && !se.hanCue {
 			return false
 		}
 	}

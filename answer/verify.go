@@ -37,8 +37,10 @@ type verified struct {
 	citations []Citation
 	// unsupported lists the removed claims.
 	unsupported []Unsupported
-	// quotes counts the model's quotes that were located; dropped those
-	// that were not.
+	// quotes counts the model's quotes that were located (short ones,
+	// which are prose, aside); dropped those that were not. Both count
+	// the whole reply, removed claims included: [rendering.rollback]
+	// keeps them, as it keeps notFound.
 	quotes, dropped int
 	// notFound is set when the model replied with the NOT_FOUND sentinel.
 	notFound bool
@@ -207,7 +209,8 @@ func (v *verifier) newRendering() *rendering {
 // mark returns the state [rendering.rollback] returns to.
 func (rd *rendering) mark() verified { return rd.out }
 
-// rollback forgets the citations added since mark m.
+// rollback forgets the citations added since mark m; the quote counters
+// and notFound, which describe the whole reply, stay.
 func (rd *rendering) rollback(m verified) {
 	n := len(m.citations)
 	for k, i := range rd.byPassage {
@@ -220,10 +223,10 @@ func (rd *rendering) rollback(m verified) {
 			delete(rd.byKey, k)
 		}
 	}
-	notFound := rd.out.notFound
+	cur := rd.out
 	rd.out = m
 	rd.out.citations = m.citations[:n:n]
-	rd.out.notFound = notFound
+	rd.out.quotes, rd.out.dropped, rd.out.notFound = cur.quotes, cur.dropped, cur.notFound
 }
 
 // unitResult is a rendered claim unit.

@@ -59,7 +59,7 @@ func TestVerifierRender(t *testing.T) {
 		{"curly quotation invented", "「新型能源体系」[3]，并且“每户发放十万元”。", true, "「新型能源体系」[1]。", 1, false},
 		{"short quote is no citation", "会议宣布「长江」[1]禁渔已经取消。", true, "", 0, false},
 		{"short located quote stays as words", "要“源网荷储”「推进源网荷储一体化」[3]。", true, "要源网荷储「推进源网荷储一体化」[1]。", 1, false},
-		{"claim beyond its quote removed", "「新型能源体系」[3]要“源网荷储”一体化。", true, "", 0, false},
+		{"claim beyond its quote removed", "「新型能源体系」[3]要“源网荷储”一体化。", true, "", 1, false},
 		{"uncited sentence removed", "「新型能源体系」[3]。此外，政府将为每户渔民发放十万元补贴。", true, "「新型能源体系」[1]。", 1, false},
 		{"uncited clause removed", "要「新型能源体系」[3]，此外政府发放补贴。", true, "要「新型能源体系」[1]。", 1, false},
 		{"introducer without quotation marks", "原文写道：加快建设新型能源体系[3]。", true, "原文写道：「加快建设新型能源体系」[1]。", 1, false},
@@ -104,4 +104,27 @@ func FuzzVerifierRender(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestVerifierCounts: the quote counters logged for a reply count every
+// quote of the reply, in removed claims too: located ones (short quotes,
+// which are prose, aside) and those that could not be located.
+func TestVerifierCounts(t *testing.T) {
+	v, _ := verifyFixture(t)
+	for _, tt := range []struct {
+		raw             string
+		quotes, dropped int
+	}{
+		{"要求「坚定推进长江\"十年禁渔\"」[1]。", 1, 0},
+		{"要求「每年禁渔三个月」[1]。", 0, 1},
+		{"「新型能源体系」[3]。会议要求「每年禁渔三个月」[1]。", 1, 1},
+		{"「新型能源体系」[3]要“源网荷储”一体化。", 1, 0},
+		{"「新型能源体系」[3]，并且“每户发放十万元”，「火星探测器」[2]。", 1, 2},
+		{"会议宣布「长江」[1]禁渔已经取消。", 0, 0},
+	} {
+		got := v.render(tt.raw, true)
+		if got.quotes != tt.quotes || got.dropped != tt.dropped {
+			t.Errorf("render(%q): quotes %d, dropped %d; want %d, %d", tt.raw, got.quotes, got.dropped, tt.quotes, tt.dropped)
+		}
+	}
 }
