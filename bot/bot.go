@@ -237,8 +237,9 @@ type Bot struct {
 	st         *store.Store
 	finished   atomic.Int64 // updates finished, for pruning
 	badSecrets *throttle    // warnings about requests without the secret
-	// draftsRefused is set once Telegram refused sendMessageDraft: private
-	// chats then stream by edits (see stream).
+	// draftsRefused is set once Telegram answered that it has no
+	// sendMessageDraft (see methodMissing): private chats then stream by
+	// edits (see stream).
 	draftsRefused atomic.Bool
 	// links are the citations' page links (Deps.CitationLinks), or nil.
 	links func(a answer.Answer, chat int64, private bool) ([]string, bool)

@@ -19,9 +19,12 @@ import (
 // "fb:up", "fb:down"). A vote is stored per user and answer in the store
 // (changeable: a later tap replaces it) with a copy of the question, the
 // answer, its citations, mode and the document generation, and reported
-// to [Hooks.OnFeedback]. 👎 swaps the row for one tap of reasons
-// ("fbr:quote", "fbr:absent", "fbr:partial", and "fbr:-" to skip); a reason
-// is taken from a user whose vote is 👎, and the row comes back. Admins
+// to [Hooks.OnFeedback]. In a private chat 👎 swaps the row for one tap
+// of reasons ("fbr:quote", "fbr:absent", "fbr:partial", and "fbr:-" to
+// skip); a reason is taken from a user whose vote is 👎, and the row comes
+// back. In a group the row is everyone's, so a 👎 leaves it in place (no
+// reason is asked: the reasons row would take the vote from the others
+// until someone picked one). Admins
 // list the recent 👎 with /feedback; `citebot feedback` exports them all.
 
 // The votes and the reasons a 👎 may give.
@@ -169,7 +172,7 @@ func (b *Bot) vote(ctx context.Context, cq *tgbotapi.CallbackQuery, lang string)
 	if prev != v.Vote && b.hooks.OnFeedback != nil {
 		b.hooks.OnFeedback(v.Vote)
 	}
-	if v.Vote == voteDown && known {
+	if v.Vote == voteDown && known && msg.Chat.Type == "private" {
 		b.setKeyboard(ctx, rec, func(kb tgbotapi.InlineKeyboardMarkup) *tgbotapi.InlineKeyboardMarkup {
 			return swapLastRow(kb, reasonRow(lang))
 		})

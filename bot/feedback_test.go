@@ -102,53 +102,97 @@ func TestFeedbackVotes(t *testing.T) {
 	})
 	const group = -100
 	id := askAnswer(t, b, f, telegramtest.GroupMessage(group, telegramtest.User{ID: 7}, "@CiteBot what is it?"))
-	tap := func(user int64, lang, data string) string {
-		handle(t, b, telegramtest.Callback("cb", data, telegramtest.User{ID: user, Lang: lang}, telegramtest.BotMessage(id, group, "supergroup")))
+	tap := func(chat int64, kind string, msg int, user int64, lang, data string) string {
+		handle(t, b, telegramtest.Callback("cb", data, telegramtest.User{ID: user, Lang: lang}, telegramtest.BotMessage(msg, chat, kind)))
 		ack, _ := f.Last("answerCallbackQuery")
 		return ack.Get("text")
 	}
-	if got := tap(7, "", "fb:up"); got != "Thanks for the feedback!" {
+	lastRow := func(chat int64) []string {
+		rows := buttonTexts(t, f.Messages(chat)[0].Markup)
+		return rows[len(rows)-1]
+	}
+	if got := tap(group, "supergroup", id, 7, "", "fb:up"); got != "Thanks for the feedback!" {
 		t.Errorf("👍 toast %q", got)
 	}
-	if got := tap(8, "", "fbr:quote"); got != "Tap 👎 first." {
+	if got := tap(group, "supergroup", id, 8, "", "fbr:quote"); got != "Tap 👎 first." {
 		t.Errorf("a reason without 👎: toast %q", got)
 	}
-	if got := tap(8, "zh-hans", "fb:down"); !strings.Contains(got, "哪里不对") {
-		t.Errorf("👎 toast %q", got)
+	// In a group the 👍/👎 row is everyone's: one person's 👎 leaves it.
+	if got := tap(group, "supergroup", id, 8, "zh-hans", "fb:down"); got != "感谢反馈！" {
+		t.Errorf("👎 toast in a group %q", got)
 	}
-	if rows := buttonTexts(t, f.Messages(group)[0].Markup); !slices.Equal(rows[len(rows)-1], []string{"引文有误", "文档中没有", "不完整", "✕"}) {
-		t.Errorf("after 👎 the buttons are %q", rows)
+	if row := lastRow(group); !slices.Equal(row, []string{"👍", "👎"}) {
+		t.Errorf("after a 👎 in a group the last row is %q", row)
 	}
-	tap(8, "zh-hans", "fbr:partial")
-	if rows := buttonTexts(t, f.Messages(group)[0].Markup); !slices.Equal(rows[len(rows)-1], []string{"👍", "👎"}) {
-		t.Errorf("after the reason the buttons are %q", rows)
-	}
-	tap(7, "", "fb:down") // a change of mind
-	tap(7, "", "fb:down") // the same vote again counts once
+	tap(group, "supergroup", id, 7, "", "fb:down") // a change of mind
+	tap(group, "supergroup", id, 7, "", "fb:down") // the same vote again counts once
 	if !slices.Equal(votes, []string{"up", "down", "down"}) {
 		t.Errorf("OnFeedback got %q", votes)
 	}
+
+	// In a private chat 👎 asks for a reason; the reason brings the row back.
+	pid := askAnswer(t, b, f, telegramtest.PrivateMessage(telegramtest.User{ID: 8}, "what is it?"))
+	if got := tap(8, "private", pid, 8, "zh-hans", "fb:down"); !strings.Contains(got, "哪里不对") {
+		t.Errorf("👎 toast in a private chat %q", got)
+	}
+	if row := lastRow(8); !slices.Equal(row, []string{"引文有误", "文档中没有", "不完整", "✕"}) {
+		t.Errorf("after 👎 in a private chat the last row is %q", row)
+	}
+	tap(8, "private", pid, 8, "zh-hans", "fbr:partial")
+	if row := lastRow(8); !slices.Equal(row, []string{"👍", "👎"}) {
+		t.Errorf("after the reason the last row is %q", row)
+	}
+
 	got, err := b.st.Votes(time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	byUser := map[int64]store.Vote{}
+	byKey := map[[2]int64]store.Vote{}
 	for _, v := range got {
-		byUser[v.User] = v
+		byKey[[2]int64{v.Chat, v.User}] = v
 	}
-	if len(got) != 2 || byUser[7].Vote != "down" || byUser[8].Reason != "partial" || byUser[8].Question != "what is it?" ||
-		byUser[8].Mode != "extractive" || byUser[8].Generation != 42 || !strings.Contains(string(byUser[8].Body), "The second paragraph") {
+	private, inGroup := byKey[[2]int64{8, 8}], byKey[[2]int64{group, 8}]
+	if len(got) != 3 || byKey[[2]int64{group, 7}].Vote != "down" || inGroup.Vote != "down" || inGroup.Reason != "" ||
+		private.Reason != "partial" || private.Question != "what is it?" ||
+		private.Mode != "extractive" || private.Generation != 42 || !strings.Contains(string(private.Body), "The second paragraph") {
 		t.Errorf("stored votes = %+v", got)
 	}
 
 	handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 1}, "/feedback"))
 	reply := f.Messages(1)
-	if len(reply) != 1 || !strings.Contains(reply[0].Text, "Feedback: 0 👍, 2 👎") || !strings.Contains(reply[0].Text, "incomplete\nwhat is it?\n¶2 · sample.txt") {
+	if len(reply) != 1 || !strings.Contains(reply[0].Text, "Feedback: 0 👍, 3 👎") || !strings.Contains(reply[0].Text, "incomplete\nwhat is it?\n¶2 · sample.txt") {
 		t.Errorf("/feedback = %+v", reply)
 	}
 	handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 9}, "/feedback"))
 	if r := f.Messages(9); len(r) != 1 || strings.Contains(r[0].Text, "👎") {
 		t.Errorf("a non-admin's /feedback got %+v", r)
+	}
+}
+
+// TestFeedbackListPrivateOnly: /feedback quotes the questions of every
+// chat, private ones included, so even an admin gets it only in a private
+// chat; in a group they are told where to ask, in their language.
+func TestFeedbackListPrivateOnly(t *testing.T) {
+	f := newFake(t)
+	b, _ := newTestBot(t, f, newFakeAnswerer(), func(c *Config, _ *Deps) { c.Admins = []int64{1} })
+	const group = -100
+	alice := telegramtest.User{ID: 7}
+	id := askAnswer(t, b, f, telegramtest.PrivateMessage(alice, "a private question?"))
+	handle(t, b, telegramtest.Callback("cb", "fb:down", alice, telegramtest.BotMessage(id, alice.ID, "private")))
+	for _, tt := range []struct{ lang, want string }{{"", "private chat"}, {"zh-hans", "私聊"}} {
+		handle(t, b, telegramtest.GroupMessage(group, telegramtest.User{ID: 1, Lang: tt.lang}, "/feedback@CiteBot"))
+		msgs := f.Messages(group)
+		if len(msgs) == 0 {
+			t.Fatalf("no reply to /feedback in a group")
+		}
+		got := msgs[len(msgs)-1].Text
+		if strings.Contains(got, "a private question?") || strings.Contains(got, "👎") || !strings.Contains(got, tt.want) {
+			t.Errorf("an admin's /feedback in a group (%q) got %q", tt.lang, got)
+		}
+	}
+	handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 1}, "/feedback"))
+	if r := f.Messages(1); len(r) != 1 || !strings.Contains(r[0].Text, "a private question?") {
+		t.Errorf("an admin's /feedback in a private chat got %+v", r)
 	}
 }
 

@@ -99,8 +99,12 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	case reqGreet:
 		return b.reply(ctx, t, fmt.Sprintf(tt.greet, "@"+b.self.UserName))
 	case reqFeedback:
-		if !b.isAdmin(m.From.ID) {
+		switch {
+		case !b.isAdmin(m.From.ID):
 			return b.reply(ctx, t, tt.unknownCmd)
+		case !private:
+			// The list quotes other chats' questions, private ones too.
+			return b.reply(ctx, t, tt.feedbackOnly)
 		}
 		return b.reply(ctx, t, b.feedbackText(lang))
 	case reqNew:

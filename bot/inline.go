@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -22,7 +23,9 @@ import (
 //
 // Telegram drops an inline query not answered within about 10 s, so the
 // answer gets inlineTimeout; results are cached inlineCacheTime by
-// Telegram (same query, same results, for every user). Inline queries
+// Telegram for the user who asked only (is_personal): without it the
+// cache would give one user's answer, or an empty one (refused, rate
+// limited, timed out), to everyone typing the same query. Inline queries
 // count against the sender's button rate limit (clients send one per
 // pause in typing).
 
@@ -64,7 +67,7 @@ func (b *Bot) handleInline(ctx context.Context, u Update) {
 			results = b.inlineResults(ctx, iq.From.ID, q)
 		}
 	}
-	p := tgbotapi.Params{"inline_query_id": iq.ID, "cache_time": fmt.Sprint(inlineCacheTime)}
+	p := tgbotapi.Params{"inline_query_id": iq.ID, "cache_time": fmt.Sprint(inlineCacheTime), "is_personal": "true"}
 	if results == nil {
 		results = []inlineArticle{}
 	}
@@ -151,8 +154,11 @@ func oneLine(s string) string {
 	return truncateRunes(strings.Join(strings.Fields(s), " "), maxInlineTitle)
 }
 
+// maxAlert is the most characters Telegram shows in a callback's alert.
+const maxAlert = 200
+
 // inlineParagraph answers a ¶ tap under a message sent in inline mode:
-// the paragraph in an alert (at most 200 characters, Telegram's limit).
+// the paragraph in an alert (at most maxAlert characters, cut with "…").
 func (b *Bot) inlineParagraph(ctx context.Context, cq *tgbotapi.CallbackQuery, tt uiTexts) {
 	docs := b.answer.Documents()
 	ref, n, ok := parseSourceData(cq.Data)
@@ -163,9 +169,9 @@ func (b *Bot) inlineParagraph(ctx context.Context, cq *tgbotapi.CallbackQuery, t
 	}
 	text := tt.callbackError
 	if have {
-		text = truncateRunes(paragraphLabel(p.Doc, p.Paragraph, len(docs) > 1)+"\n"+strings.TrimSpace(p.Text), 199)
-		if len([]rune(text)) == 199 {
-			text += "…"
+		text = paragraphLabel(p.Doc, p.Paragraph, len(docs) > 1) + "\n" + strings.TrimSpace(p.Text)
+		if utf8.RuneCountInString(text) > maxAlert {
+			text = truncateRunes(text, maxAlert-1) + "…"
 		}
 	}
 	params := tgbotapi.Params{"callback_query_id": cq.ID, "text": text, "show_alert": "true"}

@@ -37,7 +37,7 @@ func TestInlineMode(t *testing.T) {
 	b, _ := newTestBot(t, f, a, nil)
 	handle(t, b, inlineQuery("iq1", telegramtest.User{ID: 7}, "what is it?"))
 	ans := f.InlineAnswers()
-	if len(ans) != 1 || ans[0].QueryID != "iq1" || ans[0].CacheTime != inlineCacheTime || len(ans[0].Results) != maxInlineResults {
+	if len(ans) != 1 || ans[0].QueryID != "iq1" || ans[0].CacheTime != inlineCacheTime || !ans[0].IsPersonal || len(ans[0].Results) != maxInlineResults {
 		t.Fatalf("inline answers = %+v", ans)
 	}
 	first := rawJSON(ans[0].Results[0])
@@ -60,7 +60,7 @@ func TestInlineMode(t *testing.T) {
 	// An empty query gets no results and the hint button; a refused
 	// method is logged, not fatal.
 	handle(t, b, inlineQuery("iq2", telegramtest.User{ID: 7, Lang: "zh"}, " "))
-	if ans := f.InlineAnswers(); len(ans) != 2 || len(ans[1].Results) != 0 {
+	if ans := f.InlineAnswers(); len(ans) != 2 || len(ans[1].Results) != 0 || !ans[1].IsPersonal {
 		t.Errorf("empty query answers = %+v", ans)
 	}
 	if r, _ := f.Last("answerInlineQuery"); !strings.Contains(r.Get("button"), "输入关于文档的问题") {
@@ -70,5 +70,59 @@ func TestInlineMode(t *testing.T) {
 	handle(t, b, inlineQuery("iq3", telegramtest.User{ID: 7}, "q"))
 	if r, _ := f.Last("answerInlineQuery"); r.Status != 404 {
 		t.Errorf("refused answerInlineQuery: status %d", r.Status)
+	}
+}
+
+// TestInlineAnswersArePersonal: Telegram caches an inline answer for the
+// user who asked only, so that a user outside the allowlist does not get
+// an allowed user's answer for the same query, nor an allowed user the
+// empty answer given to a refused one.
+func TestInlineAnswersArePersonal(t *testing.T) {
+	f := newFake(t)
+	b, _ := newTestBot(t, f, newFakeAnswerer(), func(c *Config, _ *Deps) { c.AllowedUsers = []int64{7} })
+	handle(t, b, inlineQuery("allowed", telegramtest.User{ID: 7}, "what is it?"))
+	handle(t, b, inlineQuery("refused", telegramtest.User{ID: 9}, "what is it?"))
+	ans := f.InlineAnswers()
+	if len(ans) != 2 || len(ans[0].Results) == 0 || len(ans[1].Results) != 0 {
+		t.Fatalf("inline answers = %+v, want results for the allowed user only", ans)
+	}
+	for _, a := range ans {
+		if !a.IsPersonal {
+			t.Errorf("answer to %s is cached for every user (no is_personal)", a.QueryID)
+		}
+	}
+}
+
+// TestInlineParagraphAlertLength: a ¶ tap under an inline message shows
+// the paragraph whole when it fits an alert (200 characters), and cut
+// with "…" to exactly 200 when it does not.
+func TestInlineParagraphAlertLength(t *testing.T) {
+	label := paragraphLabel("sample.txt", 2, false) + "\n"
+	for _, tt := range []struct {
+		name  string
+		runes int // of the whole alert, label included
+		cut   bool
+	}{
+		{"one below the limit", 199, false},
+		{"at the limit", 200, false},
+		{"one over the limit", 201, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			a := newFakeAnswerer()
+			a.paras["sample.txt"][2] = strings.Repeat("段", tt.runes-len([]rune(label)))
+			b, _ := newTestBot(t, f, a, nil)
+			handle(t, b, telegramtest.Update{"callback_query": map[string]any{"id": "cb", "from": telegramtest.User{ID: 8}.JSON(),
+				"inline_message_id": "AAA", "chat_instance": "1", "data": "src:" + docKey("sample.txt") + ":2"}})
+			ack, _ := f.Last("answerCallbackQuery")
+			got := []rune(ack.Get("text"))
+			want := label + a.paras["sample.txt"][2]
+			if tt.cut {
+				want = string([]rune(want)[:199]) + "…"
+			}
+			if string(got) != want || len(got) > 200 {
+				t.Errorf("alert = %d runes ending %q, want %d ending %q", len(got), string(got[len(got)-3:]), len([]rune(want)), want[len(want)-6:])
+			}
+		})
 	}
 }

@@ -20,7 +20,9 @@ const (
 	commitTimeout  = 5 * time.Second
 )
 
-var allowedUpdates = []string{"message", "callback_query", "inline_query", "chosen_inline_result"}
+// allowedUpdates are the kinds of update the bot handles (see
+// [Bot.handle]); Telegram sends no others.
+var allowedUpdates = []string{"message", "callback_query", "inline_query"}
 
 // poll fetches updates with getUpdates until ctx is done, stores them and
 // hands the new ones to d. The offset of the next getUpdates, which

@@ -37,10 +37,15 @@ func (b *Bot) chatScope(chat int64, docs []answer.DocInfo) []string {
 
 // chatSettings caches the chats' settings read from the store, so that a
 // question does not open a store transaction. It is safe for concurrent
-// use.
+// use. A read fills the cache only when no write came while it read the
+// store (gen unchanged), so a stale read never overwrites what /use wrote.
 type chatSettings struct {
 	mu    sync.Mutex
 	cache *lru[int64, store.ChatSettings]
+	gen   uint64 // counts the writes
+	// afterRead, when set (by tests), runs between a cache miss's store
+	// read and the cache fill.
+	afterRead func()
 }
 
 // settings returns chat's settings (the zero value when the store cannot
@@ -48,6 +53,7 @@ type chatSettings struct {
 func (b *Bot) settings(chat int64) store.ChatSettings {
 	b.chats.mu.Lock()
 	cs, ok := b.chats.cache.get(chat)
+	gen := b.chats.gen
 	b.chats.mu.Unlock()
 	if ok {
 		return cs
@@ -57,8 +63,13 @@ func (b *Bot) settings(chat int64) store.ChatSettings {
 		b.log.Warn("couldn't read the chat's settings: answering from all documents", "chat", chat, "err", err)
 		return store.ChatSettings{}
 	}
+	if b.chats.afterRead != nil {
+		b.chats.afterRead()
+	}
 	b.chats.mu.Lock()
-	b.chats.cache.put(chat, cs)
+	if b.chats.gen == gen {
+		b.chats.cache.put(chat, cs)
+	}
 	b.chats.mu.Unlock()
 	return cs
 }
@@ -67,6 +78,7 @@ func (b *Bot) settings(chat int64) store.ChatSettings {
 func (b *Bot) setSettings(chat int64, cs store.ChatSettings) error {
 	b.chats.mu.Lock()
 	defer b.chats.mu.Unlock()
+	b.chats.gen++
 	if err := b.st.SetChatSettings(chat, cs); err != nil {
 		return err
 	}

@@ -3,9 +3,11 @@ package bot
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/bot/telegramtest"
 )
 
@@ -111,4 +113,42 @@ func FuzzResolveNames(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSettingsReadRacesWrite: a /use written while a question reads the
+// chat's settings from the store (a cache miss) wins: the read does not
+// put the old settings back in the cache.
+func TestSettingsReadRacesWrite(t *testing.T) {
+	f := newFake(t)
+	b, _ := newTestBot(t, f, newFakeAnswerer(), nil)
+	const chat = -100
+	if err := b.setSettings(chat, store.ChatSettings{Docs: []string{"old.txt"}}); err != nil {
+		t.Fatal(err)
+	}
+	b.chats.mu.Lock()
+	b.chats.cache.remove(chat) // as if evicted: the next read goes to the store
+	b.chats.mu.Unlock()
+
+	var once sync.Once
+	b.chats.afterRead = func() {
+		// The write comes between the read and the cache fill, from
+		// another goroutine as in the bot.
+		once.Do(func() {
+			done := make(chan error)
+			go func() { done <- b.setSettings(chat, store.ChatSettings{Docs: []string{"new.txt"}}) }()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	if got := b.settings(chat).Docs; !slices.Equal(got, []string{"old.txt"}) {
+		t.Errorf("the racing read got %q, want what the store held", got)
+	}
+	if got := b.settings(chat).Docs; !slices.Equal(got, []string{"new.txt"}) {
+		t.Errorf("after the write the chat's documents are %q, want new.txt", got)
+	}
+	stored, err := b.st.ChatSettings(chat)
+	if err != nil || !slices.Equal(stored.Docs, []string{"new.txt"}) {
+		t.Errorf("stored %q, %v", stored.Docs, err)
+	}
 }

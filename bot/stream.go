@@ -176,8 +176,10 @@ func (s *stream) run() {
 
 // runDrafts shows the latest text as a draft whenever it changed and the
 // chat's edit interval allows, until stop. It returns true when the
-// answer should fall back to edits: Telegram refused the method (then
-// drafts are off for the bot) or maxDraftFailures drafts failed in a row.
+// answer should fall back to edits: Telegram does not have the method
+// (then drafts are off for the bot, see [methodMissing]), refused this
+// draft for good (a 403 from a user who blocked the bot, a 400 for this
+// chat: this answer only), or maxDraftFailures drafts failed in a row.
 func (s *stream) runDrafts() (fallBack bool) {
 	b := s.b
 	shown, failures := "", 0
@@ -201,10 +203,12 @@ func (s *stream) runDrafts() (fallBack bool) {
 			continue
 		case s.ctx.Err() != nil:
 			return false
-		case permanent(err):
+		case methodMissing(err):
 			if !b.draftsRefused.Swap(true) {
 				b.log.Info("telegram refused sendMessageDraft: private chats stream by edits from now on", "err", err)
 			}
+		case permanent(err):
+			b.log.Info("telegram refused a draft: this answer streams by edits", "chat", s.t.chat, "err", err)
 		default:
 			failures++
 			b.log.Debug("draft failed", "chat", s.t.chat, "err", err)

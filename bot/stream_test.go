@@ -129,6 +129,53 @@ func TestRefusedDraftsFallBackToEdits(t *testing.T) {
 	}
 }
 
+// TestDraftRefusedInOneChat: a permanent error on one chat's draft (the
+// user blocked the bot, the chat is gone) makes that answer stream by
+// edits, but does not turn drafts off for the other chats: only a server
+// without the method does (see TestRefusedDraftsFallBackToEdits).
+func TestDraftRefusedInOneChat(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		refusal *telegramtest.Response
+	}{
+		{"blocked (403)", telegramtest.APIError(403, "Forbidden: bot was blocked by the user", 0)},
+		{"chat not found (400)", telegramtest.APIError(400, "Bad Request: chat not found", 0)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake(t)
+				f.Respond("sendMessageDraft", func(r telegramtest.Request, _ int) *telegramtest.Response {
+					if r.Get("chat_id") == "7" {
+						return tt.refusal
+					}
+					return nil
+				})
+				b, _ := newTestBot(t, f, streamingAnswerer(), func(c *Config, d *Deps) { c.EditInterval = streamInterval })
+				handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "one"))
+				handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 8}, "two"))
+				refused := 0
+				for _, r := range f.Requests("sendMessageDraft") {
+					if r.Get("chat_id") == "7" {
+						refused++
+					}
+				}
+				if refused != 1 {
+					t.Errorf("%d draft requests in the refusing chat, want 1", refused)
+				}
+				if msgs := f.Messages(7); len(msgs) != 1 || msgs[0].Edits == 0 {
+					t.Errorf("refusing chat shows %+v, want the answer streamed by edits", msgs)
+				}
+				if len(f.Drafts(8)) == 0 {
+					t.Errorf("no drafts in another chat after one chat refused one")
+				}
+				if msgs := f.Messages(8); len(msgs) != 1 || msgs[0].Edits != 0 {
+					t.Errorf("other chat shows %+v, want one answer after drafts", msgs)
+				}
+			})
+		})
+	}
+}
+
 func TestGroupsStreamByEditsWithoutPlaceholder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t)

@@ -171,6 +171,17 @@ func permanent(err error) bool {
 	return !transient(err)
 }
 
+// methodMissing reports whether err is the Bot API not having the method
+// at all (404 "Not Found", from a server that predates it), as opposed to
+// refusing this one request.
+func methodMissing(err error) bool {
+	if te, ok := apiError(err); ok && te.Code == http.StatusNotFound {
+		return true
+	}
+	var ce *callError
+	return errors.As(err, &ce) && ce.status == http.StatusNotFound
+}
+
 // apiError returns the Bot API error in err's chain.
 func apiError(err error) (*tgbotapi.Error, bool) {
 	var te *tgbotapi.Error

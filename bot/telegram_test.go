@@ -97,4 +97,21 @@ func TestFailureClassification(t *testing.T) {
 	if permanent(nil) {
 		t.Error("permanent(nil) = true")
 	}
+	// Only a 404 says the method itself is missing (see runDrafts).
+	for _, tt := range []struct {
+		name    string
+		err     error
+		missing bool
+	}{
+		{"404 Bot API error", apiErr(404, 404, "Not Found", 0), true},
+		{"404 page", other(404, errors.New("not JSON")), true},
+		{"400 chat not found", apiErr(400, 400, "Bad Request: chat not found", 0), false},
+		{"403 blocked", apiErr(403, 403, "Forbidden: bot was blocked by the user", 0), false},
+		{"500", apiErr(500, 500, "Internal Server Error", 0), false},
+		{"no answer", other(0, io.ErrUnexpectedEOF), false},
+	} {
+		if got := methodMissing(tt.err); got != tt.missing {
+			t.Errorf("%s: methodMissing = %v, want %v", tt.name, got, tt.missing)
+		}
+	}
 }

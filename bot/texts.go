@@ -55,6 +55,7 @@ type uiTexts struct {
 	onlyAdminsAdd  string
 	onlyAdminsDel  string
 	privateOnly    string
+	feedbackOnly   string // /feedback outside a private chat
 	uploadsOff     string
 	badFile        string // %s: why the file name is refused
 	tooLarge       string // %s name, %s size, %s limit
@@ -143,6 +144,7 @@ var texts = map[string]uiTexts{
 		onlyAdminsAdd:  "Only admins can add documents.",
 		onlyAdminsDel:  "Only admins can remove documents.",
 		privateOnly:    "Please send documents and /remove to me in a private chat.",
+		feedbackOnly:   "Please use /feedback in a private chat with me: it shows questions from other chats.",
 		uploadsOff:     "Adding and removing documents is not enabled on this bot.",
 		badFile:        "Couldn't add this file: %s",
 		tooLarge:       "%s is too large (%s); the limit is %s.",
@@ -219,6 +221,7 @@ var texts = map[string]uiTexts{
 		onlyAdminsAdd:  "只有管理员可以添加文档。",
 		onlyAdminsDel:  "只有管理员可以删除文档。",
 		privateOnly:    "请在与我的私聊中发送文档或使用 /remove。",
+		feedbackOnly:   "请在与我的私聊中使用 /feedback：它会显示其他聊天中的问题。",
 		uploadsOff:     "此机器人未启用添加和删除文档。",
 		badFile:        "无法添加这个文件：%s",
 		tooLarge:       "%s 太大了（%s），上限是 %s。",

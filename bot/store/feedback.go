@@ -55,17 +55,14 @@ func (s *Store) PutVote(v Vote) (prev string, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
 		prev = ""
 		fb := tx.Bucket(bucketFeedback)
+		w := v
 		if old := fb.Get(k); old != nil {
 			var o Vote
 			if json.Unmarshal(old, &o) == nil {
 				prev = o.Vote
-			}
-		}
-		w := v
-		if old := fb.Get(k); old != nil && len(v.Body) == 0 {
-			var o Vote
-			if json.Unmarshal(old, &o) == nil {
-				w.Question, w.Body, w.Mode, w.Generation = o.Question, o.Body, o.Mode, o.Generation
+				if len(v.Body) == 0 {
+					w.Question, w.Body, w.Mode, w.Generation = o.Question, o.Body, o.Mode, o.Generation
+				}
 			}
 		}
 		enc, err := json.Marshal(w)

@@ -179,9 +179,16 @@ func (s *Server) answerInlineQuery(r Request) *Response {
 	if k := undocumented(r); k != "" {
 		return badRequest("unexpected parameter " + k)
 	}
-	a := InlineAnswer{QueryID: r.Get("inline_query_id"), CacheTime: -1, IsPersonal: r.Get("is_personal") == "true"}
+	a := InlineAnswer{QueryID: r.Get("inline_query_id"), CacheTime: -1}
 	if a.QueryID == "" {
 		return badRequest("inline_query_id is required")
+	}
+	if ip := r.Get("is_personal"); ip != "" {
+		personal, err := strconv.ParseBool(ip)
+		if err != nil {
+			return badRequest("invalid is_personal")
+		}
+		a.IsPersonal = personal
 	}
 	if json.Unmarshal([]byte(r.Get("results")), &a.Results) != nil {
 		return badRequest("can't parse inline query results JSON object")

@@ -32,6 +32,8 @@ func TestNewerMethods(t *testing.T) {
 		{"two reactions", "setMessageReaction", url.Values{"chat_id": {"-100"}, "message_id": {"9"}, "reaction": {`[{"type":"emoji","emoji":"👀"},{"type":"emoji","emoji":"👍"}]`}}, 400, "REACTIONS_TOO_MANY"},
 		{"reaction without message", "setMessageReaction", url.Values{"chat_id": {"-100"}, "reaction": {`[]`}}, 400, "message_id"},
 		{"inline answer", "answerInlineQuery", url.Values{"inline_query_id": {"q"}, "results": {article}, "cache_time": {"30"}}, 200, ""},
+		{"inline answer per user", "answerInlineQuery", url.Values{"inline_query_id": {"q"}, "results": {article}, "cache_time": {"30"}, "is_personal": {"true"}}, 200, ""},
+		{"inline is_personal not a boolean", "answerInlineQuery", url.Values{"inline_query_id": {"q"}, "results": {article}, "is_personal": {"yes"}}, 400, "is_personal"},
 		{"inline without id", "answerInlineQuery", url.Values{"results": {article}}, 400, "inline_query_id"},
 		{"inline article without title", "answerInlineQuery", url.Values{"inline_query_id": {"q"}, "results": {strings.Replace(article, `"T"`, `""`, 1)}}, 400, "TITLE"},
 		{"inline duplicate ids", "answerInlineQuery", url.Values{"inline_query_id": {"q"}, "results": {"[" + article[1:len(article)-1] + "," + article[1:]}}, 400, "RESULT_ID_INVALID"},
@@ -60,6 +62,11 @@ func TestNewerMethods(t *testing.T) {
 	post(t, s, Token, "setMessageReaction", url.Values{"chat_id": {"-100"}, "message_id": {"9"}})
 	if got := s.Reaction(-100, 9); got != "" {
 		t.Errorf("after removing, reaction = %q", got)
+	}
+	post(t, s, Token, "answerInlineQuery", url.Values{"inline_query_id": {"p"}, "results": {article}, "is_personal": {"true"}})
+	post(t, s, Token, "answerInlineQuery", url.Values{"inline_query_id": {"s"}, "results": {article}})
+	if a := s.InlineAnswers(); len(a) != 2 || !a[0].IsPersonal || a[1].IsPersonal {
+		t.Errorf("inline answers = %+v, want the first personal", a)
 	}
 	for _, m := range []string{"sendMessageDraft", "setMessageReaction", "answerInlineQuery"} {
 		s.Refuse(m)
