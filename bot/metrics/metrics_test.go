@@ -1,73 +1,18 @@
 package metrics
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+	"github.com/citebot/citebot/bot/metrics/metricstest"
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot"
 )
-
-// scrape reads the metric families of the admin server at base.
-func scrape(t testing.TB, base string) map[string]*dto.MetricFamily {
-	t.Helper()
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parse /metrics: %v", err)
-	}
-	return families
-}
-
-// counterWant is the expected value of a counter with labels.
-type counterWant struct {
-	name   string
-	labels map[string]string
-	want   float64
-}
-
-// wrongCounters describes the counters in families that differ from want,
-// one per line; "" when all match.
-func wrongCounters(families map[string]*dto.MetricFamily, want []counterWant) string {
-	var wrong strings.Builder
-	for _, c := range want {
-		if got := counterValue(families, c.name, c.labels); got != c.want {
-			fmt.Fprintf(&wrong, "\n%s%v = %v, want %v", c.name, c.labels, got, c.want)
-		}
-	}
-	return wrong.String()
-}
-
-// readyz returns /readyz's status code and reason.
-func readyz(t testing.TB, base string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(base + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct{ Reason string }
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, body.Reason
-}
 
 func TestAdminServer(t *testing.T) {
 	m := New(Build{Version: "v1.2.3", Revision: "abc", GoVersion: runtime.Version()})
@@ -100,7 +45,7 @@ func TestAdminServer(t *testing.T) {
 	}
 	for _, s := range steps {
 		s.do()
-		if status, reason := readyz(t, srv.URL); status != s.status || reason != s.reason {
+		if status, reason := metricstest.Readyz(t, srv.URL); status != s.status || reason != s.reason {
 			t.Errorf("%s: /readyz = %d %q, want %d %q", s.name, status, reason, s.status, s.reason)
 		}
 	}
@@ -114,13 +59,13 @@ func TestAdminServer(t *testing.T) {
 	hooks.OnAPIError("sendMessage", 429)
 	hooks.OnFeedback("down")
 	hooks.OnFeedback("down")
-	families := scrape(t, srv.URL)
-	if wrong := wrongCounters(families, []counterWant{
-		{"citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "answered"}, 1},
-		{"citebot_questions_total", map[string]string{"mode": "llm", "outcome": "not_found"}, 1},
-		{"citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "rate_limited"}, 1},
-		{"citebot_telegram_api_errors_total", map[string]string{"method": "sendMessage", "code": "429"}, 1},
-		{"citebot_feedback_total", map[string]string{"vote": "down"}, 2},
+	families := metricstest.Scrape(t, srv.URL)
+	if wrong := metricstest.WrongCounters(families, []metricstest.Counter{
+		{Name: "citebot_questions_total", Labels: map[string]string{"mode": "extractive", "outcome": "answered"}, Want: 1},
+		{Name: "citebot_questions_total", Labels: map[string]string{"mode": "llm", "outcome": "not_found"}, Want: 1},
+		{Name: "citebot_questions_total", Labels: map[string]string{"mode": "extractive", "outcome": "rate_limited"}, Want: 1},
+		{Name: "citebot_telegram_api_errors_total", Labels: map[string]string{"method": "sendMessage", "code": "429"}, Want: 1},
+		{Name: "citebot_feedback_total", Labels: map[string]string{"vote": "down"}, Want: 2},
 	}); wrong != "" {
 		t.Errorf("metrics:%s", wrong)
 	}
@@ -143,28 +88,4 @@ func TestAdminServer(t *testing.T) {
 			t.Errorf("/metrics lacks %s", name)
 		}
 	}
-}
-
-// counterValue sums the samples of a metric family whose labels include
-// want.
-func counterValue(families map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
-	f := families[name]
-	if f == nil {
-		return 0
-	}
-	total := 0.0
-	for _, m := range f.GetMetric() {
-		labels := map[string]string{}
-		for _, l := range m.GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		ok := true
-		for k, v := range want {
-			ok = ok && labels[k] == v
-		}
-		if ok && m.GetCounter() != nil {
-			total += m.GetCounter().GetValue()
-		}
-	}
-	return total
 }

@@ -5,47 +5,16 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/citebot/citebot/bot/page/pagetest"
+
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
-
-// newBrowser starts headless Chromium with a phone-sized viewport. It
-// skips the test when no Chromium is installed, except under CI=1, where
-// it fails: CI installs Debian's chromium package.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	var path string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("CI") == "1" {
-			t.Fatal("no Chromium found: install Debian's chromium package (.ci/run does)")
-		}
-		t.Skip("no Chromium found (apt-get install chromium); CI=1 makes this a failure")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(390, 844))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx
-}
 
 // waitTitle waits until the page's title is not the Mini App bootstrap's
 // and returns it.
@@ -71,7 +40,7 @@ func waitTitle(ctx context.Context, t *testing.T) string {
 // another user, gets the refusal, and so does the link opened without
 // Telegram.
 func TestMiniAppInBrowser(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := pagetest.Browser(t, 2*time.Minute)
 	d := testDocument()
 	s := &Server{Key: testKey, Library: fakeLibrary{d.Name: d}, BotToken: testBotToken}
 	srv := httptest.NewServer(s.Handler())
@@ -145,7 +114,7 @@ func TestMiniAppInBrowser(t *testing.T) {
 // TestDarkModeInBrowser checks the page follows prefers-color-scheme:
 // dark outside Telegram, with the cited span still legible.
 func TestDarkModeInBrowser(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := pagetest.Browser(t, 2*time.Minute)
 	d := testDocument()
 	s := &Server{Key: testKey, Library: fakeLibrary{d.Name: d}}
 	srv := httptest.NewServer(s.Handler())

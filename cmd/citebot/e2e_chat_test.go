@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/citebot/citebot/bot/metrics/metricstest"
 )
 
 // history returns every bot message the emulator holds (read or not), by
@@ -184,9 +186,9 @@ func TestE2EChatFeatures(t *testing.T) {
 		if rows := buttonData(t, e.history(t)[answer.MessageID]); rows[len(rows)-1][0] != "fb:up" {
 			t.Errorf("after another vote the last row is %q", rows[len(rows)-1])
 		}
-		families := scrape(t, "http://"+admin)
+		families := metricstest.Scrape(t, "http://"+admin)
 		for _, v := range []string{"up", "down"} {
-			if n := counterValue(families, "citebot_feedback_total", map[string]string{"vote": v}); n != 1 {
+			if n := metricstest.CounterValue(families, "citebot_feedback_total", map[string]string{"vote": v}); n != 1 {
 				t.Errorf("citebot_feedback_total{vote=%s} = %v, want 1", v, n)
 			}
 		}

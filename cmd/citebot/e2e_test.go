@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
+	"github.com/citebot/citebot/bot/metrics/metricstest"
 )
 
 const e2eToken = "123456:E2E-SECRET-token"
@@ -199,30 +199,6 @@ func adminAddr(t *testing.T, logs *syncBuffer) string {
 	return ""
 }
 
-// counterValue sums the samples of a metric family whose labels include
-// want.
-func counterValue(families map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
-	f := families[name]
-	if f == nil {
-		return 0
-	}
-	total := 0.0
-	for _, m := range f.GetMetric() {
-		labels := map[string]string{}
-		for _, l := range m.GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		ok := true
-		for k, v := range want {
-			ok = ok && labels[k] == v
-		}
-		if ok && m.GetCounter() != nil {
-			total += m.GetCounter().GetValue()
-		}
-	}
-	return total
-}
-
 func TestE2EEmulator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
@@ -321,12 +297,12 @@ func TestE2EEmulator(t *testing.T) {
 	})
 
 	t.Run("metrics count the questions", func(t *testing.T) {
-		families := scrape(t, "http://"+admin)
-		answered := counterValue(families, "citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "answered"})
+		families := metricstest.Scrape(t, "http://"+admin)
+		answered := metricstest.CounterValue(families, "citebot_questions_total", map[string]string{"mode": "extractive", "outcome": "answered"})
 		if answered < 3 {
 			t.Errorf("citebot_questions_total{extractive,answered} = %v, want >= 3", answered)
 		}
-		if counterValue(families, "citebot_telegram_api_errors_total", map[string]string{"method": "setMyCommands", "code": "500"}) < 1 {
+		if metricstest.CounterValue(families, "citebot_telegram_api_errors_total", map[string]string{"method": "setMyCommands", "code": "500"}) < 1 {
 			t.Errorf("the emulator's 500 on setMyCommands was not counted")
 		}
 		for _, name := range []string{"citebot_answer_seconds", "citebot_retrieval_seconds", "citebot_build_info", "go_goroutines"} {

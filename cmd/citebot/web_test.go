@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	neturl "net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/citebot/citebot/bot/page/pagetest"
 
 	"github.com/chromedp/chromedp"
 
@@ -53,38 +54,6 @@ func startPage(t testing.TB, dir string) string {
 	return "http://" + addr
 }
 
-// newBrowser starts headless Chromium with a phone-sized viewport (390 x
-// 844 CSS pixels). It skips the test when no Chromium is installed,
-// except under CI=1, where it fails: .ci/run installs Debian's chromium.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	var path string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("CI") == "1" {
-			t.Fatal("no Chromium found: install Debian's chromium package (.ci/run does)")
-		}
-		t.Skip("no Chromium found (apt-get install chromium); CI=1 makes this a failure")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(390, 844))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx
-}
-
 // highlight is what the browser shows of a page's cited span.
 type highlight struct {
 	// Text is the text of the focus marks; Start and End their character
@@ -115,7 +84,7 @@ const highlightJS = `(() => {
 // refused with no document text. It saves a phone-sized screenshot under
 // testdata/output/.
 func TestPageHighlightsEveryCitation(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := pagetest.Browser(t, 5*time.Minute)
 	dir := t.TempDir()
 	local := startPage(t, dir)
 	rows, err := eval.Load(filepath.Join("..", "..", "testdata", "eval", "seed_dev.jsonl"))
