@@ -322,6 +322,7 @@ func (rd *rendering) quote(b, prose *strings.Builder, res *unitResult, segs []mo
 		prose.WriteString(t)
 	default:
 		rd.out.quotes++
+		l = extendBack(l, b, prose)
 		ci := rd.cite(l)
 		q := rd.out.citations[ci].Quote
 		b.WriteString("「" + q + "」")
@@ -330,6 +331,39 @@ func (rd *rendering) quote(b, prose *strings.Builder, res *unitResult, segs []mo
 		res.quoted++
 	}
 	return next - 1
+}
+
+// extendBack extends a located quote backwards over the document words
+// that the prose right before it repeats ("会议要求坚定推进「长江“十年禁渔”」"
+// quoting from 长江, where the document says 坚定推进长江), taking them
+// out of the prose b and prose: they are the document's words, so they
+// are shown as part of the quote, and the claim's prose keeps only its
+// own words. At least two runes must match, and only whole runes move.
+func extendBack(l located, b, prose *strings.Builder) located {
+	pre, tail := l.pv.p.Text[:l.start], prose.String()
+	n, runes := 0, 0
+	for n < len(pre) && n < len(tail) {
+		r, size := utf8.DecodeLastRuneInString(pre[:len(pre)-n])
+		if !strings.HasSuffix(tail[:len(tail)-n], pre[len(pre)-n-size:len(pre)-n]) || unicode.IsSpace(r) {
+			break
+		}
+		n += size
+		runes++
+	}
+	if runes < 2 || !strings.HasSuffix(b.String(), tail[len(tail)-n:]) {
+		return l
+	}
+	trim(b, n)
+	trim(prose, n)
+	l.start -= n
+	return l
+}
+
+// trim drops the last n bytes of b.
+func trim(b *strings.Builder, n int) {
+	s := b.String()
+	b.Reset()
+	b.WriteString(s[:len(s)-n])
 }
 
 // text returns the located words.

@@ -48,6 +48,8 @@ func TestVerifierRender(t *testing.T) {
 		notFound bool
 	}{
 		{"verified quote", "要求「坚定推进长江\"十年禁渔\"」[1]。", true, "要求「坚定推进长江“十年禁渔”」[1]。", 1, false},
+		{"document words before the quote join it", "会议要求坚定推进「长江\"十年禁渔\"」[1]。", true, "会议要求「坚定推进长江“十年禁渔”」[1]。", 1, false},
+		{"one repeated rune does not", "他说要「坚定推进长江\"十年禁渔\"」[1]。", true, "他说要「坚定推进长江“十年禁渔”」[1]。", 1, false},
 		{"renumbered in order", "「新型能源体系」[3]，「closes fishing for ten years」[2]", true, "「新型能源体系」[1]，「closes fishing for ten years」[2]", 2, false},
 		{"bare marker reuses the passage's citation", "「新型能源体系」[3]，见[3]。", true, "「新型能源体系」[1]，见[1]。", 1, false},
 		{"fabricated quote removes its claim", "要求「每年禁渔三个月」[1]。", true, "", 0, false},
