@@ -181,10 +181,8 @@ func pause(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d): // the timer is collected once it fires (Go 1.23+)
 		return true
 	case <-ctx.Done():
 		return false
