@@ -87,6 +87,12 @@ of a command; settings also have environment variables and config file keys
 	return b.String()
 }
 
+// runners are the subcommands that read no standard input, by name.
+var runners = map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
+	"serve": runServe, "ask": runAsk, "search": runSearch, "index": runIndex, "eval": runEval,
+	"config": runConfig, "healthcheck": runHealthcheck, "feedback": runFeedback,
+}
+
 // run is citebot's real main.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -94,25 +100,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return config.ErrUsage
 	}
 	cmd, rest := args[0], args[1:]
+	if f, ok := runners[cmd]; ok {
+		return f(ctx, rest, getenv, stdout, stderr)
+	}
 	switch cmd {
-	case "serve":
-		return runServe(ctx, rest, getenv, stdout, stderr)
-	case "ask":
-		return runAsk(ctx, rest, getenv, stdout, stderr)
 	case "chat":
 		return runChat(ctx, rest, getenv, stdin, stdout, stderr)
-	case "search":
-		return runSearch(ctx, rest, getenv, stdout, stderr)
-	case "index":
-		return runIndex(ctx, rest, getenv, stdout, stderr)
-	case "eval":
-		return runEval(ctx, rest, getenv, stdout, stderr)
-	case "config":
-		return runConfig(ctx, rest, getenv, stdout, stderr)
-	case "healthcheck":
-		return runHealthcheck(ctx, rest, getenv, stdout, stderr)
-	case "feedback":
-		return runFeedback(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "--help":
