@@ -244,33 +244,27 @@ func identity() map[string]any {
 }
 
 func (s *Server) defaultResponse(hr *http.Request, r Request) *Response {
+	if h, ok := methods[r.Method]; ok {
+		return h(s, r)
+	}
 	switch r.Method {
 	case "getMe":
 		return OK(identity())
-	case "sendMessage":
-		return s.sendMessage(r)
-	case "editMessageText":
-		return s.editMessageText(r)
-	case "editMessageReplyMarkup":
-		return s.editMessageReplyMarkup(r)
-	case "deleteMessage":
-		return s.deleteMessage(r)
 	case "setWebhook", "deleteWebhook":
 		s.setWebhook(r)
 		return OK(true)
 	case "getUpdates":
 		return s.getUpdates(hr, r)
-	case "getFile":
-		return s.getFile(r)
-	case "sendMessageDraft":
-		return s.sendMessageDraft(r)
-	case "setMessageReaction":
-		return s.setMessageReaction(r)
-	case "answerInlineQuery":
-		return s.answerInlineQuery(r)
-	default:
-		return OK(true)
 	}
+	return OK(true)
+}
+
+// methods are the Bot API methods the fake keeps state for, by name.
+var methods = map[string]func(*Server, Request) *Response{
+	"sendMessage": (*Server).sendMessage, "editMessageText": (*Server).editMessageText,
+	"editMessageReplyMarkup": (*Server).editMessageReplyMarkup, "deleteMessage": (*Server).deleteMessage,
+	"getFile": (*Server).getFile, "sendMessageDraft": (*Server).sendMessageDraft,
+	"setMessageReaction": (*Server).setMessageReaction, "answerInlineQuery": (*Server).answerInlineQuery,
 }
 
 // Response is a scripted answer: an HTTP status and a raw body, of
