@@ -117,11 +117,9 @@ func (st *corpusStats) salientAbsent(question string) []string {
 func isAcronym(w string) bool {
 	caps := 0
 	for _, r := range w {
-		switch {
-		case unicode.IsUpper(r):
+		if unicode.IsUpper(r) {
 			caps++
-		case unicode.IsDigit(r):
-		default:
+		} else if !unicode.IsDigit(r) {
 			return false
 		}
 	}
