@@ -17,7 +17,7 @@ const admin = 7
 
 // uploadBot is a bot with admin 7, a fakeLibrary and an upload limit of
 // 1000 bytes.
-func uploadBot(tb testing.TB, edit func(*Config, *Deps)) (*Bot, *telegramtest.Server, *fakeAnswerer, *fakeLibrary, *syncBuffer) {
+func uploadBot(tb testing.TB, edit func(*Config, *Deps)) (*Bot, *telegramtest.Server, *fakeAnswerer, *fakeLibrary, *telegramtest.LogBuffer) {
 	tb.Helper()
 	f := newFake(tb)
 	a := newFakeAnswerer()

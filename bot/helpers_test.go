@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,9 +51,9 @@ func testConfig(f *telegramtest.Server) Config {
 // newTestBot makes a Bot talking to f, logging into the returned buffer at
 // debug level. edit adjusts the settings and dependencies. The test fails
 // if the token ever reaches the logs.
-func newTestBot(tb testing.TB, f *telegramtest.Server, a Answerer, edit func(*Config, *Deps)) (*Bot, *syncBuffer) {
+func newTestBot(tb testing.TB, f *telegramtest.Server, a Answerer, edit func(*Config, *Deps)) (*Bot, *telegramtest.LogBuffer) {
 	tb.Helper()
-	logs := &syncBuffer{}
+	logs := &telegramtest.LogBuffer{}
 	cfg := testConfig(f)
 	deps := Deps{
 		Answerer:   a,
@@ -271,22 +270,4 @@ func (l *fakeLibrary) calls() (added []addCall, removed []string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return slices.Clone(l.added), slices.Clone(l.removed)
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use, for captured logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -170,7 +170,7 @@ func TestQuestionLog(t *testing.T) {
 				}
 				return *tt.answer, nil
 			}
-			var logs syncBuffer
+			var logs telegramtest.LogBuffer
 			var hooked events
 			b, _ := newTestBot(t, f, a, func(c *Config, d *Deps) {
 				d.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

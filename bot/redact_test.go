@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/bot/telegramtest"
 )
 
 // TestScrubberCatchesEveryForm: the token URL-encoded (upper or lower case
@@ -29,7 +31,7 @@ func TestScrubberCatchesEveryForm(t *testing.T) {
 			if err := s.Error(fmt.Errorf("call: %w", errors.New(tt.in))); strings.Contains(err.Error(), secret) {
 				t.Errorf("Error kept the secret: %v", err)
 			}
-			var buf syncBuffer
+			var buf telegramtest.LogBuffer
 			slog.New(redactHandler{inner: slog.NewTextHandler(&buf, nil), s: s}).Info(tt.in, "v", tt.in)
 			if strings.Contains(buf.String(), secret) {
 				t.Errorf("logged: %s", buf.String())

@@ -210,7 +210,7 @@ func TestTokenNeverLogged(t *testing.T) {
 
 func TestConfigPrintsRedacted(t *testing.T) {
 	cfg := Config{TelegramToken: testToken, WebhookSecret: "webhookSECRET", TelegramAPI: "http://x"}
-	var text, js syncBuffer
+	var text, js telegramtest.LogBuffer
 	slog.New(slog.NewTextHandler(&text, nil)).Info("config", "cfg", cfg)
 	slog.New(slog.NewJSONHandler(&js, nil)).Info("config", "cfg", cfg)
 	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), text.String(), js.String()} {
@@ -224,7 +224,7 @@ func TestConfigPrintsRedacted(t *testing.T) {
 }
 
 func TestRedactHandler(t *testing.T) {
-	var buf syncBuffer
+	var buf telegramtest.LogBuffer
 	s := newScrubber(testToken)
 	log := slog.New(redactHandler{inner: slog.NewTextHandler(&buf, nil), s: s}).With("base", "http://x/bot"+testToken)
 	err := fmt.Errorf("wrapped: %w", &url.Error{Op: "Post", URL: "http://x/bot" + testToken + "/getMe", Err: errors.New("refused")})

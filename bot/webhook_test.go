@@ -15,7 +15,7 @@ import (
 	"github.com/citebot/citebot/bot/telegramtest"
 )
 
-func webhookBot(t *testing.T, f *telegramtest.Server, st *store.Store) (*Bot, *syncBuffer) {
+func webhookBot(t *testing.T, f *telegramtest.Server, st *store.Store) (*Bot, *telegramtest.LogBuffer) {
 	t.Helper()
 	return newTestBot(t, f, newFakeAnswerer(), func(c *Config, d *Deps) {
 		c.WebhookURL, c.WebhookSecret = "https://bot.example.com/telegram", "s3cret"

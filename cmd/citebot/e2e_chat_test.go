@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/bot/metrics/metricstest"
+	"github.com/citebot/citebot/bot/telegramtest"
 )
 
 // history returns every bot message the emulator holds (read or not), by
@@ -45,7 +46,7 @@ func (e *emulator) command(t *testing.T, from user, c chat, text string) {
 }
 
 // one waits for exactly one reply to c and returns it.
-func (e *emulator) one(t *testing.T, c chat, logs *syncBuffer) botMessage {
+func (e *emulator) one(t *testing.T, c chat, logs *telegramtest.LogBuffer) botMessage {
 	t.Helper()
 	got := e.replies(t, c.ID, 1, 30*time.Second)
 	if len(got) != 1 {

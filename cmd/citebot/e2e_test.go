@@ -17,11 +17,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/citebot/citebot/bot/metrics/metricstest"
+	"github.com/citebot/citebot/bot/telegramtest"
 )
 
 const e2eToken = "123456:E2E-SECRET-token"
@@ -158,34 +158,16 @@ func (e *emulator) replies(t *testing.T, chatID int64, n int, timeout time.Durat
 	return got
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // serve runs `citebot serve` against the emulator with only a token and
 // --telegram-api (plus any extra args) in a temporary working directory.
-func serve(t *testing.T, e *emulator, extra ...string) (stop func() error, logs *syncBuffer) {
+func serve(t *testing.T, e *emulator, extra ...string) (stop func() error, logs *telegramtest.LogBuffer) {
 	t.Helper()
 	t.Chdir(t.TempDir())
 	return serveAt(t, e.base, map[string]string{"TELEGRAM_BOT_TOKEN": e2eToken}, extra...)
 }
 
 // adminAddr waits for the admin server's address in the logs.
-func adminAddr(t *testing.T, logs *syncBuffer) string {
+func adminAddr(t *testing.T, logs *telegramtest.LogBuffer) string {
 	t.Helper()
 	re := regexp.MustCompile(`admin server listening"? addr=(\S+)`)
 	deadline := time.Now().Add(30 * time.Second)

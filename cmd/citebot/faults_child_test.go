@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/citebot/citebot/bot/telegramtest"
 )
 
 // buildCitebot builds the citebot binary as the Dockerfile does
@@ -30,7 +32,7 @@ func buildCitebot(tb testing.TB) string {
 // safe for concurrent use.
 type child struct {
 	cmd  *exec.Cmd
-	logs *syncBuffer // stderr
+	logs *telegramtest.LogBuffer // stderr
 	done chan struct{}
 	err  error // set before done is closed
 
@@ -42,7 +44,7 @@ type child struct {
 // inherited). A cleanup kills it (SIGKILL) if it still runs, and waits.
 func startChild(tb testing.TB, bin, dir string, env []string) *child {
 	tb.Helper()
-	c := &child{logs: &syncBuffer{}, done: make(chan struct{})}
+	c := &child{logs: &telegramtest.LogBuffer{}, done: make(chan struct{})}
 	c.cmd = exec.Command(bin, "serve")
 	c.cmd.Dir, c.cmd.Env = dir, env
 	c.cmd.Stdout, c.cmd.Stderr = c.logs, c.logs

@@ -137,7 +137,7 @@ type faultRun struct {
 
 	proc     *child
 	genStart time.Time // when proc started
-	logs     []*syncBuffer
+	logs     []*telegramtest.LogBuffer
 	stops    map[stopKind]int
 	selfExit []string // the last log line of each process that exited by itself
 	// window holds the bot messages Telegram had accepted, for an update

@@ -120,7 +120,7 @@ func serveTB(tb testing.TB, apiBase string, env map[string]string) (stop func())
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	logs := &syncBuffer{}
+	logs := &telegramtest.LogBuffer{}
 	go func() {
 		done <- run(ctx, []string{"serve", "--telegram-api", apiBase}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
 	}()

@@ -16,11 +16,11 @@ import (
 // serveAt runs `citebot serve` against the Bot API at apiBase with env and
 // args until the returned stop is called; stop returns serve's error. The
 // test fails if serve logs the token.
-func serveAt(t *testing.T, apiBase string, env map[string]string, args ...string) (stop func() error, logs *syncBuffer) {
+func serveAt(t *testing.T, apiBase string, env map[string]string, args ...string) (stop func() error, logs *telegramtest.LogBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	logs = &syncBuffer{}
+	logs = &telegramtest.LogBuffer{}
 	args = append([]string{"serve", "--telegram-api", apiBase}, args...)
 	go func() {
 		done <- run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
