@@ -118,28 +118,30 @@ func Build(ctx context.Context, docs []*document.Document, opts Options) (*Index
 	if err != nil {
 		return nil, stats, fmt.Errorf("build index: %w", err)
 	}
-	// The lexical index is cheap to rebuild and is never persisted; build
-	// it while the vectors load or embed.
+	snap := ix.loadSnapshot(docs, opts, &stats)
+	// Without a snapshot the lexical index builds while the passages embed.
 	lexDone := make(chan struct{})
 	go func() {
 		defer close(lexDone)
-		ix.lex = newLexicalIndex(passageTexts(ix.passages), bm25Params{})
+		if ix.lex == nil {
+			ix.lex = newLexicalIndex(passageTexts(ix.passages), bm25Params{})
+		}
 	}()
 	defer func() { <-lexDone }()
-
-	snap, err := ix.loadVectors(ctx, docs, opts, &stats)
-	if err != nil {
-		return nil, stats, fmt.Errorf("build index: %w", err)
+	if ix.vec == nil {
+		if err := ix.embedAll(ctx, opts, &stats); err != nil {
+			return nil, stats, fmt.Errorf("build index: %w", err)
+		}
 	}
 	if ix.collection, err = newCollection(ix.passages, ix.vec, opts.Embedder); err != nil {
 		return nil, stats, fmt.Errorf("build index: %w", err)
 	}
+	<-lexDone
 	if snap != nil && !stats.Reused {
-		if stats.SaveErr = snap.save(ix.passages, ix.vec.data, ix.vec.dim); stats.SaveErr != nil {
+		if stats.SaveErr = snap.save(ix.passages, snapshot{vecs: ix.vec.data, dim: ix.vec.dim, lex: ix.lex}); stats.SaveErr != nil {
 			opts.Logger.Warn("couldn't save index snapshot", "dir", opts.DataDir, "err", stats.SaveErr)
 		}
 	}
-	<-lexDone
 	stats.Duration = time.Since(start)
 	opts.Logger.Debug("index built", "documents", stats.Documents, "passages", stats.Passages,
 		"embedded", stats.Embedded, "reused", stats.Reused, "duration", stats.Duration)
@@ -176,27 +178,32 @@ func newIndex(docs []*document.Document, opts Options) (*Index, BuildStats, erro
 	return ix, stats, nil
 }
 
-// loadVectors sets ix.vec from the snapshot under opts.DataDir when one
-// matches, or else by embedding every passage. It returns the snapshot
-// store (nil without DataDir) so that fresh vectors can be saved.
-func (ix *Index) loadVectors(ctx context.Context, docs []*document.Document, opts Options, stats *BuildStats) (*snapshotStore, error) {
-	var snap *snapshotStore
-	if opts.DataDir != "" {
-		snap = &snapshotStore{dir: opts.DataDir, key: snapshotKey(docs, opts), log: opts.Logger}
-		if vecs, dim, ok := snap.load(ix.passages); ok {
-			ix.vec = &vectorMatrix{dim: dim, data: vecs, n: len(ix.passages)}
-			stats.Reused = true
-			opts.Logger.Debug("index snapshot reused", "passages", len(ix.passages), "file", snap.path())
-			return snap, nil
-		}
+// loadSnapshot sets ix.vec and ix.lex from the snapshot under
+// opts.DataDir when one matches. It returns the snapshot store (nil
+// without DataDir) so that a fresh build can be saved.
+func (ix *Index) loadSnapshot(docs []*document.Document, opts Options, stats *BuildStats) *snapshotStore {
+	if opts.DataDir == "" {
+		return nil
 	}
+	store := &snapshotStore{dir: opts.DataDir, key: snapshotKey(docs, opts), log: opts.Logger}
+	if snap, ok := store.load(ix.passages); ok {
+		ix.vec = &vectorMatrix{dim: snap.dim, data: snap.vecs, n: len(ix.passages)}
+		ix.lex = snap.lex
+		stats.Reused = true
+		opts.Logger.Debug("index snapshot reused", "passages", len(ix.passages), "file", store.path())
+	}
+	return store
+}
+
+// embedAll sets ix.vec by embedding every passage.
+func (ix *Index) embedAll(ctx context.Context, opts Options, stats *BuildStats) error {
 	vecs, dim, err := embedPassages(ctx, ix.passages, opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ix.vec = &vectorMatrix{dim: dim, data: vecs, n: len(ix.passages)}
 	stats.Embedded = len(ix.passages)
-	return snap, nil
+	return nil
 }
 
 func passageTexts(ps []document.Passage) []string {

@@ -100,6 +100,13 @@ func newLexicalIndex(texts []string, params bm25Params) *lexicalIndex {
 	ix.setWeights(counts)
 	ix.sentOff, ix.sentEnd = sentenceEnds(texts)
 	ix.terms.compact()
+	ix.initScratch()
+	return ix
+}
+
+// initScratch sets up the pool of query scratch for a built or loaded
+// index.
+func (ix *lexicalIndex) initScratch() {
 	ix.scratch.New = func() any {
 		s := &lexScratch{acc: make([]passageScore, ix.n)}
 		for d := range s.acc {
@@ -109,7 +116,6 @@ func newLexicalIndex(texts []string, params bm25Params) *lexicalIndex {
 		}
 		return s
 	}
-	return ix
 }
 
 // termCounts is the first pass of a build: each passage's distinct terms

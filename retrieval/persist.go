@@ -23,8 +23,8 @@ import (
 	"github.com/citebot/citebot/retrieval/document"
 )
 
-// The snapshot file holds the passage IDs and their vectors, keyed by
-// everything the vectors depend on. Layout (little-endian):
+// The snapshot file holds the passage IDs, their vectors and the lexical
+// index, keyed by everything they depend on. Layout (little-endian):
 //
 //	magic   [8]byte  "CBIDXSNP"
 //	version uint32   snapshotVersion
@@ -33,6 +33,7 @@ import (
 //	n       uint32   passages
 //	n times: uvarint length, ID bytes
 //	n*dim   float32  vectors, row by row
+//	the lexical section (see lexpersist.go)
 //	sum     [32]byte SHA-256 of everything before it
 //
 // It is written to a temporary file in the same directory, synced and
@@ -40,7 +41,7 @@ import (
 // snapshot, never half of one.
 const (
 	snapshotMagic   = "CBIDXSNP"
-	snapshotVersion = 1
+	snapshotVersion = 2
 	snapshotPrefix  = "index-"
 	snapshotSuffix  = ".snap"
 	// maxSnapshotDim and maxSnapshotIDLen bound what a corrupt header can
@@ -49,9 +50,9 @@ const (
 	maxSnapshotIDLen = 1 << 16
 )
 
-// snapshotKey returns the SHA-256 over the inputs the vectors depend on:
-// each document's name and content hash, the embedder, the chunker
-// version and the passage limit.
+// snapshotKey returns the SHA-256 over the inputs the snapshot depends
+// on: each document's name and content hash, the embedder, the chunker
+// version, the passage limit and the tokenizer (see [lexicalFingerprint]).
 func snapshotKey(docs []*document.Document, opts Options) [32]byte {
 	h := sha256.New()
 	field := func(s string) {
@@ -69,6 +70,7 @@ func snapshotKey(docs []*document.Document, opts Options) [32]byte {
 	field(opts.EmbedderID)
 	field(document.ChunkerVersion)
 	field(strconv.Itoa(opts.MaxPassageRunes))
+	field(lexicalFingerprint())
 	var key [32]byte
 	h.Sum(key[:0])
 	return key
@@ -87,22 +89,29 @@ func (s *snapshotStore) path() string {
 	return filepath.Join(s.dir, snapshotPrefix+hex.EncodeToString(s.key[:8])+snapshotSuffix)
 }
 
-// load returns the vectors of the snapshot for passages, or ok false when
-// there is no usable one. A missing file is normal; an unreadable, corrupt
-// or mismatched one is logged as a warning.
-func (s *snapshotStore) load(passages []document.Passage) (vecs []float32, dim int, ok bool) {
+// snapshot is what a snapshot file holds beside the passage IDs.
+type snapshot struct {
+	vecs []float32
+	dim  int
+	lex  *lexicalIndex
+}
+
+// load returns the snapshot for passages, or ok false when there is no
+// usable one. A missing file is normal; an unreadable, corrupt or
+// mismatched one is logged as a warning.
+func (s *snapshotStore) load(passages []document.Passage) (snap snapshot, ok bool) {
 	s.removeOrphans(time.Now())
 	path := s.path()
-	vecs, dim, err := readSnapshot(path, s.key, passages)
+	snap, err := readSnapshot(path, s.key, passages)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			s.log.Debug("no index snapshot", "file", path)
 		} else {
 			s.log.Warn("index snapshot unusable, rebuilding", "file", path, "err", err)
 		}
-		return nil, 0, false
+		return snapshot{}, false
 	}
-	return vecs, dim, true
+	return snap, true
 }
 
 // orphanAge is how old a temporary snapshot file must be to count as left
@@ -126,46 +135,55 @@ func (s *snapshotStore) removeOrphans(now time.Time) {
 var errCorrupt = errors.New("corrupt snapshot")
 
 // readSnapshot reads and checks the snapshot at path, which must hold
-// the vectors of passages under key.
-func readSnapshot(path string, key [32]byte, passages []document.Passage) ([]float32, int, error) {
+// the vectors and lexical index of passages under key.
+func readSnapshot(path string, key [32]byte, passages []document.Passage) (snapshot, error) {
+	var none snapshot
 	// Opening a FIFO or a device would block or read forever: only a
 	// regular file can be a snapshot.
 	if info, err := os.Lstat(path); err != nil {
-		return nil, 0, err
+		return none, err
 	} else if !info.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("%w: not a regular file (%s)", errCorrupt, info.Mode().Type())
+		return none, fmt.Errorf("%w: not a regular file (%s)", errCorrupt, info.Mode().Type())
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, err
+		return none, err
 	}
 	defer f.Close()
 	r, err := newSnapshotReader(f)
 	if err != nil {
-		return nil, 0, err
+		return none, err
 	}
 	dim, err := r.header(key, len(passages))
 	if err != nil {
-		return nil, 0, err
+		return none, err
 	}
 	if err := r.ids(passages); err != nil {
-		return nil, 0, err
+		return none, err
 	}
 	vecs, err := r.vectors(len(passages) * dim)
 	if err != nil {
-		return nil, 0, err
+		return none, err
+	}
+	texts := passageTexts(passages)
+	lex, keys, err := r.lexical(texts)
+	if err != nil {
+		return none, err
 	}
 	if err := r.verify(); err != nil {
-		return nil, 0, err
+		return none, err
+	}
+	if err := lex.restore(keys, texts); err != nil {
+		return none, err
 	}
 	for i := range len(passages) {
 		for _, x := range vecs[i*dim : (i+1)*dim] {
 			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return nil, 0, fmt.Errorf("%w: vector %d is not finite", errCorrupt, i)
+				return none, fmt.Errorf("%w: vector %d is not finite", errCorrupt, i)
 			}
 		}
 	}
-	return vecs, dim, nil
+	return snapshot{vecs: vecs, dim: dim, lex: lex}, nil
 }
 
 // snapshotReader reads a snapshot's body through its checksum.
@@ -276,7 +294,7 @@ func (r *snapshotReader) verify() error {
 
 // save writes the snapshot atomically (temporary file, fsync, rename, sync
 // of the directory) and then removes snapshots of other keys.
-func (s *snapshotStore) save(passages []document.Passage, vecs []float32, dim int) (err error) {
+func (s *snapshotStore) save(passages []document.Passage, snap snapshot) (err error) {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return fmt.Errorf("couldn't create data directory: %w", err)
 	}
@@ -292,7 +310,7 @@ func (s *snapshotStore) save(passages []document.Passage, vecs []float32, dim in
 	}()
 	sum := sha256.New()
 	w := bufio.NewWriterSize(io.MultiWriter(tmp, sum), 1<<16)
-	writeSnapshot(w, s.key, passages, vecs, dim)
+	writeSnapshot(w, s.key, passages, snap)
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("couldn't write snapshot: %w", err)
 	}
@@ -318,13 +336,13 @@ func (s *snapshotStore) save(passages []document.Passage, vecs []float32, dim in
 
 // writeSnapshot writes the snapshot body (all but the checksum); errors
 // surface at w.Flush.
-func writeSnapshot(w *bufio.Writer, key [32]byte, passages []document.Passage, vecs []float32, dim int) {
+func writeSnapshot(w *bufio.Writer, key [32]byte, passages []document.Passage, snap snapshot) {
 	w.WriteString(snapshotMagic)
 	var b [binary.MaxVarintLen64]byte
 	binary.LittleEndian.PutUint32(b[:], snapshotVersion)
 	w.Write(b[:4])
 	w.Write(key[:])
-	binary.LittleEndian.PutUint32(b[:], uint32(dim))
+	binary.LittleEndian.PutUint32(b[:], uint32(snap.dim))
 	w.Write(b[:4])
 	binary.LittleEndian.PutUint32(b[:], uint32(len(passages)))
 	w.Write(b[:4])
@@ -332,10 +350,11 @@ func writeSnapshot(w *bufio.Writer, key [32]byte, passages []document.Passage, v
 		w.Write(b[:binary.PutUvarint(b[:], uint64(len(p.ID)))])
 		w.WriteString(p.ID)
 	}
-	for _, x := range vecs {
+	for _, x := range snap.vecs {
 		binary.LittleEndian.PutUint32(b[:], math.Float32bits(x))
 		w.Write(b[:4])
 	}
+	writeLexical(w, snap.lex)
 }
 
 // removeStale deletes other snapshot files in the directory (from older

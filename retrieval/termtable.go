@@ -147,26 +147,41 @@ func (t *termTable) grow() {
 // keeps it at most three quarters full (still short probes), for an
 // index that only reads it from now on.
 func (t *termTable) compact() {
-	size := 16
-	for 3*size < 4*t.n {
-		size *= 2
-	}
-	if size >= len(t.keys) {
+	c := newCompactTable(t.n)
+	if len(c.keys) >= len(t.keys) {
 		return
 	}
-	c := termTable{keys: make([]uint64, size), vals: make([]int32, size), n: t.n}
-	mask := uint64(size - 1)
 	for i, k := range t.keys {
-		if k == 0 {
-			continue
+		if k != 0 {
+			c.add(k, t.vals[i])
 		}
-		j := termSlot(k) & mask
-		for c.keys[j] != 0 {
-			j = (j + 1) & mask
-		}
-		c.keys[j], c.vals[j] = k, t.vals[i]
 	}
 	*t = c
+}
+
+// newCompactTable returns a table for exactly n keys, at most three
+// quarters full once they are added with [termTable.add].
+func newCompactTable(n int) termTable {
+	size := 16
+	for 3*size < 4*n {
+		size *= 2
+	}
+	return termTable{keys: make([]uint64, size), vals: make([]int32, size)}
+}
+
+// add puts a key (not 0) into a table that has room for it without
+// growing, and reports false if the key was already there.
+func (t *termTable) add(key uint64, val int32) bool {
+	mask := uint64(len(t.keys) - 1)
+	i := termSlot(key) & mask
+	for ; t.keys[i] != 0; i = (i + 1) & mask {
+		if t.keys[i] == key {
+			return false
+		}
+	}
+	t.keys[i], t.vals[i] = key, val
+	t.n++
+	return true
 }
 
 // len returns the number of keys.
