@@ -42,11 +42,18 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	if f.k < 1 {
 		return fmt.Errorf("--k %d: use at least 1", f.k)
 	}
-	rows, err := eval.Load(f.qa)
-	if err != nil {
+	// The question set loads while the index builds.
+	var rows []eval.Row
+	loaded := make(chan error, 1)
+	go func() {
+		var err error
+		rows, err = eval.Load(f.qa)
+		loaded <- err
+	}()
+	ix, st, err := c.openIndex(ctx)
+	if err := <-loaded; err != nil {
 		return err
 	}
-	ix, st, err := c.openIndex(ctx)
 	if err != nil {
 		return err
 	}
