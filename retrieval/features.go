@@ -294,49 +294,120 @@ func (pq *phraseQuery) shares(best []int32, cover []bool) (longest, covered floa
 	return longest / pq.sum, covered / pq.sum
 }
 
-// setFeatureBounds sets q.bounds and q.asciiBound (q prepared with
-// preparePhrases) so that for any passage d with features f,
+// featureBound bounds a passage's weighted features from which query terms
+// it holds (a bit mask over the first 64 of q.terms, see
+// [lexScratch.mask]), so that for any passage d with features f,
 //
 //	sentence*f.sentence + longest*f.longest + covered*f.covered
-//	    <= Σ bounds of the terms d holds + asciiBound.
+//	    <= featureBound.of(mask of d).
 //
 // The best sentence holds at most the terms the passage holds, so its
-// share is at most their idf share. A query rune inside a shared phrase of
-// two runes or more either sits in a query bigram the passage holds, or
-// is an ASCII letter or digit or next to one (those have no bigram terms
-// and are counted as held): covered is at most the weight of those runes.
-// The longest phrase is either such a phrase or a single rune, so longest
-// is at most that bound plus the largest rune weight.
+// share is at most their idf share. A Han query rune is inside a shared
+// phrase of two runes or more only if the passage holds the query bigram
+// to its left or to its right; a shared phrase lies inside a run of query
+// runes whose neighbouring bigrams the passage all holds, so longest is at
+// most the heaviest such run (or the heaviest single rune it holds).
+// Links next to an ASCII letter or digit (no bigram terms there) and terms
+// past the 64th count as held.
+type featureBound struct {
+	sentence []float64 // per term: its share of the sentence bound
+	always   float64   // the sentence shares of terms past the 64th
+	// Per query rune i (see [phraseQuery]): weight[i] its phrase weight
+	// times longest resp. covered over the query's rune weight; link[i]
+	// tells whether the passage can continue a phrase from rune i to
+	// i+1: linkNever, linkAlways, or the bigram term's index in q.terms;
+	// single[i] is the index of the rune as a one-rune term, or linkAlways.
+	longest, covered []float64
+	link, single     []int32
+}
+
+const (
+	linkNever  = -2
+	linkAlways = -1
+)
+
+// setFeatureBounds sets q.bound (q prepared with preparePhrases) for the
+// fusion weights sentence, longest and covered.
 func (ix *lexicalIndex) setFeatureBounds(q *lexQuery, sentence, longest, covered float64) {
-	q.bounds = make([]float32, len(q.terms))
+	fb := &featureBound{sentence: make([]float64, len(q.terms))}
 	if q.idfSum > 0 {
 		for i, t := range q.terms {
-			q.bounds[i] = float32(sentence * float64(ix.idf[t]) / q.idfSum)
+			fb.sentence[i] = sentence * float64(ix.idf[t]) / q.idfSum
+			if i >= 64 {
+				fb.always += fb.sentence[i]
+			}
 		}
 	}
+	q.bound = fb
 	pq := q.phrases
 	if pq.sum == 0 {
 		return
 	}
-	share := (longest + covered) / pq.sum
 	qr, qw := pq.runes, pq.weight
-	maxw := 0.0
+	n := len(qr)
+	fb.longest, fb.covered = make([]float64, n), make([]float64, n)
+	fb.link, fb.single = make([]int32, n), make([]int32, n)
 	for i, r := range qr {
-		maxw = max(maxw, qw[i])
-		if qw[i] <= 0 {
-			continue
+		fb.longest[i] = longest * max(qw[i], 0) / pq.sum
+		fb.covered[i] = covered * max(qw[i], 0) / pq.sum
+		fb.single[i] = linkAlways
+		if qw[i] >= 0 && r >= utf8.RuneSelf {
+			fb.single[i] = trackable(q.termIndex(runeKey(r)))
 		}
-		if r < utf8.RuneSelf || i > 0 && qw[i-1] >= 0 && qr[i-1] < utf8.RuneSelf || i+1 < len(qr) && qw[i+1] >= 0 && qr[i+1] < utf8.RuneSelf {
-			q.asciiBound += share * qw[i]
+		fb.link[i] = linkNever
+		switch {
+		case i+1 == n || qw[i] < 0 || qw[i+1] < 0:
+		case r < utf8.RuneSelf || qr[i+1] < utf8.RuneSelf:
+			fb.link[i] = linkAlways
+		default:
+			if t := q.termIndex(bigramKey(r, qr[i+1])); t >= 0 {
+				fb.link[i] = trackable(t)
+			}
 		}
 	}
-	q.asciiBound += longest * maxw / pq.sum
-	for i := 0; i+1 < len(qr); i++ {
-		if qw[i] < 0 || qw[i+1] < 0 || qr[i] < utf8.RuneSelf || qr[i+1] < utf8.RuneSelf {
-			continue
-		}
-		if t := q.termIndex(bigramKey(qr[i], qr[i+1])); t >= 0 {
-			q.bounds[t] += float32(share * (max(qw[i], 0) + max(qw[i+1], 0)))
+}
+
+// trackable returns the term index t as a mask bit, or linkAlways for a
+// term past the mask (or -1: no term, which only a rune of weight 0 has).
+func trackable(t int32) int32 {
+	if t < 0 || t >= 64 {
+		return linkAlways
+	}
+	return t
+}
+
+// held reports whether a passage with term mask m may hold link or
+// single-rune entry x.
+func held(x int32, m uint64) bool {
+	return x == linkAlways || x >= 0 && m&(1<<x) != 0
+}
+
+// of returns the bound for a passage whose held terms are mask m.
+func (fb *featureBound) of(m uint64) float64 {
+	b := fb.always
+	for i := range min(len(fb.sentence), 64) {
+		if m&(1<<i) != 0 {
+			b += fb.sentence[i]
 		}
 	}
+	// run is the weight of the run of linked runes ending at rune i.
+	longest, covered, run := 0.0, 0.0, 0.0
+	prevLinked := false
+	for i := range fb.link {
+		linked := held(fb.link[i], m)
+		switch {
+		case prevLinked:
+			run += fb.longest[i]
+		case linked || held(fb.single[i], m):
+			run = fb.longest[i]
+		default:
+			run = 0
+		}
+		if prevLinked || linked {
+			covered += fb.covered[i]
+		}
+		longest = max(longest, run)
+		prevLinked = linked
+	}
+	return b + longest + covered
 }

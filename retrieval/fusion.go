@@ -132,10 +132,10 @@ func (ix *Index) rankCandidates(cands []candidate, q *lexQuery, qv []float32, bm
 		switch {
 		case top == 0:
 			c.bound = c.score
-		case q.bounds == nil:
+		case q.bound == nil:
 			c.bound = math.Inf(1)
 		default:
-			c.bound = c.score + float64(bm25.score(c.doc))/top + float64(bm25.bound(c.doc)) + q.asciiBound + boundSlack
+			c.bound = c.score + float64(bm25.score(c.doc))/top + q.bound.of(bm25.mask(c.doc)) + boundSlack
 		}
 	}
 	if top > 0 {

@@ -74,7 +74,7 @@ type lexicalIndex struct {
 // score once to rank them and once to clear them.
 type lexScratch struct {
 	acc    []passageScore
-	bounds []float32 // per passage, when the query has bounds
+	masks  []uint64 // per passage, when the query has a bound: the terms it holds
 	cursor postingCursor
 }
 
@@ -88,8 +88,9 @@ type passageScore struct {
 // score returns the BM25 score accumulated for passage d.
 func (s *lexScratch) score(d int32) float32 { return s.acc[d].score }
 
-// bound returns the feature bound accumulated for passage d.
-func (s *lexScratch) bound(d int32) float32 { return s.bounds[d] }
+// mask returns which of the query's first 64 terms passage d holds (bit
+// i for q.terms[i]), when the query has a bound.
+func (s *lexScratch) mask(d int32) uint64 { return s.masks[d] }
 
 // newLexicalIndex builds a BM25 index over texts, numbered by position.
 func newLexicalIndex(texts []string, params bm25Params) *lexicalIndex {
@@ -282,7 +283,7 @@ func (ix *lexicalIndex) putScratch(s *lexScratch) {
 	for d := range s.acc {
 		s.acc[d].score = 0
 	}
-	clear(s.bounds)
+	clear(s.masks)
 	ix.scratch.Put(s)
 }
 
@@ -313,22 +314,22 @@ func (ix *lexicalIndex) accumulate(q *lexQuery, s *lexScratch) {
 				}
 			}
 		}
-		if q.bounds != nil {
-			ix.addBounds(q.bounds[i], t, s)
+		if q.bound != nil && i < 64 {
+			ix.addMask(uint64(1)<<i, t, s)
 		}
 	}
 }
 
-// addBounds adds b to the feature bound of every passage with term t.
-func (ix *lexicalIndex) addBounds(b float32, t int32, s *lexScratch) {
-	if s.bounds == nil {
-		s.bounds = make([]float32, ix.n)
+// addMask sets bit in the mask of every passage with term t.
+func (ix *lexicalIndex) addMask(bit uint64, t int32, s *lexScratch) {
+	if s.masks == nil {
+		s.masks = make([]uint64, ix.n)
 	}
 	c := &s.cursor
 	c.reset(&ix.post, t)
 	for n := c.next(); n > 0; n = c.next() {
 		for _, d := range c.docs[:n] {
-			s.bounds[d] += b
+			s.masks[d] |= bit
 		}
 	}
 }
@@ -366,12 +367,9 @@ type lexQuery struct {
 	src string
 	// phrases is set by [lexicalIndex.preparePhrases].
 	phrases *phraseQuery
-	// bounds, when set (see [lexicalIndex.setFeatureBounds]), give each
-	// term its share of an upper bound on a passage's weighted features:
-	// accumulated over the terms a passage holds, plus asciiBound, it is
-	// at least the features' part of its hybrid score.
-	bounds     []float32
-	asciiBound float64
+	// bound, when set (see [lexicalIndex.setFeatureBounds]), bounds a
+	// passage's weighted features from the terms it holds.
+	bound *featureBound
 }
 
 // prepare strips question words from query, tokenises it and looks its
