@@ -122,7 +122,7 @@ func (r *snapshotReader) lexical(texts []string) (*lexicalIndex, []uint64, error
 	if err := r.read("passage norms", ix.norm, ix.sentOff); err != nil {
 		return nil, nil, err
 	}
-	if err := checkSentences(ix.sentOff, texts, r.size); err != nil {
+	if err := checkSentences(ix.sentOff, r.size); err != nil {
 		return nil, nil, err
 	}
 	ix.sentEnd = make([]uint32, ix.sentOff[n])
@@ -132,11 +132,47 @@ func (r *snapshotReader) lexical(texts []string) (*lexicalIndex, []uint64, error
 	return ix, keys, nil
 }
 
-// read reads fixed-size values into each of dst (slices) in turn.
+// read reads little-endian values into each of dst in turn (slices of
+// uint64, int64, int32, uint32, float32 or float64), through one small
+// buffer: binary.Read would allocate a copy of each, and a fresh page
+// costs more than decoding it.
 func (r *snapshotReader) read(what string, dst ...any) error {
+	var buf [8 << 10]byte
 	for _, d := range dst {
-		if err := binary.Read(r.body, binary.LittleEndian, d); err != nil {
+		var err error
+		switch d := d.(type) {
+		case []uint64:
+			err = readLE(r.body, d, buf[:], 8, func(b []byte) uint64 { return binary.LittleEndian.Uint64(b) })
+		case []int64:
+			err = readLE(r.body, d, buf[:], 8, func(b []byte) int64 { return int64(binary.LittleEndian.Uint64(b)) })
+		case []float64:
+			err = readLE(r.body, d, buf[:], 8, func(b []byte) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b)) })
+		case []int32:
+			err = readLE(r.body, d, buf[:], 4, func(b []byte) int32 { return int32(binary.LittleEndian.Uint32(b)) })
+		case []uint32:
+			err = readLE(r.body, d, buf[:], 4, binary.LittleEndian.Uint32)
+		case []float32:
+			err = readLE(r.body, d, buf[:], 4, func(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) })
+		default:
+			panic(fmt.Sprintf("snapshotReader.read: %T", d))
+		}
+		if err != nil {
 			return fmt.Errorf("%w: %s: %v", errCorrupt, what, err)
+		}
+	}
+	return nil
+}
+
+// readLE fills dst with values of size bytes read from r through buf.
+func readLE[T any](r io.Reader, dst []T, buf []byte, size int, decode func([]byte) T) error {
+	per := len(buf) / size
+	for i := 0; i < len(dst); i += per {
+		n := min(per, len(dst)-i)
+		if _, err := io.ReadFull(r, buf[:n*size]); err != nil {
+			return err
+		}
+		for j := range n {
+			dst[i+j] = decode(buf[j*size:])
 		}
 	}
 	return nil
@@ -144,17 +180,17 @@ func (r *snapshotReader) read(what string, dst ...any) error {
 
 // checkSentences checks that the sentence offsets ascend from 0 and fit
 // in a file of size bytes.
-func checkSentences(off []int32, texts []string, size int64) error {
+func checkSentences(off []int32, size int64) error {
 	if off[0] != 0 {
 		return fmt.Errorf("%w: sentence offsets", errCorrupt)
 	}
-	for d := range texts {
+	for d := range len(off) - 1 {
 		if off[d+1] < off[d] {
 			return fmt.Errorf("%w: sentence offsets of passage %d", errCorrupt, d)
 		}
 	}
-	if int64(off[len(texts)])*4 > size {
-		return fmt.Errorf("%w: %d sentence ends", errCorrupt, off[len(texts)])
+	if n := off[len(off)-1]; int64(n)*4 > size {
+		return fmt.Errorf("%w: %d sentence ends", errCorrupt, n)
 	}
 	return nil
 }

@@ -263,16 +263,8 @@ func (r *snapshotReader) ids(passages []document.Passage) error {
 // vectors reads n float32s.
 func (r *snapshotReader) vectors(n int) ([]float32, error) {
 	vecs := make([]float32, n)
-	var buf [4 << 10]byte
-	for i := 0; i < len(vecs); {
-		chunk := min(len(buf)/4, len(vecs)-i)
-		if _, err := io.ReadFull(r.body, buf[:chunk*4]); err != nil {
-			return nil, fmt.Errorf("%w: vectors: %v", errCorrupt, err)
-		}
-		for j := range chunk {
-			vecs[i+j] = math.Float32frombits(binary.LittleEndian.Uint32(buf[j*4:]))
-		}
-		i += chunk
+	if err := r.read("vectors", vecs); err != nil {
+		return nil, err
 	}
 	return vecs, nil
 }

@@ -116,7 +116,7 @@ func measureShape(src string) *textShape {
 			continue
 		}
 		shape.wrapped++
-		shape.widths[min(displayWidth(trimmed), maxShapeWidth)]++
+		shape.widths[displayWidth(trimmed, maxShapeWidth)]++
 	}
 	if prevNonBlank {
 		shape.separated++
@@ -465,18 +465,21 @@ func joinSeparator(prev, next string) string {
 	return " "
 }
 
-// displayWidth returns the width of s in columns: two for CJK characters,
+// displayWidth returns the width of s in columns, at most limit: two for CJK characters,
 // CJK punctuation and Hangul, one for anything else.
-func displayWidth(s string) int {
+func displayWidth(s string, limit int) int {
 	w := 0
 	for _, r := range s {
+		if w >= limit {
+			return limit
+		}
 		if text.IsWide(r) || (r >= 0xAC00 && r <= 0xD7A3) {
 			w += 2
 		} else {
 			w++
 		}
 	}
-	return w
+	return min(w, limit)
 }
 
 // paragraphWriter accumulates rebuilt paragraphs into one text. Past its

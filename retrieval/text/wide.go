@@ -13,6 +13,8 @@ func IsWide(r rune) bool {
 	switch {
 	case r < 0x2E80:
 		return false
+	case r >= 0x4E00 && r <= 0x9FFF: // the common CJK Unified Ideographs
+		return true
 	case r <= 0x303F, // radicals, CJK symbols and punctuation
 		r >= 0x3040 && r <= 0x31FF, // kana, bopomofo
 		r >= 0xFE30 && r <= 0xFE4F, // CJK compatibility forms
