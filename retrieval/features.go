@@ -312,8 +312,9 @@ func (pq *phraseQuery) shares(best []int32, cover []bool) (longest, covered floa
 type featureBound struct {
 	sentence []float64 // per term: its share of the sentence bound
 	always   float64   // the sentence shares of terms past the 64th
-	// Per query rune i (see [phraseQuery]): weight[i] its phrase weight
-	// times longest resp. covered over the query's rune weight; link[i]
+	// Per query rune i (see [phraseQuery]): longest[i] and covered[i] its
+	// phrase weight times the fusion weight over the query's rune weight;
+	// link[i]
 	// tells whether the passage can continue a phrase from rune i to
 	// i+1: linkNever, linkAlways, or the bigram term's index in q.terms;
 	// single[i] is the index of the rune as a one-rune term, or linkAlways.
