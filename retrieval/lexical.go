@@ -288,16 +288,25 @@ func (ix *lexicalIndex) putScratch(s *lexScratch) {
 }
 
 // accumulate adds the BM25 score for q of every passage sharing a term
-// with it to s.acc, and its feature bound when q has bounds. The sums run
-// term by term in q's order, so a passage's score does not depend on
-// which other passages match.
+// with it to s.acc and, when q has a bound, marks in s.masks which of
+// q's first 64 terms each passage holds, in the same pass over the
+// postings. The sums run term by term in q's order, so a passage's score
+// does not depend on which other passages match.
 func (ix *lexicalIndex) accumulate(q *lexQuery, s *lexScratch) {
 	acc := s.acc
 	c := &s.cursor
+	if q.bound != nil && s.masks == nil {
+		s.masks = make([]uint64, ix.n)
+	}
 	for i, t := range q.terms {
 		w := q.weights[i]
 		c.reset(&ix.post, t)
 		for n := c.next(); n > 0; n = c.next() {
+			if q.bound != nil && i < 64 {
+				for _, d := range c.docs[:n] {
+					s.masks[d] |= 1 << i
+				}
+			}
 			if !c.hasTF {
 				for _, d := range c.docs[:n] {
 					p := &acc[d]
@@ -313,23 +322,6 @@ func (ix *lexicalIndex) accumulate(q *lexQuery, s *lexScratch) {
 					p.score += w * ix.impact(tf+1, d)
 				}
 			}
-		}
-		if q.bound != nil && i < 64 {
-			ix.addMask(uint64(1)<<i, t, s)
-		}
-	}
-}
-
-// addMask sets bit in the mask of every passage with term t.
-func (ix *lexicalIndex) addMask(bit uint64, t int32, s *lexScratch) {
-	if s.masks == nil {
-		s.masks = make([]uint64, ix.n)
-	}
-	c := &s.cursor
-	c.reset(&ix.post, t)
-	for n := c.next(); n > 0; n = c.next() {
-		for _, d := range c.docs[:n] {
-			s.masks[d] |= bit
 		}
 	}
 }
