@@ -40,12 +40,29 @@ func checkSpans(tb testing.TB, text string, spans []Span) {
 	}
 }
 
+// sentenceCase is a text and the sentences Sentences must cut it into.
+type sentenceCase struct {
+	name string
+	in   string
+	want []string
+}
+
+// checkSentenceCases runs Sentences on each case and checks its spans.
+func checkSentenceCases(t *testing.T, tests []sentenceCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spans := Sentences(tc.in)
+			checkSpans(t, tc.in, spans)
+			if diff := cmp.Diff(spanTexts(tc.in, spans), tc.want); diff != "" {
+				t.Errorf("Sentences(%q) mismatch (-got +want):\n%s", tc.in, diff)
+			}
+		})
+	}
+}
+
 func TestSentences(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
+	tests := []sentenceCase{
 		{"empty", "", []string{}},
 		{"space only", " \n\t\u3000", []string{}},
 		{"chinese", "他强调，要完整。坚持共抓大保护！真的吗？是；", []string{"他强调，要完整。", "坚持共抓大保护！", "真的吗？", "是；"}},
@@ -66,15 +83,7 @@ func TestSentences(t *testing.T) {
 		{"period before CJK", "版本v1.0发布.下一句", []string{"版本v1.0发布.", "下一句"}},
 		{"closers with straight quotes", `好。”") 下。"”x`, []string{`好。”")`, "下。", `"”x`}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			spans := Sentences(tc.in)
-			checkSpans(t, tc.in, spans)
-			if diff := cmp.Diff(spanTexts(tc.in, spans), tc.want); diff != "" {
-				t.Errorf("Sentences(%q) mismatch (-got +want):\n%s", tc.in, diff)
-			}
-		})
-	}
+	checkSentenceCases(t, tests)
 }
 
 func TestClauses(t *testing.T) {
@@ -130,11 +139,7 @@ func TestSentencesLinearTime(t *testing.T) {
 // titles, street and number abbreviations, e.g./i.e., decimals, initials
 // and quotations.
 func TestSentencesEnglishAbbreviations(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
+	tests := []sentenceCase{
 		{"A.D. mid-sentence", "The castle was built in 1066 A.D. and it stood for centuries. Then it fell.",
 			[]string{"The castle was built in 1066 A.D. and it stood for centuries.", "Then it fell."}},
 		{"A.D. before a number", "It was founded in A.D. 43 by the Romans. The city grew.", []string{"It was founded in A.D. 43 by the Romans.", "The city grew."}},
@@ -159,15 +164,7 @@ func TestSentencesEnglishAbbreviations(t *testing.T) {
 		{"brackets with colons", "The Normans (Norman: Nourmands; Latin: Normanni) were people. They came.",
 			[]string{"The Normans (Norman: Nourmands; Latin: Normanni) were people.", "They came."}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			spans := Sentences(tc.in)
-			checkSpans(t, tc.in, spans)
-			if diff := cmp.Diff(spanTexts(tc.in, spans), tc.want); diff != "" {
-				t.Errorf("Sentences(%q) mismatch (-got +want):\n%s", tc.in, diff)
-			}
-		})
-	}
+	checkSentenceCases(t, tests)
 }
 
 // fuzzSeeds are the seed inputs of the splitter fuzz tests.
