@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -86,12 +84,7 @@ func TestE2EChatFeatures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	sample, err := filepath.Abs(filepath.Join("..", "..", "retrieval", "document", "sample", "yangtze-symposium.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := filepath.Join(t.TempDir(), "lighthouse.md")
-	os.WriteFile(other, []byte("# 灯塔\n\n灯塔看守人名叫林海燕，她在灯塔工作了二十年。\n\n灯塔建于一八八一年，位于花岗岩角。\n"), 0o644)
+	sample, other := twoDocuments(t)
 	e := startEmulator(t)
 	alice := user{ID: 3003, FirstName: "Alice", Language: "zh-hans"}
 	bob := user{ID: 3004, FirstName: "Bob", Language: "en"}

@@ -309,16 +309,27 @@ func TestE2EEmulator(t *testing.T) {
 	}
 }
 
-func TestE2ETwoDocuments(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
+// twoDocuments returns the paths of the bundled sample and of a short
+// Markdown document about a lighthouse (written to a temporary directory),
+// for tests that serve two documents.
+func twoDocuments(t *testing.T) (sample, other string) {
+	t.Helper()
 	sample, err := filepath.Abs(filepath.Join("..", "..", "retrieval", "document", "sample", "yangtze-symposium.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := filepath.Join(t.TempDir(), "lighthouse.md")
-	os.WriteFile(other, []byte("# 灯塔\n\n灯塔看守人名叫林海燕，她在灯塔工作了二十年。\n\n灯塔建于一八八一年，位于花岗岩角。\n"), 0o644)
+	other = filepath.Join(t.TempDir(), "lighthouse.md")
+	if err := os.WriteFile(other, []byte("# 灯塔\n\n灯塔看守人名叫林海燕，她在灯塔工作了二十年。\n\n灯塔建于一八八一年，位于花岗岩角。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return sample, other
+}
+
+func TestE2ETwoDocuments(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	sample, other := twoDocuments(t)
 	e := startEmulator(t)
 	stop, logs := serve(t, e, "--doc", sample, "--doc", other)
 	bob := user{ID: 2002, FirstName: "Bob", Language: "zh-hans"}
