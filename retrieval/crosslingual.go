@@ -306,7 +306,7 @@ func (ix *Index) crossLingualHits(ctx context.Context, query string, q *xlQuery,
 	}
 	nc := max(ix.fusion.Candidates, k)
 	lexHits := bm25.topIn(nc, ranges)
-	cands := mergeCandidates(lexHits, ix.vec.searchIn(qv, nc, ranges))
+	cands := mergeCandidates(nil, lexHits, ix.vec.searchIn(qv, nc, ranges))
 	top := 0.0
 	if len(lexHits) > 0 {
 		top = float64(lexHits[0].score)

@@ -45,6 +45,7 @@ type phraseQuery struct {
 	groupLo []int32
 	order   []int32
 	unigram []int32
+	ints    []int32 // the array of group, groupLo, order and unigram
 }
 
 // phraseRune reports whether r can be part of a shared phrase.
@@ -57,14 +58,18 @@ func (ix *lexicalIndex) preparePhrases(q *lexQuery) {
 	if q.phrases != nil {
 		return
 	}
-	runes := []rune(q.src)
-	n := len(runes)
-	pq := &phraseQuery{
-		runes: runes, weight: make([]float64, n), enc: make([]string, n),
-		groups: newTermTable(n),
+	pq := &q.phraseBuf
+	pq.runes = pq.runes[:0]
+	for _, r := range q.src {
+		pq.runes = append(pq.runes, r)
 	}
+	n := len(pq.runes)
+	pq.weight, pq.enc = zeroed(pq.weight, n), zeroed(pq.enc, n)
+	pq.groups.reset(n)
+	pq.filter, pq.hasASCII, pq.sum = text.RuneFilter{}, false, 0
 	// One block for the per-rune and per-group int32 slices.
-	ints := make([]int32, 0, 5*n+1)
+	pq.ints = zeroed(pq.ints, 5*n+1)
+	ints := pq.ints[:0]
 	carve := func(l int) []int32 {
 		ints = ints[:len(ints)+l]
 		return ints[len(ints)-l : len(ints) : len(ints)]
@@ -141,10 +146,12 @@ type featureScratch struct {
 	keys  keyScanner
 }
 
-func newFeatureScratch(q *lexQuery) *featureScratch {
-	n := len(q.phrases.runes)
-	ints := make([]int32, len(q.terms)+n)
-	return &featureScratch{seen: ints[:len(q.terms)], best: ints[len(q.terms):], cover: make([]bool, n)}
+// featureScratch returns q's feature scratch (q prepared with
+// preparePhrases), zeroed.
+func (q *lexQuery) featureScratch() *featureScratch {
+	fs, n := &q.fs, len(q.phrases.runes)
+	fs.seen, fs.best, fs.cover, fs.stamp = zeroed(fs.seen, len(q.terms)), zeroed(fs.best, n), zeroed(fs.cover, n), 0
+	return fs
 }
 
 // features computes the features of passage d, whose text is src, for q
@@ -330,7 +337,9 @@ const (
 // setFeatureBounds sets q.bound (q prepared with preparePhrases) for the
 // fusion weights sentence, longest and covered.
 func (ix *lexicalIndex) setFeatureBounds(q *lexQuery, sentence, longest, covered float64) {
-	fb := &featureBound{sentence: make([]float64, len(q.terms))}
+	fb := &q.boundBuf
+	fb.sentence, fb.always = zeroed(fb.sentence, len(q.terms)), 0
+	fb.longest, fb.covered, fb.link, fb.single = fb.longest[:0], fb.covered[:0], fb.link[:0], fb.single[:0]
 	if q.idfSum > 0 {
 		for i, t := range q.terms {
 			fb.sentence[i] = sentence * float64(ix.idf[t]) / q.idfSum
@@ -346,8 +355,8 @@ func (ix *lexicalIndex) setFeatureBounds(q *lexQuery, sentence, longest, covered
 	}
 	qr, qw := pq.runes, pq.weight
 	n := len(qr)
-	fb.longest, fb.covered = make([]float64, n), make([]float64, n)
-	fb.link, fb.single = make([]int32, n), make([]int32, n)
+	fb.longest, fb.covered = zeroed(fb.longest, n), zeroed(fb.covered, n)
+	fb.link, fb.single = zeroed(fb.link, n), zeroed(fb.single, n)
 	for i, r := range qr {
 		fb.longest[i] = longest * max(qw[i], 0) / pq.sum
 		fb.covered[i] = covered * max(qw[i], 0) / pq.sum

@@ -29,7 +29,7 @@ func TestFeatureBoundHoldsForEveryPassage(t *testing.T) {
 			ix.lex.setFeatureBounds(q, f.Sentence, f.Longest, f.Covered)
 			sc := ix.lex.getScratch()
 			ix.lex.accumulate(q, sc)
-			fs := newFeatureScratch(q)
+			fs := q.featureScratch()
 			for d := range ix.passages {
 				ft := ix.lex.features(q, int32(d), ix.passages[d].Text, fs)
 				got := f.Sentence*ft.sentence + f.Longest*ft.longest + f.Covered*ft.covered

@@ -84,7 +84,9 @@ func (ix *Index) SearchIn(ctx context.Context, query string, k int, method strin
 	if method == MethodLexical {
 		s := ix.lex.getScratch()
 		defer ix.lex.putScratch(s)
-		if q := ix.lex.prepare(query); len(q.terms) > 0 {
+		q := ix.lex.prepare(query)
+		defer ix.lex.release(q)
+		if len(q.terms) > 0 {
 			ix.lex.accumulate(q, s)
 		}
 		return ix.singleSourceHits(s.topIn(k, ranges), SourceLexical), nil

@@ -67,6 +67,7 @@ func (ix *Index) hybrid(query string, qv []float32, k int, bounds bool, ranges [
 	f := ix.fusion
 	nc := max(f.Candidates, k)
 	q := ix.lex.prepare(query)
+	defer ix.lex.release(q) // after candidateHits copied the ranking out
 	ix.lex.preparePhrases(q)
 	if bounds {
 		ix.lex.setFeatureBounds(q, f.Sentence, f.Longest, f.Covered)
@@ -85,18 +86,17 @@ func (ix *Index) hybrid(query string, qv []float32, k int, bounds bool, ranges [
 		vecHits = ix.vec.searchIn(qv, nc, ranges)
 	}
 	lexHits := s.topIn(nc, ranges)
-	cands := mergeCandidates(lexHits, vecHits)
+	q.cands = mergeCandidates(q.cands[:0], lexHits, vecHits)
 	top := 0.0
 	if len(lexHits) > 0 {
 		top = float64(lexHits[0].score)
 	}
-	return ix.candidateHits(ix.rankCandidates(cands, q, qv, s, top, k))
+	return ix.candidateHits(ix.rankCandidates(q.cands, q, qv, s, top, k))
 }
 
 // mergeCandidates lists the lexical candidates, then the vector candidates
-// not among them, noting which lists found each.
-func mergeCandidates(lexHits, vecHits []scored) []candidate {
-	cands := make([]candidate, 0, len(lexHits)+len(vecHits))
+// not among them, noting which lists found each, appended to cands.
+func mergeCandidates(cands []candidate, lexHits, vecHits []scored) []candidate {
 	for _, h := range lexHits {
 		cands = append(cands, candidate{doc: h.doc, lex: true})
 	}
@@ -159,8 +159,9 @@ func (ix *Index) rankCandidates(cands []candidate, q *lexQuery, qv []float32, bm
 func (ix *Index) scoreFeatures(cands []candidate, q *lexQuery, bm25 *lexScratch, top float64, k int) []candidate {
 	slices.SortFunc(cands, func(a, b candidate) int { return cmp.Compare(b.bound, a.bound) })
 	f := ix.fusion
-	fs := newFeatureScratch(q)
-	best := make([]float64, 0, k+1) // the k best scores so far, descending
+	fs := q.featureScratch()
+	best := q.best[:0] // the k best scores so far, descending
+	defer func() { q.best = best }()
 	for i := range cands {
 		c := &cands[i]
 		if len(best) == k && c.bound < best[k-1] {

@@ -64,6 +64,7 @@ type lexicalIndex struct {
 	sentOff []int32
 	sentEnd []uint32
 	scratch sync.Pool // *lexScratch
+	queries sync.Pool // *lexQuery, see [lexicalIndex.release]
 }
 
 // lexScratch is one query's working memory, pooled: a score per passage
@@ -267,6 +268,7 @@ func (ix *lexicalIndex) search(query string, k int) []scored {
 		return nil
 	}
 	q := ix.prepare(query)
+	defer ix.release(q)
 	if len(q.terms) == 0 {
 		return nil
 	}
@@ -362,20 +364,35 @@ type lexQuery struct {
 	// bound, when set (see [lexicalIndex.setFeatureBounds]), bounds a
 	// passage's weighted features from the terms it holds.
 	bound *featureBound
+
+	// The memory the fields above and the ranking use, kept when the
+	// query goes back to the pool: a query then allocates little
+	// besides its results, which keeps the heap and its page faults
+	// small when many run at once (a hybrid query on cmrc2018_trial
+	// went from 10.5 KB in 32 allocations to 5.0 KB in 9).
+	keys      []uint64
+	phraseBuf phraseQuery
+	boundBuf  featureBound
+	fs        featureScratch
+	cands     []candidate
+	best      []float64
 }
 
 // prepare strips question words from query, tokenises it and looks its
 // terms up. A term repeated in the query counts once per occurrence.
+// The query comes from a pool: a caller done with it may hand it back
+// with [lexicalIndex.release].
 func (ix *lexicalIndex) prepare(query string) *lexQuery {
-	query = stripQuestionWords(query)
-	keys := appendTokenKeys(make([]uint64, 0, 2*len(query)/3+2), query, ix.params.bigramsOnly)
-	q := &lexQuery{
-		src:     query,
-		slots:   newTermTable(len(keys)),
-		terms:   make([]int32, 0, len(keys)),
-		weights: make([]float32, 0, len(keys)),
+	q, _ := ix.queries.Get().(*lexQuery)
+	if q == nil {
+		q = new(lexQuery)
 	}
-	for _, key := range keys {
+	query = stripQuestionWords(query)
+	q.keys = appendTokenKeys(q.keys[:0], query, ix.params.bigramsOnly)
+	q.src, q.idfSum, q.hasWords, q.phrases, q.bound = query, 0, false, nil, nil
+	q.slots.reset(len(q.keys))
+	q.terms, q.weights = q.terms[:0], q.weights[:0]
+	for _, key := range q.keys {
 		t, ok := ix.terms.get(key)
 		if !ok {
 			continue
@@ -393,11 +410,17 @@ func (ix *lexicalIndex) prepare(query string) *lexQuery {
 	return q
 }
 
+// release returns q to the pool; neither q nor anything it holds may be
+// used after.
+func (ix *lexicalIndex) release(q *lexQuery) { ix.queries.Put(q) }
+
 // postingBytes returns the compressed postings bytes a search for query
 // reads.
 func (ix *lexicalIndex) postingBytes(query string) int64 {
+	q := ix.prepare(query)
+	defer ix.release(q)
 	var n int64
-	for _, t := range ix.prepare(query).terms {
+	for _, t := range q.terms {
 		n += ix.post.size(t)
 	}
 	return n

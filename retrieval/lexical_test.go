@@ -161,7 +161,7 @@ func features(query, passage string) passageFeatures {
 	ix := newLexicalIndex(append(slices.Clone(lexTexts), passage), bm25Params{})
 	q := ix.prepare(query)
 	ix.preparePhrases(q)
-	return ix.features(q, int32(len(lexTexts)), passage, newFeatureScratch(q))
+	return ix.features(q, int32(len(lexTexts)), passage, q.featureScratch())
 }
 
 func TestSentenceCoverage(t *testing.T) {

@@ -111,7 +111,7 @@ func FuzzLexicalSection(f *testing.F) {
 			ix.search(q, 3)
 			p := ix.prepare(q)
 			ix.preparePhrases(p)
-			fs := newFeatureScratch(p)
+			fs := p.featureScratch()
 			for d := range texts {
 				ix.features(p, int32(d), texts[d], fs)
 			}

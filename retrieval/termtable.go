@@ -100,6 +100,32 @@ func newTermTable(n int) termTable {
 	return termTable{keys: make([]uint64, size), vals: make([]int32, size)}
 }
 
+// reset empties t and sizes it for n keys, reusing its arrays when they
+// are large enough (a pooled query's table).
+func (t *termTable) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	if cap(t.keys) < size {
+		*t = newTermTable(n)
+		return
+	}
+	t.keys, t.vals, t.n = t.keys[:size], t.vals[:size], 0
+	clear(t.keys)
+}
+
+// zeroed returns s resized to n zero elements, reusing its array when it
+// is large enough.
+func zeroed[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
 func termSlot(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> 32 }
 
 func (t *termTable) get(key uint64) (int32, bool) {

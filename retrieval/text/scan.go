@@ -98,6 +98,13 @@ func (s *TokenScanner) Next() (tok Token, ok bool) {
 		if c < utf8.RuneSelf {
 			prevHan = -1
 			if kind := asciiKind(c); kind != 0 {
+				if s.skipWords {
+					// A skipped run needs no token: its runes end no
+					// bigram, and a non-ASCII rune of it takes the
+					// general path below, as it would after run.
+					i++
+					continue
+				}
 				s.prevHan = -1
 				if tok := s.run(i, kind); !s.skipWords {
 					return tok, true
