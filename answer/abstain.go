@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -128,21 +129,27 @@ func isAcronym(w string) bool {
 
 var (
 	// yearPattern matches a year: 1998年, 二〇二三年, 民國六十年, 1066.
-	yearPattern = regexp.MustCompile(`[0-9０-９]{3,4}\s*年|[〇零○一二三四五六七八九]{3,4}年|(民國|民国|公元|西元|前)[^年。，]{1,5}年|\b(1[0-9]{3}|20[0-9]{2})s?\b|(?i)\bcentur(y|ies)\b`)
+	yearPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`[0-9０-９]{3,4}\s*年|[〇零○一二三四五六七八九]{3,4}年|(民國|民国|公元|西元|前)[^年。，]{1,5}年|\b(1[0-9]{3}|20[0-9]{2})s?\b|(?i)\bcentur(y|ies)\b`)
+	})
 	// negationPattern matches an English negation.
-	negationPattern = regexp.MustCompile(`(?i)\b(not|never|no|none|nor|neither|without|non)\b|n't\b`)
+	negationPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b(not|never|no|none|nor|neither|without|non)\b|n't\b`)
+	})
 	// yearQuestion matches a question asking for a year.
-	yearQuestion = regexp.MustCompile(`哪一年|哪年|何年|哪一年份|(?i)\b(what|which) year\b|\bin what year\b`)
+	yearQuestion = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`哪一年|哪年|何年|哪一年份|(?i)\b(what|which) year\b|\bin what year\b`)
+	})
 )
 
 // typeMissing reports whether the question asks for a year and none of the
 // candidate passages holds one.
 func typeMissing(question string, views []*passageView) bool {
-	if !yearQuestion.MatchString(question) {
+	if !yearQuestion().MatchString(question) {
 		return false
 	}
 	for _, pv := range views {
-		if yearPattern.MatchString(pv.p.Text) {
+		if yearPattern().MatchString(pv.p.Text) {
 			return false
 		}
 	}
@@ -152,11 +159,11 @@ func typeMissing(question string, views []*passageView) bool {
 // negationMissing reports whether an English question is negated and none
 // of the quotes is.
 func negationMissing(question string, quotes []string) bool {
-	if !negationPattern.MatchString(question) {
+	if !negationPattern().MatchString(question) {
 		return false
 	}
 	for _, q := range quotes {
-		if negationPattern.MatchString(q) {
+		if negationPattern().MatchString(q) {
 			return false
 		}
 	}
@@ -180,7 +187,7 @@ func (e *run) abstainFor(question string, picks []pick, views []*passageView) ab
 		// document's: in another language they never meet.
 		return reasonNone
 	}
-	if text.Lang(question) == "en" && yearQuestion.MatchString(question) && !yearPattern.MatchString(quotes[0]) {
+	if text.Lang(question) == "en" && yearQuestion().MatchString(question) && !yearPattern().MatchString(quotes[0]) {
 		// What year, and the quote names none (a Chinese answer may
 		// date an event by its era or a relative phrase: English only).
 		return reasonType
@@ -205,9 +212,9 @@ func otherCase(question, passage, quote string) bool {
 
 var (
 	// questionNumber matches a number written in digits.
-	questionNumber = regexp.MustCompile(`\b[0-9][0-9,.]*[0-9]\b|\b[0-9]\b`)
+	questionNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b[0-9][0-9,.]*[0-9]\b|\b[0-9]\b`) })
 	// restrictiveQualifiers narrow what an English question asks for.
-	restrictiveQualifiers = regexp.MustCompile(`(?i)\b(only|least|smallest|largest|before)\b`)
+	restrictiveQualifiers = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b(only|least|smallest|largest|before)\b`) })
 )
 
 // qualifierMissing reports whether an English question carries a number
@@ -216,13 +223,13 @@ var (
 // opposite the passage or the quote holds instead: the question asks
 // about another case than the text tells.
 func qualifierMissing(question, passage, quote string) bool {
-	for _, n := range questionNumber.FindAllString(question, -1) {
+	for _, n := range questionNumber().FindAllString(question, -1) {
 		if !holdsNumber(quote, n) {
 			return true
 		}
 	}
 	lp := wordSet(passage)
-	for _, q := range restrictiveQualifiers.FindAllString(question, -1) {
+	for _, q := range restrictiveQualifiers().FindAllString(question, -1) {
 		if !lp[strings.ToLower(q)] {
 			return true
 		}

@@ -3,6 +3,7 @@ package answer
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -113,7 +114,7 @@ func (c supportCheck) ok(share float64) bool {
 func (v *verifier) support(prose string, evidence []string) supportCheck {
 	quotes := strings.Join(evidence, "\n")
 	ev := strings.ToLower(quotes + "\n" + v.question)
-	p := strings.ToLower(stripFraming(listMarker.ReplaceAllString(prose, "")))
+	p := strings.ToLower(stripFraming(listMarker().ReplaceAllString(prose, "")))
 	if se := newStrictEvidence(strings.ToLower(quotes)); !se.numbersIn(p) || !se.negationsIn(p) {
 		return supportCheck{hard: true}
 	}
@@ -457,7 +458,9 @@ var stopWords = func() map[string]bool {
 }()
 
 // listMarker matches the number or bullet a list item starts with.
-var listMarker = regexp.MustCompile(`(?m)^[ \t]*(?:\(?[0-9]{1,2}[.)、．）]|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[-*•·])[ \t]*`)
+var listMarker = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^[ \t]*(?:\(?[0-9]{1,2}[.)、．）]|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[-*•·])[ \t]*`)
+})
 
 // stripFraming replaces the framing words of prose by spaces.
 func stripFraming(prose string) string {

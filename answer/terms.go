@@ -392,19 +392,27 @@ func answerType(q string) string {
 func answersType(src, wants string) bool {
 	switch wants {
 	case "time":
-		return timePattern.MatchString(src) || englishTimePattern.MatchString(src)
+		return timePattern().MatchString(src) || englishTimePattern().MatchString(src)
 	case "number":
-		return numberPattern.MatchString(src) || englishNumberPattern.MatchString(src)
+		return numberPattern().MatchString(src) || englishNumberPattern().MatchString(src)
 	}
 	return false
 }
 
 var (
-	timePattern   = regexp.MustCompile(`[0-9０-９〇一二三四五六七八九十]+\s*[年月日]|世纪|世紀|年代|朝|时期|時期`)
-	numberPattern = regexp.MustCompile(`[0-9０-９]|[一二三四五六七八九十百千万萬两兩][^\p{Han}]?[\p{Han}]`)
+	timePattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`[0-9０-９〇一二三四五六七八九十]+\s*[年月日]|世纪|世紀|年代|朝|时期|時期`)
+	})
+	numberPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`[0-9０-９]|[一二三四五六七八九十百千万萬两兩][^\p{Han}]?[\p{Han}]`)
+	})
 	// englishTimePattern and englishNumberPattern are the same for English.
-	englishTimePattern   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|(?i)\b(centur(y|ies)|decades?|january|february|march|april|june|july|august|september|october|november|december|spring|summer|autumn|winter)\b`)
-	englishNumberPattern = regexp.MustCompile(`(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|several)\b`)
+	englishTimePattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|(?i)\b(centur(y|ies)|decades?|january|february|march|april|june|july|august|september|october|november|december|spring|summer|autumn|winter)\b`)
+	})
+	englishNumberPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|several)\b`)
+	})
 )
 
 // words returns only the word terms (Han bigrams, Latin words, numbers),

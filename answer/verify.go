@@ -3,6 +3,7 @@ package answer
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -445,32 +446,34 @@ func itoa(n int) string {
 }
 
 var (
-	htmlScript   = regexp.MustCompile(`(?is)<(script|style)\b[^<>]*>.*?</(script|style)\s*>`)
-	htmlTag      = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>`)
-	mdHeading    = regexp.MustCompile(`(?m)^[ \t]*#{1,6}[ \t]+`)
-	mdQuote      = regexp.MustCompile(`(?m)^[ \t]*>[ \t]?`)
-	mdEmphasis   = regexp.MustCompile("\\*\\*|__|`+|~~")
-	spaceRuns    = regexp.MustCompile(`[ \t]{2,}`)
-	blankRuns    = regexp.MustCompile(`\n{3,}`)
-	spaceBefore  = regexp.MustCompile(`[ \t]+([，。；：！？、）」』”,.;:!?)])`)
-	emptyBracket = regexp.MustCompile(`「\s*」`)
+	htmlScript = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?is)<(script|style)\b[^<>]*>.*?</(script|style)\s*>`)
+	})
+	htmlTag      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>`) })
+	mdHeading    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^[ \t]*#{1,6}[ \t]+`) })
+	mdQuote      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^[ \t]*>[ \t]?`) })
+	mdEmphasis   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\\*\\*|__|`+|~~") })
+	spaceRuns    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[ \t]{2,}`) })
+	blankRuns    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\n{3,}`) })
+	spaceBefore  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[ \t]+([，。；：！？、）」』”,.;:!?)])`) })
+	emptyBracket = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`「\s*」`) })
 )
 
 // cleanProse removes HTML tags and Markdown markup from model prose: the
 // transports render plain text.
 func cleanProse(s string) string {
-	s = htmlScript.ReplaceAllString(s, "")
-	s = htmlTag.ReplaceAllString(s, "")
-	s = mdHeading.ReplaceAllString(s, "")
-	s = mdQuote.ReplaceAllString(s, "")
-	return mdEmphasis.ReplaceAllString(s, "")
+	s = htmlScript().ReplaceAllString(s, "")
+	s = htmlTag().ReplaceAllString(s, "")
+	s = mdHeading().ReplaceAllString(s, "")
+	s = mdQuote().ReplaceAllString(s, "")
+	return mdEmphasis().ReplaceAllString(s, "")
 }
 
 // tidy collapses the spaces and blank lines that removed pieces leave.
 func tidy(s string, final bool) string {
-	s = emptyBracket.ReplaceAllString(s, "")
-	s = spaceRuns.ReplaceAllString(s, " ")
-	s = spaceBefore.ReplaceAllStringFunc(s, func(m string) string {
+	s = emptyBracket().ReplaceAllString(s, "")
+	s = spaceRuns().ReplaceAllString(s, " ")
+	s = spaceBefore().ReplaceAllStringFunc(s, func(m string) string {
 		r, _ := utf8.DecodeLastRuneInString(m)
 		if r < utf8.RuneSelf {
 			return m // English punctuation after a space may be intended
@@ -481,7 +484,7 @@ func tidy(s string, final bool) string {
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " \t")
 	}
-	s = blankRuns.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
+	s = blankRuns().ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
 	if final {
 		s = strings.TrimSpace(s)
 	} else {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -23,12 +24,12 @@ func escapeHTML(s string) string {
 	return htmlEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD"))
 }
 
-var tagRE = regexp.MustCompile(`<[^<>]*>`)
+var tagRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^<>]*>`) })
 
 // htmlToPlain turns this package's HTML into the text a user would see:
 // tags removed, entities decoded.
 func htmlToPlain(s string) string {
-	return html.UnescapeString(tagRE.ReplaceAllString(s, ""))
+	return html.UnescapeString(tagRE().ReplaceAllString(s, ""))
 }
 
 // lang picks the language of the bot's own words: "zh" or "en".

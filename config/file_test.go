@@ -231,7 +231,7 @@ func FuzzApplyYAML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		c := Default()
 		if err := c.applyYAML([]byte(body), "f.yaml"); err != nil {
-			if botToken.MatchString(err.Error()) {
+			if botToken().MatchString(err.Error()) {
 				t.Fatalf("error shows a token: %v", err)
 			}
 			return

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Secret is a string that never prints: fmt, slog, JSON and YAML show
@@ -36,7 +37,7 @@ func (s Secret) Reveal() string { return string(s) }
 const redacted = "REDACTED"
 
 // botToken matches a Telegram bot token (id:secret) inside any text.
-var botToken = regexp.MustCompile(`\d+:[A-Za-z0-9_-]{30,}`)
+var botToken = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\d+:[A-Za-z0-9_-]{30,}`) })
 
 // Scrub returns s, a value or a message, safe to show in an error, a log
 // or `citebot config`: every URL in it loses its userinfo, query values
@@ -45,12 +46,12 @@ var botToken = regexp.MustCompile(`\d+:[A-Za-z0-9_-]{30,}`)
 func Scrub(s string) string { return scrub(s) }
 
 // urlInText matches an absolute URL inside a message.
-var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+var urlInText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`) })
 
 func scrub(v string) string {
-	v = botToken.ReplaceAllString(v, redacted)
-	v = urlInText.ReplaceAllStringFunc(v, scrubURL)
-	return botToken.ReplaceAllString(v, redacted)
+	v = botToken().ReplaceAllString(v, redacted)
+	v = urlInText().ReplaceAllStringFunc(v, scrubURL)
+	return botToken().ReplaceAllString(v, redacted)
 }
 
 // scrubURL removes the credentials of one URL.

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -88,7 +89,11 @@ type TranslateData struct {
 //go:embed templates/*.tmpl
 var files embed.FS
 
-var templates = template.Must(template.New("").Funcs(template.FuncMap{"fence": Fence}).ParseFS(files, "templates/*.tmpl"))
+// templates are parsed on first use: a process that renders no prompt
+// (eval, index) does not pay for them at start-up.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{"fence": Fence}).ParseFS(files, "templates/*.tmpl"))
+})
 
 var fenceReplacer = strings.NewReplacer("<", "＜", ">", "＞", "\r", "")
 
@@ -149,7 +154,7 @@ func render(data any, system, user string) ([]Message, error) {
 		name string
 	}{{System, system}, {User, user}} {
 		var b bytes.Buffer
-		if err := templates.ExecuteTemplate(&b, m.name, data); err != nil {
+		if err := templates().ExecuteTemplate(&b, m.name, data); err != nil {
 			return nil, fmt.Errorf("render %s: %w", m.name, err)
 		}
 		msgs = append(msgs, Message{Role: m.role, Content: strings.TrimSpace(b.String()) + "\n"})

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -130,7 +131,7 @@ var themeKeys = map[string]string{
 	"secondary_bg_color": "--bg2",
 }
 
-var colourRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+var colourRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^#[0-9a-fA-F]{6}$`) })
 
 // ParseTheme reads Telegram's tgWebAppThemeParams JSON and keeps the
 // known colours that are plain #rrggbb values; anything else is dropped,
@@ -147,7 +148,7 @@ func ParseTheme(s string) Theme {
 	for k, v := range raw {
 		prop, ok := themeKeys[k]
 		c, isString := v.(string)
-		if !ok || !isString || !colourRE.MatchString(c) {
+		if !ok || !isString || !colourRE().MatchString(c) {
 			continue
 		}
 		if t == nil {

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -15,7 +16,10 @@ import (
 //go:embed templates/*.html templates/page.css
 var templateFS embed.FS
 
-var templates = template.Must(template.New("").ParseFS(templateFS, "templates/*.html"))
+// templates are parsed on first use, not at every process start.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").ParseFS(templateFS, "templates/*.html"))
+})
 
 // pageCSS is the stylesheet every page embeds.
 var pageCSS = func() template.CSS {
@@ -90,7 +94,7 @@ func Render(w io.Writer, d Document, t Token, nonce string, theme Theme) error {
 		b.Pieces = pieces(d.Text, p, t.Spans, focus, &runes)
 		v.Blocks = append(v.Blocks, b)
 	}
-	return templates.ExecuteTemplate(w, "page.html", v)
+	return templates().ExecuteTemplate(w, "page.html", v)
 }
 
 // pieces cuts paragraph p of text at the edges of the spans that overlap
@@ -183,7 +187,7 @@ func themeCSS(t Theme) template.CSS {
 	var b strings.Builder
 	b.WriteString(":root{")
 	for _, k := range slices.Sorted(maps.Keys(t)) {
-		if !colourRE.MatchString(t[k]) || !slices.Contains(themeProps, k) {
+		if !colourRE().MatchString(t[k]) || !slices.Contains(themeProps, k) {
 			continue
 		}
 		b.WriteString(k + ":" + t[k] + ";")
@@ -211,5 +215,5 @@ type message struct {
 // renderMessage writes a short page with no document text.
 func renderMessage(w io.Writer, m message) error {
 	m.CSS = pageCSS
-	return templates.ExecuteTemplate(w, "message.html", m)
+	return templates().ExecuteTemplate(w, "message.html", m)
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -12,7 +13,9 @@ import (
 
 // pageNumber matches a line that holds only a page number: "7", "- 7 -",
 // "Page 7", "Page 7 of 9", "7 / 9", "第7页", "第 7 页 共 9 页".
-var pageNumber = regexp.MustCompile(`^(?i:(?:page|p\.)\s*)?[-–—\s]*\d{1,5}[-–—\s]*(?:(?:/|of)\s*\d{1,5})?$|^第\s*\d{1,5}\s*页(?:\s*[，,]?\s*共\s*\d{1,5}\s*页)?$`)
+var pageNumber = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?i:(?:page|p\.)\s*)?[-–—\s]*\d{1,5}[-–—\s]*(?:(?:/|of)\s*\d{1,5})?$|^第\s*\d{1,5}\s*页(?:\s*[，,]?\s*共\s*\d{1,5}\s*页)?$`)
+})
 
 // runningLines returns the running heads and feet of pages, by page and
 // line index: among the first and last two lines of each page, those that

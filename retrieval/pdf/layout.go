@@ -143,7 +143,7 @@ func layoutText(pages [][]textLine) string {
 	for i, page := range pages {
 		for j, l := range page {
 			edge := j == 0 || j == len(page)-1
-			if running[[2]int{i, j}] || (edge && len(page) > 1 && pageNumber.MatchString(l.text)) {
+			if running[[2]int{i, j}] || (edge && len(page) > 1 && pageNumber().MatchString(l.text)) {
 				continue
 			}
 			l.page = i
