@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"math"
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/retrieval/text"
@@ -41,7 +42,12 @@ type phraseQuery struct {
 	// The positions of a phrase rune r in runes are
 	// order[groupLo[g]:groupLo[g+1]] for g = groups[r]; unigram[g] is the
 	// index of r as a query term in the lexQuery's terms, or -1.
-	groups  termTable
+	groups termTable
+	// slot[r&4095] is 1 + the group of the one phrase rune r with those
+	// low bits, 0 for none and -1 when several share them (see
+	// [phraseQuery.group]); grune[g] is the rune of group g.
+	slot    [4096]int16
+	grune   []rune
 	groupLo []int32
 	order   []int32
 	unigram []int32
@@ -59,7 +65,10 @@ func (ix *lexicalIndex) preparePhrases(q *lexQuery) {
 		return
 	}
 	pq := &q.phraseBuf
-	pq.runes = pq.runes[:0]
+	for _, r := range pq.runes { // the last query's slots
+		pq.slot[r&4095] = 0
+	}
+	pq.runes, pq.grune = pq.runes[:0], pq.grune[:0]
 	for _, r := range q.src {
 		pq.runes = append(pq.runes, r)
 	}
@@ -89,6 +98,13 @@ func (ix *lexicalIndex) preparePhrases(q *lexQuery) {
 		if !ok {
 			g = int32(len(count))
 			pq.groups.put(uint64(r), g)
+			pq.grune = append(pq.grune, r)
+			switch at := &pq.slot[r&4095]; {
+			case *at == 0 && g < math.MaxInt16:
+				*at = int16(g + 1)
+			default:
+				*at = -1
+			}
 			count = append(count, 0)
 			pq.unigram = append(pq.unigram, q.termIndex(uint64(r)))
 		}
@@ -114,6 +130,19 @@ func (ix *lexicalIndex) preparePhrases(q *lexQuery) {
 		}
 	}
 	q.phrases = pq
+}
+
+// group returns the group of phrase rune r: one table read and a
+// comparison unless another phrase rune shares r's low bits.
+func (pq *phraseQuery) group(r rune) (int32, bool) {
+	switch s := pq.slot[r&4095]; {
+	case s > 0:
+		g := int32(s - 1)
+		return g, pq.grune[g] == r
+	case s == 0:
+		return 0, false
+	}
+	return pq.groups.get(uint64(r))
 }
 
 // termIndex returns the index in q.terms of the term with key, or -1.
@@ -187,7 +216,7 @@ func (ix *lexicalIndex) features(q *lexQuery, d int32, src string, fs *featureSc
 			prevRune = pq.matchWord(src, tok, prevRune, fs.best)
 			continue
 		}
-		g, ok := pq.groups.get(uint64(tok.Rune))
+		g, ok := pq.group(tok.Rune)
 		if !ok {
 			prevRune = tok.Rune // a false positive of the filter
 			continue
@@ -232,7 +261,7 @@ func (pq *phraseQuery) matchWord(src string, tok text.Token, prev rune, best []i
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(src[i:])
 		} else if pq.filter.Has(r) {
-			if g, ok := pq.groups.get(uint64(r)); ok {
+			if g, ok := pq.group(r); ok {
 				pq.match(src, i+1, g, prev, best)
 			}
 		}
