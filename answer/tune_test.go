@@ -6,13 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/citebot/citebot/eval"
 )
 
-var tune = flag.Bool("tune", false, "run the extractive parameter sweep")
+var (
+	tune         = flag.Bool("tune", false, "run the extractive parameter sweep")
+	tuneVariants = flag.String("tune.variants", "", "with -tune, only the variants whose names match this regexp")
+)
 
 // scoreSet answers rows with e and returns the metrics.
 func scoreSet(tb testing.TB, e *Engine, rows []eval.Row) *eval.Metrics {
@@ -45,7 +49,7 @@ func summary(m *eval.Metrics) string {
 // sets as wholes, per kind. It is how the defaults in defaultExtractParams
 // were chosen; edit the variants and run it with
 //
-//	go test ./answer -run TestTuneSweep -tune -v
+//	go test ./answer -run TestTuneSweep -tune -v [-tune.variants REGEXP]
 func TestTuneSweep(t *testing.T) {
 	if !*tune {
 		t.Skip("run with -tune")
@@ -83,7 +87,11 @@ func TestTuneSweep(t *testing.T) {
 		{"tieBucket=0.03", Options{}, func(p *extractParams) { p.tieBucket = 0.03 }},
 		{"secondRatio=0.7", Options{}, func(p *extractParams) { p.secondRatio = 0.7 }},
 	}
+	only := regexp.MustCompile(*tuneVariants)
 	for _, v := range variants {
+		if !only.MatchString(v.name) {
+			continue
+		}
 		for _, s := range sets {
 			e := New(s.r, nil, v.opts)
 			v.p(&e.p)
