@@ -178,6 +178,9 @@ func (e *run) abstainFor(question string, picks []pick, views []*passageView) ab
 	quotes := make([]string, len(picks))
 	for i, pk := range picks {
 		quotes[i] = pk.pv.p.Text[pk.start:pk.end]
+		if pk.core != nil {
+			quotes[i] = pk.pv.p.Text[pk.core[0]:pk.core[1]]
+		}
 	}
 	if typeMissing(question, views) {
 		return reasonType

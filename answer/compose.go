@@ -1,9 +1,12 @@
 package answer
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // Answer composition.
@@ -17,6 +20,12 @@ import (
 //     only echoes the question: fewer than minNovel characters beyond the
 //     question's own) is widened to the next sentence, where the answer
 //     the lead-in announces is;
+//   - otherwise, a one-sentence quote whose neighbour in the passage (the
+//     sentence right before or after it) scores at least neighbourRatio
+//     of it is widened to that neighbour, the better of the two, when
+//     both fit in fullSentence: the answer is often the sentence next to
+//     the one that echoes the question (measured on whole sets; the
+//     abstention rules still judge the sentence that was scored);
 //
 // and extra quotes that score far below the first (under secondRatio of
 // it) are dropped; at most MaxQuotes are kept, ordered by support. The
@@ -57,6 +66,41 @@ func (e *run) isLeadIn(sentence string, qchars map[rune]bool) bool {
 		last = trimmed[i:]
 	}
 	return novelRunes(last, qchars) < e.p.minNovel
+}
+
+// widenToNeighbour widens a one-sentence pick to the sentence right before
+// or after it in its passage when that one scores at least neighbourRatio
+// of it (the better of the two), as long as the two fit in fullSentence;
+// pk.core keeps the sentence it was scored on.
+func (e *run) widenToNeighbour(pk pick, rest []pick) pick {
+	if e.p.neighbourRatio == 0 || !pk.whole {
+		return pk
+	}
+	sents := pk.pv.sents
+	i := slices.IndexFunc(sents, func(s text.Span) bool { return s.Start == pk.start && s.End == pk.end })
+	if i < 0 {
+		return pk
+	}
+	var best *pick
+	for k := range rest {
+		c := &rest[k]
+		if c.pv != pk.pv || !c.whole || c.score < e.p.neighbourRatio*pk.score || best != nil && c.score <= best.score {
+			continue
+		}
+		if i+1 < len(sents) && c.start == sents[i+1].Start || i > 0 && c.end == sents[i-1].End {
+			best = c
+		}
+	}
+	if best == nil {
+		return pk
+	}
+	start, end := min(pk.start, best.start), max(pk.end, best.end)
+	if textWidth(pk.pv.p.Text[start:end]) > float64(e.p.fullSentence) {
+		return pk
+	}
+	pk.core = &[2]int{pk.start, pk.end}
+	pk.start, pk.end = start, end
+	return pk
 }
 
 // compose widens pk as described at the top of this file. It changes only

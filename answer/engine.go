@@ -213,6 +213,10 @@ type extractParams struct {
 	// lenNorm is the exponent of the length normalisation of sentence
 	// scores (0: none).
 	lenNorm float64
+	// neighbourRatio widens the first quote to the sentence next to it in
+	// its passage when that sentence scores at least this share of it
+	// (0: never; see [run.widenToNeighbour]).
+	neighbourRatio float64
 	// leadIn and anaphor switch the two widenings of compose.go.
 	leadIn, anaphor bool
 }
@@ -232,6 +236,7 @@ func defaultExtractParams() extractParams {
 		continueBonus:    0.5,
 		fullSentence:     150,
 		orphanWeight:     0.5,
+		neighbourRatio:   0.5,
 		leadIn:           true,
 		anaphor:          true,
 	}

@@ -89,6 +89,9 @@ type pick struct {
 	cov, words float64
 	// whole is set when the span is the whole sentence.
 	whole bool
+	// core, when set, is the span of the sentence the pick was scored
+	// on before [run.widenToNeighbour] widened it: abstention judges it.
+	core *[2]int
 }
 
 func (pk pick) citation(n int) Citation {
@@ -141,7 +144,7 @@ func (e *run) pickQuotes(qt queryTerms, views []*passageView, cont *continuation
 		// A "how many days" question and no day in sight.
 		return nil, best.cov
 	}
-	return e.morePicks(e.compose(best, qs.qchars), cands[1:], qs.qchars), qs.bestCoverage(best)
+	return e.morePicks(e.widenToNeighbour(e.compose(best, qs.qchars), cands[1:]), cands[1:], qs.qchars), qs.bestCoverage(best)
 }
 
 // quoteSearch is the state of one [run.pickQuotes] call.
