@@ -79,6 +79,7 @@ func TestTuneSweep(t *testing.T) {
 		{"no neighbour", Options{}, func(p *extractParams) { p.neighbourRatio = 0 }},
 		{"neighbour=0.4", Options{}, func(p *extractParams) { p.neighbourRatio = 0.4 }},
 		{"neighbour=0.6", Options{}, func(p *extractParams) { p.neighbourRatio = 0.6 }},
+		{"neighbour=0.9", Options{}, func(p *extractParams) { p.neighbourRatio = 0.9 }},
 		{"windows as before (80/50)", Options{MaxQuoteRunes: 50}, func(p *extractParams) { p.fullSentence = 80 }},
 		{"no lead-in", Options{}, func(p *extractParams) { p.leadIn = false }},
 		{"no anaphor", Options{}, func(p *extractParams) { p.anaphor = false }},
