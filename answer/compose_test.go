@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"testing"
@@ -389,4 +390,54 @@ func FuzzQuestionRules(f *testing.F) {
 			t.Fatalf("window [%d,%d) out of %q", ws, we, q)
 		}
 	})
+}
+
+// TestWidenToNeighbour: a one-sentence first quote takes the better of its
+// two neighbours in the passage when it scores at least neighbourRatio of
+// the quote and the two fit in fullSentence; the sentence scored stays in
+// core for the abstention rules.
+func TestWidenToNeighbour(t *testing.T) {
+	r := bareRun(Options{})
+	view := func(p Passage) *passageView { return &passageView{p: p, sents: text.Sentences(p.Text)} }
+	pv := view(Passage{Doc: "d", Paragraph: 1, Text: "甲句说了开头。乙句是被选中的。丙句给出答案。丁句很长很长很长很长很长很长很长很长很长很长很长很长。"})
+	other := view(Passage{Doc: "d", Paragraph: 2, Text: "戊句在别的段落。"})
+	if len(pv.sents) != 4 {
+		t.Fatalf("sentences %v", pv.sents)
+	}
+	sent := func(v *passageView, i int, score float64) pick {
+		s := v.sents[i]
+		return pick{pv: v, start: s.Start, end: s.End, score: score, whole: true}
+	}
+	quote := func(pk pick) string { return pk.pv.p.Text[pk.start:pk.end] }
+	tests := []struct {
+		name  string
+		best  pick
+		rest  []pick
+		width int // fullSentence; 0: the default
+		want  string
+	}{
+		{"next, half as good", sent(pv, 1, 1), []pick{sent(pv, 2, 0.5)}, 0, "乙句是被选中的。丙句给出答案。"},
+		{"previous", sent(pv, 1, 1), []pick{sent(pv, 0, 0.6)}, 0, "甲句说了开头。乙句是被选中的。"},
+		{"the better neighbour", sent(pv, 1, 1), []pick{sent(pv, 0, 0.6), sent(pv, 2, 0.7)}, 0, "乙句是被选中的。丙句给出答案。"},
+		{"too weak", sent(pv, 1, 1), []pick{sent(pv, 2, 0.4)}, 0, "乙句是被选中的。"},
+		{"not adjacent", sent(pv, 1, 1), []pick{sent(pv, 3, 0.9)}, 0, "乙句是被选中的。"},
+		{"another passage", sent(pv, 1, 1), []pick{sent(other, 0, 0.9)}, 0, "乙句是被选中的。"},
+		{"too wide together", sent(pv, 2, 1), []pick{sent(pv, 3, 0.9)}, 20, "丙句给出答案。"},
+		{"a window is not widened", pick{pv: pv, start: pv.sents[1].Start, end: pv.sents[1].End - 3, score: 1}, []pick{sent(pv, 2, 0.9)}, 0, "乙句是被选中的"},
+	}
+	for _, tt := range tests {
+		r.p.fullSentence = cmp.Or(tt.width, defaultExtractParams().fullSentence)
+		got := r.widenToNeighbour(tt.best, tt.rest)
+		if quote(got) != tt.want {
+			t.Errorf("%s: quote %q, want %q", tt.name, quote(got), tt.want)
+		}
+		if widened := got.start != tt.best.start || got.end != tt.best.end; widened != (got.core != nil) ||
+			widened && (got.core[0] != tt.best.start || got.core[1] != tt.best.end) {
+			t.Errorf("%s: core %v for %q, scored %d-%d", tt.name, got.core, quote(got), tt.best.start, tt.best.end)
+		}
+	}
+	r.p.neighbourRatio = 0
+	if got := r.widenToNeighbour(sent(pv, 1, 1), []pick{sent(pv, 2, 0.9)}); got.core != nil {
+		t.Errorf("neighbourRatio 0 widened to %q", quote(got))
+	}
 }
