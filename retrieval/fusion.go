@@ -95,7 +95,8 @@ func (ix *Index) hybrid(query string, qv []float32, k int, bounds bool, ranges [
 }
 
 // mergeCandidates lists the lexical candidates, then the vector candidates
-// not among them, noting which lists found each, appended to cands.
+// not among them, noting which lists found each, in cands (empty: only its
+// array is reused).
 func mergeCandidates(cands []candidate, lexHits, vecHits []scored) []candidate {
 	for _, h := range lexHits {
 		cands = append(cands, candidate{doc: h.doc, lex: true})
