@@ -76,8 +76,7 @@ func (e *run) widenToNeighbour(pk pick, rest []pick) pick {
 	if e.p.neighbourRatio == 0 || !pk.whole {
 		return pk
 	}
-	sents := pk.pv.sents
-	i := slices.IndexFunc(sents, func(s text.Span) bool { return s.Start == pk.start && s.End == pk.end })
+	sents, i := pk.pv.sents, pk.sentence()
 	if i < 0 {
 		return pk
 	}
@@ -103,20 +102,19 @@ func (e *run) widenToNeighbour(pk pick, rest []pick) pick {
 	return pk
 }
 
+// sentence returns the index of the sentence of its passage that pk
+// quotes exactly, or -1.
+func (pk pick) sentence() int {
+	return slices.IndexFunc(pk.pv.sents, func(s text.Span) bool { return s.Start == pk.start && s.End == pk.end })
+}
+
 // compose widens pk as described at the top of this file. It changes only
 // whole-sentence picks.
 func (e *run) compose(pk pick, qchars map[rune]bool) pick {
 	if !pk.whole {
 		return pk
 	}
-	sents := pk.pv.sents
-	i := -1
-	for k, s := range sents {
-		if s.Start == pk.start && s.End == pk.end {
-			i = k
-			break
-		}
-	}
+	sents, i := pk.pv.sents, pk.sentence()
 	if i < 0 {
 		return pk
 	}
