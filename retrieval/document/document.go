@@ -13,6 +13,14 @@ type Document struct {
 	Hash string
 	// Paragraphs holds headings and body paragraphs in reading order.
 	Paragraphs []Paragraph
+	// Kind is the format the file was read as ("text", "markdown", "pdf",
+	// "docx", ...; see retrieval/extract).
+	Kind string
+	// OCR says the text was read from page images.
+	OCR bool
+	// Pages is the number of pages of a paged format (PDF, OCR); 0
+	// otherwise.
+	Pages int
 }
 
 // Paragraph is one rebuilt paragraph of a [Document].
@@ -25,6 +33,9 @@ type Paragraph struct {
 	Section string
 	// Start and End are byte offsets of the paragraph in Document.Text.
 	Start, End int
+	// Page is the 1-based page the paragraph starts on, in a paged format
+	// (PDF, OCR); 0 otherwise.
+	Page int
 }
 
 // Text returns the paragraph's text within doc.
@@ -60,6 +71,8 @@ type Passage struct {
 	Doc string
 	// Paragraph is the paragraph number (0 for headings).
 	Paragraph int
+	// Page is the paragraph's page ([Paragraph.Page]); 0 when unpaged.
+	Page int
 	// Text equals the document's Text[Start:End].
 	Text string
 	// Start and End are byte offsets into the document's Text.

@@ -1,6 +1,8 @@
 package document
 
 import (
+	"github.com/citebot/citebot/retrieval/extract"
+
 	"errors"
 	"fmt"
 	"math"
@@ -36,6 +38,9 @@ type Limits struct {
 	// MaxPassageRunes is the passage limit given to [Passages]; 0 means
 	// [DefaultMaxPassageRunes].
 	MaxPassageRunes int
+	// Extractor reads files other than text and Markdown (PDF, Word,
+	// web pages, e-books, images); nil: in this process, without OCR.
+	Extractor *extract.Extractor
 }
 
 // The names of the settings behind [Limits], for error messages.

@@ -2,6 +2,7 @@ package document
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/citebot/citebot/retrieval/extract"
 	"github.com/citebot/citebot/retrieval/pdf"
 )
 
@@ -200,6 +202,20 @@ func Parse(name string, raw []byte) (*Document, error) {
 // paragraphs is refused in memory proportional to its bytes.
 func (l Limits) Parse(name string, raw []byte) (*Document, error) {
 	return l.parseDocument(name, name, raw)
+}
+
+// ParseFile is [Limits.Parse] for a file of any format retrieval/extract
+// reads, within ctx, reporting progress (it may be nil) as long work
+// (OCR) goes on. Files other than text and Markdown are read by
+// l.Extractor (nil: in this process, without OCR).
+func (l Limits) ParseFile(ctx context.Context, name string, raw []byte, progress extract.ProgressFunc) (*Document, error) {
+	return l.parseDocument(name, name, raw)
+}
+
+// LoadFiles is [Limits.Load] within ctx, reporting each file's progress
+// (progress may be nil).
+func (l Limits) LoadFiles(ctx context.Context, paths []string, progress func(file string, p extract.Progress)) ([]*Document, error) {
+	return l.Load(paths)
 }
 
 // utf8BOM is the UTF-8 byte order mark.

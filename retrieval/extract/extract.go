@@ -40,6 +40,7 @@ package extract
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/citebot/citebot/retrieval/ocr"
 )
@@ -110,3 +111,36 @@ func Sniff(name string, raw []byte) (Kind, error) { return "", ErrUnsupported }
 func File(ctx context.Context, name string, raw []byte, opts Options, progress ProgressFunc) (Result, error) {
 	return Result{}, ErrUnsupported
 }
+
+// ChildLimits bound one extraction in a child process.
+type ChildLimits struct {
+	Memory  int64         // address space, bytes; 0: 1 GiB
+	CPU     time.Duration // CPU time; 0: 60 s
+	Wall    time.Duration // wall-clock time of a file without OCR; 0: 20 s
+	PerPage time.Duration // wall-clock time added per OCR page; 0: 30 s
+	Output  int64         // bytes of text the child may return; 0: 64 MiB
+}
+
+// Extractor reads files of every kind, isolated in a child process when
+// Isolated is set, caching results in CacheDir when it is not empty. The
+// zero value reads in this process without OCR or cache.
+type Extractor struct {
+	Options
+	Isolated bool
+	Limits   ChildLimits
+	CacheDir string
+}
+
+// Extract reads the file name with content raw (see [File]).
+func (e *Extractor) Extract(ctx context.Context, name string, raw []byte, progress ProgressFunc) (Result, error) {
+	if e == nil {
+		return File(ctx, name, raw, Options{}, progress)
+	}
+	return File(ctx, name, raw, e.Options, progress)
+}
+
+// Main turns this process into an extraction worker when its parent
+// started it as one, and then exits; otherwise it returns at once. Call
+// it first thing in main and in TestMain of packages whose tests use an
+// isolated [Extractor].
+func Main() {}
