@@ -51,6 +51,12 @@
 // escaping. Responses carry a strict Content-Security-Policy, no-referrer,
 // nosniff and no-store.
 //
+// A page is written to the response while it is rendered, never whole in
+// memory, with long paragraphs escaped in runs of a few kilobytes; at most
+// [Server.MaxRenders] pages are rendered at once, and a request that
+// finds no free slot within [Server.RenderWait] gets 503 with a
+// Retry-After.
+//
 // A [Server] and [Links] are safe for concurrent use.
 package page
 

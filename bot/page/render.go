@@ -127,10 +127,31 @@ func pieces(text string, p Paragraph, spans []Span, focus Span, runes *runeCount
 		}
 		if pc.Mark != 0 {
 			pc.Start, pc.End = runes.at(a), runes.at(b)
+			out = append(out, pc)
+			continue
 		}
-		out = append(out, pc)
+		out = appendPlain(out, pc.Text)
 	}
 	return out
+}
+
+// maxPieceBytes bounds the text of an unmarked piece: the template escapes
+// each piece into a string of its own, so a long paragraph goes out in
+// runs of this size rather than as one copy of itself.
+const maxPieceBytes = 32 << 10
+
+// appendPlain appends text as unmarked pieces of at most maxPieceBytes,
+// cut between characters.
+func appendPlain(out []piece, text string) []piece {
+	for len(text) > maxPieceBytes {
+		cut := maxPieceBytes
+		for cut > 0 && !boundary(text, cut) {
+			cut--
+		}
+		out = append(out, piece{Text: text[:cut]})
+		text = text[cut:]
+	}
+	return append(out, piece{Text: text})
 }
 
 // runeCounter converts increasing byte offsets of text into character

@@ -1,12 +1,13 @@
 package page
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 )
 
@@ -26,9 +27,26 @@ type Server struct {
 	Logger *slog.Logger
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
+	// MaxRenders bounds the pages rendered at once (default
+	// [DefaultMaxRenders]); a page is written to the response as it is
+	// rendered, so each render holds little more than its document's
+	// paragraph list.
+	MaxRenders int
+	// RenderWait is how long a request waits for a render slot before it
+	// is answered 503 with a Retry-After (default 10 seconds).
+	RenderWait time.Duration
 
-	versions versions
+	versions  versions
+	slotsOnce sync.Once
+	slots     chan struct{}
 }
+
+// DefaultMaxRenders is the default of [Server.MaxRenders].
+const DefaultMaxRenders = 4
+
+// retryAfterSeconds is the Retry-After of a 503 when every render slot
+// stays busy.
+const retryAfterSeconds = 5
 
 // maxFormBytes bounds a Mini App POST body.
 const maxFormBytes = 16 << 10
@@ -82,7 +100,7 @@ func (s *Server) log() *slog.Logger {
 func (s *Server) browser(w http.ResponseWriter, r *http.Request, nonce string) {
 	t, ok := s.token(w, r, nonce, Browser)
 	if ok {
-		s.render(w, nonce, t, nil)
+		s.render(w, r, nonce, t, nil)
 	}
 }
 
@@ -121,7 +139,7 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, nonce string) {
 		s.deny(w, nonce, "initData refused", err)
 		return
 	}
-	s.render(w, nonce, t, ParseTheme(r.PostForm.Get("theme")))
+	s.render(w, r, nonce, t, ParseTheme(r.PostForm.Get("theme")))
 }
 
 // token checks the request's token for kind, answering a refusal when it
@@ -139,8 +157,18 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, nonce string, kin
 }
 
 // render serves t's page, or "document changed" when the library no
-// longer holds the text t was made for.
-func (s *Server) render(w http.ResponseWriter, nonce string, t Token, theme Theme) {
+// longer holds the text t was made for. At most MaxRenders pages are
+// rendered at once; the page is written to w as it is rendered.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, nonce string, t Token, theme Theme) {
+	release, ok := s.acquire(r)
+	if !ok {
+		s.log().Debug("page: every render slot busy")
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+		s.short(w, http.StatusServiceUnavailable, nonce, "Busy",
+			"Too many pages are being shown right now. Try again in a few seconds.", "当前访问过多，请几秒后重试。")
+		return
+	}
+	defer release()
 	d, ok := s.Library.Document(t.Doc)
 	if !ok || s.versions.of(d) != t.Version || !spansFit(d.Text, t.Spans) {
 		s.log().Debug("page: document changed since the link was made")
@@ -149,14 +177,42 @@ func (s *Server) render(w http.ResponseWriter, nonce string, t Token, theme Them
 			"链接生成后文档已更改或删除。请重新向机器人提问以获取新链接。")
 		return
 	}
-	var buf bytes.Buffer
-	if err := Render(&buf, d, t, nonce, theme); err != nil {
-		s.log().Error("page: couldn't render", "err", err)
-		s.short(w, http.StatusInternalServerError, nonce, "Error", "The page could not be shown. 页面无法显示。")
-		return
-	}
 	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	if err := Render(w, d, t, nonce, theme); err != nil {
+		// The status is sent: the client sees a page cut short.
+		s.log().Warn("page: couldn't render", "err", err)
+	}
+}
+
+// acquire takes a render slot, waiting at most RenderWait and never past
+// the request's end. release gives the slot back; ok is false when none
+// was had.
+func (s *Server) acquire(r *http.Request) (release func(), ok bool) {
+	s.slotsOnce.Do(func() {
+		n := s.MaxRenders
+		if n <= 0 {
+			n = DefaultMaxRenders
+		}
+		s.slots = make(chan struct{}, n)
+	})
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, true
+	default:
+	}
+	wait := s.RenderWait
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, true
+	case <-timer.C:
+	case <-r.Context().Done():
+	}
+	return nil, false
 }
 
 // spansFit reports whether every span lies inside text on character
