@@ -156,25 +156,33 @@ func (s *textShape) hardWrapped() bool {
 }
 
 // hardWrappedBlocks yields the paragraphs of hard-wrapped text as lists of
-// trimmed lines. The yielded slice is reused: the consumer must not keep it.
-func hardWrappedBlocks(src string) iter.Seq[[]string] {
-	return func(yield func([]string) bool) {
+// trimmed lines, each with the number of page breaks (see page.go) before
+// its first line. The yielded slice is reused: the consumer must not keep
+// it.
+func hardWrappedBlocks(src string) iter.Seq2[int, []string] {
+	return func(yield func(int, []string) bool) {
 		var lines []string
+		breaks, first := 0, 0
 		for line := range strings.SplitSeq(src, "\n") {
+			line, n := cutPageBreaks(line)
+			breaks += n
 			trimmed := strings.TrimSpace(line)
 			if trimmed == "" {
 				continue
 			}
+			if len(lines) == 0 {
+				first = breaks
+			}
 			lines = append(lines, trimmed)
 			if len(trimmed) < len(strings.TrimLeftFunc(line, unicode.IsSpace)) {
-				if !yield(lines) {
+				if !yield(first, lines) {
 					return
 				}
 				lines = lines[:0]
 			}
 		}
 		if len(lines) > 0 {
-			yield(lines)
+			yield(first, lines)
 		}
 	}
 }
@@ -186,7 +194,7 @@ func hardWrappedBlocks(src string) iter.Seq[[]string] {
 // within maxTitleBlocks+1 blocks.
 func titleBlocks(src string) int {
 	n := 0
-	for lines := range hardWrappedBlocks(src) {
+	for _, lines := range hardWrappedBlocks(src) {
 		runes := 0
 		for _, l := range lines {
 			runes += utf8.RuneCountInString(l)
@@ -201,11 +209,15 @@ func titleBlocks(src string) int {
 	return 0
 }
 
-// rebuildHardWrapped writes the paragraphs of hard-wrapped text to w.
+// rebuildHardWrapped writes the paragraphs of hard-wrapped text to w,
+// with their pages when src has page breaks or w is paged.
 func rebuildHardWrapped(src string, w *paragraphWriter) {
+	w.startPages(src)
 	titles := titleBlocks(src)
-	i := 0
-	for lines := range hardWrappedBlocks(src) {
+	i, turned := 0, 0
+	for breaks, lines := range hardWrappedBlocks(src) {
+		w.turnPages(breaks - turned)
+		turned = breaks
 		for _, l := range lines {
 			w.addLine(l, joinWrapped)
 		}
@@ -223,13 +235,16 @@ func rebuildHardWrapped(src string, w *paragraphWriter) {
 }
 
 // rebuildBlankSeparated writes the paragraphs of blank-line separated text
-// (plain or Markdown) to w.
+// (plain or Markdown) to w, with their pages when src has page breaks.
 func rebuildBlankSeparated(src string, markdown bool, w *paragraphWriter) {
-	var block []string
-	fence := "" // the fence of the open code block, if any
-	for line := range strings.SplitSeq(src, "\n") {
+	w.startPages(src)
+	var block []string // raw lines, page breaks included: see writeBlock
+	fence := ""        // the fence of the open code block, if any
+	for raw := range strings.SplitSeq(src, "\n") {
+		line, breaks := cutPageBreaks(raw)
 		trimmed := strings.TrimSpace(line)
 		if fence != "" {
+			w.turnPages(breaks)
 			if strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "" {
 				w.endBody()
 				fence = ""
@@ -238,18 +253,14 @@ func rebuildBlankSeparated(src string, markdown bool, w *paragraphWriter) {
 			}
 			continue
 		}
-		if f := openingFence(line); f != "" {
+		if f := openingFence(line); f != "" || trimmed == "" {
 			writeBlock(block, markdown, w)
 			block = block[:0]
+			w.turnPages(breaks)
 			fence = f
 			continue
 		}
-		if trimmed == "" {
-			writeBlock(block, markdown, w)
-			block = block[:0]
-			continue
-		}
-		block = append(block, line)
+		block = append(block, raw)
 	}
 	writeBlock(block, markdown, w)
 	w.endBody()
@@ -273,7 +284,8 @@ func openingFence(line string) string {
 }
 
 // writeBlock writes one blank-line separated block of raw lines to w,
-// following the rules described at the top of this file.
+// following the rules described at the top of this file; the page breaks
+// at the start of a line turn w's pages before the line is written.
 func writeBlock(block []string, markdown bool, w *paragraphWriter) {
 	if len(block) == 0 {
 		return
@@ -291,6 +303,8 @@ func writeBlock(block []string, markdown bool, w *paragraphWriter) {
 	}
 	inList := false // the open paragraph has list items
 	for _, line := range block {
+		line, breaks := cutPageBreaks(line)
+		w.turnPages(breaks)
 		kind, text := classifyLine(line)
 		if !w.open {
 			inList = false
@@ -480,112 +494,4 @@ func displayWidth(s string, limit int) int {
 		}
 	}
 	return min(w, limit)
-}
-
-// paragraphWriter accumulates rebuilt paragraphs into one text. Past its
-// maximum of paragraphs it only counts them, so that the memory of a text
-// of many tiny paragraphs follows its bytes.
-type paragraphWriter struct {
-	b       strings.Builder
-	paras   []Paragraph
-	max     int // the most paragraphs recorded; 0: no limit
-	dropped int // paragraphs beyond max
-	// sections records where the section changes: from paragraph index
-	// from on, Section is the text of paragraph heading (or none, -1).
-	sections []sectionStart
-	n        int    // the last body paragraph number
-	open     bool   // a paragraph is being written
-	start    int    // its start offset
-	last     string // the last line written to it
-}
-
-// sectionStart marks the paragraph index from which on the body paragraphs
-// belong to the section of the heading at index heading.
-type sectionStart struct{ from, heading int }
-
-// newParagraphWriter returns a writer for the rebuild of a text of about
-// size bytes into about paragraphs paragraphs, recording at most limit of
-// them (0: no limit).
-func newParagraphWriter(size, paragraphs, limit int) *paragraphWriter {
-	if limit > 0 {
-		paragraphs = min(paragraphs, limit)
-	}
-	w := &paragraphWriter{paras: make([]Paragraph, 0, paragraphs), max: limit}
-	w.b.Grow(size + size/16 + 16)
-	return w
-}
-
-// addLine appends a trimmed, non-empty line to the open paragraph, opening
-// one when needed.
-func (w *paragraphWriter) addLine(line string, mode joinMode) {
-	switch {
-	case !w.open:
-		if len(w.paras) > 0 {
-			w.b.WriteString("\n\n")
-		}
-		w.open, w.start = true, w.b.Len()
-	case mode == joinNewline:
-		w.b.WriteByte('\n')
-	default:
-		w.b.WriteString(joinSeparator(w.last, line))
-	}
-	w.b.WriteString(line)
-	w.last = line
-}
-
-// endBody closes the open paragraph, if any, as the next body paragraph.
-func (w *paragraphWriter) endBody() {
-	if w.open {
-		w.n++
-		w.end(Paragraph{N: w.n})
-	}
-}
-
-// endTitle closes the open paragraph as a document title: a heading that
-// does not start a section.
-func (w *paragraphWriter) endTitle() {
-	if w.open {
-		w.end(Paragraph{Heading: true})
-	}
-}
-
-// endSection closes the open paragraph as a Markdown heading, which becomes
-// the Section of the body paragraphs after it.
-func (w *paragraphWriter) endSection() {
-	if w.open && w.end(Paragraph{Heading: true}) {
-		w.sections = append(w.sections, sectionStart{from: len(w.paras), heading: len(w.paras) - 1})
-	}
-}
-
-// end records p, spanning the open paragraph, unless the writer has its
-// maximum of paragraphs; it reports whether p was recorded.
-func (w *paragraphWriter) end(p Paragraph) bool {
-	w.open, w.last = false, ""
-	if w.max > 0 && len(w.paras) >= w.max {
-		w.dropped++
-		return false
-	}
-	p.Start, p.End = w.start, w.b.Len()
-	w.paras = append(w.paras, p)
-	return true
-}
-
-// finish returns the rebuilt text and paragraphs, with their Section set
-// on body paragraphs, and the number of paragraphs written, recorded or
-// not.
-func (w *paragraphWriter) finish() (string, []Paragraph, int) {
-	text := w.b.String()
-	for i, sec := range w.sections {
-		h := w.paras[sec.heading]
-		end := len(w.paras)
-		if i+1 < len(w.sections) {
-			end = w.sections[i+1].from
-		}
-		for j := sec.from; j < end; j++ {
-			if !w.paras[j].Heading {
-				w.paras[j].Section = text[h.Start:h.End]
-			}
-		}
-	}
-	return text, w.paras, len(w.paras) + w.dropped
 }

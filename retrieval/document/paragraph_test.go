@@ -45,7 +45,9 @@ func inSection(section string, p rebuiltParagraph) rebuiltParagraph {
 // checkDocument fails tb unless doc keeps the invariants of a parsed
 // document: Text is exactly its paragraphs joined by "\n\n", every paragraph
 // is non-empty and trimmed, body paragraphs are numbered 1..N in order,
-// headings have number 0, and a Section is the text of an earlier heading.
+// headings have number 0, a Section is the text of an earlier heading, and
+// pages are all 0 or all at least 1 and non-decreasing, none past doc.Pages
+// when that is set.
 func checkDocument(tb testing.TB, doc *Document) {
 	tb.Helper()
 	if len(doc.Hash) != 64 {
@@ -54,9 +56,13 @@ func checkDocument(tb testing.TB, doc *Document) {
 	if len(doc.Paragraphs) == 0 {
 		tb.Fatalf("no paragraphs")
 	}
-	end, n := 0, 0
+	end, n, page := 0, 0, 0
 	headings := map[string]bool{}
 	for i, p := range doc.Paragraphs {
+		if p.Page < page || (i > 0 && (p.Page == 0) != (page == 0)) || (doc.Pages > 0 && p.Page > doc.Pages) {
+			tb.Errorf("paragraph %d is on page %d after page %d, of %d pages", i, p.Page, page, doc.Pages)
+		}
+		page = p.Page
 		if p.Start < end || p.End <= p.Start || p.End > len(doc.Text) {
 			tb.Fatalf("paragraph %d spans [%d,%d), previous ends at %d, text has %d bytes", i, p.Start, p.End, end, len(doc.Text))
 		}

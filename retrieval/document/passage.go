@@ -12,7 +12,7 @@ import (
 // ChunkerVersion identifies the paragraph rebuilding and passage splitting
 // rules. Bump it whenever their output can change, so that persisted
 // indexes are rebuilt.
-const ChunkerVersion = "1"
+const ChunkerVersion = "2"
 
 // DefaultMaxPassageRunes is the default passage limit in runes; paragraphs
 // up to this length are one passage each. Measured with the hybrid index on
@@ -34,7 +34,9 @@ const DefaultMaxPassageRunes = 1000
 // that, at the limit. Windows do not overlap; the white space between them
 // belongs to none. maxRunes <= 0 means [DefaultMaxPassageRunes].
 //
-// Each passage's Text is doc.Text[Start:End]. IDs are
+// Each passage's Text is doc.Text[Start:End] and its Page is its
+// paragraph's ([Paragraph.Page]): a window of a paragraph that goes on
+// across a page break has the page the paragraph starts on. IDs are
 // "name#paragraph#window" with the body paragraph number and the 0-based
 // window within it; headings, which all have number 0, get
 // "name#0#k" where k counts the heading passages of the document from 0, so
@@ -62,6 +64,7 @@ func Passages(doc *Document, maxRunes int) []Passage {
 				ID:        id,
 				Doc:       doc.Name,
 				Paragraph: p.N,
+				Page:      p.Page,
 				Text:      doc.Text[start:end],
 				Start:     start,
 				End:       end,

@@ -42,8 +42,8 @@ func checkPassages(tb testing.TB, doc *Document, ps []Passage, maxRunes int) {
 		if gap := doc.Text[max(prev, para.Start):p.Start]; strings.TrimSpace(gap) != "" {
 			tb.Errorf("text %q before passage %d is in no passage", gap, i)
 		}
-		if p.Paragraph != para.N || p.Doc != doc.Name {
-			tb.Errorf("passage %d is of %s ¶%d, want %s ¶%d", i, p.Doc, p.Paragraph, doc.Name, para.N)
+		if p.Paragraph != para.N || p.Doc != doc.Name || p.Page != para.Page {
+			tb.Errorf("passage %d is of %s p. %d ¶%d, want %s p. %d ¶%d", i, p.Doc, p.Page, p.Paragraph, doc.Name, para.Page, para.N)
 		}
 		if n := utf8.RuneCountInString(p.Text); n > maxRunes {
 			tb.Errorf("passage %d has %d runes, limit %d", i, n, maxRunes)
