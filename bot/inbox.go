@@ -18,7 +18,7 @@ import (
 // Config.ReplayMaxAge (the setting replay_max_age).
 const (
 	// keepDone is how many done updates the store keeps, to recognise
-	// redeliveries; pruneEvery is how many finished updates go by between
+	// redeliveries (by update id and content, see [store.Store.Put]); pruneEvery is how many finished updates go by between
 	// prunings.
 	keepDone   = 10000
 	pruneEvery = 1000
@@ -51,7 +51,10 @@ func decodeIncoming(raw json.RawMessage) (incoming, error) {
 }
 
 // accept stores the incoming updates in one transaction, then dispatches
-// the ones not seen before. Updates the bot does not handle (they do not
+// the ones not stored before: an update id stored before with the same
+// content is a redelivery (dropped, logged at debug level); with other
+// content it is a new update (Telegram's ids start again, see
+// [store.Store.Put]). Updates the bot does not handle (they do not
 // decode, or belong to no chat) are stored as done: deliberately dropped.
 // On error nothing was stored or dispatched: the caller must neither
 // confirm nor acknowledge them.
@@ -67,49 +70,95 @@ func (b *Bot) accept(ins []incoming, d *dispatcher) error {
 			recs[i].State = store.Done
 		}
 	}
-	added, err := b.st.Put(recs)
+	seqs, err := b.st.Put(recs)
 	if err != nil {
 		return err
 	}
 	for i, in := range ins {
-		if added[i] && recs[i].State == store.Pending {
-			in.u.out = &outbox{st: b.st, update: in.id}
+		if seqs[i] == 0 {
+			b.log.Debug("dropping a redelivered update (stored before with the same content)", "update_id", in.id)
+			continue
+		}
+		if recs[i].State == store.Pending {
+			in.u.out = &outbox{st: b.st, seq: seqs[i]}
 			d.dispatch(in.u)
 		}
 	}
 	return nil
 }
 
-// replay dispatches the updates left unfinished by an earlier run, in id
-// (and so per-chat) order, with the messages they had sent. Those stored
-// longer than Config.ReplayMaxAge ago (when it is set) are marked expired:
-// they get an apology, not an answer.
+// maxAttempts is how many handlings of an update a crash may cut short
+// before the replay gives up on it: an update found unfinished with
+// maxAttempts attempts recorded (see [Bot.beginAttempt]) is likely what
+// brings the process down, so it gets an apology instead of a third try.
+const maxAttempts = 2
+
+// replay dispatches the updates left unfinished by an earlier run, in the
+// order they were stored (and so in per-chat order), with the messages
+// they had sent. Those stored longer than Config.ReplayMaxAge ago (when it
+// is set) are marked expired, and those whose handling crashes cut short
+// maxAttempts times are marked poisoned: both get an apology, not an
+// answer.
 func (b *Bot) replay(d *dispatcher) error {
 	pending, err := b.st.Pending()
 	if err != nil {
 		return err
 	}
-	expired := 0
+	expired, poisoned := 0, 0
 	for _, p := range pending {
+		out := &outbox{st: b.st, seq: p.Seq, prev: p.Sent}
 		in, err := decodeIncoming(p.Raw)
 		if err != nil {
 			b.log.Warn("dropping a stored update that does not decode", "update_id", p.ID, "err", err)
-			b.finish(Update{Update: tgbotapi.Update{UpdateID: p.ID}})
+			b.finish(Update{Update: tgbotapi.Update{UpdateID: p.ID}, out: out})
 			continue
 		}
 		u := in.u
-		u.UpdateID = p.ID
-		u.out = &outbox{st: b.st, update: p.ID, prev: p.Sent}
-		if maxAge := b.cfg.ReplayMaxAge; maxAge > 0 && time.Since(p.Received) > maxAge {
+		u.UpdateID, u.out = p.ID, out
+		switch {
+		case p.Attempts >= maxAttempts:
+			b.log.Warn("giving up on an update whose handling was cut short by a crash twice: apologising instead of handling it again",
+				"update_id", p.ID, "attempts", p.Attempts)
+			u.expired, out.poisoned = true, true
+			poisoned++
+		case b.cfg.ReplayMaxAge > 0 && time.Since(p.Received) > b.cfg.ReplayMaxAge:
 			u.expired = true
 			expired++
 		}
 		d.dispatch(u)
 	}
 	if len(pending) > 0 {
-		b.log.Info("replaying unfinished updates", "count", len(pending), "too_old", expired)
+		b.log.Info("replaying unfinished updates", "count", len(pending), "too_old", expired, "given_up", poisoned)
 	}
 	return nil
+}
+
+// beginAttempt records in the store, before u is handled, that a handling
+// of u starts, and returns the function that ends the attempt once the
+// handling returns: one that did not finish u (a stop interrupted it, or
+// its retries ran out) takes its attempt back, so that only the handlings
+// a crash cut short stay counted (see maxAttempts). Updates outside the
+// inbox, and poisoned ones (only apologised for), are not counted. When
+// the store cannot record the start, u is handled all the same.
+func (b *Bot) beginAttempt(u Update) (end func(finished bool)) {
+	if u.out == nil || u.out.poisoned {
+		return func(bool) {}
+	}
+	if _, err := b.st.Begin(u.out.seq); err != nil {
+		b.log.Warn("couldn't record the start of an update's handling", "update_id", u.UpdateID, "err", err)
+		return func(bool) {}
+	}
+	return func(finished bool) {
+		if finished {
+			return // Finish marks it done: the count no longer matters
+		}
+		b.st.EndLater(u.out.seq, func(err error) {
+			if err != nil {
+				b.log.Warn("couldn't record the end of an interrupted handling: it counts as cut short by a crash",
+					"update_id", u.UpdateID, "err", err)
+			}
+		})
+	}
 }
 
 // leftoverTimeout bounds the deletion of an update's leftover messages.
@@ -117,8 +166,12 @@ const leftoverTimeout = time.Minute
 
 // finish marks u done: its leftover messages from before a restart (an
 // earlier answer longer than this one) are deleted first, within
-// leftoverTimeout.
+// leftoverTimeout. An update whose document the intake still reads is
+// marked done when the reading ends (see [intake.release]).
 func (b *Bot) finish(u Update) {
+	if !b.intake.release(u.UpdateID, false, false) {
+		return
+	}
 	if chat, ok := chatKey(u); ok && u.out != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), leftoverTimeout)
 		defer cancel()
@@ -128,9 +181,13 @@ func (b *Bot) finish(u Update) {
 			}
 		}
 	}
+	if u.out == nil {
+		return // not in the inbox
+	}
 	// Not waited for: the store commits it after the update's message ids
-	// (queued earlier), and a crash before the commit only replays it.
-	b.st.FinishLater(u.UpdateID, func(err error) {
+	// (queued earlier), and a crash before the commit only replays it. A
+	// failed commit is tried again by the store before it reports an error.
+	b.st.FinishLater(u.out.seq, func(err error) {
 		if err != nil {
 			b.log.Error("couldn't mark an update done: it will be handled again after a restart", "update_id", u.UpdateID, "err", err)
 		}
@@ -153,9 +210,10 @@ func (b *Bot) prune() {
 }
 
 // handleExpired answers an update that waited longer than
-// Config.ReplayMaxAge:
-// an addressed message (allowed to be answered) gets a short "please ask
-// again", in the placeholder if it had one; anything else is dropped.
+// Config.ReplayMaxAge, or that crashes cut short maxAttempts times
+// (poisoned): an addressed message (allowed to be answered) gets a short
+// "please ask again" or, poisoned, "could not be processed", in the
+// placeholder if it had one; anything else is dropped.
 func (b *Bot) handleExpired(ctx context.Context, u Update) {
 	m := u.Message
 	if m == nil || route(u, b.self, b.cfg.KeywordPrefix).kind == reqNone {
@@ -164,19 +222,28 @@ func (b *Bot) handleExpired(ctx context.Context, u Update) {
 	if !b.isAdmin(m.From.ID) && !b.access.allowed(m.Chat.ID, m.From.ID) {
 		return
 	}
-	b.reply(ctx, replyTarget(u, m), texts[userLang(m.From.LanguageCode, m.Text)].tooOld)
+	tt := texts[userLang(m.From.LanguageCode, m.Text)]
+	text := tt.tooOld
+	if u.out != nil && u.out.poisoned {
+		text = tt.poisoned
+	}
+	b.reply(ctx, replyTarget(u, m), text)
 }
 
-// outbox numbers the messages sent for one update and records each id in
+// outbox is an update's place in the inbox: its store entry, and the
+// messages sent for it. It numbers those messages and records each id in
 // the store as soon as Telegram accepted it (queued before the update's
 // Finish, so committed no later). On a replay it hands back the ids sent
 // before the restart, so that the n-th message is edited rather than sent
 // a second time. A nil outbox (an update handled outside the inbox)
 // records nothing. It is safe for concurrent use.
 type outbox struct {
-	st     *store.Store
-	update int
-	prev   []int // ids sent before a restart, by position; 0: none
+	st   *store.Store
+	seq  uint64 // the update's store entry ([store.Update.Seq])
+	prev []int  // ids sent before a restart, by position; 0: none
+	// poisoned marks an update replayed after crashes cut its handling
+	// short maxAttempts times: it is only apologised for.
+	poisoned bool
 
 	mu   sync.Mutex
 	next int // position of the next message
@@ -205,7 +272,7 @@ func (o *outbox) record(n, id int, onErr func(error)) {
 	if o == nil || id == 0 {
 		return
 	}
-	o.st.SetSentLater(o.update, n, id, func(err error) {
+	o.st.SetSentLater(o.seq, n, id, func(err error) {
 		if err != nil {
 			onErr(err)
 		}

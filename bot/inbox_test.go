@@ -216,16 +216,23 @@ func sendAs(t *testing.T, f *telegramtest.Server, chat int64, text string) int {
 }
 
 // storePending stores upd as received at when and not done, with the
-// messages sent for it.
+// messages sent for it, and returns its update id.
 func storePending(t *testing.T, st *store.Store, upd telegramtest.Update, when time.Time, sent ...int) int {
+	t.Helper()
+	return storeAttempted(t, st, upd, when, 0, sent...)
+}
+
+// storeAttempted is storePending with the handlings a crash cut short.
+func storeAttempted(t *testing.T, st *store.Store, upd telegramtest.Update, when time.Time, attempts int, sent ...int) int {
 	t.Helper()
 	u := decodeUpdate(t, upd)
 	raw, _ := json.Marshal(upd)
-	if _, err := st.Put([]store.Update{{ID: u.UpdateID, Raw: raw, Received: when}}); err != nil {
+	seqs, err := st.Put([]store.Update{{ID: u.UpdateID, Raw: raw, Received: when, Attempts: attempts}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	for i, id := range sent {
-		if err := st.SetSent(u.UpdateID, i, id); err != nil {
+		if err := st.SetSent(seqs[0], i, id); err != nil {
 			t.Fatal(err)
 		}
 	}

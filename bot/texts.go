@@ -71,6 +71,7 @@ type uiTexts struct {
 	sizeUnits      [3]string // bytes, KB, MB
 	interrupted    string    // an answer cut by a restart
 	tooOld         string    // a question replayed too late
+	poisoned       string    // an update whose handling crashes cut short twice
 	// paragraphs counts paragraphs: %d one, %d several (see
 	// [uiTexts.paragraphCount]).
 	paragraphs [2]string
@@ -160,6 +161,7 @@ var texts = map[string]uiTexts{
 		sizeUnits:      [3]string{"bytes", "KB", "MB"},
 		interrupted:    "Interrupted by a restart. I'll answer here when I'm back; if I don't, please ask again.",
 		tooOld:         "Sorry, this took too long and I couldn't answer in time. Please ask again.",
+		poisoned:       "Sorry, this message could not be processed.",
 		paragraphs:     [2]string{"%d paragraph", "%d paragraphs"},
 	},
 	"zh": {
@@ -237,6 +239,7 @@ var texts = map[string]uiTexts{
 		sizeUnits:      [3]string{"字节", "KB", "MB"},
 		interrupted:    "回答因重启而中断。我恢复后会在这里回答；如果没有，请重新提问。",
 		tooOld:         "抱歉，耽搁太久，没能及时回答。请重新提问。",
+		poisoned:       "抱歉，这条消息无法处理。",
 		paragraphs:     [2]string{"%d 段", "%d 段"}, // no plural
 	},
 }

@@ -8,27 +8,37 @@
 // that a stop or a crash loses nothing: unfinished updates are replayed on
 // the next start.
 //
-// # Schema (version 1)
+// # Schema (version 2)
 //
 // Top-level buckets:
 //
-//	meta           "schema" -> the schema version as a decimal string ("1").
-//	updates        update_id as 8 bytes big-endian (so keys sort by id)
-//	               -> JSON {"raw": the update exactly as Telegram sent it,
+//	meta           "schema" -> the schema version as a decimal string ("2").
+//	updates        entry number as 8 bytes big-endian (the bucket's
+//	               sequence: entries sort in the order they were stored)
+//	               -> JSON {"id": Telegram's update_id,
+//	                        "raw": the update exactly as Telegram sent it,
+//	                        "hash": hex SHA-256 of raw's canonical JSON,
 //	                        "received": RFC 3339 time it was stored,
 //	                        "state": "pending" | "done",
-//	                        "sent": [ids of the messages sent for it, in order]}
+//	                        "sent": [ids of the messages sent for it, in order],
+//	                        "attempts": handlings started and not ended}
+//	update_ids     update_id as 8 bytes big-endian -> the number of the
+//	               newest entry holding that update_id
 //	feedback       chat_id (8 bytes, two's complement big-endian) +
 //	               message_id + user_id (8 bytes each) of the message
 //	               carrying the answer's buttons -> JSON [Vote], one per
 //	               user per answer
 //	chat_settings  chat_id -> JSON [ChatSettings]
 //
-// The feedback and chat_settings buckets are described in feedback.go;
-// version 1 files made before they held anything read the same.
+// An update is known by its entry number, not by its update_id: Telegram's
+// ids start again (a new token on an old data directory, a Bot API server
+// restarted, a random id after a week without updates), so an update_id
+// stored before with other content is a new update and gets a new entry
+// (see [Store.Put]). The feedback and chat_settings buckets are described
+// in feedback.go.
 //
 // A newer schema than this package knows makes [Open] fail rather than
-// misread the file; an older one is migrated by Open (none exists yet).
+// misread the file; an older one is migrated by Open (see migrate.go).
 //
 // # Writes
 //
@@ -37,20 +47,20 @@
 // one transaction (a group commit), so that the cost of a sync is paid
 // once per group, not once per write, and no write waits for a timer. A
 // write that fails (say, an unknown update) fails alone: its group is
-// committed again without it. [Store.Put], [Store.SetSent] and
-// [Store.Finish] return once their write is committed and synced;
-// [Store.SetSentLater] and [Store.FinishLater] return at once and report
-// the outcome later, so that the caller need not wait for the disk, while
-// the queue's order still commits a message id before the update is
-// marked done.
+// committed again without it. A commit that fails on the disk (a write or
+// sync error) is tried again with backoff, up to commitTries times, before
+// its writes fail; [Store.Close] cuts the waiting short. [Store.Put],
+// [Store.SetSent], [Store.Finish] and [Store.Begin] return once their
+// write is committed and synced; [Store.SetSentLater],
+// [Store.FinishLater] and [Store.EndLater] return at once and report the
+// outcome later, so that the caller need not wait for the disk, while the
+// queue's order still commits a message id before the update is marked
+// done.
 //
 // A [Store] is safe for concurrent use.
 package store
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -68,12 +78,13 @@ const FileName = "citebot.db"
 
 // SchemaVersion is the version of the layout described in the package
 // documentation.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Bucket names.
 var (
 	bucketMeta         = []byte("meta")
 	bucketUpdates      = []byte("updates")
+	bucketUpdateIDs    = []byte("update_ids")
 	bucketFeedback     = []byte("feedback")
 	bucketChatSettings = []byte("chat_settings")
 	keySchema          = []byte("schema")
@@ -83,49 +94,27 @@ var (
 // same data directory is an error, not a hang.
 const lockTimeout = 2 * time.Second
 
-// ErrNotFound is returned for an update id the store does not hold.
-var ErrNotFound = errors.New("update not stored")
-
-// State is where an update is in its handling.
-type State string
-
-// The states of an update.
-const (
-	// Pending: stored, not answered yet (queued, in progress or
-	// interrupted); replayed on the next start.
-	Pending State = "pending"
-	// Done: answered, or deliberately dropped.
-	Done State = "done"
-)
-
-// Update is one stored update.
-type Update struct {
-	// ID is Telegram's update_id.
-	ID int `json:"-"`
-	// Raw is the update as Telegram sent it.
-	Raw      json.RawMessage `json:"raw"`
-	Received time.Time       `json:"received"`
-	State    State           `json:"state"`
-	// Sent are the ids of the messages sent for the update, in the order
-	// they were sent.
-	Sent []int `json:"sent,omitempty"`
-}
-
 // Options adjust [Open]. The zero value is what production uses.
 type Options struct {
 	// NoSync skips the fsync after each commit: faster, but a power loss
 	// (not a process crash) may lose the last commits. For tests.
 	NoSync bool
+	// FailCommit, when set, is called before each commit: an error it
+	// returns fails that commit the way a failed disk write does (it is
+	// tried again, see the package documentation). For fault tests.
+	FailCommit func() error
 }
 
 // Store is the bot's durable state. Its methods are safe for concurrent
 // use.
 type Store struct {
-	db     *bolt.DB
-	writes chan *write   // to the writer goroutine
-	done   chan struct{} // closed when the writer goroutine exits
-	mu     sync.RWMutex  // held to send on writes; Lock to close it
-	closed bool
+	db         *bolt.DB
+	failCommit func() error  // Options.FailCommit
+	writes     chan *write   // to the writer goroutine
+	done       chan struct{} // closed when the writer goroutine exits
+	quit       chan struct{} // closed by Close: stop retrying commits
+	mu         sync.RWMutex  // held to send on writes; Lock to close it
+	closed     bool
 }
 
 // write is one change waiting for its commit. When apply returns an
@@ -166,14 +155,16 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("couldn't open the store %s: %w", path, err)
 	}
-	s := &Store{db: db, writes: make(chan *write, maxGroup), done: make(chan struct{})}
+	s := &Store{db: db, failCommit: opts.FailCommit, writes: make(chan *write, maxGroup),
+		done: make(chan struct{}), quit: make(chan struct{})}
 	go s.writer()
 	return s, nil
 }
 
-// initSchema creates the buckets and records or checks the version.
+// initSchema creates the buckets and records, checks or migrates the
+// version.
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketMeta, bucketUpdates, bucketFeedback, bucketChatSettings} {
+	for _, name := range [][]byte{bucketMeta, bucketUpdates, bucketUpdateIDs, bucketFeedback, bucketChatSettings} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -190,6 +181,12 @@ func initSchema(tx *bolt.Tx) error {
 	if n > SchemaVersion {
 		return fmt.Errorf("schema version %d is newer than this citebot understands (%d)", n, SchemaVersion)
 	}
+	if n < SchemaVersion {
+		if err := migrate(tx, n); err != nil {
+			return fmt.Errorf("migrate schema version %d to %d: %w", n, SchemaVersion, err)
+		}
+		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+	}
 	return nil
 }
 
@@ -199,6 +196,7 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	if !s.closed {
 		s.closed = true
+		close(s.quit)
 		close(s.writes)
 	}
 	s.mu.Unlock()
@@ -256,19 +254,13 @@ func (s *Store) writer() {
 	}
 }
 
-// commit applies a group of writes in one transaction. When it fails, each
-// write is committed again on its own, so that one failing write does not
-// fail the others.
+// commit applies a group of writes in one transaction. When a write
+// fails, each write is committed again on its own, so that one failing
+// write does not fail the others. When the commit itself fails (the disk),
+// it is tried again (see commitRetrying).
 func (s *Store) commit(group []*write) {
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, w := range group {
-			if err := w.apply(tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil && len(group) > 1 {
+	writeFailed, err := s.commitRetrying(group)
+	if writeFailed && len(group) > 1 {
 		for _, w := range group {
 			s.commit([]*write{w})
 		}
@@ -279,202 +271,46 @@ func (s *Store) commit(group []*write) {
 	}
 }
 
-func key(id int) ([]byte, error) {
-	if id < 0 {
-		return nil, fmt.Errorf("negative update id %d", id)
-	}
-	return binary.BigEndian.AppendUint64(nil, uint64(id)), nil
-}
+const (
+	// commitTries bounds the tries of a commit that fails on the disk;
+	// the waits between them double from commitBackoff (0.1 s + 0.2 s +
+	// 0.4 s + 0.8 s: 1.5 s in all).
+	commitTries   = 5
+	commitBackoff = 100 * time.Millisecond
+)
 
-// Put stores, in one transaction, the updates not stored yet, and reports
-// for each whether it was new (false: stored before, whatever its state;
-// the stored copy is left as it is). An update's ID, Raw, Received and
-// State are stored; State defaults to [Pending].
-func (s *Store) Put(us []Update) (added []bool, err error) {
-	keys, vals := make([][]byte, len(us)), make([][]byte, len(us))
-	for i, u := range us {
-		if keys[i], err = key(u.ID); err != nil {
-			return nil, fmt.Errorf("couldn't store updates: %w", err)
-		}
-		if u.State == "" {
-			u.State = Pending
-		}
-		if vals[i], err = json.Marshal(u); err != nil {
-			return nil, fmt.Errorf("couldn't store updates: encode update %d: %w", u.ID, err)
-		}
-	}
-	err = s.update(inUpdates(func(b *bolt.Bucket) error {
-		// Set afresh on every try: a group that fails is tried again.
-		added = make([]bool, len(us))
-		for i, k := range keys {
-			if b.Get(k) != nil {
-				continue
+// commitRetrying runs the group's writes in one transaction and commits
+// it. writeFailed reports that one of the writes failed (nothing to try
+// again: the caller splits the group). A commit that fails otherwise (a
+// write or sync error of the file) is tried again, with the group's
+// writes applied afresh, up to commitTries times with backoff, and no
+// more once the store is closing.
+func (s *Store) commitRetrying(group []*write) (writeFailed bool, err error) {
+	wait := commitBackoff
+	for try := 1; ; try++ {
+		writeFailed = false
+		err = s.db.Update(func(tx *bolt.Tx) error {
+			for _, w := range group {
+				if err := w.apply(tx); err != nil {
+					writeFailed = true
+					return err
+				}
 			}
-			if err := b.Put(k, vals[i]); err != nil {
-				return fmt.Errorf("store update %d: %w", us[i].ID, err)
-			}
-			added[i] = true
-		}
-		return nil
-	}))
-	if err != nil {
-		return nil, fmt.Errorf("couldn't store updates: %w", err)
-	}
-	return added, nil
-}
-
-// change applies f to the stored update id, in a transaction shared with
-// the writes queued at the same time, and passes the outcome to done (see
-// [Store.queue]).
-func (s *Store) change(id int, f func(*Update), done func(error)) {
-	k, err := key(id)
-	if err != nil {
-		done(err)
-		return
-	}
-	s.queue(inUpdates(func(b *bolt.Bucket) error {
-		u, err := decode(id, b.Get(k))
-		if err != nil {
-			return err
-		}
-		f(&u)
-		v, err := json.Marshal(u)
-		if err != nil {
-			return err
-		}
-		return b.Put(k, v)
-	}), done)
-}
-
-// SetSent records that message msg is the n-th (from 0) message sent for
-// update id, and returns once that is committed.
-func (s *Store) SetSent(id, n, msg int) error {
-	done, result := wait()
-	s.SetSentLater(id, n, msg, done)
-	return result()
-}
-
-// SetSentLater queues the write of [Store.SetSent] and returns at once;
-// done (which must be quick) receives the outcome once it is committed.
-// Writes are committed in the order they are queued: a Finish of the same
-// update queued later is never committed before it.
-func (s *Store) SetSentLater(id, n, msg int, done func(error)) {
-	wrap := func(err error) {
-		if err != nil {
-			err = fmt.Errorf("couldn't record message %d of update %d: %w", msg, id, err)
-		}
-		done(err)
-	}
-	if n < 0 {
-		wrap(fmt.Errorf("negative message index %d", n))
-		return
-	}
-	s.change(id, func(u *Update) {
-		if n >= len(u.Sent) {
-			u.Sent = append(u.Sent, make([]int, n+1-len(u.Sent))...)
-		}
-		u.Sent[n] = msg
-	}, wrap)
-}
-
-// Finish marks update id done, and returns once that is committed.
-func (s *Store) Finish(id int) error {
-	done, result := wait()
-	s.FinishLater(id, done)
-	return result()
-}
-
-// FinishLater queues the write of [Store.Finish] and returns at once; done
-// (which must be quick) receives the outcome once it is committed.
-func (s *Store) FinishLater(id int, done func(error)) {
-	s.change(id, func(u *Update) { u.State = Done }, func(err error) {
-		if err != nil {
-			err = fmt.Errorf("couldn't mark update %d done: %w", id, err)
-		}
-		done(err)
-	})
-}
-
-// Get returns the stored update id, or [ErrNotFound].
-func (s *Store) Get(id int) (Update, error) {
-	k, err := key(id)
-	if err != nil {
-		return Update{}, err
-	}
-	var u Update
-	err = s.db.View(func(tx *bolt.Tx) error {
-		u, err = decode(id, tx.Bucket(bucketUpdates).Get(k))
-		return err
-	})
-	return u, err
-}
-
-// Pending returns the updates not done, in id order.
-func (s *Store) Pending() ([]Update, error) {
-	var out []Update
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketUpdates).ForEach(func(k, v []byte) error {
-			u, err := decode(int(binary.BigEndian.Uint64(k)), v)
-			if err != nil {
-				return err
-			}
-			if u.State != Done {
-				out = append(out, u)
+			if s.failCommit != nil {
+				return s.failCommit()
 			}
 			return nil
 		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("couldn't read unfinished updates: %w", err)
-	}
-	return out, nil
-}
-
-// Prune deletes the done updates except the keep newest (by id) and
-// returns how many it deleted. Pending updates are never deleted.
-func (s *Store) Prune(keep int) (int, error) {
-	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketUpdates)
-		var old [][]byte
-		kept := 0
-		c := b.Cursor()
-		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			var st struct {
-				State State `json:"state"`
-			}
-			if json.Unmarshal(v, &st) != nil || st.State != Done {
-				continue
-			}
-			if kept < keep {
-				kept++
-				continue
-			}
-			old = append(old, bytes.Clone(k))
+		if err == nil || writeFailed || try == commitTries {
+			return writeFailed, err
 		}
-		for _, k := range old {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-s.quit:
+			t.Stop()
+			return false, err
 		}
-		n = len(old)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("couldn't prune done updates: %w", err)
+		wait *= 2
 	}
-	return n, nil
-}
-
-// decode decodes a stored value; nil is [ErrNotFound].
-func decode(id int, v []byte) (Update, error) {
-	if v == nil {
-		return Update{}, fmt.Errorf("update %d: %w", id, ErrNotFound)
-	}
-	var u Update
-	if err := json.Unmarshal(v, &u); err != nil {
-		return Update{}, fmt.Errorf("decode update %d: %w", id, err)
-	}
-	u.ID = id
-	return u, nil
 }

@@ -40,20 +40,20 @@ func ids(us []Update) []int {
 func TestPutIsIdempotentAndKeepsState(t *testing.T) {
 	s, _ := openTemp(t)
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	added, err := s.Put([]Update{{ID: 3, Raw: raw(3), Received: now}, {ID: 1, Raw: raw(1), Received: now}, {ID: 2, Raw: raw(2), State: Done}})
-	if err != nil || !slices.Equal(added, []bool{true, true, true}) {
-		t.Fatalf("Put = %v, %v", added, err)
+	seqs, err := s.Put([]Update{{ID: 3, Raw: raw(3), Received: now}, {ID: 1, Raw: raw(1), Received: now}, {ID: 2, Raw: raw(2), State: Done}})
+	if err != nil || !slices.Equal(seqs, []uint64{1, 2, 3}) {
+		t.Fatalf("Put = %v, %v", seqs, err)
 	}
-	if err := s.Finish(1); err != nil {
+	if err := s.Finish(seqs[1]); err != nil {
 		t.Fatal(err)
 	}
-	added, err = s.Put([]Update{{ID: 1, Raw: raw(1)}, {ID: 4, Raw: raw(4)}})
-	if err != nil || !slices.Equal(added, []bool{false, true}) {
-		t.Fatalf("second Put = %v, %v", added, err)
+	seqs, err = s.Put([]Update{{ID: 1, Raw: raw(1)}, {ID: 4, Raw: raw(4)}})
+	if err != nil || !slices.Equal(seqs, []uint64{0, 4}) {
+		t.Fatalf("second Put = %v, %v", seqs, err)
 	}
 	pending, err := s.Pending()
 	if err != nil || !slices.Equal(ids(pending), []int{3, 4}) {
-		t.Fatalf("Pending = %v, %v; want 3 and 4 in id order (1 done, 2 stored done)", ids(pending), err)
+		t.Fatalf("Pending = %v, %v; want 3 and 4 in the order stored (1 done, 2 stored done)", ids(pending), err)
 	}
 	if !pending[0].Received.Equal(now) || string(pending[0].Raw) != string(raw(3)) || pending[0].State != Pending {
 		t.Errorf("stored update = %+v", pending[0])
@@ -62,22 +62,24 @@ func TestPutIsIdempotentAndKeepsState(t *testing.T) {
 
 func TestSentSurvivesReopen(t *testing.T) {
 	s, path := openTemp(t)
-	if _, err := s.Put([]Update{{ID: 10, Raw: raw(10)}}); err != nil {
+	seqs, err := s.Put([]Update{{ID: 10, Raw: raw(10)}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	seq := seqs[0]
 	for i, m := range []int{1001, 1002} {
-		if err := s.SetSent(10, i, m); err != nil {
+		if err := s.SetSent(seq, i, m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.SetSent(11, 0, 5); !errors.Is(err, ErrNotFound) {
+	if err := s.SetSent(seq+1, 0, 5); !errors.Is(err, ErrNotFound) {
 		t.Errorf("SetSent of an unknown update: %v, want ErrNotFound", err)
 	}
 	// A crash: the file is closed without marking the update done.
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Finish(10); err == nil {
+	if err := s.Finish(seq); err == nil {
 		t.Error("Finish after Close succeeded")
 	}
 	s2, err := Open(path, Options{})
@@ -89,7 +91,7 @@ func TestSentSurvivesReopen(t *testing.T) {
 	if err != nil || len(pending) != 1 || !slices.Equal(pending[0].Sent, []int{1001, 1002}) {
 		t.Fatalf("after reopen Pending = %+v, %v", pending, err)
 	}
-	if err := s2.Finish(10); err != nil {
+	if err := s2.Finish(seq); err != nil {
 		t.Fatal(err)
 	}
 	u, err := s2.Get(10)
@@ -141,7 +143,7 @@ func TestOpenChecksSchema(t *testing.T) {
 			return nil
 		})
 	}
-	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte("2")) })
+	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte("3")) })
 	db.Close()
 	if _, err := Open(path, Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("Open of a newer schema: %v", err)
@@ -169,14 +171,15 @@ func TestConcurrentWritesFailAlone(t *testing.T) {
 	for id := 1; id <= n; id++ {
 		us = append(us, Update{ID: id, Raw: raw(id)})
 	}
-	if _, err := s.Put(us); err != nil {
+	seqs, err := s.Put(us)
+	if err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, 2*n)
 	for id := 1; id <= n; id++ {
-		wg.Go(func() { errs[2*(id-1)] = s.SetSent(id, 0, 1000+id) })
-		wg.Go(func() { errs[2*(id-1)+1] = s.SetSent(n+id, 0, 1) }) // unknown update
+		wg.Go(func() { errs[2*(id-1)] = s.SetSent(seqs[id-1], 0, 1000+id) })
+		wg.Go(func() { errs[2*(id-1)+1] = s.SetSent(uint64(n+id), 0, 1) }) // unknown update
 	}
 	wg.Wait()
 	for i, err := range errs {
