@@ -7,14 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
-	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/bot/page/pagetest"
 )
 
 // bigDocument returns a document of about size bytes in paragraphs of
@@ -52,37 +52,6 @@ func (l copyingLibrary) Document(name string) (Document, bool) {
 	return d, true
 }
 
-// heapPeak runs f and returns how far the heap in use rose above what it
-// was before, sampled every 200 µs while f runs.
-func heapPeak(f func()) (peak uint64) {
-	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
-	inUse := func() uint64 {
-		metrics.Read(samples)
-		return samples[0].Value.Uint64() + samples[1].Value.Uint64()
-	}
-	runtime.GC()
-	base := inUse()
-	stop := make(chan struct{})
-	done := make(chan uint64)
-	go func() {
-		high := base
-		tick := time.NewTicker(200 * time.Microsecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				done <- high
-				return
-			case <-tick.C:
-				high = max(high, inUse())
-			}
-		}
-	}()
-	f()
-	close(stop)
-	return <-done - base
-}
-
 // TestConcurrentPagesMemory: 40 concurrent fetches of a 15 MB document's
 // page, in short paragraphs and as one paragraph, raise the heap by far
 // less than one copy of the page per request.
@@ -112,7 +81,7 @@ func TestConcurrentPagesMemory(t *testing.T) {
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: fetches}}
 			var mu sync.Mutex
 			var failures []string
-			peak := heapPeak(func() {
+			peak := pagetest.HeapPeak(func() {
 				var wg sync.WaitGroup
 				for range fetches {
 					wg.Go(func() {

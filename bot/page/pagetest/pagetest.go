@@ -1,5 +1,6 @@
 // Package pagetest starts the headless browser that the document page's
-// tests (bot/page and cmd/citebot) drive. Only tests import it.
+// tests (bot/page and cmd/citebot) drive, and measures the heap of the
+// memory-bound tests of bot and bot/page. Only tests import it.
 package pagetest
 
 import (
