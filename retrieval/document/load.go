@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -30,34 +29,22 @@ var (
 	ErrBinaryDocument = errors.New("not a text file")
 	// ErrInvalidUTF8 means the file is not UTF-8 encoded text.
 	ErrInvalidUTF8 = errors.New("not valid UTF-8 text")
-	// ErrUnsupportedFileType means the file's extension is not one of the
-	// supported document types.
-	ErrUnsupportedFileType = errors.New("unsupported file type, want " + documentTypes)
+	// ErrUnsupportedFileType means the file is of no supported document
+	// type (see [IsSupportedFile]); it wraps extract.ErrUnsupported.
+	ErrUnsupportedFileType = fmt.Errorf("%w, want %s", extract.ErrUnsupported, documentTypes)
 )
 
-// documentExtensions are the file extensions Load reads, in
-// lowercase. This is the one place that decides which files are documents.
-var documentExtensions = []string{".txt", ".md", ".pdf"}
-
-// documentTypes lists documentExtensions for messages: ".txt, .md or .pdf".
-var documentTypes = listExtensions(documentExtensions)
-
-// listExtensions returns exts as "a, b or c".
-func listExtensions(exts []string) string {
-	if len(exts) < 2 {
-		return strings.Join(exts, "")
-	}
-	return strings.Join(exts[:len(exts)-1], ", ") + " or " + exts[len(exts)-1]
-}
+// documentTypes lists the supported extensions for messages: ".txt, .md,
+// ... or .jpeg".
+var documentTypes = extract.ExtensionList
 
 // IsSupportedFile reports whether path has a supported document extension
-// (compared case-insensitively).
-func IsSupportedFile(path string) bool {
-	return slices.Contains(documentExtensions, strings.ToLower(filepath.Ext(path)))
-}
+// (compared case-insensitively): one of extract.Extensions, the one list
+// of document types.
+func IsSupportedFile(path string) bool { return extract.IsSupported(path) }
 
 // Load reads and parses the documents at paths, in order. A path
-// may be a file (.txt, .md or .pdf, in any case) or a directory, whose
+// may be a file of a supported type (see [IsSupportedFile]) or a directory, whose
 // document files are loaded in name order (not recursively; hidden files are
 // skipped). With no
 // paths it returns the bundled sample, [Sample].
@@ -72,8 +59,15 @@ func Load(paths []string) ([]*Document, error) { return Limits{}.Load(paths) }
 
 // Load is [Load] within l: a file whose text alone, or whose paragraphs,
 // would pass l is refused as it is parsed (see [Limits.Parse]), and the
-// documents together are checked with [Limits.Check].
+// documents together are checked with [Limits.Check]. It is
+// [Limits.LoadFiles] without a context or progress.
 func (l Limits) Load(paths []string) ([]*Document, error) {
+	return l.LoadFiles(context.Background(), paths, nil)
+}
+
+// LoadFiles is [Limits.Load] within ctx, reporting each file's progress
+// (progress may be nil); files are read as [Limits.ParseFile] reads them.
+func (l Limits) LoadFiles(ctx context.Context, paths []string, progress func(file string, p extract.Progress)) ([]*Document, error) {
 	if len(paths) == 0 {
 		return []*Document{Sample()}, nil
 	}
@@ -93,7 +87,11 @@ func (l Limits) Load(paths []string) ([]*Document, error) {
 			return nil, fmt.Errorf("duplicate document name %q: %s and %s", name, prev, path)
 		}
 		seen[name] = path
-		doc, err := l.loadDocument(path)
+		var report extract.ProgressFunc
+		if progress != nil {
+			report = func(p extract.Progress) { progress(path, p) }
+		}
+		doc, err := l.loadDocument(ctx, path, report)
 		if err != nil {
 			return nil, err
 		}
@@ -144,8 +142,8 @@ func pathErrorCause(err error) error {
 	return err
 }
 
-// loadDocument reads and parses the file at path within l.
-func (l Limits) loadDocument(path string) (*Document, error) {
+// loadDocument reads and parses the file at path within l and ctx.
+func (l Limits) loadDocument(ctx context.Context, path string, progress extract.ProgressFunc) (*Document, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, pathErrorCause(err))
@@ -161,7 +159,7 @@ func (l Limits) loadDocument(path string) (*Document, error) {
 	if info.Size() > MaxBytes {
 		return nil, fmt.Errorf("%s: file too large (%d bytes, limit %d)", path, info.Size(), MaxBytes)
 	}
-	if !pdf.IsPDFName(path) {
+	if isTextName(path) {
 		if err := l.checkTextSize(path, int(info.Size())); err != nil {
 			return nil, err // before reading it
 		}
@@ -174,24 +172,40 @@ func (l Limits) loadDocument(path string) (*Document, error) {
 	if buf.Len() > MaxBytes {
 		return nil, fmt.Errorf("%s: file too large (over %d bytes)", path, MaxBytes)
 	}
-	return l.parseDocument(path, filepath.Base(path), buf.Bytes())
+	return l.parseFile(ctx, path, filepath.Base(path), buf.Bytes(), progress)
 }
 
-// Parse parses raw file contents into a [Document] called name: it
-// strips a UTF-8 BOM, turns CRLF and CR line ends into LF and rebuilds the
-// paragraphs (see the package documentation); a name ending in .md is
-// read as Markdown, any other as plain text. Headings have number 0: the
+// isTextName reports whether name's extension is that of a text kind,
+// whose text is its bytes: .txt, .md or .markdown.
+func isTextName(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".txt", ".md", ".markdown":
+		return true
+	}
+	return false
+}
+
+// Parse parses raw file contents into a [Document] called name. The
+// file's kind comes from its content first and name second (see
+// extract.Sniff): plain text and Markdown (a name ending in .md) are read
+// here, other kinds (PDF, Word, OpenDocument, EPUB, web pages, images)
+// through extract in this process, without OCR. Text is rebuilt into
+// paragraphs (see the package documentation): a UTF-8 BOM is stripped,
+// CRLF and CR line ends become LF. Headings have number 0: the
 // title of hard-wrapped text (its leading short blocks, joined) and each
 // Markdown heading, stored without its '#' marks; body paragraphs are
 // numbered from 1 in reading order and carry the text of the nearest
-// Markdown heading above them as Section. Hash is the hex SHA-256 of raw. It rejects empty text ([ErrEmptyDocument]), binary data such as NUL
-// bytes or many control characters ([ErrBinaryDocument]) and invalid UTF-8
-// ([ErrInvalidUTF8]), with a one-line error that starts with name.
+// Markdown heading above them as Section. Hash is the hex SHA-256 of raw;
+// Kind, OCR and Pages say how the file was read. It rejects empty text
+// ([ErrEmptyDocument]), binary data such as NUL bytes or many control
+// characters in a text file ([ErrBinaryDocument]), invalid UTF-8
+// ([ErrInvalidUTF8]) and files of no supported type
+// ([ErrUnsupportedFileType]), with a one-line error that starts with name.
 //
 // Parse does not keep raw. It is safe for concurrent use. It is
 // [Limits.Parse] with no limits.
 func Parse(name string, raw []byte) (*Document, error) {
-	return Limits{}.parseDocument(name, name, raw)
+	return Limits{}.Parse(name, raw)
 }
 
 // Parse is [Parse] within l. It refuses, with a [*LimitError], a text
@@ -199,34 +213,55 @@ func Parse(name string, raw []byte) (*Document, error) {
 // rebuilds it, and a document with more passages than l.MaxPassages or
 // needing more than l.MemoryBudget; while it rebuilds the paragraphs it
 // keeps no more of them than l allows, so that a text of a million tiny
-// paragraphs is refused in memory proportional to its bytes.
+// paragraphs is refused in memory proportional to its bytes. Files other
+// than text and Markdown are read by l.Extractor (see [Limits.ParseFile]).
 func (l Limits) Parse(name string, raw []byte) (*Document, error) {
-	return l.parseDocument(name, name, raw)
+	return l.ParseFile(context.Background(), name, raw, nil)
 }
 
 // ParseFile is [Limits.Parse] for a file of any format retrieval/extract
 // reads, within ctx, reporting progress (it may be nil) as long work
 // (OCR) goes on. Files other than text and Markdown are read by
-// l.Extractor (nil: in this process, without OCR).
+// l.Extractor (nil: in this process, without OCR): hard-wrapped text (a
+// PDF's text layer, OCR) is rebuilt as hard-wrapped lines with their
+// pages, Markdown-style text (Word, OpenDocument, EPUB, web pages) as
+// Markdown.
 func (l Limits) ParseFile(ctx context.Context, name string, raw []byte, progress extract.ProgressFunc) (*Document, error) {
-	return l.parseDocument(name, name, raw)
+	return l.parseFile(ctx, name, name, raw, progress)
 }
 
-// LoadFiles is [Limits.Load] within ctx, reporting each file's progress
-// (progress may be nil).
-func (l Limits) LoadFiles(ctx context.Context, paths []string, progress func(file string, p extract.Progress)) ([]*Document, error) {
-	return l.Load(paths)
+// parseFile is ParseFile with label, the file name used in errors, apart
+// from the document name.
+func (l Limits) parseFile(ctx context.Context, label, name string, raw []byte, progress extract.ProgressFunc) (*Document, error) {
+	kind, err := extract.Sniff(label, raw)
+	if err != nil {
+		if errors.Is(err, extract.ErrUnsupported) {
+			err = &unsupportedError{err}
+		}
+		return nil, err
+	}
+	if kind == extract.Text || kind == extract.Markdown {
+		return l.parseText(label, name, raw, kind)
+	}
+	res, err := l.Extractor.Extract(ctx, label, raw, progress)
+	if err != nil {
+		return nil, err
+	}
+	return l.parseExtracted(label, name, raw, res)
 }
+
+// unsupportedError is an error of extract.ErrUnsupported that is also
+// [ErrUnsupportedFileType], keeping its text.
+type unsupportedError struct{ err error }
+
+func (e *unsupportedError) Error() string   { return e.err.Error() }
+func (e *unsupportedError) Unwrap() []error { return []error{e.err, ErrUnsupportedFileType} }
 
 // utf8BOM is the UTF-8 byte order mark.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// parseDocument is Parse within l, with label, the file name used in
-// errors, apart from the document name.
-func (l Limits) parseDocument(label, name string, raw []byte) (*Document, error) {
-	if pdf.IsPDFName(name) {
-		return l.parsePDF(label, name, raw)
-	}
+// parseText parses the text or Markdown file raw of kind within l.
+func (l Limits) parseText(label, name string, raw []byte, kind extract.Kind) (*Document, error) {
 	if err := checkText(raw); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
@@ -237,28 +272,51 @@ func (l Limits) parseDocument(label, name string, raw []byte) (*Document, error)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%s: %w", label, ErrEmptyDocument)
 	}
-	markdown := strings.EqualFold(filepath.Ext(name), ".md")
-	text, paras, total := rebuildParagraphs(normalizeLineEnds(body), markdown, l.maxParagraphs())
+	text, paras, total := rebuildParagraphs(normalizeLineEnds(body), kind == extract.Markdown, l.maxParagraphs())
 	if len(paras) == 0 {
 		return nil, fmt.Errorf("%s: %w (no paragraphs of text)", label, ErrEmptyDocument)
 	}
-	return l.newDocument(label, name, raw, text, paras, total)
-}
-
-// parsePDF is parseDocument for a PDF file: the extractor lays its text out
-// as hard-wrapped lines, which the hard-wrap rebuilder turns into paragraphs.
-func (l Limits) parsePDF(label, name string, raw []byte) (*Document, error) {
-	src, err := pdf.Extract(label, raw)
+	doc, err := l.newDocument(label, name, raw, text, paras, total)
 	if err != nil {
 		return nil, err
 	}
-	w := newParagraphWriter(len(src), strings.Count(src, " \n")+1, l.maxParagraphs())
-	rebuildHardWrapped(src, w)
-	text, paras, total := w.finish()
-	if len(paras) == 0 {
-		return nil, fmt.Errorf("%s: %w", label, pdf.ErrNoTextLayer)
+	doc.Kind = string(kind)
+	return doc, nil
+}
+
+// parseExtracted rebuilds the paragraphs of res, the text extracted from
+// the file raw: hard-wrapped lines with their pages, or Markdown.
+func (l Limits) parseExtracted(label, name string, raw []byte, res extract.Result) (*Document, error) {
+	if err := l.checkTextSize(label, len(res.Text)); err != nil {
+		return nil, err
 	}
-	return l.newDocument(label, name, raw, text, paras, total)
+	var (
+		text  string
+		paras []Paragraph
+		total int
+		pages = res.Pages
+	)
+	if res.HardWrapped {
+		var n int
+		text, paras, total, n = rebuildPaged(res.Text, l.maxParagraphs())
+		if pages == 0 {
+			pages = n
+		}
+	} else {
+		text, paras, total = rebuildParagraphs(normalizeLineEnds([]byte(res.Text)), true, l.maxParagraphs())
+	}
+	if len(paras) == 0 {
+		if res.Kind == extract.PDF && !res.OCR {
+			return nil, fmt.Errorf("%s: %w", label, pdf.ErrNoTextLayer)
+		}
+		return nil, fmt.Errorf("%s: %w (no paragraphs of text)", label, ErrEmptyDocument)
+	}
+	doc, err := l.newDocument(label, name, raw, text, paras, total)
+	if err != nil {
+		return nil, err
+	}
+	doc.Kind, doc.OCR, doc.Pages = string(res.Kind), res.OCR, pages
+	return doc, nil
 }
 
 // newDocument assembles a parsed document of total paragraphs, of which

@@ -101,25 +101,6 @@ func TestParseDocumentErrors(t *testing.T) {
 	}
 }
 
-func TestListExtensions(t *testing.T) {
-	tests := []struct {
-		exts []string
-		want string
-	}{
-		{nil, ""},
-		{[]string{".txt"}, ".txt"},
-		{[]string{".txt", ".md"}, ".txt or .md"},
-		{[]string{".txt", ".md", ".pdf"}, ".txt, .md or .pdf"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.want, func(t *testing.T) {
-			if got := listExtensions(tc.exts); got != tc.want {
-				t.Errorf("listExtensions(%q) = %q, want %q", tc.exts, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestParseDocumentKeepsControlCharactersInText(t *testing.T) {
 	doc, err := Parse("ff.txt", []byte("Page one text.\n\f\nPage two\ftext."))
 	if err != nil {
@@ -135,7 +116,7 @@ func TestLoadDocuments(t *testing.T) {
 	dir := t.TempDir()
 	a := writeDocFile(t, dir, "docs/b.txt", "B text.")
 	writeDocFile(t, dir, "docs/a.MD", "# A\n\nA text.")
-	writeDocFile(t, dir, "docs/c.docx", "PK")
+	writeDocFile(t, dir, "docs/c.zip", "PK")
 	writeDocFile(t, dir, "docs/.hidden.txt", "hidden")
 	writeDocFile(t, dir, "docs/sub/d.txt", "nested")
 	single := writeDocFile(t, dir, "e.md", "E text.")
@@ -175,8 +156,9 @@ func TestLoadDocumentsErrors(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeDocFile(t, dir, "pdfs/x.docx", "PK")
-	pdf := writeDocFile(t, dir, "report.docx", "PK")
+	writeDocFile(t, dir, "zips/x.zip", "PK")
+	zip := writeDocFile(t, dir, "report.zip", "PK")
+	notDocx := writeDocFile(t, dir, "notes.docx", "just text")
 	one := writeDocFile(t, dir, "one/a.txt", "first")
 	two := writeDocFile(t, dir, "two/a.txt", "second")
 	bad := writeDocFile(t, dir, "bad/bad.txt", "abc\xffdef")
@@ -185,6 +167,7 @@ func TestLoadDocumentsErrors(t *testing.T) {
 	blank := writeDocFile(t, dir, "blank.md", "\n\n  \n")
 
 	missing := filepath.Join(dir, "missing.txt")
+	const types = ".txt, .md, .pdf, .docx, .odt, .epub, .html, .htm, .png, .jpg or .jpeg"
 	tests := []struct {
 		name  string
 		paths []string
@@ -192,9 +175,10 @@ func TestLoadDocumentsErrors(t *testing.T) {
 		is    error
 	}{
 		{"missing path", []string{missing}, "open " + missing + ": no such file or directory", os.ErrNotExist},
-		{"directory without documents", []string{empty}, empty + ": no .txt, .md or .pdf documents in directory", nil},
-		{"directory with other files only", []string{filepath.Join(dir, "pdfs")}, filepath.Join(dir, "pdfs") + ": no .txt, .md or .pdf documents in directory", nil},
-		{"unsupported file type", []string{pdf}, pdf + ": unsupported file type, want .txt, .md or .pdf", ErrUnsupportedFileType},
+		{"directory without documents", []string{empty}, empty + ": no " + types + " documents in directory", nil},
+		{"directory with other files only", []string{filepath.Join(dir, "zips")}, filepath.Join(dir, "zips") + ": no " + types + " documents in directory", nil},
+		{"unsupported file type", []string{zip}, zip + ": unsupported file type, want " + types, ErrUnsupportedFileType},
+		{"text named .docx", []string{notDocx}, notDocx + ": not a Word (.docx) file (its content is not one)", nil},
 		{"duplicate names", []string{one, two}, `duplicate document name "a.txt": ` + one + " and " + two, nil},
 		{"invalid UTF-8 in a directory", []string{filepath.Join(dir, "bad")}, bad + ": not valid UTF-8 text (invalid byte at offset 3)", ErrInvalidUTF8},
 		{"binary file", []string{bin}, bin + ": not a text file (NUL byte at offset 0)", ErrBinaryDocument},

@@ -101,7 +101,7 @@ func TestParsePDFErrors(t *testing.T) {
 	}{
 		{"encrypted", pdftest.Write(t, protected), name + ": encrypted PDF is not supported; save an unencrypted copy", pdf.ErrEncrypted},
 		{"truncated", latin[:len(latin)/2], name + ": not a readable PDF (not a PDF file: missing %%EOF)", pdf.ErrUnreadable},
-		{"scanned", pdftest.Scanned(t), name + ": PDF has no text layer (scanned?)", pdf.ErrNoTextLayer},
+		{"scanned", pdftest.Scanned(t), name + ": this PDF has no text layer; install OCR support (see README)", pdf.ErrNoTextLayer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,9 +38,8 @@
 package extract
 
 import (
-	"context"
 	"errors"
-	"time"
+	"log/slog"
 
 	"github.com/citebot/citebot/retrieval/ocr"
 )
@@ -68,7 +67,31 @@ var (
 	ErrDamaged = errors.New("the file is damaged or too complex")
 	// ErrNoTextLayer means a PDF has no text and OCR is not installed.
 	ErrNoTextLayer = errors.New("this PDF has no text layer; install OCR support (see README)")
+	// ErrNoOCR means an image was sent and OCR is not installed.
+	ErrNoOCR = errors.New("reading images needs OCR support; see README")
 )
+
+// DamagedError is the error of a file whose reading in a child process
+// crashed, hung or passed a [ChildLimits] limit; it wraps [ErrDamaged].
+// Its text is short, for users; Reason, for logs, says what happened
+// ("killed at the wall-clock limit of 20s", "fatal error: stack
+// overflow"), and [DamagedError.LogValue] adds it when the error is
+// logged with log/slog.
+type DamagedError struct {
+	Name   string // the file name
+	Reason string
+}
+
+// Error returns "couldn't read NAME: the file is damaged or too complex".
+func (e *DamagedError) Error() string { return "couldn't read " + e.Name + ": " + ErrDamaged.Error() }
+
+// Unwrap returns [ErrDamaged].
+func (e *DamagedError) Unwrap() error { return ErrDamaged }
+
+// LogValue returns the error's text with its Reason.
+func (e *DamagedError) LogValue() slog.Value {
+	return slog.StringValue(e.Error() + " (" + e.Reason + ")")
+}
 
 // Result is the text of one file.
 type Result struct {
@@ -102,45 +125,3 @@ type Options struct {
 	// OCROptions configures OCR (languages, resolution).
 	OCROptions ocr.Options
 }
-
-// Sniff returns the kind of the file name with content raw.
-func Sniff(name string, raw []byte) (Kind, error) { return "", ErrUnsupported }
-
-// File reads the file name (of a kind other than Text and Markdown) in
-// this process.
-func File(ctx context.Context, name string, raw []byte, opts Options, progress ProgressFunc) (Result, error) {
-	return Result{}, ErrUnsupported
-}
-
-// ChildLimits bound one extraction in a child process.
-type ChildLimits struct {
-	Memory  int64         // address space, bytes; 0: 1 GiB
-	CPU     time.Duration // CPU time; 0: 60 s
-	Wall    time.Duration // wall-clock time of a file without OCR; 0: 20 s
-	PerPage time.Duration // wall-clock time added per OCR page; 0: 30 s
-	Output  int64         // bytes of text the child may return; 0: 64 MiB
-}
-
-// Extractor reads files of every kind, isolated in a child process when
-// Isolated is set, caching results in CacheDir when it is not empty. The
-// zero value reads in this process without OCR or cache.
-type Extractor struct {
-	Options
-	Isolated bool
-	Limits   ChildLimits
-	CacheDir string
-}
-
-// Extract reads the file name with content raw (see [File]).
-func (e *Extractor) Extract(ctx context.Context, name string, raw []byte, progress ProgressFunc) (Result, error) {
-	if e == nil {
-		return File(ctx, name, raw, Options{}, progress)
-	}
-	return File(ctx, name, raw, e.Options, progress)
-}
-
-// Main turns this process into an extraction worker when its parent
-// started it as one, and then exits; otherwise it returns at once. Call
-// it first thing in main and in TestMain of packages whose tests use an
-// isolated [Extractor].
-func Main() {}
