@@ -66,6 +66,9 @@ type Citation struct {
 	Doc string
 	// Paragraph is the paragraph number (0 for a heading).
 	Paragraph int
+	// Page is the page the paragraph starts on in a paged document (PDF,
+	// OCR), from 1; 0 when the document has no pages.
+	Page int
 	// Quote equals the document's text between Start and End.
 	Quote string
 	// Start and End are byte offsets into the document's rebuilt text.
@@ -129,6 +132,9 @@ type Unsupported struct {
 type Passage struct {
 	Doc       string
 	Paragraph int
+	// Page is the page the paragraph starts on (from 1), 0 when the
+	// document has no pages.
+	Page int
 	// Text equals the document's rebuilt text at [Start, End).
 	Text       string
 	Start, End int
@@ -139,6 +145,9 @@ type Passage struct {
 type DocInfo struct {
 	Name       string
 	Paragraphs int
+	// Pages is the number of pages of a paged document (PDF, OCR), 0
+	// otherwise.
+	Pages int
 	// Title is the document's title (its first heading, ¶0), "" when it
 	// has none.
 	Title string

@@ -353,7 +353,7 @@ func (e *run) extractive(question, standalone, lang string, qt queryTerms, cont 
 			ans = e.notFound(ans, passages)
 			if why != reasonAbsent && (e.opts.MinCoverage <= 0 || cov >= e.opts.MinCoverage) {
 				ans.Related = relatedFirst(picks[0].pv.p, ans.Related)
-				ans.Notice = possiblyRelated(picks[0].pv.p.Paragraph, lang)
+				ans.Notice = possiblyRelated(picks[0].pv.p.Label(), lang)
 			}
 			return ans
 		}

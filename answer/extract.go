@@ -97,7 +97,7 @@ type pick struct {
 func (pk pick) citation(n int) Citation {
 	p := pk.pv.p
 	return Citation{
-		N: n, Doc: p.Doc, Paragraph: p.Paragraph,
+		N: n, Doc: p.Doc, Paragraph: p.Paragraph, Page: p.Page,
 		Quote: p.Text[pk.start:pk.end],
 		Start: p.Start + pk.start, End: p.Start + pk.end,
 		Whole: pk.whole,

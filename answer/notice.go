@@ -69,10 +69,11 @@ var notices = [...]phrase{
 func notice(kind noticeKind, lang string) string { return notices[kind].in(lang) }
 
 // possiblyRelated is the notice of an abstention whose best passage came
-// close: it names the paragraph ("¶11") so the reader can look.
-func possiblyRelated(paragraph int, lang string) string {
+// close: it names the paragraph by its label ("¶11", "p. 3 ¶11"; see
+// [ParagraphLabel]) so the reader can look.
+func possiblyRelated(label, lang string) string {
 	if lang == "zh" {
-		return fmt.Sprintf("可能相关：¶%d（但它没有直接回答这个问题）。", paragraph)
+		return fmt.Sprintf("可能相关：%s（但它没有直接回答这个问题）。", label)
 	}
-	return fmt.Sprintf("Possibly related: ¶%d (it does not answer this directly).", paragraph)
+	return fmt.Sprintf("Possibly related: %s (it does not answer this directly).", label)
 }

@@ -37,7 +37,7 @@ func (s *Snapshot) Retrieve(ctx context.Context, query string, k int) ([]answer.
 	}
 	out := make([]answer.Passage, len(hits))
 	for i, h := range hits {
-		out[i] = answer.Passage{Doc: h.Doc, Paragraph: h.Paragraph, Text: h.Text, Start: h.Start, End: h.End, Score: h.Score}
+		out[i] = answer.Passage{Doc: h.Doc, Paragraph: h.Paragraph, Page: h.Page, Text: h.Text, Start: h.Start, End: h.End, Score: h.Score}
 	}
 	return out, nil
 }
@@ -56,7 +56,7 @@ func (s *Snapshot) Paragraph(doc string, n int) (answer.Passage, bool) {
 		if !ok {
 			return answer.Passage{}, false
 		}
-		return answer.Passage{Doc: d.Name, Paragraph: p.N, Text: p.Text(d), Start: p.Start, End: p.End}, true
+		return answer.Passage{Doc: d.Name, Paragraph: p.N, Page: p.Page, Text: p.Text(d), Start: p.Start, End: p.End}, true
 	}
 	return answer.Passage{}, false
 }
@@ -83,9 +83,9 @@ func title(d *document.Document) (document.Paragraph, bool) {
 	return document.Paragraph{}, false
 }
 
-// docInfo describes d: its name, body paragraphs and title.
+// docInfo describes d: its name, body paragraphs, pages and title.
 func docInfo(d *document.Document) answer.DocInfo {
-	info := answer.DocInfo{Name: d.Name, Paragraphs: d.BodyParagraphs()}
+	info := answer.DocInfo{Name: d.Name, Paragraphs: d.BodyParagraphs(), Pages: d.Pages}
 	if p, ok := title(d); ok {
 		info.Title = strings.Join(strings.Fields(p.Text(d)), " ")
 	}

@@ -22,9 +22,12 @@ type Citation struct {
 	N         int    `json:"n"`
 	Doc       string `json:"doc"`
 	Paragraph int    `json:"paragraph"`
-	Quote     string `json:"quote"`
-	Start     int    `json:"start"`
-	End       int    `json:"end"`
+	// Page is the page the paragraph starts on in a paged document (PDF,
+	// OCR), omitted when the document has no pages.
+	Page  int    `json:"page,omitempty"`
+	Quote string `json:"quote"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
 	// URL is the citation's document page (with a public URL set; see
 	// package bot/page), where the quote is shown highlighted in place.
 	URL string `json:"url,omitempty"`
@@ -64,7 +67,7 @@ func JSON(a answer.Answer, docs []*document.Document) Answer {
 		if i := slices.IndexFunc(docs, func(d *document.Document) bool { return d.Name == c.Doc }); i >= 0 {
 			start, end = docs[i].RuneOffsets(c.Start, c.End)
 		}
-		out.Citations = append(out.Citations, Citation{N: c.N, Doc: c.Doc, Paragraph: c.Paragraph, Quote: c.Quote, Start: start, End: end})
+		out.Citations = append(out.Citations, Citation{N: c.N, Doc: c.Doc, Paragraph: c.Paragraph, Page: c.Page, Quote: c.Quote, Start: start, End: end})
 	}
 	return out
 }
@@ -94,7 +97,7 @@ func Write(w io.Writer, a answer.Answer, multiDoc bool, streamed string) {
 		fmt.Fprintln(w)
 	}
 	for _, c := range a.Citations {
-		label := fmt.Sprintf("[%d] ¶%d", c.N, c.Paragraph)
+		label := fmt.Sprintf("[%d] %s", c.N, c.Label())
 		if multiDoc {
 			label += " " + c.Doc
 		}
@@ -106,7 +109,7 @@ func Write(w io.Writer, a answer.Answer, multiDoc bool, streamed string) {
 	if a.NotFound && len(a.Related) > 0 {
 		var labels []string
 		for _, p := range a.Related {
-			labels = append(labels, fmt.Sprintf("¶%d", p.Paragraph))
+			labels = append(labels, p.Label())
 		}
 		fmt.Fprintf(w, "related: %s\n", strings.Join(labels, ", "))
 	}

@@ -68,3 +68,46 @@ func TestJSONListsUnsupported(t *testing.T) {
 		}
 	}
 }
+
+func TestCitationPages(t *testing.T) {
+	a := answer.Answer{
+		Text: "x",
+		Citations: []answer.Citation{
+			{N: 1, Doc: "r.pdf", Paragraph: 12, Page: 3, Quote: "q"},
+			{N: 2, Doc: "t.txt", Paragraph: 4, Quote: "q"},
+		},
+	}
+	tests := []struct {
+		name string
+		got  func() string
+		want []string
+	}{
+		{"JSON", func() string {
+			b, err := json.Marshal(JSON(a, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}, []string{`"paragraph":12,"page":3,"quote"`, `"paragraph":4,"quote"`}},
+		{"text", func() string {
+			var out bytes.Buffer
+			Write(&out, a, false, "")
+			return out.String()
+		}, []string{"[1] p. 3 ¶12\n", "[2] ¶4\n"}},
+		{"related", func() string {
+			var out bytes.Buffer
+			Write(&out, answer.Answer{Text: "x", NotFound: true, Related: []answer.Passage{{Paragraph: 2, Page: 5}, {Paragraph: 7}}}, false, "")
+			return out.String()
+		}, []string{"related: p. 5 ¶2, ¶7\n"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.got()
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("output %q lacks %q", got, w)
+				}
+			}
+		})
+	}
+}
