@@ -20,6 +20,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"codeberg.org/readeck/go-readability/v2"
 	"github.com/citebot/citebot/retrieval/office/blocks"
@@ -60,6 +61,7 @@ func HTML(raw []byte) (string, error) {
 	if err := checkTree(doc); err != nil {
 		return "", err
 	}
+	removeNavigation(doc)
 	parser := readability.NewParser()
 	parser.MaxElemsToParse = MaxElements
 	article, err := parser.ParseAndMutate(doc, nil)
@@ -113,4 +115,41 @@ func checkTree(doc *html.Node) error {
 		}
 	}
 	return nil
+}
+
+// removeNavigation removes the navigation elements (nav, role=navigation)
+// from the tree under doc: menus are never document text, and on a page
+// without an article readability would take them for one.
+func removeNavigation(doc *html.Node) {
+	var navs []*html.Node
+	for n := doc; n != nil; {
+		if n.Type == html.ElementNode && isNavigation(n) {
+			navs = append(navs, n)
+		} else if n.FirstChild != nil {
+			n = n.FirstChild
+			continue
+		}
+		for n != nil && n.NextSibling == nil {
+			n = n.Parent
+		}
+		if n != nil {
+			n = n.NextSibling
+		}
+	}
+	for _, n := range navs {
+		n.Parent.RemoveChild(n)
+	}
+}
+
+// isNavigation reports whether the element n is a navigation menu.
+func isNavigation(n *html.Node) bool {
+	if n.Data == "nav" {
+		return true
+	}
+	for _, a := range n.Attr {
+		if a.Key == "role" && strings.EqualFold(strings.TrimSpace(a.Val), "navigation") {
+			return true
+		}
+	}
+	return false
 }
