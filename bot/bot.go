@@ -186,10 +186,12 @@ type DocumentManager interface {
 	// or why it is refused (an unusable name, an unsupported type). The bot
 	// calls it before downloading the file.
 	CleanName(fileName string) (string, error)
-	// AddDocument indexes and persists the document called name (as
-	// returned by CleanName) whose content is data, and describes it.
-	// After it returns, [Answerer.Documents] lists the document.
-	AddDocument(ctx context.Context, name string, data []byte) (answer.DocInfo, error)
+	// AddDocument reads, indexes and persists the document called name
+	// (as returned by CleanName) whose content is data, and describes it.
+	// Reading may take minutes (OCR of a scan): it reports how far it has
+	// come to progress (never nil), from its own goroutine, as often as
+	// it likes. After it returns, [Answerer.Documents] lists the document.
+	AddDocument(ctx context.Context, name string, data []byte, progress func(answer.Progress)) (answer.DocInfo, error)
 	// RemoveDocument removes the document called name, as listed by
 	// [Answerer.Documents].
 	RemoveDocument(ctx context.Context, name string) error
@@ -213,6 +215,7 @@ type Bot struct {
 	cfg         Config
 	answer      Answerer
 	docs        DocumentManager // nil: no uploads
+	intake      intake          // reads the documents admins send
 	hooks       Hooks
 	client      *http.Client
 	pollTimeout time.Duration
@@ -388,13 +391,15 @@ const finishTimeout = 3 * time.Second
 // drain waits for queued and in-flight updates within ShutdownTimeout, then
 // cancels what is left and lets it finish its placeholders.
 func (b *Bot) drain(d *dispatcher, cancelWork context.CancelFunc) {
-	if d.wait(b.cfg.ShutdownTimeout) {
+	deadline := time.Now().Add(b.cfg.ShutdownTimeout)
+	if d.wait(b.cfg.ShutdownTimeout) && b.intake.wait(time.Until(deadline)) {
 		return
 	}
 	b.log.Warn("shutdown timeout: cancelling unfinished answers; they stay in the store and are replayed on the next start",
 		"pending", d.pendingCount())
 	cancelWork()
 	d.wait(finishTimeout + time.Second)
+	b.intake.wait(finishTimeout + time.Second)
 }
 
 // HandleUpdate handles one update synchronously, outside any queue and

@@ -43,9 +43,14 @@ func (b *Bot) mayManage(ctx context.Context, msg *tgbotapi.Message, t target, tt
 
 // addDocument handles a file sent to the bot: an admin's file in a private
 // chat, under a name the [DocumentManager] accepts, is downloaded (at most
-// MaxUploadBytes) and added with [DocumentManager.AddDocument]; everyone
-// else is told why not. It reports false when ctx ended it before the
-// document was added.
+// MaxUploadBytes) and handed to the bot's intake, which adds it with
+// [DocumentManager.AddDocument] off the chat's update queue, one document
+// at a time (see [intake]); everyone else is told why not. A document
+// that takes more than statusDelay to read gets a status message (stage,
+// pages, time left) that the result replaces. A document sent while
+// another is read is queued, and the admin told so; one beyond
+// maxQueuedUploads is refused. It reports false when ctx ended the
+// download.
 func (b *Bot) addDocument(ctx context.Context, u Update, t target) bool {
 	m := u.Message
 	doc := m.Document
@@ -65,33 +70,25 @@ func (b *Bot) addDocument(ctx context.Context, u Update, t target) bool {
 	if int64(doc.FileSize) > b.cfg.MaxUploadBytes {
 		return up.tooLarge(int64(doc.FileSize))
 	}
-	// The download and the indexing can take a while: show "typing…".
+	// The download can take a while: show "typing…".
 	s := b.startStream(ctx, t, lang, false, 0)
-	stopped := false
-	stopTyping := func() {
-		if !stopped {
-			stopped = true
-			s.stop()
-		}
-	}
-	defer stopTyping() // also when AddDocument panics
 	start := time.Now()
 	data, err := b.fetchFile(ctx, doc.FileID)
+	s.stop()
 	if err != nil {
-		stopTyping()
 		return up.downloadFailed(err)
 	}
-	info, err := b.docs.AddDocument(ctx, name, data)
-	stopTyping()
-	if err != nil {
-		return up.addFailed(err, len(data))
+	j := newReadJob(up, u, data, start)
+	switch b.intake.submit(j) {
+	case jobRefused:
+		log.Warn("document refused: the intake queue is full", "queued", maxQueuedUploads)
+		return b.reply(ctx, t, fmt.Sprintf(uploadTexts[lang].busy, name))
+	case jobQueued:
+		log.Info("document queued: another is being read")
+		j.notifyQueued()
+	default:
+		close(j.ready)
 	}
-	if info.Name == "" {
-		info.Name = name
-	}
-	log.Info("document added", "name", info.Name, "paragraphs", info.Paragraphs, "bytes", len(data),
-		"took_ms", time.Since(start).Milliseconds())
-	b.reply(ctx, t, fmt.Sprintf(tt.added, info.Name, tt.paragraphCount(info.Paragraphs)))
 	return true
 }
 
@@ -132,17 +129,6 @@ func (up upload) downloadFailed(err error) bool {
 	return true
 }
 
-// addFailed handles an error of AddDocument; false: interrupted by ctx.
-func (up upload) addFailed(err error, size int) bool {
-	if up.ctx.Err() != nil {
-		up.log.Warn("adding a document interrupted by shutdown", "err", err)
-		return false
-	}
-	up.log.Warn("couldn't add a document", "bytes", size, "err", err)
-	up.b.reply(up.ctx, up.t, fmt.Sprintf(texts[up.lang].addFailed, up.name, userError(err)))
-	return true
-}
-
 // removeDocument handles /remove NAME: admins only, in a private chat. NAME
 // is matched against [Answerer.Documents] exactly, else case-insensitively.
 // It reports false when ctx ended it before the document was removed.
@@ -178,14 +164,18 @@ func (b *Bot) removeDocument(ctx context.Context, u Update, t target, lang, arg 
 }
 
 // docsText answers /docs: the documents, numbered (the number works in
-// /source), with their paragraph counts, and for an admin who can manage
-// them a line on how.
-func docsText(lang string, docs []answer.DocInfo, active []string, admin bool) string {
+// /source), with their paragraph counts, then the uploads being read or
+// waiting (see [intake.reading]), and for an admin who can manage them a
+// line on how.
+func docsText(lang string, docs []answer.DocInfo, active []string, admin bool, uploads []uploadStatus) string {
 	tt := texts[lang]
 	var lines []string
-	if len(docs) == 0 {
+	switch {
+	case len(docs) == 0 && len(uploads) > 0:
+		lines = append(lines, tt.docsHeader)
+	case len(docs) == 0:
 		lines = append(lines, tt.noDocuments)
-	} else {
+	default:
 		lines = append(lines, tt.docsHeader)
 		for i, d := range docs {
 			line := fmt.Sprintf(tt.docsLine, i+1, d.Name, tt.paragraphCount(d.Paragraphs))
@@ -194,9 +184,10 @@ func docsText(lang string, docs []answer.DocInfo, active []string, admin bool) s
 			}
 			lines = append(lines, line)
 		}
-		if len(active) > 0 {
-			lines = append(lines, "", tt.docsActive)
-		}
+	}
+	lines = append(lines, readingLines(lang, uploads)...)
+	if len(docs) > 0 && len(active) > 0 {
+		lines = append(lines, "", tt.docsActive)
 	}
 	if admin {
 		lines = append(lines, "", tt.docsHint)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -162,6 +163,9 @@ func TestUpload(t *testing.T) {
 			}
 			u := decodeUpdate(t, tt.upd)
 			b.HandleUpdate(context.Background(), u)
+			if !b.intake.wait(time.Minute) {
+				t.Fatal("the document is still being read")
+			}
 
 			sent := f.Sent(u.Message.Chat.ID)
 			switch {
@@ -259,6 +263,9 @@ func TestRemove(t *testing.T) {
 			lib.removeErr = tt.removeErr
 			u := decodeUpdate(t, tt.upd)
 			b.HandleUpdate(context.Background(), u)
+			if !b.intake.wait(time.Minute) {
+				t.Fatal("the document is still being read")
+			}
 			sent := f.Sent(u.Message.Chat.ID)
 			if len(sent) != 1 || !strings.Contains(sent[0].Get("text"), tt.want) {
 				t.Fatalf("got %v, want one reply containing %q", textsOf(sent), tt.want)
@@ -305,6 +312,9 @@ func TestDocsAndHelp(t *testing.T) {
 			a.setDocs([]answer.DocInfo{{Name: "sample.txt", Paragraphs: 3}, {Name: "notes.md", Paragraphs: 12}})
 			u := decodeUpdate(t, tt.upd)
 			b.HandleUpdate(context.Background(), u)
+			if !b.intake.wait(time.Minute) {
+				t.Fatal("the document is still being read")
+			}
 			sent := f.Sent(u.Message.Chat.ID)
 			if len(sent) != 1 {
 				t.Fatalf("got %d replies", len(sent))

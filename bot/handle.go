@@ -83,7 +83,7 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 		return b.reply(ctx, t, aboutText(lang, b.answer.Documents()))
 	case reqDocs:
 		docs := b.answer.Documents()
-		return b.reply(ctx, t, docsText(lang, docs, b.chatScope(m.Chat.ID, docs), private && b.canManage(m.From.ID)))
+		return b.reply(ctx, t, docsText(lang, docs, b.chatScope(m.Chat.ID, docs), private && b.canManage(m.From.ID), b.intake.reading()))
 	case reqUse:
 		return b.use(ctx, m, t, lang, req.text)
 	case reqSource:

@@ -215,6 +215,9 @@ type fakeLibrary struct {
 	// removeErr, when set, are returned instead.
 	paragraphs        int
 	addErr, removeErr error
+	// read, when set, is called by AddDocument first, as the reading of
+	// the document; its error is returned.
+	read func(ctx context.Context, name string, progress func(answer.Progress)) error
 
 	mu      sync.Mutex
 	added   []addCall
@@ -242,10 +245,15 @@ func (l *fakeLibrary) CleanName(name string) (string, error) {
 	return name, nil
 }
 
-func (l *fakeLibrary) AddDocument(ctx context.Context, name string, data []byte) (answer.DocInfo, error) {
+func (l *fakeLibrary) AddDocument(ctx context.Context, name string, data []byte, progress func(answer.Progress)) (answer.DocInfo, error) {
 	l.mu.Lock()
 	l.added = append(l.added, addCall{name, slices.Clone(data)})
 	l.mu.Unlock()
+	if l.read != nil {
+		if err := l.read(ctx, name, progress); err != nil {
+			return answer.DocInfo{}, err
+		}
+	}
 	if l.addErr != nil {
 		return answer.DocInfo{}, l.addErr
 	}

@@ -41,6 +41,7 @@ import (
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/retrieval/extract"
 )
 
 // UploadsDir is where documents added from chat are kept, under the data
@@ -240,13 +241,20 @@ func isBidiControl(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }
 // document of the same name added earlier is replaced; a configured
 // document's name is refused, and so is a document over the limits, alone
 // or with the others (a [*document.LimitError] naming the limit's
-// setting), before it is embedded.
-func (l *Library) AddDocument(ctx context.Context, name string, data []byte) (answer.DocInfo, error) {
+// setting), before it is embedded. The file is read with
+// [document.Limits.ParseFile] within ctx, which reports to progress (it
+// may be nil) as the reading goes on (OCR pages); the reading is not
+// serialised with other changes, only the indexing is.
+func (l *Library) AddDocument(ctx context.Context, name string, data []byte, progress func(answer.Progress)) (answer.DocInfo, error) {
 	name, err := CleanName(name)
 	if err != nil {
 		return answer.DocInfo{}, err
 	}
-	doc, err := l.opts.Limits.Parse(name, data)
+	var report extract.ProgressFunc
+	if progress != nil {
+		report = func(p extract.Progress) { progress(answer.Progress{Stage: p.Stage, Done: p.Done, Total: p.Total}) }
+	}
+	doc, err := l.opts.Limits.ParseFile(ctx, name, data, report)
 	if err != nil {
 		return answer.DocInfo{}, err
 	}

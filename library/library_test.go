@@ -75,7 +75,7 @@ func TestUploadThenAsk(t *testing.T) {
 				t.Fatalf("before the upload: %+v, want not found", a)
 			}
 			_, gen := l.Snapshot()
-			info, err := l.AddDocument(context.Background(), "pets.txt", []byte(petsDoc))
+			info, err := l.AddDocument(context.Background(), "pets.txt", []byte(petsDoc), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +106,7 @@ func TestUploadThenAsk(t *testing.T) {
 func TestUploadSurvivesReopen(t *testing.T) {
 	dir := t.TempDir()
 	l := openTest(t, dir)
-	if _, err := l.AddDocument(context.Background(), "../pets.txt", []byte(petsDoc)); err != nil {
+	if _, err := l.AddDocument(context.Background(), "../pets.txt", []byte(petsDoc), nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, UploadsDir, "pets.txt")); err != nil {
@@ -128,7 +128,7 @@ func TestAddDocumentRefuses(t *testing.T) {
 		{"control characters", "a\u0007b.txt", "x", "control characters"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := l.AddDocument(context.Background(), tc.file, []byte(tc.data))
+			_, err := l.AddDocument(context.Background(), tc.file, []byte(tc.data), nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("AddDocument(%q) = %v, want an error with %q", tc.file, err, tc.want)
 			}

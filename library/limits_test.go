@@ -64,7 +64,7 @@ func TestAddDocumentOverLimits(t *testing.T) {
 				t.Fatal(err)
 			}
 			embedded, gen := b.passages, l.Current().Generation
-			_, err = l.AddDocument(context.Background(), "notes.txt", tc.data)
+			_, err = l.AddDocument(context.Background(), "notes.txt", tc.data, nil)
 			if err == nil || err.Error() != tc.want || !errors.Is(err, document.ErrOverLimit) {
 				t.Fatalf("AddDocument = %v\nwant %q", err, tc.want)
 			}
@@ -86,7 +86,7 @@ func TestAddDocumentWithinLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := l.AddDocument(context.Background(), "notes.txt", tinyParagraphs(60_000))
+	info, err := l.AddDocument(context.Background(), "notes.txt", tinyParagraphs(60_000), nil)
 	if err != nil || info.Paragraphs != 20_000 {
 		t.Fatalf("AddDocument of 20000 paragraphs = %+v, %v", info, err)
 	}
@@ -110,7 +110,7 @@ func TestOpenOverLimits(t *testing.T) {
 
 	l := openTest(t, dir)
 	for _, name := range []string{"a.txt", "b.txt"} {
-		if _, err := l.AddDocument(context.Background(), name, tinyParagraphs(3000)); err != nil {
+		if _, err := l.AddDocument(context.Background(), name, tinyParagraphs(3000), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,10 +13,10 @@ import (
 func TestTitleIsParagraphZero(t *testing.T) {
 	l := openTest(t, t.TempDir())
 	ctx := context.Background()
-	if _, err := l.AddDocument(ctx, "guide.md", []byte("# Care Guide\n\nFeed the cat twice a day.\n\n## Dogs\n\nWalk the dog.\n")); err != nil {
+	if _, err := l.AddDocument(ctx, "guide.md", []byte("# Care Guide\n\nFeed the cat twice a day.\n\n## Dogs\n\nWalk the dog.\n"), nil); err != nil {
 		t.Fatal(err)
 	}
-	info, err := l.AddDocument(ctx, "pets.txt", []byte(petsDoc))
+	info, err := l.AddDocument(ctx, "pets.txt", []byte(petsDoc), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestScopedQuestion(t *testing.T) {
 		"cats.txt": "The cat sleeps on the warm windowsill every afternoon.\n\nThe cat eats fish.\n",
 		"dogs.txt": "The dog sleeps in a basket by the door.\n\nThe dog eats meat.\n",
 	} {
-		if _, err := l.AddDocument(ctx, name, []byte(text)); err != nil {
+		if _, err := l.AddDocument(ctx, name, []byte(text), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

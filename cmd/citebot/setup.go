@@ -14,6 +14,7 @@ import (
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/answer/plain"
 	"github.com/citebot/citebot/bot/metrics"
+	"github.com/citebot/citebot/cmd/citebot/internal/progress"
 	"github.com/citebot/citebot/config"
 	"github.com/citebot/citebot/library"
 	"github.com/citebot/citebot/openai"
@@ -49,7 +50,7 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 
 // openIndex loads the configured documents and builds or loads their index.
 func (c *command) openIndex(ctx context.Context) (*retrieval.Index, retrieval.BuildStats, error) {
-	docs, err := c.limits().Load(c.cfg.Docs)
+	docs, err := progress.Load(ctx, c.limits(), c.cfg.Docs, c.stderr)
 	if err != nil {
 		return nil, retrieval.BuildStats{}, err
 	}

@@ -1,0 +1,375 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/citebot/citebot/answer"
+)
+
+const (
+	// maxQueuedUploads bounds the documents waiting while another is
+	// being read; an upload beyond it is refused politely.
+	maxQueuedUploads = 4
+	// statusDelay is how long a document may take to read before its
+	// status message is sent; statusEvery is the least time between two
+	// edits of that message (Telegram tolerates about one edit of a
+	// message per 3 s).
+	statusDelay = 3 * time.Second
+	statusEvery = 3 * time.Second
+)
+
+// intake reads the documents admins send, one at a time per bot, with at
+// most maxQueuedUploads waiting. Reading (OCR of a scan) can take
+// minutes, so it runs off the chat's update queue: the chat can ask
+// /docs, which lists the document as being read, and send more files,
+// which are queued.
+//
+// An update whose document the intake reads is held: it is marked done
+// only when the document is added or refused (see [intake.release]), so
+// that a document cut short by a stop is read again after the restart,
+// like any unfinished update. Its zero value is ready to use; it is safe
+// for concurrent use.
+type intake struct {
+	mu      sync.Mutex
+	running *readJob // nil: idle
+	queue   []*readJob
+	idle    chan struct{} // closed when the running worker exits
+	holds   map[int]*hold // by update id
+}
+
+// hold is the finishing state of an update whose document the intake reads.
+type hold struct {
+	ended      bool // the job ended
+	added      bool // and the update is finished (not interrupted)
+	dispatched bool // the dispatcher asked to finish it
+}
+
+// submitResult says what became of a submitted job.
+type submitResult int
+
+const (
+	jobStarted submitResult = iota // read at once
+	jobQueued                      // waits for the job being read
+	jobRefused                     // the queue is full
+)
+
+// submit starts j or queues it. A queued job waits until j.ready is
+// closed before it starts, so that its "queued" notice is sent first.
+func (in *intake) submit(j *readJob) submitResult {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.running != nil {
+		if len(in.queue) >= maxQueuedUploads {
+			return jobRefused
+		}
+		in.queue = append(in.queue, j)
+		in.holdLocked(j)
+		return jobQueued
+	}
+	in.running = j
+	in.holdLocked(j)
+	in.idle = make(chan struct{})
+	go in.work(j, in.idle)
+	return jobStarted
+}
+
+// holdLocked holds j's update when it belongs to the durable inbox.
+func (in *intake) holdLocked(j *readJob) {
+	if j.t.out == nil {
+		return
+	}
+	if in.holds == nil {
+		in.holds = make(map[int]*hold)
+	}
+	in.holds[j.u.UpdateID] = &hold{}
+}
+
+// work reads first and then the queued jobs, in order, until the queue
+// is empty.
+func (in *intake) work(first *readJob, idle chan struct{}) {
+	defer close(idle)
+	for j := first; j != nil; j = in.next() {
+		j.run()
+	}
+}
+
+// next takes the next queued job, or marks the intake idle.
+func (in *intake) next() *readJob {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(in.queue) == 0 {
+		in.running = nil
+		return nil
+	}
+	j := in.queue[0]
+	in.queue[0] = nil
+	in.queue = in.queue[1:]
+	in.running = j
+	return j
+}
+
+// wait waits up to timeout for every submitted job to end and reports
+// whether they did.
+func (in *intake) wait(timeout time.Duration) bool {
+	in.mu.Lock()
+	running, idle := in.running != nil, in.idle
+	in.mu.Unlock()
+	if !running {
+		return true
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-idle:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// release reports whether the update of id may be marked done now. The
+// dispatcher (byJob false) asks when its handler returned; the job asks
+// when it ended, added telling whether the update is finished. Whichever
+// asks second gets the answer; an update the intake does not hold is
+// released at once.
+func (in *intake) release(id int, byJob, added bool) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	h, ok := in.holds[id]
+	switch {
+	case !ok:
+		return !byJob
+	case byJob && h.dispatched, !byJob && h.ended:
+		delete(in.holds, id)
+		return h.added || (byJob && added)
+	case byJob:
+		h.ended, h.added = true, added
+	default:
+		h.dispatched = true
+	}
+	return false
+}
+
+// reading returns the documents being read and waiting, in order.
+func (in *intake) reading() []uploadStatus {
+	in.mu.Lock()
+	jobs := make([]*readJob, 0, len(in.queue)+1)
+	if in.running != nil {
+		jobs = append(jobs, in.running)
+	}
+	jobs = append(jobs, in.queue...)
+	in.mu.Unlock()
+	out := make([]uploadStatus, len(jobs))
+	for i, j := range jobs {
+		out[i] = uploadStatus{Name: j.name, Queued: i > 0}
+		if i == 0 {
+			out[i].Progress, _, _ = j.progress()
+		}
+	}
+	return out
+}
+
+// uploadStatus is a document the intake reads or holds in its queue.
+type uploadStatus struct {
+	Name     string
+	Queued   bool
+	Progress answer.Progress
+}
+
+// readJob is one document to read: the upload it came from, its bytes and
+// what its chat has been shown.
+type readJob struct {
+	upload
+	u     Update // the update that brought the document
+	data  []byte
+	start time.Time
+	// ready is closed once the job may start (its "queued" notice, if
+	// any, is sent).
+	ready chan struct{}
+
+	mu         sync.Mutex
+	p          answer.Progress
+	stageStart time.Time // first report of p.Stage
+	stageDone  int       // p.Done at stageStart
+
+	// Used by the job's goroutines one at a time (the queue notice, then
+	// the status display, then the result).
+	msg      int       // the status message, 0: none
+	shown    string    // its text
+	lastEdit time.Time // when it was last sent or edited
+	noStatus bool      // the status message can't be shown
+}
+
+// report records p; it is the progress function given to AddDocument.
+func (j *readJob) report(p answer.Progress) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if p.Stage != j.p.Stage || p.Done < j.stageDone {
+		j.stageStart, j.stageDone = time.Now(), p.Done
+	}
+	j.p = p
+}
+
+// progress returns the latest report and the pace of its stage so far:
+// done units in elapsed time.
+func (j *readJob) progress() (p answer.Progress, done int, elapsed time.Duration) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.p, j.p.Done - j.stageDone, time.Since(j.stageStart)
+}
+
+// run reads the document and shows the result: in the status message
+// when there is one, else as a reply. A panic in AddDocument is an error
+// for this document only.
+func (j *readJob) run() {
+	<-j.ready
+	if j.ctx.Err() != nil {
+		j.interrupted(j.ctx.Err())
+		return
+	}
+	typing := j.b.startStream(j.ctx, j.t, j.lang, false, 0)
+	stopTyping := sync.OnceFunc(func() { typing.stop() })
+	halt, shown := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(shown)
+		j.showStatus(halt, stopTyping)
+	}()
+	info, err := j.add()
+	close(halt)
+	<-shown
+	stopTyping()
+	switch {
+	case err != nil && j.ctx.Err() != nil:
+		j.interrupted(err)
+	case err != nil:
+		j.log.Warn("couldn't add a document", "bytes", len(j.data), "err", err)
+		j.ended(j.say(fmt.Sprintf(texts[j.lang].addFailed, j.name, userError(err))))
+	default:
+		if info.Name == "" {
+			info.Name = j.name
+		}
+		j.log.Info("document added", "name", info.Name, "paragraphs", info.Paragraphs, "bytes", len(j.data),
+			"took_ms", time.Since(j.start).Milliseconds())
+		tt := texts[j.lang]
+		j.ended(j.say(fmt.Sprintf(tt.added, info.Name, tt.paragraphCount(info.Paragraphs))))
+	}
+}
+
+// add calls AddDocument, turning a panic into an error.
+func (j *readJob) add() (info answer.DocInfo, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.log.Error("panic while adding a document", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%s: internal error while reading the document", j.name)
+		}
+	}()
+	return j.b.docs.AddDocument(j.ctx, j.name, j.data, j.report)
+}
+
+// ended marks the job's update done, once the dispatcher is done with it
+// too, when finished.
+func (j *readJob) ended(finished bool) {
+	if j.t.out != nil && j.b.intake.release(j.u.UpdateID, true, finished) {
+		j.b.finish(j.u)
+	}
+}
+
+// interrupted tells the chat that a stop cut the reading short; the
+// update stays unfinished, to be read again after the restart.
+func (j *readJob) interrupted(err error) {
+	j.log.Warn("reading a document interrupted by shutdown", "err", err)
+	if j.msg != 0 {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(j.ctx), finishTimeout)
+		defer cancel()
+		text := fmt.Sprintf(uploadTexts[j.lang].interrupted, j.name)
+		if err := j.b.edit(ctx, j.t.chat, j.msg, escapeHTML(text), true, nil, retryFlood); err != nil {
+			j.log.Debug("couldn't mark the status message interrupted", "err", err)
+		}
+	}
+	j.ended(false)
+}
+
+// say shows the outcome: edited into the status message (no sooner than
+// statusEvery after its last edit), else, or when that fails, as a new
+// reply. It reports whether the job's update is finished.
+func (j *readJob) say(text string) bool {
+	if j.msg != 0 {
+		if d := time.Until(j.lastEdit.Add(statusEvery)); d > 0 {
+			if err := sleep(j.ctx, d); err != nil {
+				return false
+			}
+		}
+		err := j.b.editMessage(j.ctx, j.t.chat, j.msg, escapeHTML(text), true, nil)
+		if err == nil {
+			return true
+		}
+		if j.ctx.Err() != nil {
+			return false
+		}
+		j.log.Warn("couldn't edit the status message into the result, sending it anew", "err", err)
+	}
+	return j.b.reply(j.ctx, j.t, text)
+}
+
+// notifyQueued sends the "queued" notice, which becomes the status
+// message, and lets the job start.
+func (j *readJob) notifyQueued() {
+	defer close(j.ready)
+	text := fmt.Sprintf(uploadTexts[j.lang].queued, j.name)
+	id, err := j.b.sendMessage(j.ctx, j.t, escapeHTML(text), true, nil)
+	if err != nil {
+		j.log.Warn("couldn't tell that a document is queued", "err", err)
+	}
+	j.msg, j.shown, j.lastEdit, j.noStatus = id, text, time.Now(), id == 0
+}
+
+// showStatus sends the status message once reading took statusDelay (at
+// once when the queue notice is there), then edits it at most every
+// statusEvery whenever its text changed, until halt is closed. stopTyping
+// stops the "typing…" display; it is called when the message is sent.
+func (j *readJob) showStatus(halt <-chan struct{}, stopTyping func()) {
+	wait := statusDelay
+	if j.msg != 0 {
+		wait = time.Until(j.lastEdit.Add(statusEvery))
+		stopTyping()
+	}
+	for !j.noStatus {
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-halt:
+				t.Stop()
+				return
+			case <-j.ctx.Done():
+				t.Stop()
+				return
+			}
+		}
+		wait = statusEvery
+		text := statusText(j.lang, j.name, j)
+		if text == j.shown {
+			continue
+		}
+		if j.msg == 0 {
+			stopTyping()
+			id, err := j.b.sendMessage(j.ctx, j.t, escapeHTML(text), true, nil)
+			j.msg, j.noStatus = id, id == 0
+			if err != nil {
+				j.log.Warn("couldn't send the status message", "err", err)
+			}
+		} else if err := j.b.edit(j.ctx, j.t.chat, j.msg, escapeHTML(text), true, nil, retryFlood); err != nil {
+			j.log.Debug("status edit failed", "err", err)
+		}
+		j.shown, j.lastEdit = text, time.Now()
+	}
+}
+
+// newReadJob makes the job of reading data, downloaded for up.
+func newReadJob(up upload, u Update, data []byte, start time.Time) *readJob {
+	return &readJob{upload: up, u: u, data: data, start: start, ready: make(chan struct{})}
+}
