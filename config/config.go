@@ -93,6 +93,10 @@ type Config struct {
 	MemoryBudgetMB         int
 	TopK                   int
 
+	// OCRLanguages are the Tesseract languages OCR reads in, comma-separated
+	// ("chi_sim,eng"); empty: chosen from each page. See [Config.OCRLanguageList].
+	OCRLanguages string
+
 	// Embeddings.
 	Embedder       string // "local" or "openai"
 	EmbedModel     string

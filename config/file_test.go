@@ -16,6 +16,7 @@ data_dir: /var/lib/citebot
 max_passage_runes: 300
 max_passages_per_document: 5000
 memory_budget_mb: 128
+ocr_languages: chi_sim,eng
 top_k: 7
 embedder: openai
 embed_model: nomic-embed-text
