@@ -10,10 +10,13 @@ import (
 )
 
 // handleCallback answers a button under an answer: a ¶ button (see
-// [Bot.showParagraph]), 👍/👎 or a reason (see [Bot.vote]). Presses are
-// rate limited per user like questions. The callback query is always
-// answered, with a short text when the data is unknown or the user must
-// wait.
+// [Bot.showParagraph], and [Bot.inlineParagraph] under a message sent in
+// inline mode), 👍/👎 or a reason (see [Bot.vote]). Every press passes the
+// allowlists (a press under an inline message, which has no chat the bot
+// knows, by its user alone; admins always) and is rate limited per user
+// like questions before anything is looked up. The callback query is
+// always answered, with a short text when the data is unknown, the user is
+// refused or must wait.
 func (b *Bot) handleCallback(ctx context.Context, u Update) {
 	cq := u.CallbackQuery
 	answered := false
@@ -33,16 +36,16 @@ func (b *Bot) handleCallback(ctx context.Context, u Update) {
 	}
 	tt := texts[lang]
 	msg := cq.Message
-	if cq.From != nil && msg == nil && cq.InlineMessageID != "" && strings.HasPrefix(cq.Data, "src:") {
-		answered = true
-		b.inlineParagraph(ctx, cq, tt)
-		return
-	}
-	if cq.From == nil || msg == nil || msg.Chat == nil {
+	inline := msg == nil && cq.InlineMessageID != ""
+	if cq.From == nil || !inline && (msg == nil || msg.Chat == nil) {
 		answerWith(tt.callbackError)
 		return
 	}
-	if !b.access.allowed(msg.Chat.ID, cq.From.ID) {
+	chat := cq.From.ID
+	if !inline {
+		chat = msg.Chat.ID
+	}
+	if !b.isAdmin(cq.From.ID) && !b.access.allowed(chat, cq.From.ID) {
 		answerWith(tt.refused)
 		return
 	}
@@ -50,11 +53,17 @@ func (b *Bot) handleCallback(ctx context.Context, u Update) {
 		answerWith(fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
 		return
 	}
-	if strings.HasPrefix(cq.Data, "fb") {
+	switch {
+	case inline && strings.HasPrefix(cq.Data, "src:"):
+		answered = true
+		b.inlineParagraph(ctx, cq, tt)
+	case inline:
+		answerWith(tt.callbackError)
+	case strings.HasPrefix(cq.Data, "fb"):
 		answerWith(b.vote(ctx, cq, lang))
-		return
+	default:
+		b.showParagraph(ctx, u, answerWith, tt)
 	}
-	b.showParagraph(ctx, u, answerWith, tt)
 }
 
 // showParagraph answers a ¶ button. In a group or topic it shows the
@@ -83,6 +92,7 @@ func (b *Bot) showParagraph(ctx context.Context, u Update, answerWith func(strin
 		return
 	}
 	answerWith("")
+	p.Text = cutForMessages(p.Text)
 	para := renderParagraph(p, len(docs) > 1)
 	if msg.Chat.Type != "private" {
 		if rec, ok := b.answers.get(msg.Chat.ID, msg.MessageID); ok && b.toggle(ctx, rec, cq.Data, para) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -87,7 +86,7 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	case reqUse:
 		return b.use(ctx, m, t, lang, req.text)
 	case reqSource:
-		b.source(ctx, t, lang, req.text)
+		b.source(ctx, t, m.From.ID, lang, req.text)
 	case reqRemove:
 		return b.removeDocument(ctx, u, t, lang, req.text)
 	case reqDocument:
@@ -309,89 +308,4 @@ func aboutText(lang string, docs []answer.DocInfo) string {
 		lines = append(lines, fmt.Sprintf(tt.aboutLine, docTitle(d), d.Name))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// source answers /source N and /source DOC N with the whole paragraph.
-func (b *Bot) source(ctx context.Context, t target, lang, args string) {
-	tt := texts[lang]
-	docs := b.answer.Documents()
-	doc, n, problem := parseSourceArgs(args, docs)
-	switch problem {
-	case srcUsage:
-		b.reply(ctx, t, tt.sourceUsage)
-		return
-	case srcNoDocuments:
-		b.reply(ctx, t, tt.noDocuments)
-		return
-	case srcWhichDoc:
-		names := make([]string, len(docs))
-		for i, d := range docs {
-			names[i] = d.Name
-		}
-		b.reply(ctx, t, fmt.Sprintf(tt.sourceDocs, strings.Join(names, ", ")))
-		return
-	}
-	p, ok := b.answer.Paragraph(doc, n)
-	if !ok {
-		b.reply(ctx, t, tt.noParagraph)
-		return
-	}
-	if _, err := b.sendHTML(ctx, t, renderParagraph(p, len(docs) > 1), nil); err != nil {
-		b.log.Warn("couldn't send a paragraph", "chat", t.chat, "err", err)
-	}
-}
-
-type srcProblem int
-
-const (
-	srcOK srcProblem = iota
-	srcUsage
-	srcNoDocuments
-	srcWhichDoc
-)
-
-// parseSourceArgs parses "N", "¶N" or "DOC N". DOC is a document name
-// (case-insensitive), its 1-based number in /about, or a unique prefix.
-// With one document DOC may be left out.
-func parseSourceArgs(args string, docs []answer.DocInfo) (doc string, n int, problem srcProblem) {
-	fields := strings.Fields(args)
-	if len(fields) == 0 {
-		return "", 0, srcUsage
-	}
-	last := strings.TrimLeft(fields[len(fields)-1], "¶#")
-	n, err := strconv.Atoi(last)
-	if err != nil || n < 0 {
-		return "", 0, srcUsage
-	}
-	if len(docs) == 0 {
-		return "", 0, srcNoDocuments
-	}
-	name := strings.Join(fields[:len(fields)-1], " ")
-	if name == "" {
-		if len(docs) == 1 {
-			return docs[0].Name, n, srcOK
-		}
-		return "", 0, srcWhichDoc
-	}
-	for _, d := range docs {
-		if strings.EqualFold(d.Name, name) {
-			return d.Name, n, srcOK
-		}
-	}
-	if i, err := strconv.Atoi(name); err == nil && i >= 1 && i <= len(docs) {
-		return docs[i-1].Name, n, srcOK
-	}
-	match := -1
-	for i, d := range docs {
-		if len(d.Name) >= len(name) && strings.EqualFold(d.Name[:len(name)], name) {
-			if match >= 0 {
-				return "", 0, srcWhichDoc
-			}
-			match = i
-		}
-	}
-	if match < 0 {
-		return "", 0, srcWhichDoc
-	}
-	return docs[match].Name, n, srcOK
 }

@@ -97,8 +97,8 @@ func (b *Bot) inlineResults(ctx context.Context, user int64, q string) []inlineA
 	ev.Outcome, ev.Messages = outcomeOf(a), 1
 	docs := b.answer.Documents()
 	html := renderAnswer(a, docs)
-	if parts := splitHTML(html, maxMessageUnits); len(parts) > 0 {
-		html = parts[0]
+	if first := firstMessage(html); first != "" {
+		html = first
 	}
 	kb := sourceKeyboard(a, docs)
 	results := []inlineArticle{{
@@ -112,7 +112,7 @@ func (b *Bot) inlineResults(ctx context.Context, user int64, q string) []inlineA
 		if len(results) == maxInlineResults {
 			break
 		}
-		label := paragraphLabel(c.Doc, c.Paragraph, many)
+		label := paragraphLabel(c.Doc, c.Page, c.Paragraph, many)
 		one := answer.Answer{Lang: a.Lang, Citations: []answer.Citation{c}}
 		results = append(results, inlineArticle{
 			Type: "article", ID: fmt.Sprintf("c%d", i+1), Title: label, Description: oneLine(c.Quote),
@@ -169,7 +169,9 @@ func (b *Bot) inlineParagraph(ctx context.Context, cq *tgbotapi.CallbackQuery, t
 	}
 	text := tt.callbackError
 	if have {
-		text = paragraphLabel(p.Doc, p.Paragraph, len(docs) > 1) + "\n" + strings.TrimSpace(p.Text)
+		// One rune more than an alert holds, so that a cut shows.
+		body := truncateRunes(strings.TrimSpace(p.Text), maxAlert+1)
+		text = paragraphLabel(p.Doc, p.Page, p.Paragraph, len(docs) > 1) + "\n" + body
 		if utf8.RuneCountInString(text) > maxAlert {
 			text = truncateRunes(text, maxAlert-1) + "…"
 		}

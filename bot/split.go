@@ -16,21 +16,73 @@ const maxMessages = 4
 
 // splitMessages splits HTML for sending: parts of at most maxMessageUnits,
 // and at most maxMessages of them, the last ending in "…" when the rest
-// was cut off.
+// was cut off. Only the start of html that the messages can hold is
+// tokenized and split, however long html is.
 func splitMessages(html string) []string {
+	html, cut := cutHTML(html, (maxMessages+1)*maxMessageUnits)
 	parts := splitHTML(html, maxMessageUnits)
-	if len(parts) <= maxMessages {
+	if len(parts) <= maxMessages && !cut || len(parts) == 0 {
 		return parts
 	}
-	parts = parts[:maxMessages]
-	last := parts[maxMessages-1]
+	parts = parts[:min(len(parts), maxMessages)]
+	last := parts[len(parts)-1]
 	if utf16Len(last)+2 > maxMessageUnits {
 		if p := splitHTML(last, maxMessageUnits-2); len(p) > 0 {
 			last = p[0]
 		}
 	}
-	parts[maxMessages-1] = last + "\n…"
+	parts[len(parts)-1] = last + "\n…"
 	return parts
+}
+
+// firstMessage returns the first part of html as splitHTML would cut it
+// into messages, "" when it has no visible text; only the start of html is
+// looked at.
+func firstMessage(html string) string {
+	html, _ = cutHTML(html, 2*maxMessageUnits)
+	if parts := splitHTML(html, maxMessageUnits); len(parts) > 0 {
+		return parts[0]
+	}
+	return ""
+}
+
+// cutHTML returns the start of s that ends between two tokens (see
+// tokenizeHTML) and holds at most units UTF-16 code units, and whether
+// anything was cut off. Tags left open are closed by splitHTML.
+func cutHTML(s string, units int) (prefix string, cut bool) {
+	if len(s) <= units { // every UTF-16 code unit takes at least a byte
+		return s, false
+	}
+	n := 0
+	for i := 0; i < len(s); {
+		t := nextToken(s, i)
+		if n+int(t.units) > units {
+			return s[:i], true
+		}
+		n += int(t.units)
+		i = int(t.end)
+	}
+	return s, false
+}
+
+// cutForMessages returns the start of text, cut between characters, that
+// holds one UTF-16 code unit more than maxMessages messages can show (text
+// itself when it is no longer): escaped and split, it still fills every
+// message and is marked as cut, but a paragraph of any length costs no
+// more than that to render.
+func cutForMessages(text string) string {
+	const most = maxMessages*maxMessageUnits + 1
+	if len(text) <= most {
+		return text
+	}
+	units := 0
+	for i, r := range text {
+		if units+runeUnits(r) > most {
+			return text[:i]
+		}
+		units += runeUnits(r)
+	}
+	return text
 }
 
 // htmlTok is one indivisible piece of an HTML string s: a tag, an entity, a
@@ -74,51 +126,51 @@ const maxRun = 64
 // as text, so it never fails.
 func tokenizeHTML(s string) []htmlTok {
 	toks := make([]htmlTok, 0, len(s)/8+1)
-	add := func(start, end, units int, kind tokKind) {
-		toks = append(toks, htmlTok{start: int32(start), end: int32(end), units: int32(units), kind: kind})
-	}
 	for i := 0; i < len(s); {
-		switch s[i] {
-		case '<':
-			if j := strings.IndexByte(s[i:], '>'); j > 0 {
-				kind := tokOpen
-				if strings.HasPrefix(s[i:], "</") {
-					kind = tokClose
-				}
-				add(i, i+j+1, utf16Len(s[i:i+j+1]), kind)
-				i += j + 1
-				continue
-			}
-		case '&':
-			if j := strings.IndexByte(s[i:], ';'); j > 0 && j <= 10 {
-				add(i, i+j+1, j+1, tokText)
-				i += j + 1
-				continue
-			}
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if isBreakRune(r) {
-			add(i, i+n, runeUnits(r), tokText)
-			i += n
-			continue
-		}
-		// A run of ordinary text, up to the next tag, entity, break rune
-		// or maxRun runes.
-		start, units := i, 0
-		for k := 0; i < len(s) && k < maxRun; k++ {
-			if s[i] == '<' || s[i] == '&' {
-				break
-			}
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if isBreakRune(r) {
-				break
-			}
-			units += runeUnits(r)
-			i += n
-		}
-		add(start, i, units, tokText)
+		t := nextToken(s, i)
+		toks = append(toks, t)
+		i = int(t.end)
 	}
 	return toks
+}
+
+// nextToken returns the token of s that starts at byte i < len(s).
+func nextToken(s string, i int) htmlTok {
+	tok := func(end, units int, kind tokKind) htmlTok {
+		return htmlTok{start: int32(i), end: int32(end), units: int32(units), kind: kind}
+	}
+	switch s[i] {
+	case '<':
+		if j := strings.IndexByte(s[i:], '>'); j > 0 {
+			kind := tokOpen
+			if strings.HasPrefix(s[i:], "</") {
+				kind = tokClose
+			}
+			return tok(i+j+1, utf16Len(s[i:i+j+1]), kind)
+		}
+	case '&':
+		if j := strings.IndexByte(s[i:min(len(s), i+11)], ';'); j > 0 {
+			return tok(i+j+1, j+1, tokText)
+		}
+	}
+	if r, n := utf8.DecodeRuneInString(s[i:]); isBreakRune(r) {
+		return tok(i+n, runeUnits(r), tokText)
+	}
+	// A run of ordinary text, up to the next tag, entity, break rune or
+	// maxRun runes; a '<' or '&' that starts no tag or entity is text.
+	end, units := i, 0
+	for k := 0; end < len(s) && k < maxRun; k++ {
+		if k > 0 && (s[end] == '<' || s[end] == '&') {
+			break
+		}
+		r, n := utf8.DecodeRuneInString(s[end:])
+		if isBreakRune(r) {
+			break
+		}
+		units += runeUnits(r)
+		end += n
+	}
+	return tok(end, units, tokText)
 }
 
 // isBreakRune reports whether r gets a token of its own: white space and

@@ -1,0 +1,279 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/citebot/citebot/answer"
+)
+
+// PageReader is implemented by an [Answerer] whose documents know the page
+// each paragraph starts on (PDF, OCR). /source p3 needs it; without it the
+// bot says the document has no page numbers. PageParagraphs must be safe
+// for concurrent use.
+type PageReader interface {
+	// PageParagraphs returns the paragraphs of document doc that start on
+	// page (1-based), in reading order, each with its whole text; ok is
+	// false when doc is not loaded or has no such page.
+	PageParagraphs(doc string, page int) (ps []answer.Passage, ok bool)
+}
+
+// sourceTexts are the words of /source's page form.
+type sourceTexts struct {
+	noPages     string
+	noPage      string // %d: page
+	pageHeading string // %d: page
+}
+
+var sourceTextsByLang = map[string]sourceTexts{
+	"en": {
+		noPages:     "This document has no page numbers: use /source N with a paragraph number.",
+		noPage:      "There is no page %d in this document.",
+		pageHeading: "Page %d",
+	},
+	"zh": {
+		noPages:     "此文档没有页码，请用 /source N 指定段落编号。",
+		noPage:      "此文档没有第 %d 页。",
+		pageHeading: "第 %d 页",
+	},
+}
+
+// source answers /source N, /source DOC N (a whole paragraph) and /source
+// p3, /source DOC p3 ¶N (the paragraphs of a page, or one of them). It
+// counts against user's button rate limit, like a ¶ press, and renders
+// no more of the text than maxMessages messages show.
+func (b *Bot) source(ctx context.Context, t target, user int64, lang, args string) {
+	tt := texts[lang]
+	if ok, warn, wait := b.cbLimits.allow(user, time.Now()); !ok {
+		if warn {
+			b.reply(ctx, t, fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
+		} else {
+			b.setReaction(ctx, t.chat, t.replyTo, reactionLater)
+		}
+		return
+	}
+	docs := b.answer.Documents()
+	ref, problem := parseSourceRef(args, docs)
+	switch problem {
+	case srcUsage:
+		b.reply(ctx, t, tt.sourceUsage)
+		return
+	case srcNoDocuments:
+		b.reply(ctx, t, tt.noDocuments)
+		return
+	case srcWhichDoc:
+		names := make([]string, len(docs))
+		for i, d := range docs {
+			names[i] = d.Name
+		}
+		b.reply(ctx, t, fmt.Sprintf(tt.sourceDocs, strings.Join(names, ", ")))
+		return
+	}
+	var html string
+	if ref.page > 0 {
+		var refusal string
+		if html, refusal = b.pageHTML(ref, lang, len(docs) > 1); refusal != "" {
+			b.reply(ctx, t, refusal)
+			return
+		}
+	} else {
+		p, ok := b.answer.Paragraph(ref.doc, ref.n)
+		if !ok {
+			b.reply(ctx, t, tt.noParagraph)
+			return
+		}
+		p.Text = cutForMessages(p.Text)
+		html = renderParagraph(p, len(docs) > 1)
+	}
+	if _, err := b.sendHTML(ctx, t, html, nil); err != nil {
+		b.log.Warn("couldn't send a paragraph", "chat", t.chat, "err", err)
+	}
+}
+
+// pageHTML renders what ref (a page reference) shows: one paragraph of
+// the page when ref.n is set, else the page's paragraphs under a heading,
+// as many as maxMessages messages hold. refusal is the reply instead when
+// there is nothing to show.
+func (b *Bot) pageHTML(ref sourceRef, lang string, many bool) (html, refusal string) {
+	st := sourceTextsByLang[lang]
+	pr, ok := b.answer.(PageReader)
+	if !ok {
+		return "", st.noPages
+	}
+	ps, ok := pr.PageParagraphs(ref.doc, ref.page)
+	if !ok || len(ps) == 0 {
+		return "", fmt.Sprintf(st.noPage, ref.page)
+	}
+	if ref.n >= 0 {
+		p, ok := pickOnPage(ps, ref.n)
+		if !ok {
+			return "", texts[lang].noParagraph
+		}
+		p.Text = cutForMessages(p.Text)
+		return renderParagraph(p, many), ""
+	}
+	heading := fmt.Sprintf(st.pageHeading, ref.page)
+	if many {
+		heading += " · " + ref.doc
+	}
+	var sb strings.Builder
+	sb.WriteString("<b>" + escapeHTML(heading) + "</b>")
+	budget := maxMessages*maxMessageUnits + 1
+	for _, p := range ps {
+		if budget <= 0 {
+			break
+		}
+		p.Text = cutForMessages(p.Text)
+		para := renderParagraph(p, many)
+		budget -= utf16Len(para)
+		sb.WriteString("\n\n" + para)
+	}
+	return sb.String(), ""
+}
+
+// pickOnPage returns paragraph n of a page's paragraphs ps: the one
+// numbered ¶n when it is on the page, else the n-th paragraph of the page
+// (1-based), as "p. 3, ¶2" reads in print.
+func pickOnPage(ps []answer.Passage, n int) (answer.Passage, bool) {
+	for _, p := range ps {
+		if p.Paragraph == n {
+			return p, true
+		}
+	}
+	if n >= 1 && n <= len(ps) {
+		return ps[n-1], true
+	}
+	return answer.Passage{}, false
+}
+
+type srcProblem int
+
+const (
+	srcOK srcProblem = iota
+	srcUsage
+	srcNoDocuments
+	srcWhichDoc
+)
+
+// sourceRef is what /source's arguments point at.
+type sourceRef struct {
+	doc string
+	// page is the 1-based page; 0 when a paragraph is named alone.
+	page int
+	// n is the paragraph; -1 for a whole page.
+	n int
+}
+
+// maxSourceNumber bounds a page or paragraph number in /source.
+const maxSourceNumber = 9_999_999
+
+// pageRefRE matches a page reference at the end of /source's arguments:
+// "p3", "p. 3", "page 3", "pg 3", "第3页", each optionally followed by a
+// paragraph ("¶2", "#2", "2", "第2段").
+var pageRefRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:^|\s)(?:(?:p|pp|pg|page)\.?\s*(\d{1,7})|第\s*(\d{1,7})\s*页)` +
+		`(?:(?:(?:\s*[,，、]\s*|\s+)(?:[¶#]|第)?|\s*(?:[¶#]|第))\s*(\d{1,7})\s*段?)?$`)
+})
+
+// parsePageRef parses a page reference: the document part before it
+// (possibly ""), the page and the paragraph (-1 when none). ok is false
+// when args do not end in one, or name page 0.
+func parsePageRef(args string) (name string, page, n int, ok bool) {
+	args = strings.TrimSpace(args)
+	m := pageRefRE().FindStringSubmatchIndex(args)
+	if m == nil {
+		return "", 0, 0, false
+	}
+	num := func(k int) int {
+		if m[2*k] < 0 {
+			return -1
+		}
+		v, _ := strconv.Atoi(args[m[2*k]:m[2*k+1]])
+		return v
+	}
+	page = max(num(1), num(2))
+	n = num(3)
+	if page < 1 || page > maxSourceNumber {
+		return "", 0, 0, false
+	}
+	return strings.TrimSpace(args[:m[0]]), page, n, true
+}
+
+// parseSourceRef parses /source's arguments: a page reference (see
+// parsePageRef) or a paragraph (see parseSourceArgs), after an optional
+// document.
+func parseSourceRef(args string, docs []answer.DocInfo) (sourceRef, srcProblem) {
+	if name, page, n, ok := parsePageRef(args); ok {
+		if len(docs) == 0 {
+			return sourceRef{}, srcNoDocuments
+		}
+		doc, problem := resolveSourceDoc(name, docs)
+		if problem != srcOK {
+			return sourceRef{}, problem
+		}
+		return sourceRef{doc: doc, page: page, n: n}, srcOK
+	}
+	doc, n, problem := parseSourceArgs(args, docs)
+	return sourceRef{doc: doc, n: n}, problem
+}
+
+// parseSourceArgs parses "N", "¶N" or "DOC N". DOC is a document name
+// (case-insensitive), its 1-based number in /about, or a unique prefix.
+// With one document DOC may be left out.
+func parseSourceArgs(args string, docs []answer.DocInfo) (doc string, n int, problem srcProblem) {
+	fields := strings.Fields(args)
+	if len(fields) == 0 {
+		return "", 0, srcUsage
+	}
+	last := strings.TrimLeft(fields[len(fields)-1], "¶#")
+	n, err := strconv.Atoi(last)
+	if err != nil || n < 0 {
+		return "", 0, srcUsage
+	}
+	if len(docs) == 0 {
+		return "", 0, srcNoDocuments
+	}
+	doc, problem = resolveSourceDoc(strings.Join(fields[:len(fields)-1], " "), docs)
+	if problem != srcOK {
+		return "", 0, problem
+	}
+	return doc, n, srcOK
+}
+
+// resolveSourceDoc returns the document name names among docs (not
+// empty): name itself (case-insensitive), a 1-based number, or a unique
+// prefix; "" names the only document.
+func resolveSourceDoc(name string, docs []answer.DocInfo) (string, srcProblem) {
+	if name == "" {
+		if len(docs) == 1 {
+			return docs[0].Name, srcOK
+		}
+		return "", srcWhichDoc
+	}
+	for _, d := range docs {
+		if strings.EqualFold(d.Name, name) {
+			return d.Name, srcOK
+		}
+	}
+	if i, err := strconv.Atoi(name); err == nil && i >= 1 && i <= len(docs) {
+		return docs[i-1].Name, srcOK
+	}
+	match := -1
+	for i, d := range docs {
+		if len(d.Name) >= len(name) && strings.EqualFold(d.Name[:len(name)], name) {
+			if match >= 0 {
+				return "", srcWhichDoc
+			}
+			match = i
+		}
+	}
+	if match < 0 {
+		return "", srcWhichDoc
+	}
+	return docs[match].Name, srcOK
+}
