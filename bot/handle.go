@@ -17,6 +17,8 @@ import (
 // when ctx was cancelled before the update's answer was delivered, so that
 // the update is left to be delivered again.
 func (b *Bot) handle(ctx context.Context, u Update) (finished bool) {
+	end := b.beginAttempt(u) // counts the handlings a crash cuts short
+	defer func() { end(finished) }()
 	defer func() {
 		if r := recover(); r != nil {
 			b.log.Error("panic while handling an update", "update_id", u.UpdateID,
