@@ -90,12 +90,45 @@ func Open(ctx context.Context, opts Options) (*Library, retrieval.BuildStats, er
 		log = slog.New(slog.DiscardHandler)
 	}
 	l := &Library{opts: opts, log: log}
+	l.removeStaleTemps(time.Now())
 	ix, st, err := l.build(ctx, nil, "")
 	if err != nil {
 		return nil, st, err
 	}
 	l.cur.Store(l.snapshot(ix, 1))
 	return l, st, nil
+}
+
+// tempPattern is the name pattern of the temporary files writeAtomic
+// creates (it must match the pattern given to os.CreateTemp there).
+const tempPattern = ".upload-*"
+
+// staleTempAge is how long a temporary upload file must have gone
+// unwritten before [Open] deletes it: a writer still busy with it (another
+// process starting on the same data directory is refused later, by the
+// store's lock) touched it more recently.
+const staleTempAge = time.Minute
+
+// removeStaleTemps deletes the temporary upload files (tempPattern) left
+// in the uploads directory by a process killed while it wrote one and not
+// written to since staleTempAge before now. Failures are logged, not
+// returned: a leftover file is never loaded as a document.
+func (l *Library) removeStaleTemps(now time.Time) {
+	temps, err := filepath.Glob(filepath.Join(l.dir(), tempPattern))
+	if err != nil {
+		return // only for a malformed pattern
+	}
+	for _, p := range temps {
+		fi, err := os.Lstat(p)
+		if err != nil || !fi.Mode().IsRegular() || now.Sub(fi.ModTime()) < staleTempAge {
+			continue
+		}
+		if err := os.Remove(p); err != nil {
+			l.log.Warn("couldn't remove a stale temporary upload", "file", filepath.Base(p), "err", err)
+			continue
+		}
+		l.log.Info("removed a stale temporary upload", "file", filepath.Base(p))
+	}
 }
 
 func (l *Library) snapshot(ix *retrieval.Index, gen uint64) *Snapshot {
