@@ -246,7 +246,7 @@ func (b *Bot) feedbackText(lang string) string {
 		if json.Unmarshal(v.Body, &a) == nil && len(a.Citations) > 0 {
 			var labels []string
 			for _, c := range a.Citations {
-				labels = append(labels, paragraphLabel(c.Doc, c.Paragraph, true))
+				labels = append(labels, paragraphLabel(c.Doc, c.Page, c.Paragraph, true))
 			}
 			line += "\n" + strings.Join(labels, ", ")
 		}

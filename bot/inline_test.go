@@ -97,7 +97,7 @@ func TestInlineAnswersArePersonal(t *testing.T) {
 // the paragraph whole when it fits an alert (200 characters), and cut
 // with "…" to exactly 200 when it does not.
 func TestInlineParagraphAlertLength(t *testing.T) {
-	label := paragraphLabel("sample.txt", 2, false) + "\n"
+	label := paragraphLabel("sample.txt", 0, 2, false) + "\n"
 	for _, tt := range []struct {
 		name  string
 		runes int // of the whole alert, label included

@@ -40,10 +40,12 @@ func langOf(a answer.Answer) string {
 	return "en"
 }
 
-// paragraphLabel is how a paragraph is named to users: "¶6", or "¶6 · name"
-// when several documents are loaded.
-func paragraphLabel(doc string, n int, manyDocs bool) string {
-	l := "¶" + strconv.Itoa(n)
+// paragraphLabel is how a paragraph is named to users: "¶6", "p. 3 ¶6"
+// when it starts on page 3 of a paged document (see
+// [answer.ParagraphLabel]), followed by " · name" when several documents
+// are loaded.
+func paragraphLabel(doc string, page, n int, manyDocs bool) string {
+	l := answer.ParagraphLabel(page, n)
 	if manyDocs && doc != "" {
 		l += " · " + doc
 	}
@@ -72,7 +74,7 @@ func renderAnswer(a answer.Answer, docs []answer.DocInfo) string {
 	cites := slices.Clone(a.Citations)
 	slices.SortStableFunc(cites, func(x, y answer.Citation) int { return x.N - y.N })
 	for _, c := range cites {
-		fmt.Fprintf(&sb, "\n\n<b>[%d] %s</b>\n", c.N, escapeHTML(paragraphLabel(c.Doc, c.Paragraph, many)))
+		fmt.Fprintf(&sb, "\n\n<b>[%d] %s</b>\n", c.N, escapeHTML(paragraphLabel(c.Doc, c.Page, c.Paragraph, many)))
 		if q := strings.TrimSpace(c.Quote); q != "" {
 			sb.WriteString("<blockquote expandable>")
 			sb.WriteString(escapeHTML(q))
@@ -86,7 +88,7 @@ func renderAnswer(a answer.Answer, docs []answer.DocInfo) string {
 	if a.NotFound && len(a.Related) > 0 {
 		labels := make([]string, len(a.Related))
 		for i, p := range a.Related {
-			labels[i] = paragraphLabel(p.Doc, p.Paragraph, many)
+			labels[i] = paragraphLabel(p.Doc, p.Page, p.Paragraph, many)
 		}
 		sb.WriteString("\n\n")
 		sb.WriteString(escapeHTML(t.related + strings.Join(labels, ", ")))
@@ -117,7 +119,7 @@ func renderPartial(text string) string {
 
 // renderParagraph renders a whole paragraph for a source button or /source.
 func renderParagraph(p answer.Passage, many bool) string {
-	return "<b>" + escapeHTML(paragraphLabel(p.Doc, p.Paragraph, many)) + "</b>\n<blockquote>" +
+	return "<b>" + escapeHTML(paragraphLabel(p.Doc, p.Page, p.Paragraph, many)) + "</b>\n<blockquote>" +
 		escapeHTML(strings.TrimSpace(p.Text)) + "</blockquote>"
 }
 
@@ -143,7 +145,7 @@ func (b *Bot) keyboard(a answer.Answer, docs []answer.DocInfo, chat int64, priva
 
 // linkedKeyboard is sourceKeyboard where urls (one per citation of a, in
 // a.Citations' order, "" for none; see [Deps.CitationLinks]) give cited
-// paragraphs a button "¶5 ↗" that opens the citation's document page: a
+// paragraphs a button "¶5 ↗" ("p. 2 ¶5 ↗") that opens the citation's document page: a
 // URL button, or with webApp a Mini App button.
 func linkedKeyboard(a answer.Answer, docs []answer.DocInfo, urls []string, webApp bool) *tgbotapi.InlineKeyboardMarkup {
 	type ref struct {
@@ -153,13 +155,15 @@ func linkedKeyboard(a answer.Answer, docs []answer.DocInfo, urls []string, webAp
 	var refs []ref
 	seen := map[ref]bool{}
 	link := map[ref]string{}
-	add := func(doc string, n int, url string) {
+	page := map[ref]int{} // the paragraph's page, for its label
+	add := func(doc string, pg, n int, url string) {
 		r := ref{doc, n}
 		if link[r] == "" && url != "" {
 			link[r] = url
 		}
 		if !seen[r] && len(refs) < maxButtons {
 			seen[r] = true
+			page[r] = pg
 			refs = append(refs, r)
 		}
 	}
@@ -173,11 +177,11 @@ func linkedKeyboard(a answer.Answer, docs []answer.DocInfo, urls []string, webAp
 		if i < len(urls) {
 			url = urls[i]
 		}
-		add(a.Citations[i].Doc, a.Citations[i].Paragraph, url)
+		add(a.Citations[i].Doc, a.Citations[i].Page, a.Citations[i].Paragraph, url)
 	}
 	if a.NotFound {
 		for _, p := range a.Related {
-			add(p.Doc, p.Paragraph, "")
+			add(p.Doc, p.Page, p.Paragraph, "")
 		}
 	}
 	many := len(docs) > 1
@@ -188,7 +192,7 @@ func linkedKeyboard(a answer.Answer, docs []answer.DocInfo, urls []string, webAp
 		if i < 0 {
 			continue
 		}
-		label := paragraphLabel(r.doc, r.n, many)
+		label := paragraphLabel(r.doc, page[r], r.n, many)
 		switch u := link[r]; {
 		case u != "" && webApp:
 			row = append(row, tgbotapi.NewInlineKeyboardButtonURL(truncateRunes(label, 30)+" ↗", webAppMark+u))

@@ -47,6 +47,22 @@ func TestRenderAnswer(t *testing.T) {
 			"文档中没有提到。\n\n相关段落：¶3",
 		},
 		{
+			"pages of a paged document",
+			answer.Answer{Lang: "en", Text: "x [1][2]", Citations: []answer.Citation{
+				{N: 1, Doc: "r.pdf", Paragraph: 12, Page: 3, Quote: "q1"},
+				{N: 2, Doc: "r.pdf", Paragraph: 0, Page: 1, Quote: "Title"},
+			}},
+			two,
+			"x [1][2]\n\n<b>[1] p. 3 ¶12 · r.pdf</b>\n<blockquote expandable>q1</blockquote>" +
+				"\n\n<b>[2] p. 1 ¶0 · r.pdf</b>\n<blockquote expandable>Title</blockquote>",
+		},
+		{
+			"related paragraphs with pages",
+			answer.Answer{Lang: "en", NotFound: true, Text: "The document does not say.", Related: []answer.Passage{{Doc: "r.pdf", Paragraph: 3, Page: 2}, {Doc: "r.pdf", Paragraph: 9, Page: 4}}},
+			one,
+			"The document does not say.\n\nRelated paragraphs: p. 2 ¶3, p. 4 ¶9",
+		},
+		{
 			"ungrounded with notice",
 			answer.Answer{Lang: "en", Ungrounded: true, Text: "Probably so.", Notice: "The model was <slow>."},
 			one,
@@ -104,6 +120,35 @@ func TestSourceKeyboard(t *testing.T) {
 	nf := sourceKeyboard(answer.Answer{NotFound: true, Related: []answer.Passage{{Doc: "a.txt", Paragraph: 2}}}, docs)
 	if nf == nil || *nf.InlineKeyboard[0][0].CallbackData != "src:"+docKey("a.txt")+":2" {
 		t.Errorf("not-found keyboard = %+v", nf)
+	}
+}
+
+func TestParagraphLabels(t *testing.T) {
+	docs := []answer.DocInfo{{Name: "r.pdf", Pages: 4}}
+	a := answer.Answer{Citations: []answer.Citation{{N: 1, Doc: "r.pdf", Paragraph: 5, Page: 2}, {N: 2, Doc: "r.pdf", Paragraph: 0, Page: 1}}}
+	tests := []struct {
+		name string
+		got  func() string
+		want string
+	}{
+		{"button", func() string { return sourceKeyboard(a, docs).InlineKeyboard[0][0].Text }, "p. 2 ¶5"},
+		{"heading button", func() string { return sourceKeyboard(a, docs).InlineKeyboard[0][1].Text }, "p. 1 ¶0"},
+		{"linked button", func() string {
+			return linkedKeyboard(a, docs, []string{"https://example.org/p/x"}, false).InlineKeyboard[0][0].Text
+		}, "p. 2 ¶5 ↗"},
+		{"paragraph", func() string {
+			return renderParagraph(answer.Passage{Doc: "r.pdf", Paragraph: 5, Page: 2, Text: "Text."}, false)
+		}, "<b>p. 2 ¶5</b>\n<blockquote>Text.</blockquote>"},
+		{"unpaged paragraph", func() string {
+			return renderParagraph(answer.Passage{Doc: "a.txt", Paragraph: 5, Text: "Text."}, true)
+		}, "<b>¶5 · a.txt</b>\n<blockquote>Text.</blockquote>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.got(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 
