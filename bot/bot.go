@@ -34,7 +34,12 @@
 // is full, so that Telegram delivers it again). It is marked done only
 // after its answer was delivered, Telegram refused the answer for good,
 // or the update was deliberately dropped (not addressed to the bot,
-// refused by the allowlists or the rate limit, not decodable).
+// refused by the allowlists or the rate limit, not decodable). A
+// redelivery is recognised by its update_id and its content (SHA-256 of
+// its canonical JSON), dropped and logged at debug level: Telegram's ids
+// start again (another token on the same data directory, a Bot API server
+// restarted, a random id after a week without updates), so an id stored
+// before with other content is a new update.
 //
 // Every message the bot sends, edits into an answer or deletes is retried
 // until it goes through, within a five-minute budget per request: after a
@@ -57,11 +62,19 @@
 // can't be edited is replaced by a new one (one that can't be edited is
 // deleted first, so it never stays beside its replacement). An update
 // stored longer ago than [Config.ReplayMaxAge] gets a short "please ask
-// again" instead.
+// again" instead. The start of every handling is committed to the store
+// before the handling begins (and taken back when a stop interrupts it):
+// an update found unfinished after crashes cut its handling short twice
+// is likely what brings the process down, so it is not handled a third
+// time but answered "Sorry, this message could not be processed." and
+// logged as a warning. A store commit that fails on the disk is tried
+// again with backoff (five tries within about 1.5 s) before the write is
+// reported failed.
 //
 // The guarantee: no update is lost by a stop, a crash or a power loss
-// (every commit is synced), and each is answered at least once. An answer
-// can appear twice in these cases, and only these:
+// (every commit is synced), and each is answered at least once (or, after
+// two crashes in its handling, apologised for). An answer can appear twice
+// in these cases, and only these:
 //
 //   - The process dies after Telegram accepted a sendMessage and before the
 //     commit recording its id ended. That window runs from Telegram's
@@ -86,6 +99,15 @@
 //     fail when their budgets are spent. The answer is then sent anew
 //     beside it. (A recorded message that was deleted before the replay is
 //     sent anew too: the user sees the answer again, once.)
+//   - The disk keeps failing through every try of the commits recording an
+//     answered update: the id of its message and its "done" are both lost,
+//     so the next start answers it again in a new message. (When only
+//     "done" is lost, the replay edits the recorded message: nothing new
+//     appears.)
+//   - Telegram delivers an update again after the store pruned it (it
+//     keeps the 10,000 newest done updates), or with other content (say,
+//     fields a Bot API upgrade added between the two deliveries): it is
+//     taken for a new update and answered again.
 //
 // A replay also asks the [Answerer] again and may repeat other effects (a
 // document sent again is replaced, not added twice).
