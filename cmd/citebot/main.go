@@ -16,9 +16,11 @@ import (
 	"syscall"
 
 	"github.com/citebot/citebot/config"
+	"github.com/citebot/citebot/retrieval/extract"
 )
 
 func main() {
+	extract.Main() // a worker reading one file when started as one
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)

@@ -20,6 +20,7 @@ import (
 	"github.com/citebot/citebot/openai"
 	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/retrieval/extract"
 )
 
 // command is what every subcommand shares: parsed configuration, a logger
@@ -64,6 +65,7 @@ func (c *command) limits() document.Limits {
 		MaxPassages:     c.cfg.MaxPassagesPerDocument,
 		MemoryBudget:    int64(c.cfg.MemoryBudgetMB) << 20,
 		MaxPassageRunes: c.cfg.MaxPassageRunes,
+		Extractor:       extract.New(context.Background(), c.cfg.DataDir, c.cfg.OCRLanguageList()),
 	}
 	if c.cfg.Embedder != "openai" {
 		l.VectorDims = c.cfg.EmbedDim

@@ -32,8 +32,8 @@ func (e *Extractor) cacheKey(kind Kind, raw []byte) string {
 	sum := sha256.Sum256(raw)
 	key := hex.EncodeToString(sum[:]) + "-" + string(kind)
 	if kind == PDF || kind == Image {
-		o := e.OCROptions
-		opts := sha256.Sum256(fmt.Appendf(nil, "%t|%q|%d", e.OCR.Available(), o.Languages, o.DPI))
+		o, _ := json.Marshal(e.OCROptions)
+		opts := sha256.Sum256(fmt.Appendf(nil, "%t|%s", e.OCR.Available(), o))
 		key += "-ocr" + hex.EncodeToString(opts[:4])
 	}
 	return fmt.Sprintf("%s-v%d.json", key, cacheVersion)

@@ -2,8 +2,12 @@ package extract
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/citebot/citebot/retrieval/ocr"
 )
 
 // ChildLimits bound one extraction in a child process. The zero value
@@ -125,3 +129,44 @@ func (e *Extractor) acquire(ctx context.Context) error {
 
 // release gives back a slot taken by acquire.
 func (e *Extractor) release() { <-e.slots }
+
+// CacheDirName is the directory, in citebot's data directory, of the
+// results [New]'s Extractor caches.
+const CacheDirName = "extracted"
+
+// New returns the Extractor citebot reads files with: isolated, with the
+// OCR support found on this machine ([ocr.Detect]) reading in languages
+// (empty: chosen from each page), caching results in
+// dataDir/[CacheDirName]. It removes stale temporary files of the cache.
+func New(ctx context.Context, dataDir string, languages []string) *Extractor {
+	e := &Extractor{
+		Options:  Options{OCR: ocr.Detect(ctx), OCROptions: ocr.Options{Languages: languages}},
+		Isolated: true,
+		CacheDir: filepath.Join(dataDir, CacheDirName),
+	}
+	e.Clean()
+	return e
+}
+
+// DescribeOCR describes the OCR support found on this machine
+// ([ocr.Detect]) for people, as `citebot config` shows it (see
+// [OCRStatus]).
+func DescribeOCR(ctx context.Context) string { return OCRStatus(ocr.Detect(ctx)) }
+
+// OCRStatus describes the OCR support info for people: "tesseract 5.3.0
+// (chi_sim, chi_tra, eng)", with "images only: PDFs need poppler-utils"
+// when pages cannot be rendered, or "not installed (see README)".
+func OCRStatus(info ocr.Info) string {
+	if !info.Available() {
+		return "not installed (see README)"
+	}
+	version := info.Version
+	if version == "" {
+		version = "tesseract"
+	}
+	s := version + " (" + strings.Join(info.Languages, ", ") + ")"
+	if !info.PDFAvailable() {
+		s += "; images only: PDFs need poppler-utils"
+	}
+	return s
+}

@@ -68,7 +68,7 @@ func readPDF(ctx context.Context, name string, raw []byte, opts Options, progres
 	if !errors.Is(err, pdf.ErrNoTextLayer) {
 		return Result{}, oneLine(err) // pdf.Extract's errors start with name
 	}
-	if !opts.OCR.Available() {
+	if !opts.OCR.PDFAvailable() {
 		return Result{}, noTextLayer(name)
 	}
 	report := func(done, total int) {
