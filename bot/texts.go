@@ -96,7 +96,7 @@ var texts = map[string]uiTexts{
 		rateLimited:   "You are asking faster than I can answer. Please wait about %d seconds and try again.",
 		emptyQuestion: "Please write your question after the command, e.g. /ask What is the main topic?",
 		unknownCmd:    "I don't know that command. See /help.",
-		sourceUsage:   "Usage: /source N (the paragraph number, as in ¶6).",
+		sourceUsage:   "Usage: /source N (the paragraph number, as in ¶6), or /source p3 for the paragraphs of page 3.",
 		sourceDocs:    "Several documents are loaded: use /source DOC N with one of: %s",
 		noParagraph:   "There is no such paragraph.",
 		noDocuments:   "No documents are loaded.",
@@ -126,7 +126,7 @@ var texts = map[string]uiTexts{
 		followUps: "• Follow-ups: reply to my answer; in a private chat just keep asking (I remember the conversation for %s).\n",
 		commands: "Commands\n" +
 			"/ask QUESTION – ask a question\n" +
-			"/source N – show paragraph N (/source DOC N when several documents are loaded)\n" +
+			"/source N – show paragraph N (/source DOC N when several documents are loaded; /source p3 shows page 3)\n" +
 			"/docs – the documents I know, with paragraph counts\n" +
 			"/about – what I am and the documents I answer from\n" +
 			"/new – start a new conversation\n" +
@@ -174,7 +174,7 @@ var texts = map[string]uiTexts{
 		rateLimited:   "提问太快了，请等大约 %d 秒再试。",
 		emptyQuestion: "请在命令后写上问题，例如：/ask 这篇文章的主题是什么？",
 		unknownCmd:    "不认识这个命令，请看 /help。",
-		sourceUsage:   "用法：/source N（段落编号，如 ¶6）。",
+		sourceUsage:   "用法：/source N（段落编号，如 ¶6），或 /source p3 查看第 3 页的段落。",
 		sourceDocs:    "已加载多个文档，请用 /source 文档名 N，可选文档：%s",
 		noParagraph:   "没有这个段落。",
 		noDocuments:   "没有加载任何文档。",
@@ -204,7 +204,7 @@ var texts = map[string]uiTexts{
 		followUps: "• 追问：回复我的回答；私聊中直接继续提问即可（对话会保留 %s）。\n",
 		commands: "命令\n" +
 			"/ask 问题 – 提问\n" +
-			"/source N – 查看第 N 段（多个文档时用 /source 文档名 N）\n" +
+			"/source N – 查看第 N 段（多个文档时用 /source 文档名 N；/source p3 查看第 3 页）\n" +
 			"/docs – 已加载的文档及段数\n" +
 			"/about – 我是谁、依据哪些文档\n" +
 			"/new – 开始新的对话\n" +
