@@ -83,6 +83,9 @@ type Paragraph struct {
 	Heading bool
 	// Start and End are byte offsets into [Document.Text].
 	Start, End int
+	// Page is the page the paragraph starts on in a paged document (PDF,
+	// OCR), from 1; 0 when the document has no pages.
+	Page int
 }
 
 // Library gives the current text of a document. Document must be safe for

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/answer"
 )
 
 //go:embed templates/*.html templates/page.css
@@ -35,10 +37,13 @@ type view struct {
 	Lang, Title, Nonce string
 	CSS                template.CSS
 	Theme              template.CSS
-	// FocusN is the paragraph number of the cited span (0: a heading).
-	FocusN  int
-	Blocks  []block
-	Expires string
+	// FocusN is the paragraph number of the cited span (0: a heading);
+	// FocusLabel names that paragraph as citations do ("p. 3 ¶12"; see
+	// answer.ParagraphLabel).
+	FocusN     int
+	FocusLabel string
+	Blocks     []block
+	Expires    string
 }
 
 // block is one paragraph as shown.
@@ -48,6 +53,9 @@ type block struct {
 	Level  int
 	N      int
 	Pieces []piece
+	// NewPage, when not 0, is the page this paragraph starts: a page
+	// break is marked before it.
+	NewPage int
 }
 
 // piece is a run of a paragraph's text, marked or not.
@@ -71,16 +79,22 @@ const (
 // Render writes the page of t's spans in d. d must be the text t was made
 // for (its version checked by the caller) and the spans inside it. nonce
 // is the CSP nonce of the response; theme, when set, overrides the colours.
+// In a paged document a page break is marked before the first paragraph
+// that starts each page after the first ("p. 3", a separator with the id
+// page-3); the paragraph anchors (p1, p2, ...) stay as they are.
 func Render(w io.Writer, d Document, t Token, nonce string, theme Theme) error {
 	v := view{
 		Lang: langOf(d.Text), Title: d.Name, Nonce: nonce, CSS: pageCSS, Theme: themeCSS(theme),
-		Expires: t.Expires.UTC().Format(time.DateOnly),
+		Expires: t.Expires.UTC().Format(time.DateOnly), FocusLabel: answer.ParagraphLabel(0, 0),
 	}
 	focus := t.Spans[t.Focus]
 	runes := runeCounter{text: d.Text}
-	title := true
+	title, page := true, 1
 	for _, p := range d.Paragraphs {
 		b := block{N: p.N}
+		if p.Page > page {
+			b.NewPage, page = p.Page, p.Page
+		}
 		if p.Heading {
 			b.Level = 2
 			if title {
@@ -89,7 +103,7 @@ func Render(w io.Writer, d Document, t Token, nonce string, theme Theme) error {
 		}
 		title = false
 		if focus.Start >= p.Start && focus.Start < p.End {
-			v.FocusN = p.N
+			v.FocusN, v.FocusLabel = p.N, answer.ParagraphLabel(p.Page, p.N)
 		}
 		b.Pieces = pieces(d.Text, p, t.Spans, focus, &runes)
 		v.Blocks = append(v.Blocks, b)

@@ -55,7 +55,7 @@ func (f pageDocs) Document(name string) (page.Document, bool) {
 		if d.Name == name {
 			ps := make([]page.Paragraph, len(d.Paragraphs))
 			for i, p := range d.Paragraphs {
-				ps[i] = page.Paragraph{N: p.N, Heading: p.Heading, Start: p.Start, End: p.End}
+				ps[i] = page.Paragraph{N: p.N, Heading: p.Heading, Start: p.Start, End: p.End, Page: p.Page}
 			}
 			return page.Document{Name: d.Name, Text: d.Text, Paragraphs: ps}, true
 		}
