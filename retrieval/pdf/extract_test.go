@@ -9,9 +9,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	lpdf "github.com/citebot/citebot/retrieval/pdf/internal/pdfread"
 	"github.com/citebot/citebot/retrieval/pdf/pdftest"
 	"github.com/google/go-cmp/cmp"
-	lpdf "github.com/ledongthuc/pdf"
 )
 
 // pageTexts returns the text lines of each page of the PDF raw, before
@@ -22,11 +22,11 @@ func pageTexts(tb testing.TB, raw []byte) [][]string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	pages, err := readPages(r)
+	x := newExtractor(time.Now().Add(time.Minute))
+	pages, err := readPages(r, x)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	x := newExtractor(time.Now().Add(time.Minute))
 	var out [][]string
 	for _, p := range pages {
 		runs, err := x.pageRuns(p)
@@ -43,8 +43,9 @@ func pageTexts(tb testing.TB, raw []byte) [][]string {
 }
 
 // checkHardWrapped fails tb unless text has the shape Extract promises:
-// non-empty lines, each trimmed and followed by a blank line, the last
-// line of a paragraph (and of the text) ending in one space.
+// non-empty lines, each trimmed (but for the form feeds that start a
+// page) and followed by a blank line, the last line of a paragraph (and
+// of the text) ending in one space.
 func checkHardWrapped(tb testing.TB, text string) {
 	tb.Helper()
 	body, ok := strings.CutSuffix(text, " \n\n")
@@ -52,7 +53,7 @@ func checkHardWrapped(tb testing.TB, text string) {
 		tb.Fatalf("text does not end with a paragraph's last line: %q", text)
 	}
 	for i, line := range strings.Split(body, "\n\n") {
-		trimmed := strings.TrimSuffix(line, " ")
+		trimmed := strings.TrimLeft(strings.TrimSuffix(line, " "), "\f")
 		if trimmed == "" || strings.TrimSpace(trimmed) != trimmed || strings.Contains(line, "\n") {
 			tb.Fatalf("line %d is empty, not trimmed or holds a line break: %q", i, line)
 		}
@@ -60,12 +61,12 @@ func checkHardWrapped(tb testing.TB, text string) {
 }
 
 // paragraphs returns the paragraphs of the text Extract returned, their
-// lines joined by sep.
+// lines joined by sep, without page marks.
 func paragraphs(text, sep string) []string {
 	var out []string
 	var lines []string
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n\n"), "\n\n") {
-		trimmed, last := strings.CutSuffix(line, " ")
+		trimmed, last := strings.CutSuffix(strings.TrimLeft(line, "\f"), " ")
 		if lines = append(lines, trimmed); last {
 			out = append(out, strings.Join(lines, sep))
 			lines = nil

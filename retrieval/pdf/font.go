@@ -6,8 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	lpdf "github.com/citebot/citebot/retrieval/pdf/internal/pdfread"
 	"github.com/citebot/citebot/retrieval/text"
-	lpdf "github.com/ledongthuc/pdf"
 )
 
 // resourceFonts loads the fonts of one resource dictionary on first use.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	lpdf "github.com/ledongthuc/pdf"
+	lpdf "github.com/citebot/citebot/retrieval/pdf/internal/pdfread"
 )
 
 // graphics is the part of the graphics state that text extraction needs:

@@ -121,9 +121,10 @@ func spaceGap(before, after string) float64 {
 }
 
 // layoutText returns the lines of the pages as hard-wrapped text (see
-// Extract). Running heads and feet (see runningLines) and page numbers
-// alone on the first or last line of a page are dropped. A paragraph ends
-// after a line when
+// Extract), the first line of a page after the first preceded by a form
+// feed for each page boundary since the line before. Running heads and
+// feet (see runningLines) and page numbers alone on the first or last
+// line of a page are dropped. A paragraph ends after a line when
 //
 //   - the next line's font size differs by more than 15%;
 //   - on the same page, the gap to the next baseline is clearly (30%) larger
@@ -156,7 +157,11 @@ func layoutText(pages [][]textLine) string {
 	left := leftEdges(lines, len(pages))
 	width, spacing := columnWidth(lines, left), lineSpacing(lines)
 	var b strings.Builder
+	page := 0 // of the line before
 	for i, l := range lines {
+		for ; page < l.page; page++ {
+			b.WriteByte('\f')
+		}
 		b.WriteString(l.text)
 		if i == len(lines)-1 || endsParagraph(lines, i, left, width, spacing) {
 			b.WriteByte(' ')

@@ -31,7 +31,7 @@ func TestLayoutText(t *testing.T) {
 		{"a short line ends a paragraph; page numbers dropped", [][]textLine{
 			{line("1", 780, 290, 296), line("Alpha beta gamma", 700, 72, 500), line("delta.", 686, 72, 110), line("Epsilon zeta eta", 672, 72, 500), line("- 1 -", 40, 290, 310)},
 			{line("theta iota kappa", 700, 72, 500), line("lambda.", 686, 72, 120), line("Page 2 of 2", 40, 280, 330)},
-		}, "Alpha beta gamma\n\ndelta. \n\nEpsilon zeta eta\n\ntheta iota kappa\n\nlambda. \n\n"},
+		}, "Alpha beta gamma\n\ndelta. \n\nEpsilon zeta eta\n\n\ftheta iota kappa\n\nlambda. \n\n"},
 		{"a larger gap ends a paragraph", [][]textLine{{
 			line("Alpha beta gamma", 700, 72, 500), line("delta epsilon zeta", 686, 72, 500),
 			line("Eta theta iota", 664, 72, 500), line("kappa lambda mu", 650, 72, 500),
@@ -44,7 +44,10 @@ func TestLayoutText(t *testing.T) {
 			{line("Annual Report", 780, 72, 160), line("Alpha beta gamma", 700, 72, 500), line("delta epsilon zeta", 686, 72, 500), line("Draft 1", 30, 72, 110)},
 			{line("Annual Report", 780, 72, 160), line("eta theta.", 700, 72, 130), line("Iota kappa lambda", 686, 72, 500), line("Draft 2", 30, 72, 110)},
 			{line("Annual Report", 780, 72, 160), line("mu nu xi", 700, 72, 500), line("omicron.", 686, 72, 120), line("Draft 3", 30, 72, 110)},
-		}, "Alpha beta gamma\n\ndelta epsilon zeta\n\neta theta. \n\nIota kappa lambda\n\nmu nu xi\n\nomicron. \n\n"},
+		}, "Alpha beta gamma\n\ndelta epsilon zeta\n\n\feta theta. \n\nIota kappa lambda\n\n\fmu nu xi\n\nomicron. \n\n"},
+		{"page breaks marked, empty pages too", [][]textLine{
+			nil, {line("Alpha beta gamma", 700, 72, 500)}, nil, nil, {line("delta epsilon.", 700, 72, 200)},
+		}, "\fAlpha beta gamma\n\n\f\f\fdelta epsilon. \n\n"},
 		{"a justified block narrower than the column", [][]textLine{{
 			line("Aaa bbb ccc", 700, 72, 500), line("ddd.", 686, 72, 120),
 			line("Eee fff ggg", 672, 100, 400), line("hhh iii jjj", 658, 100, 400), line("kkk.", 644, 100, 200),

@@ -99,7 +99,11 @@ func IsPDFName(name string) bool {
 
 // Extract returns the text of the PDF raw as hard-wrapped lines: one line
 // per row of text, in page order and top to bottom, each followed by a
-// blank line; the last line of a paragraph ends with a space. Errors are
+// blank line; the last line of a paragraph ends with a space. Page breaks
+// are marked: the first line of a page after the first starts with a form
+// feed ('\f') for each page boundary since the line before, so that page
+// 4's first line starts with "\f\f" when page 3 has no text, and the
+// page of a line is one more than the form feeds before it. Errors are
 // one line, start with name and wrap [ErrEncrypted], [ErrUnreadable],
 // [ErrNoTextLayer] or [ErrTooLarge].
 //

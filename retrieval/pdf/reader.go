@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
-	lpdf "github.com/ledongthuc/pdf"
+	lpdf "github.com/citebot/citebot/retrieval/pdf/internal/pdfread"
 )
 
 // readText is [Extract] without the error wrapping, stopping at deadline;
@@ -20,6 +21,9 @@ func readText(raw []byte, deadline time.Time) (text string, encrypted bool, err 
 		}
 	}()
 	r, err := lpdf.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if errors.Is(err, lpdf.ErrLimit) {
+		return "", false, readerLimit(err)
+	}
 	if err != nil {
 		// A file that declares encryption and cannot be opened needs a
 		// password or uses an unsupported cipher.
@@ -27,11 +31,11 @@ func readText(raw []byte, deadline time.Time) (text string, encrypted bool, err 
 		return "", encrypted, err
 	}
 	encrypted = r.Trailer().Key("Encrypt").Kind() != lpdf.Null
-	pages, err := readPages(r)
+	x := newExtractor(deadline)
+	pages, err := readPages(r, x)
 	if err != nil {
 		return "", encrypted, err
 	}
-	x := newExtractor(deadline)
 	lines := make([][]textLine, 0, len(pages))
 	for i, p := range pages {
 		runs, err := x.pageRuns(p)
@@ -68,8 +72,9 @@ type page struct {
 
 // readPages returns the pages of r in order. It walks the page tree itself,
 // carrying inherited resources down, so that a cyclic or absurdly large
-// tree ends in an error rather than a loop.
-func readPages(r *lpdf.Reader) ([]page, error) {
+// tree ends in an error rather than a loop; it checks the deadline of x
+// at every node.
+func readPages(r *lpdf.Reader, x *extractor) ([]page, error) {
 	root := r.Trailer().Key("Root").Key("Pages")
 	if root.Kind() != lpdf.Dict {
 		return nil, errors.New("no page tree")
@@ -80,6 +85,9 @@ func readPages(r *lpdf.Reader) ([]page, error) {
 	walk = func(node, res lpdf.Value, depth int) error {
 		if nodes++; nodes > maxPageNodes || depth > maxTreeDepth {
 			return errors.New("page tree too large or cyclic")
+		}
+		if err := x.checkDeadline(); err != nil {
+			return err
 		}
 		if node.Kind() != lpdf.Dict {
 			return nil
@@ -145,13 +153,25 @@ func (x *extractor) charge(lines []textLine) error {
 }
 
 // panicError returns the value r of a recovered panic as an error: itself
-// when it is one, so that a limit reached inside the reader (a font's
-// ToUnicode map too large) keeps its [ErrTooLarge].
+// when it is one, so that a limit reached inside the extractor (a font's
+// ToUnicode map too large) keeps its [ErrTooLarge], and an [ErrTooLarge]
+// error for a limit of the reader.
 func panicError(r any) error {
-	if err, ok := r.(error); ok && errors.Is(err, ErrTooLarge) {
+	err, ok := r.(error)
+	switch {
+	case ok && errors.Is(err, ErrTooLarge):
 		return err
+	case ok && errors.Is(err, lpdf.ErrLimit):
+		return readerLimit(err)
 	}
 	return fmt.Errorf("%v", r)
+}
+
+// readerLimit returns the [ErrTooLarge] error for the error err of the
+// reader, which wraps [lpdf.ErrLimit].
+func readerLimit(err error) error {
+	_, limit, _ := strings.Cut(err.Error(), lpdf.ErrLimit.Error()+": ")
+	return tooLarge("%s", limit)
 }
 
 // pageRuns returns the text runs of page p. A panic of the reader while it
