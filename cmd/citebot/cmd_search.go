@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/citebot/citebot/answer"
 )
 
 type searchHit struct {
@@ -55,8 +57,8 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	if len(out) == 0 {
 		fmt.Fprintln(stdout, "no passages found")
 	}
-	for _, h := range out {
-		fmt.Fprintf(stdout, "%d. %s ¶%d  score %.4f  (%s)\n   %s\n\n", h.Rank, h.Doc, h.Paragraph, h.Score, strings.Join(h.Sources, "+"), h.Text)
+	for _, h := range hits {
+		fmt.Fprintf(stdout, "%d. %s %s  score %.4f  (%s)\n   %s\n\n", h.Rank, h.Doc, answer.ParagraphLabel(h.Page, h.Paragraph), h.Score, strings.Join(h.Sources, "+"), h.Text)
 	}
 	return nil
 }
