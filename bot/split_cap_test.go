@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -25,4 +26,38 @@ func TestSplitMessagesCapsTheCount(t *testing.T) {
 	if got := splitMessages("short answer"); len(got) != 1 || got[0] != "short answer" {
 		t.Errorf("short answer split as %q", got)
 	}
+}
+
+// FuzzSplitMessages: whatever the text, splitMessages sends at most
+// maxMessages messages within Telegram's limit, the same as the whole
+// text's split but for the last, which is marked when text was left out.
+func FuzzSplitMessages(f *testing.F) {
+	for _, s := range []string{"长江流域。", "a <b> & c ", "😀 x", "line\n\n", "\xff ."} {
+		f.Add(s, uint16(3000))
+	}
+	f.Fuzz(func(t *testing.T, in string, reps uint16) {
+		if strings.TrimSpace(in) == "" || len(in)*int(reps) > 200_000 {
+			return
+		}
+		html := "<b>¶1</b>\n<blockquote>" + escapeHTML(strings.Repeat(in, int(reps))) + "</blockquote>"
+		got := splitMessages(html)
+		all := splitHTML(html, maxMessageUnits)
+		if len(got) > maxMessages || len(got) == 0 {
+			t.Fatalf("%d messages", len(got))
+		}
+		for i, p := range got {
+			if utf16Len(p) > maxMessageUnits {
+				t.Fatalf("message %d has %d units", i+1, utf16Len(p))
+			}
+			if i < len(got)-1 && p != all[i] {
+				t.Fatalf("message %d differs from the whole text's split", i+1)
+			}
+		}
+		if len(all) > maxMessages && !strings.HasSuffix(got[len(got)-1], "…") {
+			t.Fatal("text left out but the last message is not marked")
+		}
+		if len(all) <= maxMessages && len(html) < 4*maxMessageUnits && !slices.Equal(got, all) {
+			t.Fatal("a short text is not sent as split")
+		}
+	})
 }
