@@ -94,7 +94,10 @@ func startChild(req, raw []byte, maxText int64) (*child, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe)
+	// The argument is never read by a program that calls Main first; a
+	// test binary whose TestMain does not runs no tests (rather than all
+	// of them, starting children of its own) and the read fails.
+	cmd := exec.Command(exe, "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+childEnvValue)
 	cmd.WaitDelay = waitDelay
 	c := &child{cmd: cmd, stderr: &cappedBuffer{max: stderrKept}, maxText: maxText,
