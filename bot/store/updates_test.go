@@ -365,3 +365,17 @@ func TestCloseCutsCommitRetriesShort(t *testing.T) {
 		t.Errorf("the write cut short by Close: %v, want the disk error", err)
 	}
 }
+
+// BenchmarkBegin measures the synced commit that precedes every handling.
+func BenchmarkBegin(b *testing.B) {
+	s, _ := openTemp(b)
+	seqs, err := s.Put([]Update{{ID: 1, Raw: raw(1)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := s.Begin(seqs[0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
