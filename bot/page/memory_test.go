@@ -52,12 +52,12 @@ func (l copyingLibrary) Document(name string) (Document, bool) {
 	return d, true
 }
 
-// TestConcurrentPagesMemory: 40 concurrent fetches of a 15 MB document's
+// TestConcurrentPagesHeapBound: 40 concurrent fetches of a 15 MB document's
 // page, in short paragraphs and as one paragraph, raise the heap by far
 // less than one copy of the page per request.
-func TestConcurrentPagesMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("renders 600 MB of pages")
+func TestConcurrentPagesHeapBound(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("renders 600 MB of pages; measured without -short and -race (make test's second pass)")
 	}
 	const size, fetches, bound = 15 << 20, 40, 150 << 20
 	for _, tt := range []struct {
