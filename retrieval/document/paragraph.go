@@ -50,6 +50,9 @@ import (
 // character or CJK punctuation is on either side, one space otherwise, none
 // after a hyphen that breaks a Latin word. Text within a line is kept as it
 // is in the file.
+//
+// In both shapes, form feeds at the start of a line are page breaks: they
+// set the pages of the paragraphs and are dropped (see page.go).
 
 // Limits of the title detection in hard-wrapped text.
 const (
