@@ -3,7 +3,10 @@ package bot
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,17 +14,6 @@ import (
 
 	"github.com/citebot/citebot/answer"
 )
-
-// PageReader is implemented by an [Answerer] whose documents know the page
-// each paragraph starts on (PDF, OCR). /source p3 needs it; without it the
-// bot says the document has no page numbers. PageParagraphs must be safe
-// for concurrent use.
-type PageReader interface {
-	// PageParagraphs returns the paragraphs of document doc that start on
-	// page (1-based), in reading order, each with its whole text; ok is
-	// false when doc is not loaded or has no such page.
-	PageParagraphs(doc string, page int) (ps []answer.Passage, ok bool)
-}
 
 // sourceTexts are the words of /source's page form.
 type sourceTexts struct {
@@ -77,7 +69,7 @@ func (b *Bot) source(ctx context.Context, t target, user int64, lang, args strin
 	var html string
 	if ref.page > 0 {
 		var refusal string
-		if html, refusal = b.pageHTML(ref, lang, len(docs) > 1); refusal != "" {
+		if html, refusal = b.pageHTML(ref, docs, lang); refusal != "" {
 			b.reply(ctx, t, refusal)
 			return
 		}
@@ -99,19 +91,23 @@ func (b *Bot) source(ctx context.Context, t target, user int64, lang, args strin
 // the page when ref.n is set, else the page's paragraphs under a heading,
 // as many as maxMessages messages hold. refusal is the reply instead when
 // there is nothing to show.
-func (b *Bot) pageHTML(ref sourceRef, lang string, many bool) (html, refusal string) {
+func (b *Bot) pageHTML(ref sourceRef, docs []answer.DocInfo, lang string) (html, refusal string) {
 	st := sourceTextsByLang[lang]
-	pr, ok := b.answer.(PageReader)
-	if !ok {
+	i := slices.IndexFunc(docs, func(d answer.DocInfo) bool { return d.Name == ref.doc })
+	if i < 0 || docs[i].Pages == 0 {
 		return "", st.noPages
 	}
-	ps, ok := pr.PageParagraphs(ref.doc, ref.page)
-	if !ok || len(ps) == 0 {
+	info, many := docs[i], len(docs) > 1
+	first, start, ok := b.firstOnPage(info, ref.page)
+	if !ok {
 		return "", fmt.Sprintf(st.noPage, ref.page)
 	}
 	if ref.n >= 0 {
-		p, ok := pickOnPage(ps, ref.n)
-		if !ok {
+		p, ok := b.answer.Paragraph(info.Name, ref.n)
+		if !ok || p.Page != ref.page {
+			p, ok = b.answer.Paragraph(info.Name, first+ref.n-1)
+		}
+		if !ok || ref.n < 1 || p.Page != start && p.Page != ref.page {
 			return "", texts[lang].noParagraph
 		}
 		p.Text = cutForMessages(p.Text)
@@ -124,8 +120,9 @@ func (b *Bot) pageHTML(ref sourceRef, lang string, many bool) (html, refusal str
 	var sb strings.Builder
 	sb.WriteString("<b>" + escapeHTML(heading) + "</b>")
 	budget := maxMessages*maxMessageUnits + 1
-	for _, p := range ps {
-		if budget <= 0 {
+	for n := first; n <= info.Paragraphs && budget > 0; n++ {
+		p, ok := b.answer.Paragraph(info.Name, n)
+		if !ok || p.Page != start {
 			break
 		}
 		p.Text = cutForMessages(p.Text)
@@ -136,19 +133,30 @@ func (b *Bot) pageHTML(ref sourceRef, lang string, many bool) (html, refusal str
 	return sb.String(), ""
 }
 
-// pickOnPage returns paragraph n of a page's paragraphs ps: the one
-// numbered ¶n when it is on the page, else the n-th paragraph of the page
-// (1-based), as "p. 3, ¶2" reads in print.
-func pickOnPage(ps []answer.Passage, n int) (answer.Passage, bool) {
-	for _, p := range ps {
-		if p.Paragraph == n {
-			return p, true
+// firstOnPage returns the first body paragraph of info shown for page and
+// the page it starts on: the first paragraph starting on page, else the
+// one running through it from an earlier page. ok is false when page is
+// not in the document. Pages never decrease along the paragraph numbers,
+// so a binary search finds it in a few lookups however long the document.
+func (b *Bot) firstOnPage(info answer.DocInfo, page int) (n, start int, ok bool) {
+	if page < 1 || page > info.Pages || info.Paragraphs < 1 {
+		return 0, 0, false
+	}
+	pageOf := func(n int) int {
+		p, ok := b.answer.Paragraph(info.Name, n)
+		if !ok {
+			return math.MaxInt
 		}
+		return p.Page
 	}
-	if n >= 1 && n <= len(ps) {
-		return ps[n-1], true
+	n = 1 + sort.Search(info.Paragraphs, func(i int) bool { return pageOf(i+1) >= page })
+	if n <= info.Paragraphs && pageOf(n) == page {
+		return n, page, true
 	}
-	return answer.Passage{}, false
+	if n > 1 {
+		return n - 1, pageOf(n - 1), true
+	}
+	return 0, 0, false
 }
 
 type srcProblem int

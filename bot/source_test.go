@@ -74,29 +74,37 @@ func FuzzParseSourceRef(f *testing.F) {
 	})
 }
 
-// pagedAnswerer is a fakeAnswerer whose document has pages: page p holds
-// the paragraphs listed under it.
+// pagedAnswerer is a fakeAnswerer whose document has pages: paragraph n
+// starts on page pageOf[n]. It counts the paragraph lookups.
 type pagedAnswerer struct {
 	*fakeAnswerer
-	pages map[int][]int
+	pageOf  map[int]int
+	pages   int
+	lookups *int
 }
 
-func (a pagedAnswerer) PageParagraphs(doc string, page int) ([]answer.Passage, bool) {
-	ns, ok := a.pages[page]
-	if !ok || doc != "sample.txt" {
-		return nil, false
-	}
-	var out []answer.Passage
-	for _, n := range ns {
-		p, _ := a.Paragraph(doc, n)
-		out = append(out, p)
-	}
-	return out, true
+func (a pagedAnswerer) Paragraph(doc string, n int) (answer.Passage, bool) {
+	*a.lookups++
+	p, ok := a.fakeAnswerer.Paragraph(doc, n)
+	p.Page = a.pageOf[n]
+	return p, ok
+}
+
+func (a pagedAnswerer) Documents() []answer.DocInfo {
+	docs := a.fakeAnswerer.Documents()
+	docs[0].Pages = a.pages
+	return docs
+}
+
+// newPagedAnswerer returns a pagedAnswerer of sample.txt with pages 1-5:
+// ¶1 on page 1, ¶2 and ¶3 on page 2, and ¶3 running on through pages 3-5.
+func newPagedAnswerer() pagedAnswerer {
+	return pagedAnswerer{newFakeAnswerer(), map[int]int{0: 1, 1: 1, 2: 2, 3: 2}, 5, new(int)}
 }
 
 func TestSourcePage(t *testing.T) {
 	alice := telegramtest.User{ID: 7}
-	paged := pagedAnswerer{newFakeAnswerer(), map[int][]int{1: {1}, 2: {2, 3}}}
+	paged := newPagedAnswerer()
 	tests := []struct {
 		name    string
 		a       Answerer
@@ -104,12 +112,16 @@ func TestSourcePage(t *testing.T) {
 		want    []string
 		wantNot []string
 	}{
-		{"a page", paged, "p2", []string{"<b>Page 2</b>", "<b>¶2</b>", "The second paragraph, with &lt;tags&gt;", "<b>¶3</b>", "第三段。"}, []string{"The first"}},
-		{"a paragraph by its number", paged, "p. 2 ¶3", []string{"<b>¶3</b>", "第三段。"}, []string{"Page 2", "The second"}},
-		{"a paragraph by its place on the page", paged, "p2 ¶1", []string{"<b>¶2</b>", "The second paragraph"}, []string{"Page 2", "第三段"}},
+		{"a page", paged, "p2", []string{"<b>Page 2</b>", "¶2</b>", "The second paragraph, with &lt;tags&gt;", "¶3</b>", "第三段。"}, []string{"The first"}},
+		{"the first page", paged, "p. 1", []string{"<b>Page 1</b>", "¶1</b>", "The first paragraph."}, []string{"second"}},
+		{"a page no paragraph starts on", paged, "p4", []string{"<b>Page 4</b>", "¶3</b>", "第三段。"}, []string{"second"}},
+		{"a paragraph by its number", paged, "p. 2 ¶3", []string{"¶3</b>", "第三段。"}, []string{"Page 2", "The second"}},
+		{"a paragraph by its place on the page", paged, "p2 ¶1", []string{"¶2</b>", "The second paragraph"}, []string{"Page 2", "第三段"}},
 		{"a paragraph not on the page", paged, "p1 ¶3", []string{"no such paragraph"}, nil},
+		{"past the page's paragraphs", paged, "p2 ¶9", []string{"no such paragraph"}, nil},
 		{"no such page", paged, "p9", []string{"There is no page 9"}, nil},
 		{"a document without pages", newFakeAnswerer(), "p2", []string{"no page numbers"}, nil},
+		{"a paragraph still by its number", paged, "3", []string{"¶3</b>", "第三段。"}, []string{"Page"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,6 +144,29 @@ func TestSourcePage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSourcePageOfALongDocument: a page of a document of 100,000
+// paragraphs is found in a few lookups, not one per paragraph.
+func TestSourcePageOfALongDocument(t *testing.T) {
+	a := newPagedAnswerer()
+	const paragraphs, perPage = 100_000, 4
+	a.docs[0].Paragraphs, a.pages = paragraphs, paragraphs/perPage
+	for n := 1; n <= paragraphs; n++ {
+		a.pageOf[n] = (n-1)/perPage + 1
+		a.paras["sample.txt"][n] = fmt.Sprintf("Paragraph %d.", n)
+	}
+	f := newFake(t)
+	b, _ := newTestBot(t, f, a, nil)
+	alice := telegramtest.User{ID: 7}
+	handle(t, b, telegramtest.PrivateMessage(alice, "/source p20000"))
+	sent := textsOf(f.Sent(alice.ID))
+	if len(sent) != 1 || !strings.Contains(sent[0], "Paragraph 79997.") || !strings.Contains(sent[0], "Paragraph 80000.") || strings.Contains(sent[0], "Paragraph 80001.") || strings.Contains(sent[0], "Paragraph 79996.") {
+		t.Errorf("page 20000 shown as %q, want ¶79997-80000", sent)
+	}
+	if *a.lookups > 60 {
+		t.Errorf("%d paragraph lookups for one page", *a.lookups)
 	}
 }
 
