@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // word is one word Tesseract read: its text, its box in pixels and its
@@ -26,14 +25,16 @@ type ocrLine struct {
 // height returns the height of l's box.
 func (l ocrLine) height() int { return l.bottom - l.top }
 
-// text returns the words of l joined with [appendJoined], with the ASCII
-// punctuation next to CJK characters made full-width ([widenPunctuation]).
+// text returns the words of l joined by spaces, with the ASCII
+// punctuation next to CJK characters made full-width
+// ([widenPunctuation]) and the spaces next to CJK characters removed
+// ([dropCJKSpaces]).
 func (l ocrLine) text() string {
-	var b []byte
-	for _, w := range l.words {
-		b = appendJoined(b, w.text)
+	words := make([]string, len(l.words))
+	for i, w := range l.words {
+		words[i] = w.text
 	}
-	return widenPunctuation(string(b))
+	return dropCJKSpaces(widenPunctuation(strings.Join(words, " ")))
 }
 
 // maxTSVField caps the coordinates read from Tesseract's TSV output, so
@@ -53,7 +54,7 @@ func parseTSV(out string) []ocrLine {
 		if len(f) < 12 || f[0] != "5" {
 			continue
 		}
-		text := strings.TrimSpace(strings.ToValidUTF8(strings.Join(f[11:], " "), ""))
+		text := cleanWord(strings.Join(f[11:], " "))
 		var n [8]int
 		ok := true
 		for i, s := range append(f[2:5:5], f[6:10]...) {
@@ -68,6 +69,9 @@ func parseTSV(out string) []ocrLine {
 		if !ok || err != nil || !visible(text) {
 			continue
 		}
+		if !(conf >= 0) { // negative or NaN
+			conf = 0
+		}
 		w := word{text: text, left: n[3], top: n[4], right: n[3] + n[5], bottom: n[4] + n[6], conf: conf}
 		key := [3]int{n[0], n[1], n[2]}
 		if len(lines) == 0 || key != lastKey {
@@ -80,6 +84,19 @@ func parseTSV(out string) []ocrLine {
 		l.right, l.bottom = max(l.right, w.right), max(l.bottom, w.bottom)
 	}
 	return lines
+}
+
+// cleanWord returns the text of a word from Tesseract's output as valid
+// UTF-8 on one line: control characters and runs of white space become
+// one space, and it is trimmed.
+func cleanWord(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // visible reports whether s holds a character that is not white space or
@@ -104,17 +121,32 @@ func isCJK(r rune) bool {
 	return unicode.Is(unicode.Han, r)
 }
 
-// appendJoined appends w to b, after a space unless b is empty or the
-// characters on either side of the join are CJK ([isCJK]).
-func appendJoined(b []byte, w string) []byte {
-	if len(b) > 0 && w != "" {
-		last, _ := utf8.DecodeLastRune(b)
-		first, _ := utf8.DecodeRuneInString(w)
-		if !isCJK(last) && !isCJK(first) {
-			b = append(b, ' ')
+// dropCJKSpaces returns s without the spaces that have a CJK character
+// ([isCJK]) on either side: Chinese and Japanese are written without
+// spaces, and Tesseract puts them between characters it reads as words.
+func dropCJKSpaces(s string) string {
+	if !strings.Contains(s, " ") {
+		return s
+	}
+	runes := []rune(s)
+	out := runes[:0]
+	for i, r := range runes {
+		if r == ' ' && ((len(out) > 0 && isCJK(out[len(out)-1])) || (i+1 < len(runes) && isCJK(nextVisible(runes[i+1:])))) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// nextVisible returns the first rune of runes that is not a space, or 0.
+func nextVisible(runes []rune) rune {
+	for _, r := range runes {
+		if r != ' ' {
+			return r
 		}
 	}
-	return append(b, w...)
+	return 0
 }
 
 // fullWidth maps the ASCII punctuation marks that Tesseract's Chinese
@@ -123,7 +155,8 @@ var fullWidth = map[rune]rune{',': '，', ';': '；', ':': '：', '!': '！', '?
 
 // widenPunctuation returns s with each ASCII punctuation mark in
 // [fullWidth] that follows or precedes a CJK character ([isCJK]) replaced
-// by its full-width form, as Chinese text writes it.
+// by its full-width form, as Chinese text writes it; spaces between
+// them do not count.
 func widenPunctuation(s string) string {
 	if !strings.ContainsAny(s, ",;:!?()") {
 		return s
@@ -134,9 +167,19 @@ func widenPunctuation(s string) string {
 		if !ok {
 			continue
 		}
-		if (i > 0 && isCJK(runes[i-1])) || (i+1 < len(runes) && isCJK(runes[i+1])) {
+		if isCJK(prevVisible(runes[:i])) || isCJK(nextVisible(runes[i+1:])) {
 			runes[i] = wide
 		}
 	}
 	return string(runes)
+}
+
+// prevVisible returns the last rune of runes that is not a space, or 0.
+func prevVisible(runes []rune) rune {
+	for i := len(runes) - 1; i >= 0; i-- {
+		if runes[i] != ' ' {
+			return runes[i]
+		}
+	}
+	return 0
 }
