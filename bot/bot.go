@@ -152,7 +152,10 @@
 // document by sending a file to the bot in a private chat (getFile, then a
 // download of at most [Config.MaxUploadBytes]) and remove one with
 // /remove NAME. Which file names and types are accepted is the
-// [DocumentManager]'s decision. Source buttons name their document by a
+// [DocumentManager]'s decision. Files are read one at a time off the
+// chat's queue, a few more waiting, with a status message for a slow
+// one (OCR) that the result replaces; the update stays unfinished until
+// the reading ends (see intake.go). Source buttons name their document by a
 // hash of its name, not by its position in [Answerer.Documents], so they
 // stay right when the list changes.
 //
@@ -427,7 +430,8 @@ func (b *Bot) drain(d *dispatcher, cancelWork context.CancelFunc) {
 // HandleUpdate handles one update synchronously, outside any queue and
 // outside the store: it waits for the user's turn like Run's workers do,
 // then handles the update. Exported for tests and benchmarks. A panic is
-// recovered and logged.
+// recovered and logged. A document sent to the bot is downloaded before it
+// returns and read by the bot's intake afterwards.
 func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
 	release, err := b.turn(ctx, u)
 	if err != nil {

@@ -279,9 +279,18 @@ func (j *readJob) ended(finished bool) {
 }
 
 // interrupted tells the chat that a stop cut the reading short; the
-// update stays unfinished, to be read again after the restart.
+// update stays unfinished, to be read again after the restart, and the
+// handling is not counted as one a crash cut short (see
+// [Bot.beginAttempt]).
 func (j *readJob) interrupted(err error) {
 	j.log.Warn("reading a document interrupted by shutdown", "err", err)
+	if out := j.t.out; out != nil && !out.poisoned {
+		j.b.st.EndLater(out.seq, func(err error) {
+			if err != nil {
+				j.log.Warn("couldn't record the end of an interrupted reading: it counts as cut short by a crash", "err", err)
+			}
+		})
+	}
 	if j.msg != 0 {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(j.ctx), finishTimeout)
 		defer cancel()
