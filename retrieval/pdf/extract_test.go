@@ -219,8 +219,14 @@ func FuzzExtract(f *testing.F) {
 		plain, packed,
 		plain[:len(plain)/2], plain[:len(plain)-20], packed[len(packed)/3:],
 		[]byte("%PDF-1.4\n%%EOF\n"),
+		pdftest.PaddedPages(20, 4096),
 	} {
 		f.Add(seed)
+	}
+	for _, c := range pdftest.Hostile() {
+		if !strings.Contains(c.Name, "40 MB") { // a small variant is above
+			f.Add(c.Build())
+		}
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		const name = "fuzz.pdf"

@@ -58,7 +58,7 @@ func TestUpstreamHazards(t *testing.T) {
 				rss = int(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss >> 10)
 			}
 			outcome := childOutcome(ctx, out)
-			t.Logf("%s after %v, max RSS %d MB (hazard: %s): %s", outcome, took, rss, c.Hazard, lastLines(out, 1))
+			t.Logf("%s after %v, max RSS %d MB (hazard: %s): %s", outcome, took, rss, c.Hazard, childResult(out))
 			if outcome == "" && mode != "extract" {
 				t.Errorf("the upstream reader survived (%v): %s", err, lastLines(out, 5))
 			}
@@ -78,6 +78,17 @@ func childOutcome(ctx context.Context, out []byte) string {
 		return "fatal error: out of memory"
 	case bytes.Contains(out, []byte("fatal error")):
 		return "fatal error"
+	}
+	return ""
+}
+
+// childResult returns the line in which a child of TestUpstreamHazards
+// that printed out reported its result, or "".
+func childResult(out []byte) string {
+	for line := range strings.Lines(string(out)) {
+		if strings.HasPrefix(line, "Extract: ") || strings.HasPrefix(line, "read ") {
+			return strings.TrimSpace(line)
+		}
 	}
 	return ""
 }

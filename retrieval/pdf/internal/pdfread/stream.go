@@ -66,17 +66,17 @@ func applyFilter(rd io.Reader, name string, param Value) io.Reader {
 	default:
 		panic("unknown filter " + name)
 	case "FlateDecode":
+		pred := param.Key("Predictor")
+		columns := param.Key("Columns").Int64()
+		if pred.Kind() != Null && (columns < 0 || columns > maxColumns) {
+			panic(limitError("predictor of %d columns (at most %d)", columns, maxColumns))
+		}
 		zr, err := zlib.NewReader(rd)
 		if err != nil {
 			panic(err)
 		}
-		pred := param.Key("Predictor")
 		if pred.Kind() == Null {
 			return zr
-		}
-		columns := param.Key("Columns").Int64()
-		if columns < 1 || columns > maxColumns {
-			panic(limitError("predictor of %d columns (at most %d)", columns, maxColumns))
 		}
 		switch pred.Int64() {
 		default:

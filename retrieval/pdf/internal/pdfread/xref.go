@@ -34,11 +34,11 @@ func (r *Reader) checkRange(start, n int64) error {
 	limit := r.objectLimit()
 	switch {
 	case start < 0 || n < 0:
-		return fmt.Errorf("malformed PDF: cross-reference section %d %d", start, n)
+		return fmt.Errorf("cross-reference section %d %d", start, n)
 	case start > MaxObjects || n > MaxObjects || start+n > MaxObjects:
 		return limitError("objects numbered past %d", MaxObjects)
 	case start+n > limit:
-		return fmt.Errorf("malformed PDF: objects numbered past %d in a file of %d bytes", limit, r.end)
+		return fmt.Errorf("objects numbered past %d in a file of %d bytes", limit, r.end)
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func readXrefStream(r *Reader, b *buffer) ([]xref, objptr, dict, error) {
 		return nil, objptr{}, nil, fmt.Errorf("malformed PDF: xref stream missing Size")
 	}
 	if err := r.checkRange(0, size); err != nil {
-		return nil, objptr{}, nil, err
+		return nil, objptr{}, nil, fmt.Errorf("malformed PDF: %w", err)
 	}
 	table := make([]xref, size)
 	table, err := readXrefStreamData(r, strm, table, size)
