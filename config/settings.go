@@ -33,7 +33,7 @@ var settings = []setting{
 	{key: "", env: "CITEBOT_CONFIG", flag: "config", scope: forAll,
 		help: "YAML configuration `file`; flags and environment override it"},
 	{key: "docs", env: "CITEBOT_DOCS", flag: "doc", unset: "bundled sample", scope: forIndexing,
-		help:  "document `path`: a .txt/.md/.pdf file or a directory; repeatable (environment: comma-separated)",
+		help:  "document `path`: a file (.txt, .md, .pdf, .docx, .odt, .epub, .html, .png, .jpg) or a directory; repeatable (environment: comma-separated)",
 		field: func(c *Config) any { return &c.Docs }},
 	{key: "data_dir", env: "CITEBOT_DATA_DIR", flag: "data-dir", def: "citebot-data", scope: forIndexing,
 		help:  "`dir`ectory of the persistent index and of documents added from chat",

@@ -25,10 +25,16 @@
 //
 // An [Extractor] with Isolated set reads each file in a child process: the
 // running executable started again, which [Main] turns into an extraction
-// worker. The child runs under an address-space limit, a CPU-time limit and
-// a wall-clock limit, and its output is capped ([ChildLimits]); a crash,
-// hang or limit becomes [ErrDamaged] and the parent keeps serving. Progress
-// (OCR pages) crosses the pipe as it happens.
+// worker. The parent sends the request and the file over the child's
+// standard input; the child answers with frames on its standard output
+// (progress, then a result or an error whose sentinel errors keep their
+// identity). The child runs in a process group of its own under an
+// address-space limit, a CPU-time limit and a wall-clock limit that grows
+// with the pages OCR has to read, and its output is capped ([ChildLimits]);
+// the programs it starts (Tesseract, pdftoppm) are in its group and under
+// the same kernel limits. A crash, hang or limit becomes a [*DamagedError]
+// (wrapping [ErrDamaged]) and the parent keeps serving; ctx ending kills
+// the group. At most [Extractor.Children] children run at once.
 //
 // An Extractor also caches results by the SHA-256 of the file's bytes in
 // CacheDir, so a document read once (OCR is slow) is not read again when
