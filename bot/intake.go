@@ -93,8 +93,19 @@ func (in *intake) holdLocked(j *readJob) {
 func (in *intake) work(first *readJob, idle chan struct{}) {
 	defer close(idle)
 	for j := first; j != nil; j = in.next() {
-		j.run()
+		j.runSafely()
 	}
+}
+
+// runSafely runs j, logging a panic (AddDocument's own are handled
+// apart) instead of taking the process down.
+func (j *readJob) runSafely() {
+	defer func() {
+		if r := recover(); r != nil {
+			j.log.Error("panic while reading a document", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	j.run()
 }
 
 // next takes the next queued job, or marks the intake idle.
@@ -208,7 +219,7 @@ type readJob struct {
 func (j *readJob) report(p answer.Progress) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if p.Stage != j.p.Stage || p.Done < j.stageDone {
+	if j.stageStart.IsZero() || p.Stage != j.p.Stage || p.Done < j.stageDone {
 		j.stageStart, j.stageDone = time.Now(), p.Done
 	}
 	j.p = p
