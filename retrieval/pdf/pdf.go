@@ -1,26 +1,31 @@
 // Package pdf extracts the text of PDF documents as hard-wrapped lines.
 //
-// PDF documents are read in three steps. [Extract] opens the file with the
-// pure-Go reader github.com/ledongthuc/pdf (its object parser, stream
-// filters, decryption and simple font encodings) and interprets the content
-// stream of every page itself (contentOps, extractor.interpret), collecting
-// text runs with their baseline position and extent: the reader's own text
+// PDF documents are read in three steps. [Extract] opens the file with
+// internal/pdfread (its object parser, stream filters, decryption and
+// simple font encodings: a fork of the pure-Go reader
+// github.com/ledongthuc/pdf guarded against hostile cross-reference data
+// and object streams) and interprets the content stream of every page
+// itself (contentOps, extractor.interpret), collecting text runs with
+// their baseline position and extent: the upstream reader's own text
 // layout ignores Td moves and misplaces composite fonts, its ToUnicode
 // ranges garble codes past 256 and its content lexer loops forever on a hex
 // string left open at the end of a stream. pageLines groups the runs of a
 // page into rows (by baseline, then left to right) and layoutText decides
-// where paragraphs end. The result is hard-wrapped text, one line per row,
-// which callers turn into paragraphs as they do text that other tools
-// extracted from PDFs.
+// where paragraphs end and marks where pages begin. The result is
+// hard-wrapped text, one line per row, which callers turn into paragraphs
+// as they do text that other tools extracted from PDFs.
 //
 // The reader panics on some malformed input; every panic becomes an error.
 // Work and memory are bounded whatever the file holds, so that a small
-// compressed file cannot cost gigabytes or minutes: at most [MaxPages]
-// pages and [MaxDuration] of work, maxContent bytes of decompressed content
-// streams, maxText bytes of text and lines, maxPageRuns text runs on one
-// page, form XObjects nested at most maxFormDepth deep and drawn at most
-// maxFormCalls times. Past a limit the extractor stops and [Extract]
-// returns [ErrTooLarge].
+// compressed file cannot cost gigabytes or minutes: the reader's own
+// limits (object numbers, object streams, reference chains; see
+// internal/pdfread), at most [MaxPages] pages and [MaxDuration] of work
+// (checked at every node of the page tree and every deadlineEvery content
+// operators), maxContent bytes of decompressed content streams, maxText
+// bytes of text and lines, maxPageRuns text runs on one page, form
+// XObjects nested at most maxFormDepth deep and drawn at most maxFormCalls
+// times. Past a limit the extractor stops and [Extract] returns
+// [ErrTooLarge].
 package pdf
 
 import (
