@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -109,12 +110,12 @@ func TestIsolatedFailures(t *testing.T) {
 	tests := []struct {
 		command string
 		limits  ChildLimits
-		reason  string // substring of the DamagedError's Reason
+		reason  string // regular expression the DamagedError's Reason matches
 	}{
 		{"crash", ChildLimits{Wall: 10 * time.Second}, "fatal error: stack overflow"},
 		{"hang", ChildLimits{Wall: time.Second}, "killed at the wall-clock limit of 1s"},
 		{"cpu", ChildLimits{Wall: 10 * time.Second, CPU: time.Second}, "over the CPU time limit of 1s"},
-		{"memory", ChildLimits{Wall: 20 * time.Second, Memory: 256 << 20}, "out of memory"},
+		{"memory", ChildLimits{Wall: 20 * time.Second, Memory: 256 << 20}, "out of memory|ThreadSanitizer failed to allocate"},
 		{"output", testLimits, "output over the limit"},
 		{"exit", testLimits, "exited without an answer"},
 		{"garbage", testLimits, "unknown frame type"},
@@ -132,8 +133,8 @@ func TestIsolatedFailures(t *testing.T) {
 				t.Errorf("error text %q, want %q", err, want)
 			}
 			de, ok := errors.AsType[*DamagedError](err)
-			if !ok || !strings.Contains(de.Reason, tc.reason) {
-				t.Errorf("reason %q, want it to contain %q", de.Reason, tc.reason)
+			if !ok || !regexp.MustCompile(tc.reason).MatchString(de.Reason) {
+				t.Errorf("reason %q, want it to match %q", de.Reason, tc.reason)
 			}
 			t.Logf("%s: %s after %v", tc.command, de.LogValue(), time.Since(start).Round(time.Millisecond))
 		})
