@@ -11,8 +11,9 @@
 // set its meta element declares; a page that declares none and is not
 // UTF-8 is refused with [ErrCharset]. A page larger than [MaxPage], with
 // more than [MaxElements] elements or nested deeper than
-// [blocks.MaxHTMLDepth] is refused with an error wrapping [ErrTooLarge];
-// one without text gives [ErrNoText].
+// [MaxDepth] is refused, before the HTML parser (whose time
+// grows with the nesting for every element) runs, with an error wrapping
+// [ErrTooLarge]; one without text gives [ErrNoText].
 //
 // [HTML] is safe for concurrent use.
 package web
@@ -32,7 +33,10 @@ const (
 	// MaxPage is the largest page read, in bytes.
 	MaxPage = 32 << 20
 	// MaxElements is the most elements a page may have.
-	MaxElements = 200_000
+	MaxElements = 100_000
+	// MaxDepth is the deepest element nesting of a page. Finding the
+	// article takes time that grows with elements times depth.
+	MaxDepth = 256
 	// MaxText is the most bytes of text returned.
 	MaxText = 32 << 20
 )
@@ -52,6 +56,9 @@ func HTML(raw []byte) (string, error) {
 	}
 	page, err := toUTF8(raw)
 	if err != nil {
+		return "", err
+	}
+	if err := prescan(page); err != nil {
 		return "", err
 	}
 	doc, err := html.Parse(bytes.NewReader(page))
@@ -90,7 +97,7 @@ func HTML(raw []byte) (string, error) {
 
 // checkTree returns an error wrapping ErrTooLarge when the tree under doc
 // has more than MaxElements elements or nests deeper than
-// blocks.MaxHTMLDepth. It walks without recursion.
+// MaxDepth. It walks without recursion.
 func checkTree(doc *html.Node) error {
 	elements, depth := 0, 0
 	for n := doc; n != nil; {
@@ -101,8 +108,8 @@ func checkTree(doc *html.Node) error {
 		}
 		if n.FirstChild != nil {
 			n = n.FirstChild
-			if depth++; depth > blocks.MaxHTMLDepth {
-				return fmt.Errorf("%w: the page nests elements more than %d deep", ErrTooLarge, blocks.MaxHTMLDepth)
+			if depth++; depth > MaxDepth {
+				return fmt.Errorf("%w: the page nests elements more than %d deep", ErrTooLarge, MaxDepth)
 			}
 			continue
 		}

@@ -25,8 +25,9 @@ import (
 
 // Errors of [Writer.Text].
 var (
-	// ErrTooLarge means the text passed the Writer's size limit.
-	ErrTooLarge = errors.New("the text is too large")
+	// ErrTooLarge means the text passed the Writer's size limit; the
+	// readers also wrap it for their other limits.
+	ErrTooLarge = errors.New("the document is too large or too complex")
 	// ErrNoText means no block had any text.
 	ErrNoText = errors.New("no text")
 )
