@@ -80,17 +80,18 @@ func dropNoise(lines []ocrLine) []ocrLine {
 
 // pageLayout holds what the paragraph rules measure on a page.
 type pageLayout struct {
-	size        int // median line height: about one character
-	pitch       int // median distance between the tops of adjacent lines
-	left, right int // the page's text column
-	blocks      map[int][2]int
+	size        int            // median line height: about one character
+	pitch       int            // median distance between the tops of adjacent lines
+	left, right int            // the page's text column
+	blocks      map[int][2]int // the columns of blocks of three lines or more
+	lines       int
 }
 
 // measurePage measures the page of lines; lines is not empty.
 func measurePage(lines []ocrLine) pageLayout {
 	heights := make([]int, 0, len(lines))
 	var pitches []int
-	p := pageLayout{left: lines[0].left, right: lines[0].right, blocks: map[int][2]int{}}
+	p := pageLayout{left: lines[0].left, right: lines[0].right, blocks: map[int][2]int{}, lines: len(lines)}
 	count := map[int]int{}
 	for i, l := range lines {
 		heights = append(heights, l.height())
@@ -131,12 +132,15 @@ func (p pageLayout) column(l ocrLine) (int, int) {
 //   - next is indented where a is not (a first-line indent);
 //   - a stops short of its column's right edge by more than the first word
 //     of next (one character of CJK) would need, so that a ragged or short
-//     line ends the paragraph and a full one continues it.
+//     line ends the paragraph and a full one continues it;
+//   - at the end of the page, a stops short by more than one and a half
+//     characters, or the page has fewer than three lines.
 func (p pageLayout) endsParagraph(a ocrLine, next *ocrLine) bool {
 	left, right := p.column(a)
 	room := right - a.right
 	if next == nil {
-		return 2*room > 3*p.size
+		// A page of one or two lines does not show its column's width.
+		return p.lines < 3 || 2*room > 3*p.size
 	}
 	b := *next
 	if p.pitch > 0 && b.top > a.top && 10*(b.top-a.top) > 13*p.pitch {

@@ -90,8 +90,9 @@ func TestShapePage(t *testing.T) {
 			[]testLine{{1, 100, 700, []string{"长江", "座谈会"}}, {-2, 100, 1500, full.words}, {2, 100, 1500, full.words}, {2, 100, 1500, full.words}},
 			"长江座谈会 \n\n长江经济带发展\n\n长江经济带发展\n\n长江经济带发展\n\n"},
 		{"specks are dropped",
-			[]testLine{full, {3, 100, 130, []string{"o"}}, full},
-			"长江经济带发展\n\n长江经济带发展\n\n"},
+			[]testLine{full, {3, 100, 130, []string{"o"}}, full, full},
+			"长江经济带发展\n\n长江经济带发展\n\n长江经济带发展\n\n"},
+		{"a page of one line ends its paragraph", []testLine{full}, "长江经济带发展 \n\n"},
 		{"no lines", nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,10 +11,12 @@ package ocrtest
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -44,14 +46,24 @@ const (
 var fixedTime = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 // Require fails tb when the environment variable CI is set and one of the
-// programs tesseract, pdftoppm and pdfinfo or [CJKFont] is missing (CI
-// installs them), and skips it otherwise.
+// programs tesseract, pdftoppm and pdfinfo, the Tesseract languages
+// chi_sim, chi_tra and eng, or [CJKFont] is missing (CI installs them),
+// and skips it otherwise.
 func Require(tb testing.TB) {
 	tb.Helper()
 	var missing []string
 	for _, name := range []string{"tesseract", "pdftoppm", "pdfinfo"} {
 		if _, err := exec.LookPath(name); err != nil {
 			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		out, err := exec.Command("tesseract", "--list-langs").Output()
+		installed := strings.Fields(string(out))
+		for _, lang := range []string{"chi_sim", "chi_tra", "eng"} {
+			if err != nil || !slices.Contains(installed, lang) {
+				missing = append(missing, "tesseract language "+lang)
+			}
 		}
 	}
 	if _, err := os.Stat(CJKFont); err != nil {
@@ -346,4 +358,18 @@ func imagesPDF(tb testing.TB, images [][]byte) []byte {
 		doc.ImageOptions(name, 0, 0, pageWidth, height, false, opts, 0, "")
 	}
 	return output(tb, doc)
+}
+
+// PNG returns a white PNG image of w x h pixels.
+func PNG(tb testing.TB, w, h int) []byte {
+	tb.Helper()
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		tb.Fatal(err)
+	}
+	return b.Bytes()
 }
