@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/citebot/citebot/retrieval/office/blocks"
 	"golang.org/x/net/html"
 )
 
@@ -36,6 +37,9 @@ func parseXHTML(part string, data []byte) (*html.Node, error) {
 	}
 	if len(data) > maxHTMLFallback {
 		return nil, fmt.Errorf("%w: %s is not well-formed and larger than %d MiB", ErrDamaged, part, maxHTMLFallback>>20)
+	}
+	if err := blocks.Prescan(data, maxXHTMLNodes, MaxDepth); err != nil {
+		return nil, fmt.Errorf("%s: %w", part, err)
 	}
 	root, perr := html.Parse(bytes.NewReader(data))
 	if perr != nil {

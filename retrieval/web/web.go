@@ -58,8 +58,8 @@ func HTML(raw []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := prescan(page); err != nil {
-		return "", err
+	if err := blocks.Prescan(page, MaxElements, MaxDepth); err != nil {
+		return "", fmt.Errorf("web page: %w", err)
 	}
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {

@@ -1,7 +1,7 @@
 package blocks
 
 import (
-	"errors"
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -10,8 +10,9 @@ import (
 // MaxHTMLDepth is the deepest element nesting [FromHTML] reads.
 const MaxHTMLDepth = 512
 
-// ErrTooDeep means an HTML tree nests elements deeper than [MaxHTMLDepth].
-var ErrTooDeep = errors.New("the elements nest too deeply")
+// ErrTooDeep means an HTML tree nests elements deeper than
+// [MaxHTMLDepth]; it wraps [ErrTooLarge].
+var ErrTooDeep = fmt.Errorf("%w: the elements nest too deeply", ErrTooLarge)
 
 // FromHTML writes the blocks of the HTML or XHTML tree under root to w:
 // h1-h6 as headings, p, li, dt, dd, blockquote, div and the other block
