@@ -122,7 +122,7 @@ func TestAddDocumentRefuses(t *testing.T) {
 	l := openTest(t, t.TempDir())
 	for _, tc := range []struct{ name, file, data, want string }{
 		{"configured name", document.SampleName, "新的内容。", "configured document"},
-		{"unsupported type", "a.docx", "x", "unsupported file type"},
+		{"unsupported type", "a.xlsx", "x", "unsupported file type"},
 		{"hidden", ".env", "x", "file name"},
 		{"empty", "empty.txt", "  \n", "empty"},
 		{"control characters", "a\u0007b.txt", "x", "control characters"},
@@ -160,7 +160,7 @@ func TestCleanNameRefuses(t *testing.T) {
 		{"control character", "a\u0007b.txt", "control characters"},
 		{"invalid UTF-8", "a\xffb.txt", "control characters"},
 		{"too long", strings.Repeat("a", 252) + ".txt", "too long"},
-		{"unsupported type", "a.docx", "unsupported file type"},
+		{"unsupported type", "a.xlsx", "unsupported file type"},
 		{"right-to-left override", "invoice\u202Etxt.exe.txt", "text direction character (U+202E)"},
 		{"left-to-right embedding", "\u202Anotes.txt", "(U+202A)"},
 		{"pop directional formatting", "notes\u202C.md", "(U+202C)"},
