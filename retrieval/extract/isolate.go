@@ -37,20 +37,19 @@ func (e *Extractor) inChild(ctx context.Context, name string, kind Kind, raw []b
 		return Result{}, fmt.Errorf("couldn't read %s: start a worker: %w", name, err)
 	}
 	defer c.stop()
-	start := time.Now()
-	deadline := time.NewTimer(lim.Wall)
+	start, wall := time.Now(), lim.Wall
+	deadline := time.NewTimer(wall)
 	defer deadline.Stop()
-	extended := false
 	for {
 		select {
 		case <-ctx.Done():
 			return Result{}, fmt.Errorf("couldn't read %s: %w", name, ctx.Err())
 		case <-deadline.C:
-			return Result{}, &DamagedError{Name: name, Reason: fmt.Sprintf("killed at the wall-clock limit of %s", time.Since(start).Round(time.Second))}
+			return Result{}, &DamagedError{Name: name, Reason: fmt.Sprintf("killed at the wall-clock limit of %s", wall)}
 		case p := <-c.progress:
-			if p.Stage == "OCR" && p.Total > 0 && !extended {
-				extended = true
-				deadline.Reset(lim.Wall + time.Duration(p.Total)*lim.PerPage - time.Since(start))
+			if p.Stage == "OCR" && p.Total > 0 && wall == lim.Wall {
+				wall += time.Duration(p.Total) * lim.PerPage
+				deadline.Reset(wall - time.Since(start))
 			}
 			if progress != nil {
 				progress(p)
