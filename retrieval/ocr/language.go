@@ -52,7 +52,6 @@ func (r *reader) choose(ctx context.Context, file string, dpi int) (string, []oc
 		return "", nil, err
 	}
 	han, other := countScripts(lines)
-	debugf("first %s han %d latin %d conf %.2f", chinese[0], han, other, hanConfidence(lines))
 	if han+other == 0 {
 		return "", lines, nil
 	}
@@ -66,7 +65,6 @@ func (r *reader) choose(ctx context.Context, file string, dpi int) (string, []oc
 		if err != nil {
 			return "", nil, err
 		}
-		debugf("second %s conf %.2f", chinese[1], hanConfidence(again))
 		if hanConfidence(again) > hanConfidence(lines) {
 			langs, lines = chinese[1], again
 		}
@@ -125,5 +123,3 @@ func hanConfidence(lines []ocrLine) float64 {
 	}
 	return sum / float64(n)
 }
-
-var debugf = func(string, ...any) {}

@@ -5,7 +5,8 @@
 //
 // The text comes out hard-wrapped, as retrieval/pdf lays out a text layer:
 // every line is followed by a blank line and the last line of a paragraph
-// ends with a space (see shape.go). Every function here is safe for
+// ends with a space; paragraph ends come from the geometry of the lines
+// Tesseract reports. Every function here is safe for
 // concurrent use; each Tesseract process runs on one thread
 // (OMP_THREAD_LIMIT=1), so concurrency is the caller's to bound, and [PDF]
 // reads at most two pages at a time.
