@@ -97,7 +97,7 @@ func startChild(req, raw []byte, maxText int64) (*child, error) {
 	// test binary whose TestMain does not runs no tests (rather than all
 	// of them, starting children of its own) and the read fails.
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+childEnvValue)
+	cmd.Env = append(childEnvironment(os.Environ()), childEnv+"="+childEnvValue)
 	cmd.WaitDelay = waitDelay
 	c := &child{cmd: cmd, stderr: &cappedBuffer{max: stderrKept}, maxText: maxText,
 		progress: make(chan Progress), quit: make(chan struct{}), done: make(chan struct{})}
@@ -124,6 +124,23 @@ func startChild(req, raw []byte, maxText int64) (*child, error) {
 	}()
 	go c.read(&frameReader{r: stdout, budget: maxText + outputOverhead})
 	return c, nil
+}
+
+// childEnvironment returns the variables of env a child may see: those
+// that locate programs, files and languages and tune the Go runtime, and
+// none of the secrets (tokens, API keys) a parent's environment holds.
+func childEnvironment(env []string) []string {
+	var kept []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case name == "PATH", name == "HOME", name == "TMPDIR", name == "LANG", name == "LANGUAGE", name == "TZ",
+			name == "TESSDATA_PREFIX", name == "OMP_THREAD_LIMIT", strings.HasPrefix(name, "LC_"),
+			name == "GODEBUG", name == "GOTRACEBACK", name == "GORACE", name == "GOCOVERDIR", name == "GOMAXPROCS":
+			kept = append(kept, kv)
+		}
+	}
+	return kept
 }
 
 // read reads the child's frames until its answer, passing progress on,

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -233,6 +234,15 @@ func TestIsolatedConcurrency(t *testing.T) {
 	<-done
 	if _, err := e.Extract(context.Background(), "b.pdf", hookFile("progress"), nil); err != nil {
 		t.Errorf("Extract once the slot is free: %v", err)
+	}
+}
+
+func TestChildEnvironment(t *testing.T) {
+	env := []string{"PATH=/bin", "TELEGRAM_BOT_TOKEN=1:x", "OPENAI_API_KEY=sk", "LC_ALL=C", "HOME=/root",
+		"CITEBOT_WEBHOOK_SECRET=s", "TESSDATA_PREFIX=/t", "GOTRACEBACK=all", "GOPATH=/go"}
+	want := []string{"PATH=/bin", "LC_ALL=C", "HOME=/root", "TESSDATA_PREFIX=/t", "GOTRACEBACK=all"}
+	if got := childEnvironment(env); !slices.Equal(got, want) {
+		t.Errorf("childEnvironment = %q, want %q", got, want)
 	}
 }
 
