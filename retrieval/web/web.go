@@ -1,19 +1,21 @@
 // Package web reads the main content of a saved web page (.html, .htm):
 // navigation, sidebars, footers, scripts and styles are not document
-// text. It finds the article with a readability library
+// text. It removes navigation elements (nav, role="navigation"), finds
+// the article with a readability library
 // (codeberg.org/readeck/go-readability) and returns Markdown-style text
 // in the shape retrieval/office describes, written by
-// retrieval/office/blocks: the page's title as a "# " heading, then the
-// article's headings, paragraphs, list items, table rows and preformatted
-// text as blocks.
+// retrieval/office/blocks: the page's title (as readability finds it) as a
+// "# " heading, then the article's headings, paragraphs, list items, table
+// rows and preformatted text as blocks; an article heading that repeats
+// the title is written once.
 //
 // The page is decoded to UTF-8 by its byte order mark or the character
 // set its meta element declares; a page that declares none and is not
 // UTF-8 is refused with [ErrCharset]. A page larger than [MaxPage], with
-// more than [MaxElements] elements or nested deeper than
-// [MaxDepth] is refused, before the HTML parser (whose time
-// grows with the nesting for every element) runs, with an error wrapping
-// [ErrTooLarge]; one without text gives [ErrNoText].
+// more than [MaxElements] elements or nested deeper than [MaxDepth] is
+// refused before the HTML parser runs (its time grows with the nesting
+// for every element), with an error wrapping [ErrTooLarge]; one without
+// text gives [ErrNoText].
 //
 // [HTML] is safe for concurrent use.
 package web
