@@ -114,10 +114,12 @@ type Result struct {
 	Pages int
 }
 
-// Progress is how far the reading of one file has come.
+// Progress is how far the reading of one file has come. OCR reports
+// Done 0 of Total 0 as it starts, before the number of pages is known,
+// then each page read.
 type Progress struct {
-	Stage       string // "OCR", "reading"
-	Done, Total int    // pages
+	Stage       string // "OCR"
+	Done, Total int    // pages; Total 0: not known yet
 }
 
 // ProgressFunc receives progress reports; it may be nil.

@@ -38,10 +38,6 @@ func (e *Extractor) inChild(ctx context.Context, name string, kind Kind, raw []b
 	}
 	defer c.stop()
 	start, wall := time.Now(), lim.Wall
-	if kind == Image {
-		wall += lim.PerPage // one page to read by OCR
-	}
-	extended := kind == Image
 	deadline := time.NewTimer(wall)
 	defer deadline.Stop()
 	for {
@@ -51,9 +47,8 @@ func (e *Extractor) inChild(ctx context.Context, name string, kind Kind, raw []b
 		case <-deadline.C:
 			return Result{}, &DamagedError{Name: name, Reason: fmt.Sprintf("killed at the wall-clock limit of %s", wall)}
 		case p := <-c.progress:
-			if p.Stage == "OCR" && p.Total > 0 && !extended {
-				extended = true
-				wall += time.Duration(p.Total) * lim.PerPage
+			if w := lim.Wall + time.Duration(max(p.Total, 1))*lim.PerPage; p.Stage == "OCR" && w > wall {
+				wall = w // PerPage for each page OCR reads, for the first before their number is known
 				deadline.Reset(wall - time.Since(start))
 			}
 			if progress != nil {

@@ -73,6 +73,10 @@ func runHook(command string, req request, progress ProgressFunc) (Result, error)
 		progress(Progress{Stage: "OCR", Done: 0, Total: 3})
 		time.Sleep(1500 * time.Millisecond)
 		return Result{Kind: PDF, Text: "slow", Pages: 3}, nil
+	case "slow first page": // slower than Wall, within Wall + PerPage
+		progress(Progress{Stage: "OCR"})
+		time.Sleep(1500 * time.Millisecond)
+		return Result{Kind: PDF, Text: "slow", Pages: 1}, nil
 	case "spawn":
 		sleep := exec.Command("sleep", "300")
 		if err := sleep.Start(); err != nil {
@@ -160,8 +164,10 @@ func TestIsolatedResults(t *testing.T) {
 	})
 	t.Run("OCR pages extend the wall-clock limit", func(t *testing.T) {
 		e := &Extractor{Isolated: true, Limits: ChildLimits{Wall: time.Second, PerPage: time.Second}}
-		if _, err := e.Extract(context.Background(), "slow.pdf", hookFile("slow pages"), nil); err != nil {
-			t.Fatal(err)
+		for _, hook := range []string{"slow pages", "slow first page"} {
+			if _, err := e.Extract(context.Background(), "slow.pdf", hookFile(hook), nil); err != nil {
+				t.Errorf("%s: %v", hook, err)
+			}
 		}
 	})
 	t.Run("the child's errors keep their identity", func(t *testing.T) {

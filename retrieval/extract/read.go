@@ -41,7 +41,7 @@ func readKind(ctx context.Context, name string, kind Kind, raw []byte, opts Opti
 	case PDF:
 		return readPDF(ctx, name, raw, opts, progress)
 	case Image:
-		return readImage(ctx, name, raw, opts)
+		return readImage(ctx, name, raw, opts, progress)
 	case DOCX:
 		res.Text, err = office.DOCX(raw)
 	case ODT:
@@ -76,6 +76,7 @@ func readPDF(ctx context.Context, name string, raw []byte, opts Options, progres
 			progress(Progress{Stage: "OCR", Done: done, Total: total})
 		}
 	}
+	report(0, 0) // OCR starts; the number of pages comes with the first page read
 	text, pages, err := ocr.PDF(ctx, opts.OCR, raw, opts.OCROptions, report)
 	switch {
 	case errors.Is(err, ocr.ErrUnavailable):
@@ -93,9 +94,12 @@ func noTextLayer(name string) error {
 }
 
 // readImage reads a page image by OCR.
-func readImage(ctx context.Context, name string, raw []byte, opts Options) (Result, error) {
+func readImage(ctx context.Context, name string, raw []byte, opts Options, progress ProgressFunc) (Result, error) {
 	if !opts.OCR.Available() {
 		return Result{}, fmt.Errorf("%s: %w", name, ErrNoOCR)
+	}
+	if progress != nil {
+		progress(Progress{Stage: "OCR", Done: 0, Total: 1})
 	}
 	text, err := ocr.Image(ctx, opts.OCR, raw, opts.OCROptions)
 	switch {
