@@ -104,10 +104,10 @@ func TestUpload(t *testing.T) {
 			want: "Only admins can add documents.",
 		},
 		{
-			name: "unsupported type", file: &telegramtest.File{Path: "documents/file_1.docx", Data: text},
-			upd: telegramtest.DocumentMessage(alice, "F", "notes.docx", len(text)),
+			name: "unsupported type", file: &telegramtest.File{Path: "documents/file_1.xlsx", Data: text},
+			upd: telegramtest.DocumentMessage(alice, "F", "notes.xlsx", len(text)),
 			// The DocumentManager decides; its reason is shown.
-			want: "Couldn't add this file: notes.docx: unsupported file type, want .txt, .md or .pdf",
+			want: "Couldn't add this file: notes.xlsx: unsupported file type, want .txt, .md, .pdf, .docx, .odt, .epub, .html, .htm, .png, .jpg or .jpeg",
 		},
 		{
 			name: "no usable name", file: &telegramtest.File{Path: "documents/file_1.txt", Data: text},
