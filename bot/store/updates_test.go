@@ -49,7 +49,8 @@ func TestContentHash(t *testing.T) {
 			}
 		})
 	}
-	if ContentHash([]byte("garbage")) != ContentHash([]byte("garbage")) {
+	garbage := []byte("garbage")
+	if ContentHash(garbage) != ContentHash(slices.Clone(garbage)) {
 		t.Error("the hash of raw that is not JSON changes")
 	}
 }
@@ -303,7 +304,7 @@ func TestFailedCommitIsRetried(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), FileName)
-			hook, calls := failFirst(0)
+			hook, _ := failFirst(0)
 			s, err := Open(path, Options{NoSync: true, FailCommit: func() error { return hook() }})
 			if err != nil {
 				t.Fatal(err)
@@ -313,6 +314,7 @@ func TestFailedCommitIsRetried(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var calls *atomic.Int32
 			hook, calls = failFirst(tt.failures)
 			err = s.Finish(seqs[0])
 			if (err != nil) != tt.wantErr || (err != nil && !errors.Is(err, errDisk)) {

@@ -40,7 +40,7 @@ var hostileWant = map[string]string{
 
 // extractMeasured returns what Extract returns for raw, with the time it
 // took and the bytes it allocated.
-func extractMeasured(name string, raw []byte) (text string, err error, took time.Duration, alloc uint64) {
+func extractMeasured(name string, raw []byte) (text string, took time.Duration, alloc uint64, err error) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -48,7 +48,7 @@ func extractMeasured(name string, raw []byte) (text string, err error, took time
 	text, err = Extract(name, raw)
 	took = time.Since(start)
 	runtime.ReadMemStats(&after)
-	return text, err, took, after.TotalAlloc - before.TotalAlloc
+	return text, took, after.TotalAlloc - before.TotalAlloc, err
 }
 
 // checkCost fails t when Extract took more than hostileTime or allocated
@@ -78,7 +78,7 @@ func TestExtractHostile(t *testing.T) {
 			if ErrTooLarge.Error() == want[:len(ErrTooLarge.Error())] {
 				is = ErrTooLarge
 			}
-			text, err, took, alloc := extractMeasured(name, c.Build())
+			text, took, alloc, err := extractMeasured(name, c.Build())
 			if err == nil {
 				t.Fatalf("Extract = %d bytes of text, want an error", len(text))
 			}
@@ -93,7 +93,7 @@ func TestExtractHostile(t *testing.T) {
 func TestExtractCostly(t *testing.T) {
 	for _, c := range pdftest.Costly() {
 		t.Run(c.Name, func(t *testing.T) {
-			text, err, took, alloc := extractMeasured("costly.pdf", c.Build())
+			text, took, alloc, err := extractMeasured("costly.pdf", c.Build())
 			if err != nil {
 				t.Fatal(err)
 			}
