@@ -18,8 +18,9 @@ type Document struct {
 	Kind string
 	// OCR says the text was read from page images.
 	OCR bool
-	// Pages is the number of pages of a paged format (PDF, OCR); 0
-	// otherwise.
+	// Pages is the number of pages of a paged format (PDF, OCR) or of a
+	// text or Markdown file with page breaks (form feeds, see page.go);
+	// 0 otherwise.
 	Pages int
 }
 
@@ -33,8 +34,8 @@ type Paragraph struct {
 	Section string
 	// Start and End are byte offsets of the paragraph in Document.Text.
 	Start, End int
-	// Page is the 1-based page the paragraph starts on, in a paged format
-	// (PDF, OCR); 0 otherwise.
+	// Page is the 1-based page the paragraph starts on, in a paged
+	// document (see [Document.Pages]); 0 otherwise.
 	Page int
 }
 

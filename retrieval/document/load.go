@@ -272,7 +272,8 @@ func (l Limits) parseText(label, name string, raw []byte, kind extract.Kind) (*D
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%s: %w", label, ErrEmptyDocument)
 	}
-	text, paras, total := rebuildParagraphs(normalizeLineEnds(body), kind == extract.Markdown, l.maxParagraphs())
+	src := normalizeLineEnds(body)
+	text, paras, total := rebuildParagraphs(src, kind == extract.Markdown, l.maxParagraphs())
 	if len(paras) == 0 {
 		return nil, fmt.Errorf("%s: %w (no paragraphs of text)", label, ErrEmptyDocument)
 	}
@@ -280,7 +281,7 @@ func (l Limits) parseText(label, name string, raw []byte, kind extract.Kind) (*D
 	if err != nil {
 		return nil, err
 	}
-	doc.Kind = string(kind)
+	doc.Kind, doc.Pages = string(kind), textPages(src)
 	return doc, nil
 }
 

@@ -60,6 +60,18 @@ func pageCount(src string) int {
 	return 0
 }
 
+// textPages returns the number of pages of a text or Markdown file src,
+// for [Document.Pages]: as [pageCount], except that page breaks with only
+// white space after them start no page, since pdftotext ends every page,
+// the last included, with a form feed. Text with page breaks has at least
+// one page, as its paragraphs are numbered from page 1.
+func textPages(src string) int {
+	if pageBreaks(src) == 0 {
+		return 0
+	}
+	return max(1, pageCount(strings.TrimRight(src, " \t\n\v\f\r")))
+}
+
 // rebuildPaged rebuilds the hard-wrapped text of a paged format (a PDF's
 // text layer, OCR) as [rebuildHardWrapped] does, keeping at most maxParas
 // paragraphs when maxParas > 0. Unlike text that is paged only when it

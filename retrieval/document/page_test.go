@@ -226,6 +226,41 @@ func TestParsePages(t *testing.T) {
 	}
 }
 
+// TestParseTextPageCount checks that a text or Markdown file counts its
+// pages as its paragraphs number them: /source pN and citations agree.
+func TestParseTextPageCount(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, src string
+		pages           int
+	}{
+		{"text without page breaks", "a.txt", wrappedTitle + wrappedOne + wrappedTwo, 0},
+		{"text of two pages", "a.txt", wrappedTitle + wrappedOne + "\f" + wrappedTwo, 2},
+		{"pdftotext output: every page ends in a form feed", "a.txt", wrappedTitle + wrappedOne + "\f" + wrappedTwo + "\f", 2},
+		{"trailing blank pages", "a.txt", "First.\n\fSecond.\n\f\n\f \n\n", 2},
+		{"a page break at the end only", "a.txt", "First.\n\f\n", 1},
+		{"an empty page between", "a.txt", "First.\n\n\f\f Second.\n", 3},
+		{"CRLF line ends", "a.txt", "First.\r\n\r\n\fSecond.\r\n", 2},
+		{"a form feed inside a line is text", "a.txt", "One\fline.\n", 0},
+		{"Markdown of two pages", "a.md", "# Title\n\nFirst.\n\n\fSecond.\n", 2},
+		{"Markdown without page breaks", "a.md", "# Title\n\nFirst.\n", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := Parse(tc.file, []byte(tc.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Pages != tc.pages {
+				t.Errorf("Pages = %d, want %d", doc.Pages, tc.pages)
+			}
+			for _, p := range doc.Paragraphs {
+				if p.Page > doc.Pages || (doc.Pages > 0) != (p.Page > 0) {
+					t.Errorf("paragraph %d %q on page %d of %d", p.N, p.Text(doc), p.Page, doc.Pages)
+				}
+			}
+		})
+	}
+}
+
 func FuzzRebuildPages(f *testing.F) {
 	for _, seed := range []string{
 		wrappedTitle + wrappedOne + "\f" + wrappedTwo,
@@ -257,6 +292,7 @@ func FuzzRebuildPages(f *testing.F) {
 		for _, markdown := range []bool{false, true} {
 			text, paras, _ := rebuildParagraphs(src, markdown, 0)
 			check("rebuildParagraphs", text, paras, pages)
+			check("rebuildParagraphs by textPages", text, paras, textPages(src))
 		}
 		text, paras, _, pagedPages := rebuildPaged(src, 0)
 		if pagedPages != max(1, pages) {
