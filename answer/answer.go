@@ -145,12 +145,18 @@ type Passage struct {
 type DocInfo struct {
 	Name       string
 	Paragraphs int
-	// Pages is the number of pages of a paged document (PDF, OCR), 0
-	// otherwise.
+	// Pages is the number of pages of a paged document (PDF, OCR, text
+	// with page breaks), 0 otherwise.
 	Pages int
 	// Title is the document's title (its first heading, ¶0), "" when it
 	// has none.
 	Title string
+	// Kind is the format the document was read as ("text", "markdown",
+	// "pdf", "docx", "image", ...), "" when unknown.
+	Kind string
+	// OCR says the text was recognised from page images, so it may hold
+	// recognition errors.
+	OCR bool
 }
 
 // Retriever returns up to k passages for a query, best first. It also gives

@@ -164,7 +164,8 @@ func (b *Bot) removeDocument(ctx context.Context, u Update, t target, lang, arg 
 }
 
 // docsText answers /docs: the documents, numbered (the number works in
-// /source), with their paragraph counts, then the uploads being read or
+// /source), with their paragraph counts and a warning on those read by OCR
+// (see [uiTexts.docSummary]), then the uploads being read or
 // waiting (see [intake.reading]), and for an admin who can manage them a
 // line on how.
 func docsText(lang string, docs []answer.DocInfo, active []string, admin bool, uploads []uploadStatus) string {
@@ -178,7 +179,7 @@ func docsText(lang string, docs []answer.DocInfo, active []string, admin bool, u
 	default:
 		lines = append(lines, tt.docsHeader)
 		for i, d := range docs {
-			line := fmt.Sprintf(tt.docsLine, i+1, d.Name, tt.paragraphCount(d.Paragraphs))
+			line := fmt.Sprintf(tt.docsLine, i+1, d.Name, tt.docSummary(d))
 			if slices.Contains(active, d.Name) {
 				line += " ✓"
 			}

@@ -215,6 +215,8 @@ type fakeLibrary struct {
 	// removeErr, when set, are returned instead.
 	paragraphs        int
 	addErr, removeErr error
+	// ocr marks an added document as read by OCR.
+	ocr bool
 	// read, when set, is called by AddDocument first, as the reading of
 	// the document; its error is returned.
 	read func(ctx context.Context, name string, progress func(answer.Progress)) error
@@ -257,7 +259,7 @@ func (l *fakeLibrary) AddDocument(ctx context.Context, name string, data []byte,
 	if l.addErr != nil {
 		return answer.DocInfo{}, l.addErr
 	}
-	info := answer.DocInfo{Name: name, Paragraphs: l.paragraphs}
+	info := answer.DocInfo{Name: name, Paragraphs: l.paragraphs, OCR: l.ocr}
 	docs := slices.DeleteFunc(l.a.Documents(), func(d answer.DocInfo) bool { return d.Name == name })
 	l.a.setDocs(append(docs, info))
 	return info, nil

@@ -263,10 +263,10 @@ func (j *readJob) run() {
 		if info.Name == "" {
 			info.Name = j.name
 		}
-		j.log.Info("document added", "name", info.Name, "paragraphs", info.Paragraphs, "bytes", len(j.data),
+		j.log.Info("document added", "name", info.Name, "paragraphs", info.Paragraphs, "ocr", info.OCR, "bytes", len(j.data),
 			"took_ms", time.Since(j.start).Milliseconds())
 		tt := texts[j.lang]
-		j.ended(j.say(fmt.Sprintf(tt.added, info.Name, tt.paragraphCount(info.Paragraphs))))
+		j.ended(j.say(fmt.Sprintf(tt.added, info.Name, tt.docSummary(info))))
 	}
 }
 

@@ -335,6 +335,40 @@ func TestTimeLeft(t *testing.T) {
 	}
 }
 
+// TestUploadReadByOCR: the reply to an upload read by OCR, and /docs
+// after it, warn of recognition errors in the user's language; the other
+// documents get no warning.
+func TestUploadReadByOCR(t *testing.T) {
+	tests := []struct {
+		name, lang, file string
+		wantAdded        string
+		wantDocs         string
+	}{
+		{"English", "en", "scan.pdf",
+			"Added scan.pdf: 7 paragraphs, read by OCR (may contain recognition errors). Ask away.",
+			"\n1. sample.txt — 3 paragraphs\n2. scan.pdf — 7 paragraphs, read by OCR (may contain recognition errors)\n"},
+		{"Chinese", "zh", "扫描.pdf",
+			"已添加 扫描.pdf：共 7 段，由文字识别（OCR）读取，可能有识别错误。",
+			"\n1. sample.txt — 3 段\n2. 扫描.pdf — 7 段，由文字识别（OCR）读取，可能有识别错误\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, f, _, lib, _ := uploadBot(t, nil)
+			lib.ocr = true
+			user := telegramtest.User{ID: admin, Lang: tt.lang}
+			b.HandleUpdate(context.Background(), uploadFile(t, f, user, "F", tt.file))
+			if !b.intake.wait(time.Minute) {
+				t.Fatal("the document is still being read")
+			}
+			b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(user, "/docs")))
+			sent := textsOf(f.Sent(admin))
+			if len(sent) != 2 || sent[0] != tt.wantAdded || !strings.Contains(sent[1], tt.wantDocs) {
+				t.Errorf("got %q, want %q then /docs with %q", sent, tt.wantAdded, tt.wantDocs)
+			}
+		})
+	}
+}
+
 func TestDocsListsUploads(t *testing.T) {
 	docs := []answer.DocInfo{{Name: "a.txt", Paragraphs: 2}}
 	reading := []uploadStatus{{Name: "scan.pdf", Progress: answer.Progress{Stage: "OCR", Done: 12, Total: 40}}, {Name: "b.md", Queued: true}}
@@ -349,6 +383,10 @@ func TestDocsListsUploads(t *testing.T) {
 		{"reading and queued", "en", docs, reading, "Documents:\n1. a.txt — 2 paragraphs\nscan.pdf — being read (OCR page 12 of 40)\nb.md — waiting to be read"},
 		{"no pages yet", "en", nil, []uploadStatus{{Name: "x.txt"}}, "Documents:\nx.txt — being read"},
 		{"Chinese", "zh", nil, reading[:1], "文档：\nscan.pdf — 正在读取（文字识别 第 12/40 页）"},
+		{"read by OCR", "en", append(docs, answer.DocInfo{Name: "scan.pdf", Paragraphs: 120, Pages: 40, Kind: "pdf", OCR: true}), nil,
+			"Documents:\n1. a.txt — 2 paragraphs\n2. scan.pdf — 120 paragraphs, read by OCR (may contain recognition errors)"},
+		{"read by OCR, in Chinese", "zh", []answer.DocInfo{{Name: "扫描.jpg", Paragraphs: 1, Pages: 1, Kind: "image", OCR: true}}, nil,
+			"文档：\n1. 扫描.jpg — 1 段，由文字识别（OCR）读取，可能有识别错误"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

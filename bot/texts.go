@@ -49,7 +49,7 @@ type uiTexts struct {
 	commands      string
 	privacy       string
 
-	docsLine       string // %d number, %s name, %s paragraphCount
+	docsLine       string // %d number, %s name, %s docSummary
 	docsHint       string // admins: how to add and remove
 	adminHelp      string // %s: upload limit
 	onlyAdminsAdd  string
@@ -61,7 +61,7 @@ type uiTexts struct {
 	tooLarge       string // %s name, %s size, %s limit
 	overLimit      string // %s name, %s limit
 	downloadFailed string // %s: file name
-	added          string // %s name, %s paragraphCount
+	added          string // %s name, %s docSummary
 	addFailed      string // %s name, %s reason
 	removeUsage    string // %s: document list
 	noSuchDoc      string // %s name, %s document list
@@ -75,6 +75,19 @@ type uiTexts struct {
 	// paragraphs counts paragraphs: %d one, %d several (see
 	// [uiTexts.paragraphCount]).
 	paragraphs [2]string
+	// readByOCR follows the paragraph count of a document whose text was
+	// recognised from page images (see [uiTexts.docSummary]).
+	readByOCR string
+}
+
+// docSummary describes d to users in /docs and the reply to its upload:
+// its paragraph count, and a warning when its text was read by OCR.
+func (tt uiTexts) docSummary(d answer.DocInfo) string {
+	s := tt.paragraphCount(d.Paragraphs)
+	if d.OCR {
+		s += tt.readByOCR
+	}
+	return s
 }
 
 // paragraphCount returns "1 paragraph", "3 paragraphs" or "3 段".
@@ -163,6 +176,7 @@ var texts = map[string]uiTexts{
 		tooOld:         "Sorry, this took too long and I couldn't answer in time. Please ask again.",
 		poisoned:       "Sorry, this message could not be processed.",
 		paragraphs:     [2]string{"%d paragraph", "%d paragraphs"},
+		readByOCR:      ", read by OCR (may contain recognition errors)",
 	},
 	"zh": {
 		emptyAnswer:   "（没有回答）",
@@ -241,6 +255,7 @@ var texts = map[string]uiTexts{
 		tooOld:         "抱歉，耽搁太久，没能及时回答。请重新提问。",
 		poisoned:       "抱歉，这条消息无法处理。",
 		paragraphs:     [2]string{"%d 段", "%d 段"}, // no plural
+		readByOCR:      "，由文字识别（OCR）读取，可能有识别错误",
 	},
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/answer"
 )
 
 func TestParagraphCount(t *testing.T) {
@@ -26,6 +28,12 @@ func TestParagraphCount(t *testing.T) {
 		})
 	}
 	for lang, tt := range texts {
+		if ocr := tt.docSummary(answer.DocInfo{Paragraphs: 3, OCR: true}); !strings.HasPrefix(ocr, tt.paragraphCount(3)) || !strings.Contains(ocr, "OCR") {
+			t.Errorf("%s: docSummary of a document read by OCR = %q", lang, ocr)
+		}
+		if plain := tt.docSummary(answer.DocInfo{Paragraphs: 3}); plain != tt.paragraphCount(3) {
+			t.Errorf("%s: docSummary = %q, want the paragraph count only", lang, plain)
+		}
 		for _, got := range []string{
 			fmt.Sprintf(tt.aboutLine, "notes.txt", tt.paragraphCount(1)),
 			fmt.Sprintf(tt.docsLine, 1, "notes.txt", tt.paragraphCount(1)),

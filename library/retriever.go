@@ -83,9 +83,10 @@ func title(d *document.Document) (document.Paragraph, bool) {
 	return document.Paragraph{}, false
 }
 
-// docInfo describes d: its name, body paragraphs, pages and title.
+// docInfo describes d: its name, body paragraphs, pages, title, kind and
+// whether it was read by OCR.
 func docInfo(d *document.Document) answer.DocInfo {
-	info := answer.DocInfo{Name: d.Name, Paragraphs: d.BodyParagraphs(), Pages: d.Pages}
+	info := answer.DocInfo{Name: d.Name, Paragraphs: d.BodyParagraphs(), Pages: d.Pages, Kind: d.Kind, OCR: d.OCR}
 	if p, ok := title(d); ok {
 		info.Title = strings.Join(strings.Fields(p.Text(d)), " ")
 	}

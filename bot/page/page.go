@@ -73,6 +73,9 @@ type Document struct {
 	Text string
 	// Paragraphs are the document's paragraphs in reading order.
 	Paragraphs []Paragraph
+	// OCR says the text was recognised from page images: the page warns
+	// that it may hold recognition errors.
+	OCR bool
 }
 
 // Paragraph is one paragraph of a [Document].

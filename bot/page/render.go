@@ -37,6 +37,8 @@ type view struct {
 	Lang, Title, Nonce string
 	CSS                template.CSS
 	Theme              template.CSS
+	// OCR shows the note that the text was read by OCR.
+	OCR bool
 	// FocusN is the paragraph number of the cited span (0: a heading);
 	// FocusLabel names that paragraph as citations do ("p. 3 ¶12"; see
 	// answer.ParagraphLabel).
@@ -81,10 +83,12 @@ const (
 // is the CSP nonce of the response; theme, when set, overrides the colours.
 // In a paged document a page break is marked before the first paragraph
 // that starts each page after the first ("p. 3", a separator with the id
-// page-3); the paragraph anchors (p1, p2, ...) stay as they are.
+// page-3); the paragraph anchors (p1, p2, ...) stay as they are. A
+// document read by OCR ([Document.OCR]) gets a note at the top that its
+// text may hold recognition errors.
 func Render(w io.Writer, d Document, t Token, nonce string, theme Theme) error {
 	v := view{
-		Lang: langOf(d.Text), Title: d.Name, Nonce: nonce, CSS: pageCSS, Theme: themeCSS(theme),
+		Lang: langOf(d.Text), Title: d.Name, Nonce: nonce, CSS: pageCSS, Theme: themeCSS(theme), OCR: d.OCR,
 		Expires: t.Expires.UTC().Format(time.DateOnly), FocusLabel: answer.ParagraphLabel(0, 0),
 	}
 	focus := t.Spans[t.Focus]

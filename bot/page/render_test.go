@@ -80,3 +80,44 @@ func TestRenderPageBreaks(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderOCRNote: a document read by OCR gets a note, in the page's
+// language, above its first paragraph; other documents get none.
+func TestRenderOCRNote(t *testing.T) {
+	english := Document{Name: "scan.pdf", Text: "Only words here.", Paragraphs: []Paragraph{
+		{N: 1, Start: 0, End: len("Only words here."), Page: 1},
+	}}
+	tests := []struct {
+		name, quote string
+		doc         Document
+		ocr         bool
+		want        string
+	}{
+		{"English, read by OCR", "words", english, true,
+			`<p class="ocr" id="ocr" role="note">Text read by OCR from page images; it may contain recognition errors.</p>`},
+		{"Chinese, read by OCR", secretWords, testDocument(), true,
+			`<p class="ocr" id="ocr" role="note">本文由文字识别（OCR）从页面图像读取，可能有识别错误。</p>`},
+		{"English, a text layer", "words", english, false, ""},
+		{"Chinese, a text file", secretWords, testDocument(), false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.doc.OCR = tc.ocr
+			tok := Token{Expires: testNow.Add(time.Hour), Doc: tc.doc.Name, Spans: []Span{span(t, tc.doc, tc.quote)}}
+			var b bytes.Buffer
+			if err := Render(&b, tc.doc, tok, "n", nil); err != nil {
+				t.Fatal(err)
+			}
+			page := b.String()
+			if tc.want == "" {
+				if strings.Contains(page, `class="ocr"`) {
+					t.Errorf("page has an OCR note:\n%s", page)
+				}
+				return
+			}
+			if !strings.Contains(page, "<main>\n"+tc.want+"\n") {
+				t.Errorf("page lacks %s first in <main>:\n%s", tc.want, page)
+			}
+		})
+	}
+}

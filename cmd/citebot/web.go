@@ -57,7 +57,7 @@ func (f pageDocs) Document(name string) (page.Document, bool) {
 			for i, p := range d.Paragraphs {
 				ps[i] = page.Paragraph{N: p.N, Heading: p.Heading, Start: p.Start, End: p.End, Page: p.Page}
 			}
-			return page.Document{Name: d.Name, Text: d.Text, Paragraphs: ps}, true
+			return page.Document{Name: d.Name, Text: d.Text, Paragraphs: ps, OCR: d.OCR}, true
 		}
 	}
 	return page.Document{}, false

@@ -335,3 +335,21 @@ func TestServeLinksCitationsToPages(t *testing.T) {
 		}
 	}
 }
+
+// TestPageDocsCarriesOCR: the document page learns which documents were
+// read by OCR, so that it can say so.
+func TestPageDocsCarriesOCR(t *testing.T) {
+	for _, ocr := range []bool{false, true} {
+		t.Run(strconv.FormatBool(ocr), func(t *testing.T) {
+			doc, err := document.Parse("scan.txt", []byte("Herons nest by the mill.\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc.OCR = ocr
+			d, ok := pageDocs(func() []*document.Document { return []*document.Document{doc} }).Document("scan.txt")
+			if !ok || d.OCR != ocr || len(d.Paragraphs) != 1 {
+				t.Errorf("Document = %+v, %v; want OCR %v", d, ok, ocr)
+			}
+		})
+	}
+}
