@@ -7,10 +7,11 @@ STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The suite runs in two passes: every test under the race detector except
 # the slow single-threaded ones (the eval-set quality floors, which score
 # thousands of questions, the property test over every shared row and the
-# static-binary build, the heap bounds of long documents), then those once
+# static-binary build, the heap bounds of long documents, the end-to-end
+# OCR tests whose time is Tesseract's), then those once
 # without it: the race detector makes them ten times slower (and the heap
 # it measures larger) and finds nothing there the concurrent tests miss.
-SLOW = TestEval|TestTokenizerChoice|TestAskJSONQuotesAreDocumentText|TestStaticBinary|InBrowser|TestPageHighlightsEveryCitation|HeapBound
+SLOW = TestEval|TestTokenizerChoice|TestAskJSONQuotesAreDocumentText|TestStaticBinary|InBrowser|TestPageHighlightsEveryCitation|HeapBound|TestScannedFormatsAnswerLikeText|TestScannedUploadShowsProgress
 
 test: emulator check faults
 	go test -race -skip '$(SLOW)|^TestFaults$$' -timeout 20m ./...
