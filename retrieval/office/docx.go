@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 )
 
@@ -72,29 +71,17 @@ func (c *docxConv) read(s *xmlStream) error {
 	if err := expectRoot(s, isW, "document", "a Word document"); err != nil {
 		return err
 	}
-	for {
-		tok, err := s.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return c.walk(s, func(tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
-			err = c.start(s, t)
+			return c.start(s, t)
 		case xml.EndElement:
 			if isW(t.Name) {
 				c.end(t.Name.Local)
 			}
 		}
-		if err == nil {
-			err = c.w.Err()
-		}
-		if err != nil {
-			return err
-		}
-	}
+		return nil
+	})
 }
 
 // isW reports whether name is in the WordprocessingML namespace.

@@ -151,6 +151,26 @@ func (f *flow) finish(format string) (string, error) {
 	return text, nil
 }
 
+// walk passes each token of s to handle, up to the end of the part, and
+// stops at the first error of s, of handle or of the writer.
+func (f *flow) walk(s *xmlStream, handle func(xml.Token) error) error {
+	for {
+		tok, err := s.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := handle(tok); err != nil {
+			return err
+		}
+		if err := f.w.Err(); err != nil {
+			return err
+		}
+	}
+}
+
 // expectRoot reads the start of the root element of s and returns
 // ErrNotDocument unless it is the element local in a namespace that inNS
 // accepts.

@@ -83,17 +83,10 @@ func (c *odtConv) read(s *xmlStream) error {
 	if err := expectRoot(s, inOffice, "document-content", "an OpenDocument text"); err != nil {
 		return err
 	}
-	for {
-		tok, err := s.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return c.walk(s, func(tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
-			err = c.start(s, t)
+			return c.start(s, t)
 		case xml.EndElement:
 			c.end(t.Name)
 		case xml.CharData:
@@ -101,13 +94,8 @@ func (c *odtConv) read(s *xmlStream) error {
 				c.text(string(t))
 			}
 		}
-		if err == nil {
-			err = c.w.Err()
-		}
-		if err != nil {
-			return err
-		}
-	}
+		return nil
+	})
 }
 
 // start handles the start of an element.
