@@ -41,8 +41,8 @@ func parseXHTML(part string, data []byte) (*html.Node, error) {
 	if err := blocks.Prescan(data, maxXHTMLNodes, MaxDepth); err != nil {
 		return nil, fmt.Errorf("%s: %w", part, err)
 	}
-	root, perr := html.Parse(bytes.NewReader(data))
-	if perr != nil {
+	root, err = html.Parse(bytes.NewReader(data))
+	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrDamaged, part, err)
 	}
 	return root, nil
