@@ -130,10 +130,9 @@ func fileError(name string, err error) error {
 // control characters become one space.
 func oneLine(err error) error {
 	text := err.Error()
-	if !strings.ContainsFunc(text, func(r rune) bool { return r != ' ' && (unicode.IsSpace(r) || unicode.IsControl(r)) }) {
+	isSeparator := func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
+	if !strings.ContainsFunc(text, func(r rune) bool { return r != ' ' && isSeparator(r) }) {
 		return err
 	}
-	return &lineError{text: strings.Join(strings.FieldsFunc(text, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r)
-	}), " "), err: err}
+	return &lineError{text: strings.Join(strings.FieldsFunc(text, isSeparator), " "), err: err}
 }
