@@ -38,8 +38,9 @@ func shapePage(lines []ocrLine) string {
 }
 
 // joinPages joins the hard-wrapped text of pages, a form feed '\f'
-// starting the text of each page after the first; the last line of the
-// last page always ends its paragraph.
+// starting the text of each page after the first, with the ASCII
+// quotation marks of Chinese quotations made curly ([chineseQuotes]); the
+// last line of the last page always ends its paragraph.
 func joinPages(pages []string) string {
 	var b strings.Builder
 	for i, p := range pages {
@@ -52,7 +53,7 @@ func joinPages(pages []string) string {
 	if end := strings.TrimRight(s, "\n\f"); end != "" && !strings.HasSuffix(end, " ") {
 		s = end + " " + s[len(end):]
 	}
-	return s
+	return chineseQuotes(s)
 }
 
 // noiseConfidence is the confidence below which a short line is taken for

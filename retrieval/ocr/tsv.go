@@ -155,8 +155,9 @@ var fullWidth = map[rune]rune{',': '，', ';': '；', ':': '：', '!': '！', '?
 
 // widenPunctuation returns s with each ASCII punctuation mark in
 // [fullWidth] that follows or precedes a CJK character ([isCJK]) replaced
-// by its full-width form, as Chinese text writes it; spaces between
-// them do not count.
+// by its full-width form, as Chinese text writes it; spaces and quotation
+// marks between them do not count, so that the comma in 说"好", is
+// widened as well.
 func widenPunctuation(s string) string {
 	if !strings.ContainsAny(s, ",;:!?()") {
 		return s
@@ -167,18 +168,19 @@ func widenPunctuation(s string) string {
 		if !ok {
 			continue
 		}
-		if isCJK(prevVisible(runes[:i])) || isCJK(nextVisible(runes[i+1:])) {
+		if isCJK(punctuationNeighbour(runes, i, -1)) || isCJK(punctuationNeighbour(runes, i, 1)) {
 			runes[i] = wide
 		}
 	}
 	return string(runes)
 }
 
-// prevVisible returns the last rune of runes that is not a space, or 0.
-func prevVisible(runes []rune) rune {
-	for i := len(runes) - 1; i >= 0; i-- {
-		if runes[i] != ' ' {
-			return runes[i]
+// punctuationNeighbour returns the first rune from runes[i] in direction
+// dir (-1 or 1) that is neither a space nor a quotation mark, or 0.
+func punctuationNeighbour(runes []rune, i, dir int) rune {
+	for j := i + dir; j >= 0 && j < len(runes); j += dir {
+		if !strings.ContainsRune(" \"'“”‘’", runes[j]) {
+			return runes[j]
 		}
 	}
 	return 0
