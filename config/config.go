@@ -94,7 +94,7 @@ type Config struct {
 	TopK                   int
 
 	// OCRLanguages are the Tesseract languages OCR reads in, comma-separated
-	// ("chi_sim,eng"); empty: chosen from each page. See [Config.OCRLanguageList].
+	// ("chi_sim,eng"); empty: chosen from the first page with text. See [Config.OCRLanguageList].
 	OCRLanguages string
 
 	// Embeddings.

@@ -15,7 +15,7 @@ func TestOCRLanguages(t *testing.T) {
 		want    []string
 		wantErr string
 	}{
-		{name: "unset: chosen from each page"},
+		{name: "unset: chosen from the first page with text"},
 		{name: "environment", env: "chi_sim, chi_tra,eng", want: []string{"chi_sim", "chi_tra", "eng"}},
 		{name: "flag beats environment", env: "eng", flag: []string{"--ocr-languages", "chi_sim,eng"}, want: []string{"chi_sim", "eng"}},
 		{name: "file", file: "ocr_languages: chi_tra\n", want: []string{"chi_tra"}},

@@ -47,7 +47,7 @@ var settings = []setting{
 	{key: "memory_budget_mb", env: "CITEBOT_MEMORY_BUDGET_MB", flag: "memory-budget-mb", def: "256", scope: forIndexing,
 		help:  "refuse documents whose index would need more than `MiB` of memory to build, estimated before embedding (256 fits a 512 MB container); 0: no limit",
 		field: func(c *Config) any { return &c.MemoryBudgetMB }, check: between(0, 1<<30)},
-	{key: "ocr_languages", env: "CITEBOT_OCR_LANGUAGES", flag: "ocr-languages", unset: "chosen from each page", scope: forIndexing,
+	{key: "ocr_languages", env: "CITEBOT_OCR_LANGUAGES", flag: "ocr-languages", unset: "chosen from the first page with text", scope: forIndexing,
 		help:  "Tesseract `languages` that scanned PDFs and images are read in, comma-separated, e.g. chi_sim,eng",
 		field: func(c *Config) any { return &c.OCRLanguages }, check: ocrLanguages},
 	{key: "top_k", env: "CITEBOT_TOP_K", flag: "top-k", def: "8", scope: forAnswers,
