@@ -31,12 +31,17 @@ func TestIsolatedOCR(t *testing.T) {
 		}
 	})
 	t.Run("photographed page", func(t *testing.T) {
-		res, err := e.Extract(context.Background(), "photo.png", ocrtest.PhotoPNG(t, []string{"The keepers count the herons every spring."}), nil)
+		var progress []Progress
+		res, err := e.Extract(context.Background(), "photo.png", ocrtest.PhotoPNG(t, []string{"The keepers count the herons every spring."}),
+			func(p Progress) { progress = append(progress, p) })
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.Kind != Image || !res.OCR || res.Pages != 1 || !strings.Contains(res.Text, "herons") {
 			t.Errorf("Extract = %+v", res)
+		}
+		if len(progress) == 0 || progress[len(progress)-1] != (Progress{Stage: "OCR", Done: 1, Total: 1}) {
+			t.Errorf("progress %+v, want it to end at 1 of 1 page", progress)
 		}
 	})
 }

@@ -108,6 +108,9 @@ func readImage(ctx context.Context, name string, raw []byte, opts Options, progr
 	case err != nil:
 		return Result{}, fileError(name, err)
 	}
+	if progress != nil {
+		progress(Progress{Stage: "OCR", Done: 1, Total: 1})
+	}
 	return Result{Kind: Image, Text: text, HardWrapped: true, OCR: true, Pages: 1}, nil
 }
 
