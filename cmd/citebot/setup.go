@@ -65,7 +65,7 @@ func (c *command) limits() document.Limits {
 		MaxPassages:     c.cfg.MaxPassagesPerDocument,
 		MemoryBudget:    int64(c.cfg.MemoryBudgetMB) << 20,
 		MaxPassageRunes: c.cfg.MaxPassageRunes,
-		Extractor:       extract.New(context.Background(), c.cfg.DataDir, c.cfg.OCRLanguageList()),
+		Extractor:       extract.New(c.cfg.DataDir, c.cfg.OCRLanguageList()),
 	}
 	if c.cfg.Embedder != "openai" {
 		l.VectorDims = c.cfg.EmbedDim

@@ -25,16 +25,16 @@ const (
 // cacheKey returns the name of the cache file of the file raw read as
 // kind: the SHA-256 of raw, the kind, for the kinds OCR may read the OCR
 // options, and the cache version. It returns "" when e has no CacheDir.
-func (e *Extractor) cacheKey(kind Kind, raw []byte) string {
+func (e *Extractor) cacheKey(kind Kind, raw []byte, opts Options) string {
 	if e.CacheDir == "" {
 		return ""
 	}
 	sum := sha256.Sum256(raw)
 	key := hex.EncodeToString(sum[:]) + "-" + string(kind)
 	if kind == PDF || kind == Image {
-		o, _ := json.Marshal(e.OCROptions)
-		opts := sha256.Sum256(fmt.Appendf(nil, "%t|%s", e.OCR.Available(), o))
-		key += "-ocr" + hex.EncodeToString(opts[:4])
+		o, _ := json.Marshal(opts.OCROptions)
+		sum := sha256.Sum256(fmt.Appendf(nil, "%t|%s", opts.OCR.Available(), o))
+		key += "-ocr" + hex.EncodeToString(sum[:4])
 	}
 	return fmt.Sprintf("%s-v%d.json", key, cacheVersion)
 }

@@ -66,9 +66,25 @@ type Extractor struct {
 	Children int
 	// CacheDir is the directory of cached results; "": no cache.
 	CacheDir string
+	// DetectOCR sets Options.OCR to the OCR support found on this
+	// machine ([ocr.Detect]) the first time a file other than text is
+	// read, so that a run reading only text never starts Tesseract.
+	DetectOCR bool
 
-	once  sync.Once
-	slots chan struct{} // a semaphore of Children slots
+	once   sync.Once
+	slots  chan struct{} // a semaphore of Children slots
+	detect sync.Once
+}
+
+// options returns e's options, with the OCR support detected first when
+// e.DetectOCR is set. Every use of e.Options goes through it.
+func (e *Extractor) options(ctx context.Context) Options {
+	if e.DetectOCR {
+		// Not cut short by the first caller's ctx: the answer holds for
+		// the whole run (Detect bounds its own programs).
+		e.detect.Do(func() { e.Options.OCR = ocr.Detect(context.WithoutCancel(ctx)) })
+	}
+	return e.Options
 }
 
 // Extract returns the text of the file name with content raw. Text and
@@ -93,15 +109,16 @@ func (e *Extractor) Extract(ctx context.Context, name string, raw []byte, progre
 	if e == nil {
 		return readKind(ctx, name, kind, raw, Options{}, progress)
 	}
-	key := e.cacheKey(kind, raw)
+	opts := e.options(ctx)
+	key := e.cacheKey(kind, raw, opts)
 	if res, ok := e.cached(key, kind); ok {
 		return res, nil
 	}
 	var res Result
 	if e.Isolated {
-		res, err = e.inChild(ctx, name, kind, raw, progress)
+		res, err = e.inChild(ctx, name, kind, raw, opts, progress)
 	} else {
-		res, err = readKind(ctx, name, kind, raw, e.Options, progress)
+		res, err = readKind(ctx, name, kind, raw, opts, progress)
 	}
 	if err != nil {
 		return Result{}, err
@@ -135,14 +152,16 @@ func (e *Extractor) release() { <-e.slots }
 const CacheDirName = "extracted"
 
 // New returns the Extractor citebot reads files with: isolated, with the
-// OCR support found on this machine ([ocr.Detect]) reading in languages
-// (empty: chosen from each page), caching results in
-// dataDir/[CacheDirName]. It removes stale temporary files of the cache.
-func New(ctx context.Context, dataDir string, languages []string) *Extractor {
+// OCR support found on this machine (detected when it first reads a file
+// other than text) reading in languages (empty: chosen from the first page
+// with text), caching results in dataDir/[CacheDirName]. It removes stale
+// temporary files of the cache.
+func New(dataDir string, languages []string) *Extractor {
 	e := &Extractor{
-		Options:  Options{OCR: ocr.Detect(ctx), OCROptions: ocr.Options{Languages: languages}},
-		Isolated: true,
-		CacheDir: filepath.Join(dataDir, CacheDirName),
+		Options:   Options{OCROptions: ocr.Options{Languages: languages}},
+		DetectOCR: true,
+		Isolated:  true,
+		CacheDir:  filepath.Join(dataDir, CacheDirName),
 	}
 	e.Clean()
 	return e

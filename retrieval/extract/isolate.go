@@ -22,13 +22,13 @@ const (
 )
 
 // inChild reads the file in a child process under e.Limits.
-func (e *Extractor) inChild(ctx context.Context, name string, kind Kind, raw []byte, progress ProgressFunc) (Result, error) {
+func (e *Extractor) inChild(ctx context.Context, name string, kind Kind, raw []byte, opts Options, progress ProgressFunc) (Result, error) {
 	if err := e.acquire(ctx); err != nil {
 		return Result{}, fmt.Errorf("couldn't read %s: %w", name, err)
 	}
 	defer e.release()
 	lim := e.Limits.withDefaults()
-	req, err := json.Marshal(request{Name: name, Kind: kind, Options: e.Options, Limits: lim, Size: len(raw)})
+	req, err := json.Marshal(request{Name: name, Kind: kind, Options: opts, Limits: lim, Size: len(raw)})
 	if err != nil {
 		return Result{}, fmt.Errorf("couldn't read %s: %w", name, err)
 	}
