@@ -123,7 +123,7 @@ func TestIsolatedFailures(t *testing.T) {
 		{"crash", ChildLimits{Wall: 10 * time.Second}, "fatal error: stack overflow"},
 		{"hang", ChildLimits{Wall: time.Second}, "killed at the wall-clock limit of 1s"},
 		{"cpu", ChildLimits{Wall: time.Minute, CPU: time.Second}, "over the CPU time limit of 1s"},
-		{"memory", ChildLimits{Wall: 20 * time.Second, Memory: 256 << 20}, "out of memory|ThreadSanitizer failed to allocate"},
+		{"memory", ChildLimits{Wall: 20 * time.Second, Memory: 256 << 20}, memoryFailure},
 		{"output", testLimits, "output over the limit"},
 		{"exit", testLimits, "exited without an answer"},
 		{"garbage", testLimits, "unknown frame type"},
