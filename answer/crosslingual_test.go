@@ -12,7 +12,7 @@ import (
 )
 
 // TestEvalCrossLingual holds the English questions of seed_dev about the
-// Chinese sample document to the floors of issue 9 (extractive, no model,
+// Chinese sample document to their floors (extractive, no model,
 // 10 passages retrieved): en-crosslingual quote_hit@1 >= 0.65 and
 // recall@3 >= 0.85, every en-unanswerable row abstained, and a gloss line
 // whose terms the quotes hold on every answer. Run with -v for the

@@ -124,8 +124,8 @@ type floor struct {
 	hit, whole, abstain, maxFalseAbstain float64
 }
 
-// evalFloors are the acceptance floors of issue 9 per set and row kind:
-// the issue's targets where they were reached, else the figures reached
+// evalFloors are the acceptance floors per set and row kind: the
+// targets where they were reached, else the figures reached
 // (marked "target"; see README for the measurements).
 var evalFloors = map[string]map[string]floor{
 	"seed_dev": {

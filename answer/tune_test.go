@@ -72,7 +72,7 @@ func TestTuneSweep(t *testing.T) {
 		opts Options
 		p    func(*extractParams)
 	}
-	// The variants below are the pieces of issue 9 measured one by one
+	// The variants below are the pieces of the answer rules measured one by one
 	// (README, "Extractive answers: what was measured").
 	variants := []variant{
 		{"default", Options{}, func(p *extractParams) {}},

@@ -35,7 +35,7 @@ func crossLingualRows(tb testing.TB) []eval.Row {
 }
 
 // TestEvalCrossLingualRetrieval is the floor on English questions about
-// the Chinese sample document (issue 9: recall@3 >= 0.85), per method.
+// the Chinese sample document (recall@3 >= 0.85), per method.
 func TestEvalCrossLingualRetrieval(t *testing.T) {
 	rows := crossLingualRows(t)
 	ix, _, err := Build(context.Background(), []*document.Document{document.Sample()}, Options{})

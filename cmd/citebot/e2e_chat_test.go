@@ -75,7 +75,7 @@ func buttonData(t *testing.T, m botMessage) [][]string {
 	return out
 }
 
-// TestE2EChatFeatures runs the chat features of issue 11 against the
+// TestE2EChatFeatures runs the chat features against the
 // emulator, in Chinese and English: /new, ¶0 by command and by button,
 // /use in a group (with /docs marking the chat's documents), the ¶ toggle
 // inside a group answer, and 👍/👎 with a reason, counted by the metric
