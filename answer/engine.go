@@ -274,6 +274,15 @@ func New(r Retriever, m ChatModel, opts Options) *Engine {
 	return &Engine{r: r, m: m, opts: opts, log: log, p: defaultExtractParams()}
 }
 
+// For returns an engine like e (same model, options and tuning) that
+// answers from r instead: a chat's own documents beside the shared ones.
+// It computes r's corpus statistics on its own first answer of each
+// generation; keep it as long as r lives rather than making one per
+// question.
+func (e *Engine) For(r Retriever) *Engine {
+	return &Engine{r: r, m: e.m, opts: e.opts, log: e.log, p: e.p}
+}
+
 // Paragraph returns paragraph n of document doc, for showing a citation's
 // source in full.
 func (e *Engine) Paragraph(doc string, n int) (Passage, bool) {

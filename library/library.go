@@ -48,8 +48,9 @@ import (
 // directory.
 const UploadsDir = "documents"
 
-// BuildFunc builds (or loads from its snapshot) the index of docs.
-type BuildFunc func(ctx context.Context, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error)
+// BuildFunc builds (or loads from its snapshot, kept in dir) the index of
+// docs.
+type BuildFunc func(ctx context.Context, dir string, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error)
 
 // Options configures a [Library].
 type Options struct {
@@ -68,6 +69,23 @@ type Options struct {
 	Logger *slog.Logger
 	// ObserveSearch, when set, receives the latency of every search.
 	ObserveSearch func(time.Duration)
+	// Own makes this a chat's own library: no configured documents and
+	// no bundled sample, only the documents added to it.
+	Own bool
+	// Admit, when set, is asked before a document read by AddDocument
+	// is indexed, with the documents it joins (a document of the same
+	// name, which it replaces, left out); its error refuses the document
+	// (a chat's quotas).
+	Admit func(doc *document.Document, others []*document.Document) error
+
+	// afterWrite records a document whose file was written (a chat
+	// library's catalog); its error removes the file again and fails
+	// the add. beforeRemove forgets a document's record before its file
+	// is removed. Set by [Shelf]: the record is what makes a file a
+	// document, so a crash between the two leaves an orphan file, which
+	// [OpenShelf] deletes, never a record without its file.
+	afterWrite   func(doc *document.Document, size int64) error
+	beforeRemove func(name string) error
 }
 
 // Library is the live document set. See the package documentation.
@@ -91,11 +109,11 @@ func Open(ctx context.Context, opts Options) (*Library, retrieval.BuildStats, er
 	}
 	l := &Library{opts: opts, log: log}
 	l.removeStaleTemps(time.Now())
-	ix, st, err := l.build(ctx, nil, "")
+	ix, st, used, err := l.build(ctx, nil, "")
 	if err != nil {
 		return nil, st, err
 	}
-	l.cur.Store(l.snapshot(ix, 1))
+	l.cur.Store(l.snapshot(ix, 1, used))
 	return l, st, nil
 }
 
@@ -131,8 +149,8 @@ func (l *Library) removeStaleTemps(now time.Time) {
 	}
 }
 
-func (l *Library) snapshot(ix *retrieval.Index, gen uint64) *Snapshot {
-	return &Snapshot{Index: ix, Generation: gen, observe: l.opts.ObserveSearch}
+func (l *Library) snapshot(ix *retrieval.Index, gen uint64, bytes int64) *Snapshot {
+	return &Snapshot{Index: ix, Generation: gen, Bytes: bytes, observe: l.opts.ObserveSearch}
 }
 
 // Current returns the current snapshot.
@@ -160,33 +178,42 @@ func (l *Library) Documents() []answer.DocInfo { return l.cur.Load().Documents()
 func (l *Library) dir() string { return filepath.Join(l.opts.DataDir, UploadsDir) }
 
 // build loads the documents with extra added and skip left out, checks
-// them against the limits and builds their index.
-func (l *Library) build(ctx context.Context, extra *document.Document, skip string) (*retrieval.Index, retrieval.BuildStats, error) {
-	docs, err := l.load(extra, skip)
+// them against the limits and builds their index; used is their
+// estimated memory.
+func (l *Library) build(ctx context.Context, extra *document.Document, skip string) (ix *retrieval.Index, st retrieval.BuildStats, used int64, err error) {
+	docs, used, err := l.load(extra, skip)
 	if err != nil {
-		return nil, retrieval.BuildStats{}, err
+		return nil, st, 0, err
 	}
-	return l.opts.Build(ctx, docs)
+	if l.opts.Own && len(docs) == 0 {
+		return nil, st, 0, nil // a chat library with nothing in it yet
+	}
+	ix, st, err = l.opts.Build(ctx, l.opts.DataDir, docs)
+	return ix, st, used, err
 }
 
 // load loads the configured documents, the uploaded ones but skip and
 // extra's name, and extra, within the limits: configured documents or
 // extra over them are an error, uploads over them are skipped.
-func (l *Library) load(extra *document.Document, skip string) ([]*document.Document, error) {
+func (l *Library) load(extra *document.Document, skip string) ([]*document.Document, int64, error) {
 	limits := l.opts.Limits
-	docs, err := limits.Load(l.opts.Docs)
+	var docs []*document.Document
+	var err error
+	if !l.opts.Own {
+		docs, err = limits.Load(l.opts.Docs)
+	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	budget := document.Budget{Limits: limits}
 	for _, d := range docs {
 		if err := budget.Add(d); err != nil {
-			return nil, err // not reached: Load checked them
+			return nil, 0, err // not reached: Load checked them
 		}
 	}
 	names, err := l.uploaded()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	for _, name := range names {
 		if name == skip || (extra != nil && name == extra.Name) || hasDoc(docs, name) {
@@ -205,12 +232,17 @@ func (l *Library) load(extra *document.Document, skip string) ([]*document.Docum
 	}
 	if extra != nil {
 		if err := budget.Add(extra); err != nil {
-			return nil, err
+			return nil, 0, err
+		}
+		if l.opts.Admit != nil {
+			if err := l.opts.Admit(extra, docs); err != nil {
+				return nil, 0, err
+			}
 		}
 		docs = append(docs, extra)
 	}
 	l.log.Debug("documents loaded", "count", len(docs), "estimated_bytes", budget.Used())
-	return docs, nil
+	return docs, budget.Used(), nil
 }
 
 func hasDoc(docs []*document.Document, name string) bool {
@@ -294,17 +326,23 @@ func (l *Library) AddDocument(ctx context.Context, name string, data []byte, pro
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cur := l.cur.Load()
-	if hasDoc(cur.Index.Documents(), name) && !l.isUpload(name) {
+	if hasDoc(cur.docs(), name) && !l.isUpload(name) {
 		return answer.DocInfo{}, fmt.Errorf("%s: a configured document has this name; rename the file", name)
 	}
-	ix, _, err := l.build(ctx, doc, "")
+	ix, _, used, err := l.build(ctx, doc, "")
 	if err != nil {
 		return answer.DocInfo{}, err
 	}
 	if err := writeAtomic(filepath.Join(l.dir(), name), data); err != nil {
 		return answer.DocInfo{}, err
 	}
-	l.cur.Store(l.snapshot(ix, cur.Generation+1))
+	if l.opts.afterWrite != nil {
+		if err := l.opts.afterWrite(doc, int64(len(data))); err != nil {
+			os.Remove(filepath.Join(l.dir(), name))
+			return answer.DocInfo{}, err
+		}
+	}
+	l.cur.Store(l.snapshot(ix, cur.Generation+1, used))
 	l.log.Info("document added", "name", name, "paragraphs", doc.BodyParagraphs())
 	return docInfo(doc), nil
 }
@@ -322,14 +360,19 @@ func (l *Library) RemoveDocument(ctx context.Context, name string) error {
 	if name == "" || strings.ContainsAny(name, `/\`) || !l.isUpload(name) {
 		return fmt.Errorf("%s: no document added from chat has this name (see /docs)", name)
 	}
-	ix, _, err := l.build(ctx, nil, name)
+	ix, _, used, err := l.build(ctx, nil, name)
 	if err != nil {
 		return err
+	}
+	if l.opts.beforeRemove != nil {
+		if err := l.opts.beforeRemove(name); err != nil {
+			return err
+		}
 	}
 	if err := os.Remove(filepath.Join(l.dir(), name)); err != nil {
 		return fmt.Errorf("remove %s: %w", name, err)
 	}
-	l.cur.Store(l.snapshot(ix, l.cur.Load().Generation+1))
+	l.cur.Store(l.snapshot(ix, l.cur.Load().Generation+1, used))
 	l.log.Info("document removed", "name", name)
 	return nil
 }

@@ -18,7 +18,7 @@ const petsDoc = "The cat sleeps on the warm windowsill every afternoon.\n\nThe d
 
 func openTest(tb testing.TB, dataDir string) *Library {
 	tb.Helper()
-	build := func(ctx context.Context, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error) {
+	build := func(ctx context.Context, _ string, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error) {
 		return retrieval.Build(ctx, docs, retrieval.Options{})
 	}
 	l, _, err := Open(context.Background(), Options{DataDir: dataDir, Build: build})

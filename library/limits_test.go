@@ -22,7 +22,7 @@ var defaultLimits = document.Limits{MaxPassages: 20000, MemoryBudget: 256 << 20,
 // it was given to embed.
 type countingBuild struct{ passages int }
 
-func (b *countingBuild) build(ctx context.Context, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error) {
+func (b *countingBuild) build(ctx context.Context, _ string, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error) {
 	for _, d := range docs {
 		b.passages += len(document.Passages(d, 0))
 	}

@@ -16,7 +16,9 @@ import (
 type Snapshot struct {
 	Index      *retrieval.Index
 	Generation uint64
-	observe    func(time.Duration)
+	// Bytes is the estimated memory of the documents and their index.
+	Bytes   int64
+	observe func(time.Duration)
 }
 
 // NewRetriever returns an answer.Retriever over a fixed index, for the
@@ -27,6 +29,9 @@ func NewRetriever(ix *retrieval.Index) *Snapshot { return &Snapshot{Index: ix} }
 // ctx (answer.DocScope: a chat's /use), filtering inside the index
 // (retrieval's SearchIn).
 func (s *Snapshot) Retrieve(ctx context.Context, query string, k int) ([]answer.Passage, error) {
+	if s.Index == nil {
+		return nil, nil
+	}
 	t0 := time.Now()
 	hits, err := s.Index.SearchIn(ctx, query, k, retrieval.MethodHybrid, answer.DocScope(ctx))
 	if s.observe != nil {
@@ -45,7 +50,7 @@ func (s *Snapshot) Retrieve(ctx context.Context, query string, k int) ([]answer.
 // Paragraph implements answer.Retriever: paragraph n (0: the heading) of
 // document doc.
 func (s *Snapshot) Paragraph(doc string, n int) (answer.Passage, bool) {
-	for _, d := range s.Index.Documents() {
+	for _, d := range s.docs() {
 		if d.Name != doc {
 			continue
 		}
@@ -63,12 +68,20 @@ func (s *Snapshot) Paragraph(doc string, n int) (answer.Passage, bool) {
 
 // Documents implements answer.Retriever.
 func (s *Snapshot) Documents() []answer.DocInfo {
-	docs := s.Index.Documents()
+	docs := s.docs()
 	out := make([]answer.DocInfo, len(docs))
 	for i, d := range docs {
 		out[i] = docInfo(d)
 	}
 	return out
+}
+
+// docs returns the snapshot's documents (none in an empty chat library).
+func (s *Snapshot) docs() []*document.Document {
+	if s.Index == nil {
+		return nil
+	}
+	return s.Index.Documents()
 }
 
 // title returns the document's first heading: what ¶0 cites and /source 0

@@ -314,3 +314,9 @@ func (s *Store) commitRetrying(group []*write) (writeFailed bool, err error) {
 		wait *= 2
 	}
 }
+
+// DB returns the store's database, for other stores of record that keep
+// their buckets in the same file (the chat libraries' catalog): bbolt
+// locks the file, so one process opens it once. They must not touch the
+// inbox's buckets.
+func (s *Store) DB() *bolt.DB { return s.db }

@@ -1,0 +1,288 @@
+package library
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/document"
+)
+
+const birdsDoc = "The heron stands in the shallow river at dawn.\n\nThe swallow builds its nest under the bridge.\n"
+
+func buildIn(ctx context.Context, dir string, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error) {
+	return retrieval.Build(ctx, docs, retrieval.Options{DataDir: dir})
+}
+
+type shelfFixture struct {
+	dir   string
+	db    *bolt.DB
+	shelf *Shelf
+	now   time.Time
+}
+
+// openShelf opens a shelf over the bundled sample in dir, with quotas q
+// and memory budget.
+func openShelf(tb testing.TB, dir string, q Quotas, budget int64) *shelfFixture {
+	tb.Helper()
+	f := &shelfFixture{dir: dir, now: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)}
+	db, err := bolt.Open(filepath.Join(dir, "store.db"), 0o600, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	f.db = db
+	cat, err := NewBoltCatalog(db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	shared, _, err := Open(context.Background(), Options{DataDir: dir, Build: buildIn})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.shelf, err = OpenShelf(shared, ShelfOptions{DataDir: dir, Build: buildIn, Catalog: cat,
+		Engine: answer.New(shared, nil, answer.Options{}), MemoryBudget: budget, Quotas: q,
+		Now: func() time.Time { return f.now }})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+func (f *shelfFixture) ask(tb testing.TB, chat int64, q string) answer.Answer {
+	tb.Helper()
+	eng, err := f.shelf.Answerer(context.Background(), chat)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := eng.Answer(context.Background(), answer.Question{Text: q}, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+func (f *shelfFixture) add(tb testing.TB, chat, user int64, name, text string) Added {
+	tb.Helper()
+	a, err := f.shelf.Add(context.Background(), chat, user, name, []byte(text), nil)
+	if err != nil {
+		tb.Fatalf("add %s to %d: %v", name, chat, err)
+	}
+	return a
+}
+
+func cites(a answer.Answer, doc string) bool {
+	for _, c := range a.Citations {
+		if c.Doc == doc {
+			return true
+		}
+	}
+	return false
+}
+
+func docNames(docs []answer.DocInfo) string {
+	var names []string
+	for _, d := range docs {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names, ",")
+}
+
+// TestShelfKeepsChatsApart: a chat's document answers its questions and
+// is listed there only; another chat answers from the shared documents
+// and cannot open it by name.
+func TestShelfKeepsChatsApart(t *testing.T) {
+	f := openShelf(t, t.TempDir(), Quotas{}, 0)
+	const a, b = 101, 202
+	added := f.add(t, a, 1, "birds.txt", birdsDoc)
+	if added.Replaced || added.Info.Paragraphs != 2 {
+		t.Fatalf("added = %+v", added)
+	}
+	if got := f.ask(t, a, "Where does the swallow build its nest?"); !cites(got, "birds.txt") {
+		t.Errorf("chat a's answer cites no birds.txt: %+v", got)
+	}
+	if got := f.ask(t, b, "Where does the swallow build its nest?"); cites(got, "birds.txt") {
+		t.Errorf("chat b was answered from chat a's document: %+v", got)
+	}
+	engB, _ := f.shelf.Answerer(context.Background(), b)
+	if _, ok := engB.Paragraph("birds.txt", 1); ok {
+		t.Error("chat b can read chat a's paragraph")
+	}
+	if names := docNames(engB.Documents()); strings.Contains(names, "birds.txt") {
+		t.Errorf("chat b lists %s", names)
+	}
+	engA, _ := f.shelf.Answerer(context.Background(), a)
+	if names := docNames(engA.Documents()); !strings.Contains(names, "birds.txt") || !strings.Contains(names, "yangtze") {
+		t.Errorf("chat a lists %s, want its own and the shared", names)
+	}
+	if _, ok := f.shelf.Document(context.Background(), b, "birds.txt"); ok {
+		t.Error("chat b's page can open chat a's document")
+	}
+	if _, ok := f.shelf.Document(context.Background(), a, "birds.txt"); !ok {
+		t.Error("chat a's page cannot open its document")
+	}
+	// The shared document still answers in chat a.
+	if got := f.ask(t, a, "长江十年禁渔从什么时候开始？"); len(got.Citations) == 0 || cites(got, "birds.txt") {
+		t.Errorf("chat a's question about the shared document: %+v", got)
+	}
+}
+
+// TestShelfReplaceRemoveForget: the same name replaces; remove and forget
+// delete files, records and the chat's folder.
+func TestShelfReplaceRemoveForget(t *testing.T) {
+	dir := t.TempDir()
+	f := openShelf(t, dir, Quotas{}, 0)
+	f.add(t, 7, 1, "birds.txt", birdsDoc)
+	if got := f.add(t, 7, 1, "birds.txt", petsDoc); !got.Replaced {
+		t.Error("a second birds.txt did not say it replaced the first")
+	}
+	if got := f.ask(t, 7, "Where does the swallow build its nest?"); cites(got, "birds.txt") && strings.Contains(got.Text, "swallow") {
+		t.Errorf("the replaced text still answers: %+v", got)
+	}
+	f.add(t, 7, 1, "pets.txt", petsDoc)
+	if err := f.shelf.Remove(context.Background(), 7, "birds.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(f.shelf.file(7, "birds.txt")); !os.IsNotExist(err) {
+		t.Errorf("removed file still there: %v", err)
+	}
+	if err := f.shelf.Remove(context.Background(), 7, "birds.txt"); err == nil {
+		t.Error("removing it twice succeeded")
+	}
+	if n, err := f.shelf.Forget(7); err != nil || n != 1 {
+		t.Fatalf("Forget = %d, %v; want 1", n, err)
+	}
+	if _, err := os.Stat(f.shelf.chatDir(7)); !os.IsNotExist(err) {
+		t.Errorf("the chat's folder is still there: %v", err)
+	}
+	if recs, _ := f.shelf.opts.Catalog.Docs(7); len(recs) != 0 || f.shelf.HasOwn(7) {
+		t.Errorf("records left: %v", recs)
+	}
+	if _, err := f.shelf.Add(context.Background(), 7, 1, "yangtze-symposium.txt", []byte(birdsDoc), nil); err == nil {
+		t.Error("a chat document took a shared document's name")
+	}
+}
+
+// TestShelfQuotas: each quota refuses with its name, and a replacement
+// does not count twice.
+func TestShelfQuotas(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		q     Quotas
+		quota Quota
+	}{
+		{"documents", Quotas{ChatDocs: 2}, QuotaChatDocs},
+		{"chat bytes", Quotas{ChatBytes: int64(2*len(birdsDoc) + 10)}, QuotaChatBytes},
+		{"total bytes", Quotas{TotalBytes: int64(2*len(birdsDoc) + 10)}, QuotaTotalBytes},
+		{"passages", Quotas{ChatPassages: 4}, QuotaChatPassages},
+		{"uploads a day", Quotas{UserUploadsPerDay: 3}, QuotaUserUploads},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := openShelf(t, t.TempDir(), tc.q, 0)
+			f.add(t, 1, 9, "a.txt", birdsDoc)
+			f.add(t, 1, 9, "a.txt", birdsDoc) // a replacement
+			chat := int64(1)
+			if tc.quota == QuotaTotalBytes || tc.quota == QuotaUserUploads {
+				chat = 2 // the limit spans chats
+			}
+			_, err := f.shelf.Add(context.Background(), chat, 9, "b.txt", []byte(birdsDoc), nil)
+			if tc.quota == QuotaUserUploads {
+				if err != nil {
+					t.Fatalf("third upload of the day refused: %v", err)
+				}
+				_, err = f.shelf.Add(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil)
+			} else if err == nil {
+				_, err = f.shelf.Add(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil)
+			}
+			q, ok := IsQuota(err)
+			if !ok || q.Quota != tc.quota {
+				t.Fatalf("err = %v, want the %s quota", err, tc.quota)
+			}
+			if tc.quota == QuotaUserUploads {
+				f.now = f.now.Add(24 * time.Hour)
+				if _, err := f.shelf.Add(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil); err != nil {
+					t.Errorf("the next day's upload refused: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestShelfEvictsAndReloads: under a budget of about one library, asking
+// another chat evicts the first; asking the first again reloads it from
+// its snapshot and answers as before.
+func TestShelfEvictsAndReloads(t *testing.T) {
+	f := openShelf(t, t.TempDir(), Quotas{}, 1)
+	f.add(t, 1, 1, "birds.txt", birdsDoc)
+	f.add(t, 2, 1, "pets.txt", petsDoc)
+	st := f.shelf.Stats()
+	if st.Loaded != 1 || st.Evictions != 1 {
+		t.Fatalf("stats after two chats = %+v, want 1 loaded, 1 eviction", st)
+	}
+	if got := f.ask(t, 1, "Where does the swallow build its nest?"); !cites(got, "birds.txt") {
+		t.Errorf("the evicted chat's answer: %+v", got)
+	}
+	if st := f.shelf.Stats(); st.Loads != 3 || st.Evictions != 2 {
+		t.Errorf("stats after reload = %+v, want 3 loads, 2 evictions", st)
+	}
+}
+
+// TestOpenShelfRepairs: a file without a record (a process killed after
+// writing it) and a record without a file are removed when the shelf
+// opens; a chat's folder without records goes too.
+func TestOpenShelfRepairs(t *testing.T) {
+	dir := t.TempDir()
+	f := openShelf(t, dir, Quotas{}, 0)
+	f.add(t, 5, 1, "birds.txt", birdsDoc)
+	orphan := f.shelf.file(5, "orphan.txt")
+	if err := os.WriteFile(orphan, []byte(petsDoc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.shelf.opts.Catalog.Put(DocRecord{Chat: 5, Name: "ghost.txt", Bytes: 10}); err != nil {
+		t.Fatal(err)
+	}
+	lonely := f.shelf.chatDir(6)
+	os.MkdirAll(filepath.Join(lonely, UploadsDir), 0o755)
+	os.WriteFile(filepath.Join(lonely, UploadsDir, "x.txt"), []byte(petsDoc), 0o644)
+	f.db.Close()
+
+	g := openShelf(t, dir, Quotas{}, 0)
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Errorf("orphan file kept: %v", err)
+	}
+	if _, err := os.Stat(lonely); !os.IsNotExist(err) {
+		t.Errorf("folder of a chat without records kept: %v", err)
+	}
+	recs := g.shelf.Records(5)
+	if len(recs) != 1 || recs[0].Name != "birds.txt" || recs[0].Uploader != 1 {
+		t.Errorf("records after repair = %+v", recs)
+	}
+	if got := g.ask(t, 5, "Where does the swallow build its nest?"); !cites(got, "birds.txt") {
+		t.Errorf("after reopening: %+v", got)
+	}
+}
+
+// TestShelfExpire: a chat idle past the retention loses its documents; a
+// chat used since keeps them.
+func TestShelfExpire(t *testing.T) {
+	f := openShelf(t, t.TempDir(), Quotas{}, 0)
+	f.add(t, 1, 1, "birds.txt", birdsDoc)
+	f.add(t, 2, 1, "pets.txt", petsDoc)
+	f.now = f.now.Add(40 * 24 * time.Hour)
+	f.ask(t, 2, "Where does the cat sleep?")
+	f.now = f.now.Add(24 * time.Hour)
+	n, err := f.shelf.Expire(30 * 24 * time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("Expire = %d, %v; want 1", n, err)
+	}
+	if f.shelf.HasOwn(1) || !f.shelf.HasOwn(2) {
+		t.Errorf("after expiry: chat 1 has own %v, chat 2 %v", f.shelf.HasOwn(1), f.shelf.HasOwn(2))
+	}
+}
