@@ -167,6 +167,21 @@ type Retriever interface {
 	Documents() []DocInfo
 }
 
+// Answerer answers questions about a set of documents; [Engine] is one.
+// Implementations must be safe for concurrent use.
+type Answerer interface {
+	// Answer answers q. In LLM mode onPartial receives the answer text
+	// written so far: each call carries the full text up to that point,
+	// not a delta. In extractive mode onPartial is never called.
+	// onPartial must not be called after Answer returns.
+	Answer(ctx context.Context, q Question, onPartial func(text string)) (Answer, error)
+	// Paragraph returns paragraph n of document doc; Passage.Text is the
+	// whole paragraph.
+	Paragraph(doc string, n int) (Passage, bool)
+	// Documents describes the documents.
+	Documents() []DocInfo
+}
+
 // Versioned is implemented by a Retriever whose documents change while an
 // [Engine] uses it (documents added from chat). Snapshot returns the
 // current version, which must not change, and its generation number, which

@@ -187,19 +187,33 @@ import (
 	"github.com/citebot/citebot/bot/store"
 )
 
-// Answerer answers questions about the loaded documents. The answer engine
-// satisfies it. Implementations must be safe for concurrent use.
-type Answerer interface {
-	// Answer answers q. In LLM mode onPartial receives the answer text
-	// written so far: each call carries the full text up to that point, not
-	// a delta. In extractive mode onPartial is never called. onPartial must
-	// not be called after Answer returns.
-	Answer(ctx context.Context, q answer.Question, onPartial func(text string)) (answer.Answer, error)
-	// Paragraph returns paragraph n of document doc; Passage.Text is the
-	// whole paragraph.
-	Paragraph(doc string, n int) (answer.Passage, bool)
-	// Documents describes the loaded documents.
-	Documents() []answer.DocInfo
+// Answerer answers questions about the loaded documents (see
+// [answer.Answerer]); the answer engine satisfies it.
+type Answerer = answer.Answerer
+
+// Libraries gives each chat its documents: the shared ones and those the
+// chat added itself, which no other chat sees. Implementations must be
+// safe for concurrent use; their errors are shown to users like
+// [DocumentManager]'s. A refusal over a quota carries a Quota method (see
+// quotaError).
+type Libraries interface {
+	// Answerer returns the answerer of chat: the shared documents and
+	// the chat's own (loaded first when they are not in memory).
+	Answerer(ctx context.Context, chat int64) (answer.Answerer, error)
+	// AddOwn reads, indexes and stores a document user sent to chat,
+	// replacing one of the same name (replaced true); progress as in
+	// [DocumentManager.AddDocument].
+	AddOwn(ctx context.Context, chat, user int64, name string, data []byte, progress func(answer.Progress)) (info answer.DocInfo, replaced bool, err error)
+	// RemoveOwn removes chat's own document name.
+	RemoveOwn(ctx context.Context, chat int64, name string) error
+	// Forget removes all of chat's own documents and says how many.
+	Forget(chat int64) (int, error)
+	// CleanName returns the name a file is added under, or why not (see
+	// [DocumentManager.CleanName]).
+	CleanName(fileName string) (string, error)
+	// Owner reports whether name is one of chat's own documents and who
+	// added it.
+	Owner(chat int64, name string) (uploader int64, own bool)
 }
 
 // DocumentManager adds and removes documents at run time. Implementations
@@ -239,8 +253,10 @@ const (
 type Bot struct {
 	cfg         Config
 	answer      Answerer
-	docs        DocumentManager // nil: no uploads
-	intake      intake          // reads the documents admins send
+	docs        DocumentManager // nil: no uploads of shared documents
+	libs        Libraries       // nil: no chat libraries
+	fetch       func(ctx context.Context, url string) (name string, data []byte, err error)
+	intake      intake // reads the documents admins send
 	hooks       Hooks
 	client      *http.Client
 	pollTimeout time.Duration
@@ -304,7 +320,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 	}
 	s := newScrubber(cfg.TelegramToken.Reveal())
 	b := &Bot{
-		cfg: cfg, answer: d.Answerer, docs: d.Documents, hooks: d.Hooks, client: d.HTTPClient,
+		cfg: cfg, answer: d.Answerer, docs: d.Documents, libs: d.Libraries, fetch: d.Fetch, hooks: d.Hooks, client: d.HTTPClient,
 		pollTimeout: pollTimeout,
 		log:         slog.New(redactHandler{inner: d.Logger.Handler(), s: s}),
 		scrub:       s,

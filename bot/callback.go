@@ -59,6 +59,8 @@ func (b *Bot) handleCallback(ctx context.Context, u Update) {
 		b.inlineParagraph(ctx, cq, tt)
 	case inline:
 		answerWith(tt.callbackError)
+	case strings.HasPrefix(cq.Data, "forget:"):
+		b.confirmForget(ctx, cq, lang, answerWith)
 	case strings.HasPrefix(cq.Data, "fb"):
 		answerWith(b.vote(ctx, cq, lang))
 	default:
@@ -75,7 +77,8 @@ func (b *Bot) handleCallback(ctx context.Context, u Update) {
 func (b *Bot) showParagraph(ctx context.Context, u Update, answerWith func(string), tt uiTexts) {
 	cq := u.CallbackQuery
 	msg := cq.Message
-	docs := b.answer.Documents()
+	ans := b.answererFor(ctx, msg.Chat.ID)
+	docs := ans.Documents()
 	ref, n, ok := parseSourceData(cq.Data)
 	if !ok {
 		answerWith(tt.callbackError)
@@ -86,7 +89,7 @@ func (b *Bot) showParagraph(ctx context.Context, u Update, answerWith func(strin
 		answerWith(tt.docGone)
 		return
 	}
-	p, ok := b.answer.Paragraph(name, n)
+	p, ok := ans.Paragraph(name, n)
 	if !ok {
 		answerWith(tt.callbackError)
 		return

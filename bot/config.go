@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,9 +23,18 @@ type Config = config.Telegram
 type Deps struct {
 	// Answerer answers the questions; required.
 	Answerer Answerer
-	// Documents adds and removes documents sent by admins; nil disables
-	// uploads and /remove.
+	// Documents adds and removes the shared documents, sent by admins in
+	// a private chat; nil disables that.
 	Documents DocumentManager
+	// Libraries, when set, gives each chat documents of its own beside
+	// the shared ones (Config.ChatUploads says who may add them); each
+	// chat is then answered by its own Answerer. Answerer stays the
+	// shared documents' (inline queries of users without documents).
+	Libraries Libraries
+	// Fetch, when set, fetches the page or file of a link for /add URL,
+	// guarded against private addresses, and names it; its errors are
+	// shown to the user. nil: /add is off.
+	Fetch func(ctx context.Context, url string) (name string, data []byte, err error)
 	// Logger receives the bot's logs, default slog.Default(). It is
 	// wrapped so that the token is scrubbed from every record.
 	Logger *slog.Logger

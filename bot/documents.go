@@ -56,14 +56,15 @@ func (b *Bot) addDocument(ctx context.Context, u Update, t target) bool {
 	doc := m.Document
 	lang := userLang(m.From.LanguageCode, m.Caption)
 	tt := texts[lang]
-	if !b.mayManage(ctx, m, t, tt, tt.onlyAdminsAdd) {
+	dest, ok := b.uploadTarget(ctx, m, t, tt)
+	if !ok {
 		return true
 	}
 	log := b.log.With("chat_id", t.chat, "user_id", m.From.ID, "file_name", doc.FileName, "file_size", doc.FileSize)
-	name, err := b.docs.CleanName(doc.FileName)
+	name, err := b.cleanName(dest, doc.FileName)
 	if err != nil {
 		log.Info("document refused", "err", err)
-		b.reply(ctx, t, fmt.Sprintf(tt.badFile, userError(err)))
+		b.reply(ctx, t, fmt.Sprintf(tt.badFile, userError(err, "")))
 		return true
 	}
 	up := upload{b: b, ctx: ctx, t: t, lang: lang, name: name, log: log}
@@ -78,18 +79,7 @@ func (b *Bot) addDocument(ctx context.Context, u Update, t target) bool {
 	if err != nil {
 		return up.downloadFailed(err)
 	}
-	j := newReadJob(up, u, data, start)
-	switch b.intake.submit(j) {
-	case jobRefused:
-		log.Warn("document refused: the intake queue is full", "queued", maxQueuedUploads)
-		return b.reply(ctx, t, fmt.Sprintf(uploadTexts[lang].busy, name))
-	case jobQueued:
-		log.Info("document queued: another is being read")
-		j.notifyQueued()
-	default:
-		close(j.ready)
-	}
-	return true
+	return b.submitRead(up, u, dest, data, start)
 }
 
 // upload is one document being added, for its failure replies.
@@ -135,6 +125,13 @@ func (up upload) downloadFailed(err error) bool {
 func (b *Bot) removeDocument(ctx context.Context, u Update, t target, lang, arg string) bool {
 	m := u.Message
 	tt := texts[lang]
+	if b.libs != nil {
+		if name, ok := findDocument(b.answererFor(ctx, t.chat).Documents(), arg); ok {
+			if uploader, own := b.libs.Owner(t.chat, name); own {
+				return b.removeOwn(ctx, m, t, lang, name, uploader)
+			}
+		}
+	}
 	if !b.mayManage(ctx, m, t, tt, tt.onlyAdminsDel) {
 		return true
 	}
@@ -155,7 +152,7 @@ func (b *Bot) removeDocument(ctx context.Context, u Update, t target, lang, arg 
 			return false
 		}
 		log.Warn("couldn't remove a document", "err", err)
-		b.reply(ctx, t, fmt.Sprintf(tt.removeFailed, name, userError(err)))
+		b.reply(ctx, t, fmt.Sprintf(tt.removeFailed, name, userError(err, name)))
 		return true
 	}
 	log.Info("document removed")
@@ -168,7 +165,7 @@ func (b *Bot) removeDocument(ctx context.Context, u Update, t target, lang, arg 
 // (see [uiTexts.docSummary]), then the uploads being read or
 // waiting (see [intake.reading]), and for an admin who can manage them a
 // line on how.
-func docsText(lang string, docs []answer.DocInfo, active []string, admin bool, uploads []uploadStatus) string {
+func docsText(lang string, docs []answer.DocInfo, active []string, admin bool, uploads []uploadStatus, own []string) string {
 	tt := texts[lang]
 	var lines []string
 	switch {
@@ -180,6 +177,9 @@ func docsText(lang string, docs []answer.DocInfo, active []string, admin bool, u
 		lines = append(lines, tt.docsHeader)
 		for i, d := range docs {
 			line := fmt.Sprintf(tt.docsLine, i+1, d.Name, tt.docSummary(d))
+			if slices.Contains(own, d.Name) {
+				line += chatDocTexts[lang].ownMark
+			}
 			if slices.Contains(active, d.Name) {
 				line += " ✓"
 			}
@@ -227,11 +227,30 @@ func nameList(docs []answer.DocInfo) string {
 }
 
 // userError turns an error from the [DocumentManager] into the text shown
-// to the admin: its first line, at most 300 characters.
-func userError(err error) string {
+// to the user: its first line, at most 300 characters, without a leading
+// "name: " the reply says already.
+func userError(err error, name string) string {
 	s, _, _ := strings.Cut(strings.TrimSpace(err.Error()), "\n")
+	if name != "" {
+		s = strings.TrimPrefix(s, name+": ")
+	}
 	if utf8.RuneCountInString(s) > 300 {
 		s = truncateRunes(s, 299) + "…"
 	}
 	return s
+}
+
+// answererFor returns the answerer of chat: the shared documents and the
+// chat's own when chat libraries are on. When the chat's documents cannot
+// be opened (a disk error) it answers from the shared ones and logs why.
+func (b *Bot) answererFor(ctx context.Context, chat int64) Answerer {
+	if b.libs == nil {
+		return b.answer
+	}
+	a, err := b.libs.Answerer(ctx, chat)
+	if err != nil {
+		b.log.Warn("couldn't open the chat's documents: answering from the shared ones", "chat_id", chat, "err", err)
+		return b.answer
+	}
+	return a
 }

@@ -118,7 +118,7 @@ func TestUpload(t *testing.T) {
 			name: "AddDocument fails: its message is shown", file: &telegramtest.File{Path: "documents/bad.txt", Data: []byte{0xff, 0xfe}},
 			upd:    telegramtest.DocumentMessage(alice, "F", "bad.txt", 2),
 			addErr: errors.New("bad.txt: not valid UTF-8 text (save it as UTF-8)\nsecond line"),
-			want:   "Couldn't add bad.txt: bad.txt: not valid UTF-8 text (save it as UTF-8)", wantGetFile: true, wantDownload: true, wantAdded: "bad.txt",
+			want:   "Couldn't add bad.txt: not valid UTF-8 text (save it as UTF-8)", wantGetFile: true, wantDownload: true, wantAdded: "bad.txt",
 		},
 		{
 			name: "getFile fails", file: nil,

@@ -29,7 +29,7 @@ func (b *Bot) handle(ctx context.Context, u Update) (finished bool) {
 	}()
 	switch {
 	case u.expired:
-		b.handleExpired(ctx, u)
+		return b.handleExpired(ctx, u)
 	case u.CallbackQuery != nil:
 		b.handleCallback(ctx, u)
 	case u.InlineQuery != nil:
@@ -73,18 +73,21 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 		return true
 	}
 	private := m.Chat.Type == "private"
+	ans := b.answer
+	if req.kind == reqStart || req.kind == reqHelp || req.kind == reqAbout || req.kind == reqDocs {
+		ans = b.answererFor(ctx, t.chat)
+	}
 	switch req.kind {
 	case reqStart, reqHelp:
 		adminLimit := ""
 		if private && b.canManage(m.From.ID) {
 			adminLimit = formatSize(b.cfg.MaxUploadBytes, lang)
 		}
-		return b.reply(ctx, t, helpText(lang, req.kind == reqHelp, b.answer.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.mem.span(), adminLimit))
+		return b.reply(ctx, t, helpText(lang, req.kind == reqHelp, ans.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.mem.span(), adminLimit))
 	case reqAbout:
-		return b.reply(ctx, t, aboutText(lang, b.answer.Documents()))
+		return b.reply(ctx, t, aboutText(lang, ans.Documents()))
 	case reqDocs:
-		docs := b.answer.Documents()
-		return b.reply(ctx, t, docsText(lang, docs, b.chatScope(m.Chat.ID, docs), private && b.canManage(m.From.ID), b.intake.reading()))
+		return b.reply(ctx, t, b.docsText(ctx, m, lang, ans.Documents()))
 	case reqUse:
 		return b.use(ctx, m, t, lang, req.text)
 	case reqSource:
@@ -93,6 +96,10 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 		return b.removeDocument(ctx, u, t, lang, req.text)
 	case reqDocument:
 		return b.addDocument(ctx, u, t)
+	case reqAdd:
+		return b.addURL(ctx, u, t, lang, req.text)
+	case reqForget:
+		return b.forget(ctx, m, t, lang)
 	case reqUnknownCommand:
 		return b.reply(ctx, t, tt.unknownCmd)
 	case reqEmpty:
@@ -191,8 +198,9 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	}
 	s := b.startStream(ctx, t, lang, m.Chat.Type == "private", react)
 	defer s.unreact()
-	q := answer.Question{Text: question, History: history, Docs: b.chatScope(t.chat, b.answer.Documents())}
-	a, placeholder, err := b.answerWithProgress(ctx, s, q)
+	ans := b.answererFor(ctx, t.chat)
+	q := answer.Question{Text: question, History: history, Docs: b.chatScope(t.chat, ans.Documents())}
+	a, placeholder, err := b.answerWithProgress(ctx, s, ans, q)
 	if err != nil {
 		if ctx.Err() != nil {
 			return b.interrupted(ctx, t, placeholder, lang, ev, err)
@@ -204,7 +212,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 		return true
 	}
 	ev.Mode, ev.Citations = a.Mode, len(a.Citations)
-	docs := b.answer.Documents()
+	docs := ans.Documents()
 	html, kb := renderAnswer(a, docs), b.keyboard(a, docs, t.chat, m.Chat.Type == "private")
 	if !a.Smalltalk { // a friendly reply to "thanks" has nothing to vote on
 		kb = withFeedback(kb)
@@ -286,10 +294,10 @@ func (b *Bot) reportQuestion(ctx context.Context, t target, user int64, text str
 
 // answerWithProgress asks the engine while s shows progress and returns
 // the answer and the streamed message to replace, if any.
-func (b *Bot) answerWithProgress(ctx context.Context, s *stream, q answer.Question) (a answer.Answer, placeholder int, err error) {
+func (b *Bot) answerWithProgress(ctx context.Context, s *stream, ans Answerer, q answer.Question) (a answer.Answer, placeholder int, err error) {
 	// Deferred so that a panicking engine does not leave progress running.
 	defer func() { placeholder = s.stop() }()
-	a, err = b.answer.Answer(ctx, q, s.partial)
+	a, err = ans.Answer(ctx, q, s.partial)
 	return a, 0, err
 }
 

@@ -213,21 +213,24 @@ func (b *Bot) prune() {
 // Config.ReplayMaxAge, or that crashes cut short maxAttempts times
 // (poisoned): an addressed message (allowed to be answered) gets a short
 // "please ask again" or, poisoned, "could not be processed", in the
-// placeholder if it had one; anything else is dropped.
-func (b *Bot) handleExpired(ctx context.Context, u Update) {
+// placeholder if it had one; anything else is dropped. Like an answer, it
+// reports false when that reply was not delivered because ctx (the
+// shutdown) cut it short or its retries ran out: the update stays pending
+// and the next start apologises again.
+func (b *Bot) handleExpired(ctx context.Context, u Update) bool {
 	m := u.Message
 	if m == nil || route(u, b.self, b.cfg.KeywordPrefix).kind == reqNone {
-		return
+		return true
 	}
 	if !b.isAdmin(m.From.ID) && !b.access.allowed(m.Chat.ID, m.From.ID) {
-		return
+		return true
 	}
 	tt := texts[userLang(m.From.LanguageCode, m.Text)]
 	text := tt.tooOld
 	if u.out != nil && u.out.poisoned {
 		text = tt.poisoned
 	}
-	b.reply(ctx, replyTarget(u, m), text)
+	return b.reply(ctx, replyTarget(u, m), text)
 }
 
 // outbox is an update's place in the inbox: its store entry, and the

@@ -265,6 +265,64 @@ func TestReplayGivesUpAtMaxAttempts(t *testing.T) {
 	}
 }
 
+// TestCutShortApologyStaysPending: a replayed update that only gets an
+// apology (poisoned, or older than ReplayMaxAge) whose sendMessage keeps
+// failing until a stop cuts its retries short stays pending with its
+// attempts as they were, not marked done: the next start apologises.
+func TestCutShortApologyStaysPending(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		attempts int
+		age      time.Duration
+		want     string
+	}{
+		{"poisoned", maxAttempts, time.Minute, texts["en"].poisoned},
+		{"too old", 0, 2 * time.Hour, "took too long"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake(t)
+				f.SetFaults(telegramtest.Faults{Schedule: func(method string, _ int) (telegramtest.Fault, bool) {
+					return telegramtest.Fault{Kind: telegramtest.Reset}, method == "sendMessage"
+				}})
+				st := openStore(t, filepath.Join(t.TempDir(), store.FileName))
+				id := storeAttempted(t, st, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q"), time.Now().Add(-tt.age), tt.attempts)
+				setup := func(c *Config, d *Deps) {
+					c.ReplayMaxAge, c.ShutdownTimeout, d.Store = time.Hour, 100*time.Millisecond, st
+				}
+				b, _ := newTestBot(t, f, newFakeAnswerer(), setup)
+				stop := runBot(t, b)
+				for len(f.Requests("sendMessage")) < 2 {
+					time.Sleep(50 * time.Millisecond)
+				}
+				if err := stop(); err != nil {
+					t.Fatal(err)
+				}
+				synctest.Wait() // the store's queued writes are committed
+				if u, err := st.Get(id); err != nil || u.State != store.Pending || u.Attempts != tt.attempts {
+					t.Fatalf("after a stop cut the apology's retries short: %s with %d attempts (%v); want pending with %d",
+						u.State, u.Attempts, err, tt.attempts)
+				}
+
+				f.SetFaults(telegramtest.Faults{}) // the network heals
+				a := newFakeAnswerer()
+				b2, _ := newTestBot(t, f, a, setup)
+				stop2 := runBot(t, b2)
+				waitDone(t, st, id)
+				if err := stop2(); err != nil {
+					t.Fatal(err)
+				}
+				if got := messageTexts(f, 7); len(got) != 1 || !strings.Contains(got[0], tt.want) {
+					t.Errorf("chat shows %q, want one message containing %q", got, tt.want)
+				}
+				if n := len(a.asked()); n != 0 {
+					t.Errorf("answerer asked %d times, want 0", n)
+				}
+			})
+		})
+	}
+}
+
 // TestPoisonedTextIsTranslated: the apology exists in every language.
 func TestPoisonedTextIsTranslated(t *testing.T) {
 	if texts["en"].poisoned != "Sorry, this message could not be processed." {

@@ -213,6 +213,11 @@ type readJob struct {
 	shown    string    // its text
 	lastEdit time.Time // when it was last sent or edited
 	noStatus bool      // the status message can't be shown
+
+	// addFn reads the document into its library (see [Bot.addTo]); own:
+	// the chat's own library.
+	addFn func(ctx context.Context, name string, data []byte, progress func(answer.Progress)) (answer.DocInfo, bool, error)
+	own   bool
 }
 
 // report records p; it is the progress function given to AddDocument.
@@ -249,7 +254,7 @@ func (j *readJob) run() {
 		defer close(shown)
 		j.showStatus(halt, stopTyping)
 	}()
-	info, err := j.add()
+	info, replaced, err := j.add()
 	close(halt)
 	<-shown
 	stopTyping()
@@ -258,27 +263,26 @@ func (j *readJob) run() {
 		j.interrupted(err)
 	case err != nil:
 		j.log.Warn("couldn't add a document", "bytes", len(j.data), "err", err)
-		j.ended(j.say(fmt.Sprintf(texts[j.lang].addFailed, j.name, userError(err))))
+		j.ended(j.say(addError(j.lang, j.name, err)))
 	default:
 		if info.Name == "" {
 			info.Name = j.name
 		}
 		j.log.Info("document added", "name", info.Name, "paragraphs", info.Paragraphs, "ocr", info.OCR, "bytes", len(j.data),
 			"took_ms", time.Since(j.start).Milliseconds())
-		tt := texts[j.lang]
-		j.ended(j.say(fmt.Sprintf(tt.added, info.Name, tt.docSummary(info))))
+		j.ended(j.say(addedText(j.lang, info, replaced, j.own, j.u.Message != nil && j.u.Message.Chat.Type == "private")))
 	}
 }
 
 // add calls AddDocument, turning a panic into an error.
-func (j *readJob) add() (info answer.DocInfo, err error) {
+func (j *readJob) add() (info answer.DocInfo, replaced bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			j.log.Error("panic while adding a document", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			err = fmt.Errorf("%s: internal error while reading the document", j.name)
 		}
 	}()
-	return j.b.docs.AddDocument(j.ctx, j.name, j.data, j.report)
+	return j.addFn(j.ctx, j.name, j.data, j.report)
 }
 
 // ended marks the job's update done, once the dispatcher is done with it

@@ -265,7 +265,7 @@ func TestUploadErrorReplacesStatus(t *testing.T) {
 		}
 		b.HandleUpdate(context.Background(), uploadFile(t, f, telegramtest.User{ID: admin}, "F", "scan.pdf"))
 		b.intake.wait(time.Minute)
-		if msgs := f.Messages(admin); len(msgs) != 1 || msgs[0].Text != "Couldn't add scan.pdf: scan.pdf: no text found on any page" {
+		if msgs := f.Messages(admin); len(msgs) != 1 || msgs[0].Text != "Couldn't add scan.pdf: no text found on any page" {
 			t.Errorf("chat shows %+v", msgs)
 		}
 	})
@@ -390,7 +390,7 @@ func TestDocsListsUploads(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := docsText(tt.lang, tt.docs, nil, false, tt.uploads); got != tt.want {
+			if got := docsText(tt.lang, tt.docs, nil, false, tt.uploads, nil); got != tt.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
 			}
 		})

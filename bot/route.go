@@ -27,6 +27,8 @@ const (
 	reqNew      // start a new conversation
 	reqFeedback // the latest 👎 (admins)
 	reqUse      // text holds the document names, "all" or nothing
+	reqAdd      // text holds the link to add
+	reqForget   // delete all of the chat's own documents
 )
 
 // request is a routed message.
@@ -78,6 +80,9 @@ func route(u Update, self identity, keyword string) request {
 	if r, ok := routeCommand(m, self, private); ok {
 		return r
 	}
+	if private && looksLikeURL(m.Text) {
+		return request{kind: reqAdd, text: strings.TrimSpace(m.Text)}
+	}
 
 	q, mentioned := stripMentions(m, self)
 	kw := false
@@ -100,6 +105,7 @@ func route(u Update, self identity, keyword string) request {
 var commandKinds = map[string]reqKind{
 	"start": reqStart, "help": reqHelp, "about": reqAbout, "source": reqSource, "docs": reqDocs,
 	"remove": reqRemove, "new": reqNew, "feedback": reqFeedback, "use": reqUse,
+	"add": reqAdd, "forget": reqForget,
 }
 
 // routeCommand routes a message starting with a command. ok is false when

@@ -89,7 +89,7 @@ func (b *Bot) setSettings(chat int64, cs store.ChatSettings) error {
 // use handles /use ARGS.
 func (b *Bot) use(ctx context.Context, m *tgbotapi.Message, t target, lang, args string) bool {
 	tt := texts[lang]
-	docs := b.answer.Documents()
+	docs := b.answererFor(ctx, t.chat).Documents()
 	if strings.TrimSpace(args) == "" {
 		return b.reply(ctx, t, b.useStatus(m.Chat.ID, docs, lang))
 	}

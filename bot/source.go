@@ -49,7 +49,8 @@ func (b *Bot) source(ctx context.Context, t target, user int64, lang, args strin
 		}
 		return
 	}
-	docs := b.answer.Documents()
+	ans := b.answererFor(ctx, t.chat)
+	docs := ans.Documents()
 	ref, problem := parseSourceRef(args, docs)
 	switch problem {
 	case srcUsage:
@@ -69,12 +70,12 @@ func (b *Bot) source(ctx context.Context, t target, user int64, lang, args strin
 	var html string
 	if ref.page > 0 {
 		var refusal string
-		if html, refusal = b.pageHTML(ref, docs, lang); refusal != "" {
+		if html, refusal = b.pageHTML(ans, ref, docs, lang); refusal != "" {
 			b.reply(ctx, t, refusal)
 			return
 		}
 	} else {
-		p, ok := b.answer.Paragraph(ref.doc, ref.n)
+		p, ok := ans.Paragraph(ref.doc, ref.n)
 		if !ok {
 			b.reply(ctx, t, tt.noParagraph)
 			return
@@ -91,21 +92,21 @@ func (b *Bot) source(ctx context.Context, t target, user int64, lang, args strin
 // the page when ref.n is set, else the page's paragraphs under a heading,
 // as many as maxMessages messages hold. refusal is the reply instead when
 // there is nothing to show.
-func (b *Bot) pageHTML(ref sourceRef, docs []answer.DocInfo, lang string) (html, refusal string) {
+func (b *Bot) pageHTML(ans Answerer, ref sourceRef, docs []answer.DocInfo, lang string) (html, refusal string) {
 	st := sourceTextsByLang[lang]
 	i := slices.IndexFunc(docs, func(d answer.DocInfo) bool { return d.Name == ref.doc })
 	if i < 0 || docs[i].Pages == 0 {
 		return "", st.noPages
 	}
 	info, many := docs[i], len(docs) > 1
-	first, start, ok := b.firstOnPage(info, ref.page)
+	first, start, ok := b.firstOnPage(ans, info, ref.page)
 	if !ok {
 		return "", fmt.Sprintf(st.noPage, ref.page)
 	}
 	if ref.n >= 0 {
-		p, ok := b.answer.Paragraph(info.Name, ref.n)
+		p, ok := ans.Paragraph(info.Name, ref.n)
 		if !ok || p.Page != ref.page {
-			p, ok = b.answer.Paragraph(info.Name, first+ref.n-1)
+			p, ok = ans.Paragraph(info.Name, first+ref.n-1)
 		}
 		if !ok || ref.n < 1 || p.Page != start && p.Page != ref.page {
 			return "", texts[lang].noParagraph
@@ -121,7 +122,7 @@ func (b *Bot) pageHTML(ref sourceRef, docs []answer.DocInfo, lang string) (html,
 	sb.WriteString("<b>" + escapeHTML(heading) + "</b>")
 	budget := maxMessages*maxMessageUnits + 1
 	for n := first; n <= info.Paragraphs && budget > 0; n++ {
-		p, ok := b.answer.Paragraph(info.Name, n)
+		p, ok := ans.Paragraph(info.Name, n)
 		if !ok || p.Page != start {
 			break
 		}
@@ -138,12 +139,12 @@ func (b *Bot) pageHTML(ref sourceRef, docs []answer.DocInfo, lang string) (html,
 // one running through it from an earlier page. ok is false when page is
 // not in the document. Pages never decrease along the paragraph numbers,
 // so a binary search finds it in a few lookups however long the document.
-func (b *Bot) firstOnPage(info answer.DocInfo, page int) (n, start int, ok bool) {
+func (b *Bot) firstOnPage(ans Answerer, info answer.DocInfo, page int) (n, start int, ok bool) {
 	if page < 1 || page > info.Pages || info.Paragraphs < 1 {
 		return 0, 0, false
 	}
 	pageOf := func(n int) int {
-		p, ok := b.answer.Paragraph(info.Name, n)
+		p, ok := ans.Paragraph(info.Name, n)
 		if !ok {
 			return math.MaxInt
 		}

@@ -70,12 +70,27 @@ type Telegram struct {
 	// unfinished by an earlier run may be and still be answered when it is
 	// replayed; an older one gets a short "please ask again". 0: no limit.
 	ReplayMaxAge time.Duration
-	// Admins are the user ids that may add documents (by sending a file)
-	// and remove them (/remove NAME) in a private chat with the bot.
-	// Admins are answered whatever the allowlists say.
+	// Admins are the user ids that manage documents: they add the shared
+	// documents (by sending a file in a private chat with the bot) and
+	// remove them (/remove NAME), and add and remove any chat's
+	// documents. Everyone else adds documents to their own chat's library
+	// when ChatUploads allows. Admins are answered whatever the
+	// allowlists say.
 	Admins []int64
 	// MaxUploadBytes is the largest document accepted from chat.
 	MaxUploadBytes int64
+	// ChatUploads says which chats may add documents to their own
+	// library: "off", "private" (private chats), "groups" (groups and
+	// supergroups) or "all". See [Telegram.UploadsAllowed].
+	ChatUploads string
+	// FetchTimeout is the time limit of one /add URL: connecting, every
+	// redirect and the whole download. Above zero, at most 10 minutes.
+	FetchTimeout time.Duration
+	// FetchAllowPrivate lets /add URL fetch loopback, link-local and
+	// private network addresses. It is for tests and closed networks
+	// only: on a server it lets any chat user reach services behind the
+	// bot's firewall.
+	FetchAllowPrivate bool
 }
 
 // Config is every setting of citebot. The zero value is not useful: start
@@ -120,6 +135,10 @@ type Config struct {
 	// Telegram holds the bot's settings; package bot takes them as they
 	// are (bot.Config is this type).
 	Telegram
+
+	// Library holds the settings of the per-chat document libraries:
+	// their quotas, retention and memory.
+	Library
 
 	// Operations.
 	LogFormat string // "text" or "json"

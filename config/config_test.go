@@ -177,6 +177,9 @@ func TestApplyEnvErrorsNameVariable(t *testing.T) {
 		{"CITEBOT_VECTOR_WEIGHT", "NaN", "finite"},
 		{"CITEBOT_RATE_PER_MINUTE", "+Inf", "finite"},
 		{"CITEBOT_MAX_UPLOAD_BYTES", "20MB", "integer"},
+		{"CITEBOT_FETCH_ALLOW_PRIVATE", "yes", `want true or false, got "yes"`},
+		{"CITEBOT_FETCH_TIMEOUT", "30", "want a duration"},
+		{"CITEBOT_CHAT_MAX_MB", "50MB", "integer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,6 +234,19 @@ func TestValidate(t *testing.T) {
 		{"replay max age negative", func(c *Config) { c.ReplayMaxAge = -time.Minute }, "replay_max_age"},
 		{"webhook listen", func(c *Config) { c.WebhookListen = "8443" }, "webhook_listen"},
 		{"admin addr", func(c *Config) { c.AdminAddr = "localhost" }, "admin_addr"},
+		{"chat uploads", func(c *Config) { c.ChatUploads = "everyone" }, `chat_uploads (--chat-uploads, CITEBOT_CHAT_UPLOADS) = "everyone": use off or private or groups or all`},
+		{"chat uploads empty", func(c *Config) { c.ChatUploads = "" }, "chat_uploads"},
+		{"fetch timeout 0", func(c *Config) { c.FetchTimeout = 0 }, "fetch_timeout (--fetch-timeout, CITEBOT_FETCH_TIMEOUT) = 0s: use a positive duration up to 10m"},
+		{"fetch timeout over 10m", func(c *Config) { c.FetchTimeout = 10*time.Minute + time.Second }, "fetch_timeout (--fetch-timeout, CITEBOT_FETCH_TIMEOUT) = 10m1s: use a positive duration up to 10m"},
+		{"library memory 0", func(c *Config) { c.LibraryMemoryMB = 0 }, "library_memory_mb (--library-memory-mb, CITEBOT_LIBRARY_MEMORY_MB) = 0: use 1..1073741824"},
+		{"chat max documents negative", func(c *Config) { c.ChatMaxDocuments = -1 }, "chat_max_documents (--chat-max-documents, CITEBOT_CHAT_MAX_DOCUMENTS) = -1: use 0..1048576"},
+		{"chat max documents huge", func(c *Config) { c.ChatMaxDocuments = 1<<20 + 1 }, "chat_max_documents"},
+		{"chat max mb negative", func(c *Config) { c.ChatMaxMB = -1 }, "chat_max_mb (--chat-max-mb, CITEBOT_CHAT_MAX_MB) = -1: use 0..1048576"},
+		{"chat max passages negative", func(c *Config) { c.ChatMaxPassages = -1 }, "chat_max_passages (--chat-max-passages, CITEBOT_CHAT_MAX_PASSAGES) = -1: use 0..100000000"},
+		{"user uploads negative", func(c *Config) { c.UserUploadsPerDay = -1 }, "user_uploads_per_day (--user-uploads-per-day, CITEBOT_USER_UPLOADS_PER_DAY) = -1: use 0..1048576"},
+		{"stored max negative", func(c *Config) { c.StoredMaxMB = -1 }, "stored_max_mb (--stored-max-mb, CITEBOT_STORED_MAX_MB) = -1: use 0..1073741824"},
+		{"retention negative", func(c *Config) { c.RetentionDays = -1 }, "retention_days (--retention-days, CITEBOT_RETENTION_DAYS) = -1: use 0..36500"},
+		{"retention overflows a duration", func(c *Config) { c.RetentionDays = 1 << 20 }, "retention_days"},
 		{"webhook secret", func(c *Config) { c.WebhookSecret = "has space" }, "webhook_secret (--webhook-secret, CITEBOT_WEBHOOK_SECRET): use 1-256"},
 	}
 	for _, tt := range tests {
@@ -250,6 +266,7 @@ func TestOffSentinel(t *testing.T) {
 	c := Default()
 	c.RatePerMinute, c.MemoryTurns, c.AdminAddr, c.WebhookURL, c.Model, c.KeywordPrefix = 0, 0, "", "", "", ""
 	c.MaxPassagesPerDocument, c.MemoryBudgetMB = 0, 0
+	c.ChatMaxDocuments, c.ChatMaxMB, c.ChatMaxPassages, c.UserUploadsPerDay, c.StoredMaxMB, c.RetentionDays = 0, 0, 0, 0, 0, 0
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Validate() = %v", err)
 	}
@@ -294,12 +311,13 @@ func TestRegisterFlagsByCommand(t *testing.T) {
 		command   string
 		has, lack []string
 	}{
-		{"ask", []string{"top-k", "doc", "model", "config", "log-level"}, []string{"workers", "telegram-token", "admin-addr"}},
+		{"ask", []string{"top-k", "doc", "model", "config", "log-level"}, []string{"workers", "telegram-token", "admin-addr", "chat-uploads", "fetch-timeout", "library-memory-mb", "retention-days"}},
 		{"search", []string{"doc", "vector-weight"}, []string{"top-k", "model", "workers"}},
 		{"index", []string{"doc", "data-dir", "embedder"}, []string{"top-k", "workers"}},
 		{"healthcheck", []string{"admin-addr", "log-format", "config"}, []string{"doc", "top-k", "workers"}},
-		{"serve", []string{"workers", "telegram-token", "admin-addr", "doc", "top-k"}, nil},
-		{"config", []string{"workers", "top-k", "doc", "admin-addr", "config"}, nil},
+		{"serve", []string{"workers", "telegram-token", "admin-addr", "doc", "top-k", "chat-uploads", "fetch-timeout", "fetch-allow-private",
+			"library-memory-mb", "chat-max-documents", "chat-max-mb", "chat-max-passages", "user-uploads-per-day", "stored-max-mb", "retention-days"}, nil},
+		{"config", []string{"workers", "top-k", "doc", "admin-addr", "config", "chat-uploads", "library-memory-mb", "retention-days"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {

@@ -48,6 +48,16 @@ shutdown_timeout: 5s
 replay_max_age: 30m
 admins: [7, 8]
 max_upload_bytes: 1048576
+chat_uploads: private
+fetch_timeout: 1m30s
+fetch_allow_private: true
+library_memory_mb: 64
+chat_max_documents: 3
+chat_max_mb: 5
+chat_max_passages: 900
+user_uploads_per_day: 4
+stored_max_mb: 100
+retention_days: 0
 web_listen: 127.0.0.1:8081
 public_url: https://bot.example.org
 link_ttl: 48h
@@ -72,16 +82,21 @@ func TestFileSetsEveryOption(t *testing.T) {
 	if err := c.ApplyFile(writeFile(t, everyOption)); err != nil {
 		t.Fatal(err)
 	}
-	def := reflect.ValueOf(Default())
-	got := reflect.ValueOf(c)
-	for i := 0; i < got.NumField(); i++ {
-		if !got.Type().Field(i).IsExported() {
-			continue
-		}
-		if reflect.DeepEqual(got.Field(i).Interface(), def.Field(i).Interface()) {
-			t.Errorf("field %s was not set by the file", got.Type().Field(i).Name)
+	// Every field, those of the embedded groups (Telegram, Library) one
+	// by one, must differ from its default.
+	var walk func(got, def reflect.Value)
+	walk = func(got, def reflect.Value) {
+		for i := 0; i < got.NumField(); i++ {
+			switch f := got.Type().Field(i); {
+			case f.Anonymous:
+				walk(got.Field(i), def.Field(i))
+			case !f.IsExported():
+			case reflect.DeepEqual(got.Field(i).Interface(), def.Field(i).Interface()):
+				t.Errorf("field %s was not set by the file", f.Name)
+			}
 		}
 	}
+	walk(reflect.ValueOf(c), reflect.ValueOf(Default()))
 	if err := c.Validate(); err != nil {
 		t.Fatalf("file config invalid: %v", err)
 	}
@@ -112,6 +127,10 @@ func TestFileErrors(t *testing.T) {
 		{"mapping for text", "model: {a: b}\n", []string{"model (line 1): want text, got a mapping"}},
 		{"every error", "workers: x\ntop_k: y\n", []string{"workers (line 1)", "top_k (line 2)"}},
 		{"not a mapping", "- a\n- b\n", []string{"line 1: want settings as key: value lines, got a list"}},
+		{"yes for a bool", "fetch_allow_private: yes\n", []string{`fetch_allow_private (line 1): want true or false, got "yes"`}},
+		{"number for a bool", "fetch_allow_private: 1\n", []string{"fetch_allow_private (line 1): want true or false, got 1"}},
+		{"quoted bool", "fetch_allow_private: \"true\"\n", []string{`fetch_allow_private (line 1): want true or false, got "true"`}},
+		{"fraction for a quota", "chat_max_mb: 0.5\n", []string{"chat_max_mb (line 1): want an integer, got 0.5"}},
 		{"two documents", "top_k: 1\n---\ntop_k: 2\n", []string{"one YAML document"}},
 		{"not yaml", "top_k: [\n", []string{"citebot.yaml"}},
 	}
@@ -144,6 +163,11 @@ func TestFileAccepts(t *testing.T) {
 		{"empty text turns off", "admin_addr:\n", func(c Config) bool { return c.AdminAddr == "" }},
 		{"zero duration is parsed (and rejected by Validate)", "memory_ttl: 0\n", func(c Config) bool { return c.MemoryTTL == 0 && c.Validate() != nil }},
 		{"integer for a float", "rate_per_minute: 0\n", func(c Config) bool { return c.RatePerMinute == 0 }},
+		{"bool false", "fetch_allow_private: false\n", func(c Config) bool { return !c.FetchAllowPrivate }},
+		{"bool true", "fetch_allow_private: true\n", func(c Config) bool { return c.FetchAllowPrivate }},
+		{"zero quota is unlimited", "chat_max_documents: 0\nretention_days: 0\n", func(c Config) bool {
+			return c.ChatMaxDocuments == 0 && c.RetentionDays == 0 && c.Validate() == nil
+		}},
 		{"alias", "x_anchor: &n 5\n", nil},
 	}
 	for _, tt := range tests {
@@ -209,6 +233,8 @@ func TestMarshalYAML(t *testing.T) {
 		"memory_ttl: 10m\n", "telegram_token: REDACTED # from TELEGRAM_BOT_TOKEN\n",
 		"webhook_url: https://REDACTED@bot.example.org/botREDACTED/hook?key=REDACTED # from CITEBOT_WEBHOOK_URL\n",
 		"allowed_chats: []\n", "max_upload_bytes: 20971520\n",
+		"chat_uploads: all\n", "fetch_timeout: 30s\n", "fetch_allow_private: false\n",
+		"library_memory_mb: 256\n", "chat_max_documents: 10\n", "retention_days: 90\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -98,12 +98,14 @@ func scrubUnparsedURL(v string) string {
 }
 
 // shown quotes a scrubbed user value for an error message, shortened to a
-// readable length.
+// readable length. The quoted text is scrubbed again: quoting turns a
+// control character into digits ("\x10"), which can make what follows
+// look like a token.
 func shown(v string) string {
 	v = scrub(v)
 	const max = 60
 	if r := []rune(v); len(r) > max {
 		v = string(r[:max]) + "…"
 	}
-	return strconv.Quote(strings.ToValidUTF8(v, "\uFFFD"))
+	return scrub(strconv.Quote(strings.ToValidUTF8(v, "\uFFFD")))
 }

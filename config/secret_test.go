@@ -69,6 +69,16 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	}
 }
 
+// TestShownHidesQuotedTokens checks that quoting cannot make a value look
+// like a token that scrubbing missed: "\x10" becomes the digits of an id.
+func TestShownHidesQuotedTokens(t *testing.T) {
+	for _, v := range []string{"\x10:" + strings.Repeat("0", 30), "\x00" + token[strings.Index(token, ":"):]} {
+		if got := shown(v); botToken().MatchString(got) {
+			t.Errorf("shown(%q) = %s, which looks like a token", v, got)
+		}
+	}
+}
+
 func FuzzParseText(f *testing.F) {
 	for _, s := range settings {
 		f.Add(s.def)

@@ -112,6 +112,16 @@ func positive(p any) string {
 	return ""
 }
 
+// positiveUpTo accepts durations above zero and at most hi.
+func positiveUpTo(hi time.Duration) check {
+	return func(p any) string {
+		if d := *p.(*time.Duration); d <= 0 || d > hi {
+			return "use a positive duration up to " + formatDuration(hi) + ", such as 30s"
+		}
+		return ""
+	}
+}
+
 // weight accepts a vector weight in (0, 10]. 0 cannot turn the vectors
 // off (the ranking always blends them); `search --retriever lexical` does.
 func weight(p any) string {

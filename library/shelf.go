@@ -220,6 +220,17 @@ func (s *Shelf) HasOwn(chat int64) bool {
 	return len(s.docs[chat]) > 0
 }
 
+// CleanName returns the name a file is added under, or why not (see
+// [CleanName]).
+func (s *Shelf) CleanName(name string) (string, error) { return CleanName(name) }
+
+// Owner reports whether name is one of chat's own documents and who added
+// it.
+func (s *Shelf) Owner(chat int64, name string) (uploader int64, own bool) {
+	r, ok := s.record0(chat, name)
+	return r.Uploader, ok
+}
+
 // Records lists chat's own documents' records.
 func (s *Shelf) Records(chat int64) []DocRecord {
 	s.mu.Lock()
@@ -234,7 +245,7 @@ func (s *Shelf) Records(chat int64) []DocRecord {
 // Answerer returns the engine that answers chat: the shared engine when
 // the chat has no documents of its own, else one over both, loading the
 // chat's library first when it is not loaded.
-func (s *Shelf) Answerer(ctx context.Context, chat int64) (*answer.Engine, error) {
+func (s *Shelf) Answerer(ctx context.Context, chat int64) (answer.Answerer, error) {
 	s.touch(chat)
 	if !s.HasOwn(chat) {
 		return s.opts.Engine, nil

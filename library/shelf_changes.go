@@ -28,23 +28,23 @@ const (
 // QuotaError refuses a document over a quota: which one, its limit and
 // what the chat (or user, or all chats) would hold with the document.
 type QuotaError struct {
-	Quota Quota
+	Which Quota
 	Limit int64
 	Need  int64
 }
 
 func (e *QuotaError) Error() string {
-	return fmt.Sprintf("over the %s quota: %d allowed, %d needed", e.Quota, e.Limit, e.Need)
+	return fmt.Sprintf("over the %s quota: %d allowed, %d needed", e.Which, e.Limit, e.Need)
+}
+
+// Quota returns the quota's setting, its limit and what was needed: the
+// bot words its refusal from them.
+func (e *QuotaError) Quota() (setting string, limit, need int64) {
+	return string(e.Which), e.Limit, e.Need
 }
 
 // ErrSharedName refuses a chat document named like a shared one.
 var ErrSharedName = errors.New("a shared document has this name; rename the file")
-
-// Added describes a document added to a chat.
-type Added struct {
-	Info     answer.DocInfo
-	Replaced bool // a document of the same name was replaced
-}
 
 // chatLock returns the mutex serialising chat's changes.
 func (s *Shelf) chatLock(chat int64) *sync.Mutex {
@@ -58,51 +58,52 @@ func (s *Shelf) chatLock(chat int64) *sync.Mutex {
 	return m
 }
 
-// Add reads, indexes and stores a document user sent to chat, within the
-// quotas; a document of the same name is replaced. progress may be nil.
-func (s *Shelf) Add(ctx context.Context, chat, user int64, name string, data []byte, progress func(answer.Progress)) (Added, error) {
-	name, err := CleanName(name)
+// AddOwn reads, indexes and stores a document user sent to chat, within
+// the quotas; a document of the same name is replaced (replaced true).
+// progress may be nil.
+func (s *Shelf) AddOwn(ctx context.Context, chat, user int64, name string, data []byte, progress func(answer.Progress)) (info answer.DocInfo, replaced bool, err error) {
+	name, err = CleanName(name)
 	if err != nil {
-		return Added{}, err
+		return answer.DocInfo{}, false, err
 	}
 	if hasDoc(s.shared.Current().docs(), name) {
-		return Added{}, fmt.Errorf("%s: %w", name, ErrSharedName)
+		return answer.DocInfo{}, false, fmt.Errorf("%s: %w", name, ErrSharedName)
 	}
 	lock := s.chatLock(chat)
 	lock.Lock()
 	defer lock.Unlock()
 	old, replaced := s.record0(chat, name)
 	if err := s.checkSize(chat, name, int64(len(data))); err != nil {
-		return Added{}, err
+		return answer.DocInfo{}, false, err
 	}
 	if lim := s.opts.Quotas.UserUploadsPerDay; lim > 0 {
 		ok, err := s.opts.Catalog.CountUpload(user, s.opts.Now().UTC().Format(time.DateOnly), lim)
 		if err != nil {
-			return Added{}, err
+			return answer.DocInfo{}, false, err
 		}
 		if !ok {
-			return Added{}, &QuotaError{Quota: QuotaUserUploads, Limit: int64(lim), Need: int64(lim) + 1}
+			return answer.DocInfo{}, false, &QuotaError{Which: QuotaUserUploads, Limit: int64(lim), Need: int64(lim) + 1}
 		}
 	}
 	e, err := s.acquire(ctx, chat)
 	if err != nil {
-		return Added{}, err
+		return answer.DocInfo{}, false, err
 	}
 	s.mu.Lock()
 	s.uploader[chat] = user
 	s.mu.Unlock()
-	info, err := e.lib.AddDocument(ctx, name, data, progress)
+	info, err = e.lib.AddDocument(ctx, name, data, progress)
 	s.mu.Lock()
 	if s.loaded[chat] == e {
 		s.resize(e)
 	}
 	s.mu.Unlock()
 	if err != nil {
-		return Added{}, err
+		return answer.DocInfo{}, false, err
 	}
 	s.log.Info("chat document added", "chat_id", chat, "user_id", user, "name", name, "bytes", len(data),
 		"replaced", replaced, "replaced_bytes", old.Bytes)
-	return Added{Info: info, Replaced: replaced}, nil
+	return info, replaced, nil
 }
 
 // record0 returns chat's record of name.
@@ -132,11 +133,11 @@ func (s *Shelf) checkSize(chat int64, name string, size int64) error {
 	total := s.total + size - recs[name].Bytes
 	switch {
 	case q.ChatDocs > 0 && docs+1 > int64(q.ChatDocs):
-		return &QuotaError{Quota: QuotaChatDocs, Limit: int64(q.ChatDocs), Need: docs + 1}
+		return &QuotaError{Which: QuotaChatDocs, Limit: int64(q.ChatDocs), Need: docs + 1}
 	case q.ChatBytes > 0 && bytes > q.ChatBytes:
-		return &QuotaError{Quota: QuotaChatBytes, Limit: q.ChatBytes, Need: bytes}
+		return &QuotaError{Which: QuotaChatBytes, Limit: q.ChatBytes, Need: bytes}
 	case q.TotalBytes > 0 && total > q.TotalBytes:
-		return &QuotaError{Quota: QuotaTotalBytes, Limit: q.TotalBytes, Need: total}
+		return &QuotaError{Which: QuotaTotalBytes, Limit: q.TotalBytes, Need: total}
 	}
 	return nil
 }
@@ -154,7 +155,7 @@ func (s *Shelf) admit(chat int64, d *document.Document) error {
 		}
 	}
 	if need > lim {
-		return &QuotaError{Quota: QuotaChatPassages, Limit: int64(lim), Need: int64(need)}
+		return &QuotaError{Which: QuotaChatPassages, Limit: int64(lim), Need: int64(need)}
 	}
 	return nil
 }
@@ -186,8 +187,8 @@ func (s *Shelf) beforeRemove(chat int64, name string) error {
 	return nil
 }
 
-// Remove removes chat's own document name.
-func (s *Shelf) Remove(ctx context.Context, chat int64, name string) error {
+// RemoveOwn removes chat's own document name.
+func (s *Shelf) RemoveOwn(ctx context.Context, chat int64, name string) error {
 	lock := s.chatLock(chat)
 	lock.Lock()
 	defer lock.Unlock()
@@ -329,3 +330,20 @@ func IsQuota(err error) (*QuotaError, bool) {
 	return q, ok
 }
 
+// KeepFor runs [Shelf.Expire] with idle every interval until ctx ends;
+// idle 0 keeps documents forever (it returns at once).
+func (s *Shelf) KeepFor(ctx context.Context, idle, interval time.Duration) {
+	if idle <= 0 {
+		return
+	}
+	for {
+		if _, err := s.Expire(idle); err != nil {
+			s.log.Warn("couldn't expire idle chats' documents", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}

@@ -69,13 +69,18 @@ func (f *shelfFixture) ask(tb testing.TB, chat int64, q string) answer.Answer {
 	return a
 }
 
-func (f *shelfFixture) add(tb testing.TB, chat, user int64, name, text string) Added {
+type added struct {
+	Info     answer.DocInfo
+	Replaced bool
+}
+
+func (f *shelfFixture) add(tb testing.TB, chat, user int64, name, text string) added {
 	tb.Helper()
-	a, err := f.shelf.Add(context.Background(), chat, user, name, []byte(text), nil)
+	info, replaced, err := f.shelf.AddOwn(context.Background(), chat, user, name, []byte(text), nil)
 	if err != nil {
 		tb.Fatalf("add %s to %d: %v", name, chat, err)
 	}
-	return a
+	return added{info, replaced}
 }
 
 func cites(a answer.Answer, doc string) bool {
@@ -147,13 +152,13 @@ func TestShelfReplaceRemoveForget(t *testing.T) {
 		t.Errorf("the replaced text still answers: %+v", got)
 	}
 	f.add(t, 7, 1, "pets.txt", petsDoc)
-	if err := f.shelf.Remove(context.Background(), 7, "birds.txt"); err != nil {
+	if err := f.shelf.RemoveOwn(context.Background(), 7, "birds.txt"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(f.shelf.file(7, "birds.txt")); !os.IsNotExist(err) {
 		t.Errorf("removed file still there: %v", err)
 	}
-	if err := f.shelf.Remove(context.Background(), 7, "birds.txt"); err == nil {
+	if err := f.shelf.RemoveOwn(context.Background(), 7, "birds.txt"); err == nil {
 		t.Error("removing it twice succeeded")
 	}
 	if n, err := f.shelf.Forget(7); err != nil || n != 1 {
@@ -165,7 +170,7 @@ func TestShelfReplaceRemoveForget(t *testing.T) {
 	if recs, _ := f.shelf.opts.Catalog.Docs(7); len(recs) != 0 || f.shelf.HasOwn(7) {
 		t.Errorf("records left: %v", recs)
 	}
-	if _, err := f.shelf.Add(context.Background(), 7, 1, "yangtze-symposium.txt", []byte(birdsDoc), nil); err == nil {
+	if _, _, err := f.shelf.AddOwn(context.Background(), 7, 1, "yangtze-symposium.txt", []byte(birdsDoc), nil); err == nil {
 		t.Error("a chat document took a shared document's name")
 	}
 }
@@ -192,22 +197,22 @@ func TestShelfQuotas(t *testing.T) {
 			if tc.quota == QuotaTotalBytes || tc.quota == QuotaUserUploads {
 				chat = 2 // the limit spans chats
 			}
-			_, err := f.shelf.Add(context.Background(), chat, 9, "b.txt", []byte(birdsDoc), nil)
+			_, _, err := f.shelf.AddOwn(context.Background(), chat, 9, "b.txt", []byte(birdsDoc), nil)
 			if tc.quota == QuotaUserUploads {
 				if err != nil {
 					t.Fatalf("third upload of the day refused: %v", err)
 				}
-				_, err = f.shelf.Add(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil)
+				_, _, err = f.shelf.AddOwn(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil)
 			} else if err == nil {
-				_, err = f.shelf.Add(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil)
+				_, _, err = f.shelf.AddOwn(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil)
 			}
 			q, ok := IsQuota(err)
-			if !ok || q.Quota != tc.quota {
+			if !ok || q.Which != tc.quota {
 				t.Fatalf("err = %v, want the %s quota", err, tc.quota)
 			}
 			if tc.quota == QuotaUserUploads {
 				f.now = f.now.Add(24 * time.Hour)
-				if _, err := f.shelf.Add(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil); err != nil {
+				if _, _, err := f.shelf.AddOwn(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil); err != nil {
 					t.Errorf("the next day's upload refused: %v", err)
 				}
 			}

@@ -127,7 +127,7 @@ func FuzzTokenPayload(f *testing.F) {
 // fakeLibrary is a Library over fixed documents.
 type fakeLibrary map[string]Document
 
-func (f fakeLibrary) Document(name string) (Document, bool) {
+func (f fakeLibrary) Document(_ int64, name string) (Document, bool) {
 	d, ok := f[name]
 	return d, ok
 }

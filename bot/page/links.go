@@ -52,7 +52,7 @@ func (l *Links) For(a answer.Answer, chat int64, kind Kind) []string {
 	for i, c := range a.Citations {
 		d, ok := docs[c.Doc]
 		if !ok {
-			if d, ok = l.Library.Document(c.Doc); !ok {
+			if d, ok = l.Library.Document(chat, c.Doc); !ok {
 				continue
 			}
 			docs[c.Doc] = d

@@ -43,7 +43,7 @@ func bigDocument(size, paraBytes int) Document {
 // adapter over the live document set does.
 type copyingLibrary struct{ d Document }
 
-func (l copyingLibrary) Document(name string) (Document, bool) {
+func (l copyingLibrary) Document(_ int64, name string) (Document, bool) {
 	if name != l.d.Name {
 		return Document{}, false
 	}
@@ -148,7 +148,7 @@ type blockingLibrary struct {
 	release chan struct{}
 }
 
-func (l blockingLibrary) Document(name string) (Document, bool) {
+func (l blockingLibrary) Document(_ int64, name string) (Document, bool) {
 	l.entered <- struct{}{}
 	<-l.release
 	return l.d, name == l.d.Name

@@ -91,10 +91,12 @@ type Paragraph struct {
 	Page int
 }
 
-// Library gives the current text of a document. Document must be safe for
-// concurrent use; ok is false for a document it does not hold.
+// Library gives the current text of a document as a chat sees it (the
+// shared documents and the chat's own): a link made for one chat never
+// opens another chat's document. Document must be safe for concurrent
+// use; ok is false for a document the chat cannot see.
 type Library interface {
-	Document(name string) (d Document, ok bool)
+	Document(chat int64, name string) (d Document, ok bool)
 }
 
 // versionSize is the length in bytes of a document version in a token.

@@ -169,7 +169,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, nonce string, t 
 		return
 	}
 	defer release()
-	d, ok := s.Library.Document(t.Doc)
+	d, ok := s.Library.Document(t.Chat, t.Doc)
 	if !ok || s.versions.of(d) != t.Version || !spansFit(d.Text, t.Spans) {
 		s.log().Debug("page: document changed since the link was made")
 		s.short(w, http.StatusGone, nonce, "Document changed",

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/citebot/citebot/answer"
 )
 
 // secretWords are in the test document's body and must never appear in
@@ -242,5 +244,40 @@ func TestServerWithoutBotTokenRefusesApps(t *testing.T) {
 	w := get(s.Handler(), "POST", "/app/"+tok.sign(testKey), url.Values{"init": {initData(42, testNow, "")}})
 	if w.Code != 403 {
 		t.Errorf("status %d, want 403", w.Code)
+	}
+}
+
+// chatLibrary holds documents per chat, as the bot's chat libraries do.
+type chatLibrary map[int64]fakeLibrary
+
+func (c chatLibrary) Document(chat int64, name string) (Document, bool) {
+	return c[chat].Document(chat, name)
+}
+
+// TestLinkStaysInItsChat: a correctly signed link of one chat opens its
+// document; the same document name under another chat's token (which the
+// signature forbids anyway) finds nothing, and links made for a chat that
+// cannot see a document are not made at all.
+func TestLinkStaysInItsChat(t *testing.T) {
+	d := testDocument()
+	lib := chatLibrary{7: {d.Name: d}}
+	s := testServer(lib)
+	mk := func(chat int64) string {
+		tok := Token{Kind: Browser, Expires: testNow.Add(time.Hour), Chat: chat, Doc: d.Name, Version: s.versions.of(d), Spans: []Span{{0, 3}}}
+		return "/p/" + tok.sign(testKey)
+	}
+	if w := get(s.Handler(), "GET", mk(7), nil); w.Code != 200 {
+		t.Fatalf("own chat's link: status %d", w.Code)
+	}
+	if w := get(s.Handler(), "GET", mk(8), nil); w.Code == 200 || strings.Contains(w.Body.String(), "结束") {
+		t.Errorf("another chat's link opened the document: status %d", w.Code)
+	}
+	links := &Links{Base: "https://example.org", Key: testKey, TTL: time.Hour, Library: lib, Now: func() time.Time { return testNow }}
+	a := answer.Answer{Citations: []answer.Citation{{N: 1, Doc: d.Name, Start: 0, End: 3, Quote: d.Text[:3]}}}
+	if urls := links.For(a, 7, Browser); len(urls) != 1 || urls[0] == "" {
+		t.Errorf("links for the owning chat = %q", urls)
+	}
+	if urls := links.For(a, 8, Browser); len(urls) != 1 || urls[0] != "" {
+		t.Errorf("links for another chat = %q, want none", urls)
 	}
 }

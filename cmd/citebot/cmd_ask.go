@@ -8,6 +8,7 @@ import (
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/answer/plain"
+	"github.com/citebot/citebot/library"
 )
 
 // runAsk answers one question.
@@ -35,7 +36,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	if asJSON {
-		links, err := c.pageLinks(ix.Documents)
+		links, err := c.pageLinks(library.NewRetriever(ix))
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/citebot/citebot/bot/metrics"
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/library"
-	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/retrieval/web/fetch"
 )
 
 // runServe runs the Telegram bot until ctx is cancelled (SIGINT/SIGTERM).
@@ -29,6 +29,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
+	inbox, err := store.Open(filepath.Join(c.cfg.DataDir, store.FileName), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer inbox.Close()
 	lib, st, err := library.Open(ctx, library.Options{
 		Docs: c.cfg.Docs, DataDir: c.cfg.DataDir, Build: c.buildIndex, Logger: c.log, Limits: c.limits(),
 		ObserveSearch: m.ObserveSearch,
@@ -36,7 +41,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	links, err := c.pageLinks(func() []*document.Document { return lib.Current().Index.Documents() })
+	eng := c.engineFor(lib, m)
+	shelf, err := c.openShelf(lib, eng, inbox)
+	if err != nil {
+		return err
+	}
+	go shelf.KeepFor(ctx, c.cfg.Retention(), time.Hour)
+	m.ObserveLibraries(func() metrics.Libraries { return metrics.Libraries(shelf.Stats()) }, c.cfg.Quotas())
+	links, err := c.pageLinks(shelf.Pages(ctx))
 	if err == nil {
 		_, err = c.servePage(ctx, links)
 	}
@@ -46,20 +58,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	m.IndexReady()
 	c.log.Info("index ready", "documents", st.Documents, "paragraphs", st.Paragraphs, "passages", st.Passages,
 		"reused", st.Reused, "took", st.Duration.Round(time.Millisecond))
-	eng := c.engineFor(lib, m)
 	m.SetMode(eng.Mode())
-	inbox, err := store.Open(filepath.Join(c.cfg.DataDir, store.FileName), store.Options{})
-	if err != nil {
-		return err
-	}
-	defer inbox.Close()
 	b, err := bot.New(c.cfg.Telegram, bot.Deps{
-		Answerer:  eng,
-		Documents: lib,
-		Logger:    c.log,
-		Hooks:     m.Hooks(),
-		Store:     inbox,
-
+		Answerer: eng, Documents: lib, Libraries: shelf, Logger: c.log, Hooks: m.Hooks(), Store: inbox,
+		Fetch:         fetch.Func(fetch.Options{MaxBytes: c.cfg.MaxUploadBytes, Timeout: c.cfg.FetchTimeout, AllowPrivate: c.cfg.FetchAllowPrivate}),
 		CitationLinks: links.ForChat,
 		Generation:    func() uint64 { return lib.Current().Generation },
 	})

@@ -55,7 +55,7 @@ func (c *command) openIndex(ctx context.Context) (*retrieval.Index, retrieval.Bu
 	if err != nil {
 		return nil, retrieval.BuildStats{}, err
 	}
-	return c.buildIndex(ctx, docs)
+	return c.buildIndex(ctx, c.cfg.DataDir, docs)
 }
 
 // limits returns the document limits of the configuration; the vector
@@ -74,9 +74,9 @@ func (c *command) limits() document.Limits {
 }
 
 // buildIndex builds or loads the index of docs with the configured embedder.
-func (c *command) buildIndex(ctx context.Context, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error) {
+func (c *command) buildIndex(ctx context.Context, dir string, docs []*document.Document) (*retrieval.Index, retrieval.BuildStats, error) {
 	opts := retrieval.Options{
-		DataDir:         c.cfg.DataDir,
+		DataDir:         dir,
 		MaxPassageRunes: c.cfg.MaxPassageRunes,
 		VectorWeight:    c.cfg.VectorWeight,
 		Logger:          c.log,

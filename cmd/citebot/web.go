@@ -7,12 +7,13 @@ import (
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/answer/plain"
 	"github.com/citebot/citebot/bot/page"
-	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/bot/store"
+	"github.com/citebot/citebot/library"
 )
 
 // pageLinks returns the link maker of the document page over docs, or nil
 // when no public URL is set.
-func (c *command) pageLinks(docs func() []*document.Document) (*page.Links, error) {
+func (c *command) pageLinks(docs page.Library) (*page.Links, error) {
 	if c.cfg.PublicURL == "" {
 		return nil, nil
 	}
@@ -20,7 +21,7 @@ func (c *command) pageLinks(docs func() []*document.Document) (*page.Links, erro
 	if err != nil {
 		return nil, err
 	}
-	return &page.Links{Base: c.cfg.PublicURL, Key: key, TTL: c.cfg.LinkTTL, Library: pageDocs(docs)}, nil
+	return &page.Links{Base: c.cfg.PublicURL, Key: key, TTL: c.cfg.LinkTTL, Library: docs}, nil
 }
 
 // servePage starts the document page server when web_listen is set and
@@ -47,18 +48,14 @@ func withURLs(j plain.Answer, a answer.Answer, links *page.Links) plain.Answer {
 	return j
 }
 
-// pageDocs adapts a document set to page.Library.
-type pageDocs func() []*document.Document
-
-func (f pageDocs) Document(name string) (page.Document, bool) {
-	for _, d := range f() {
-		if d.Name == name {
-			ps := make([]page.Paragraph, len(d.Paragraphs))
-			for i, p := range d.Paragraphs {
-				ps[i] = page.Paragraph{N: p.N, Heading: p.Heading, Start: p.Start, End: p.End, Page: p.Page}
-			}
-			return page.Document{Name: d.Name, Text: d.Text, Paragraphs: ps, OCR: d.OCR}, true
-		}
+// openShelf opens the chat libraries beside lib, their catalog in the
+// bot's store.
+func (c *command) openShelf(lib *library.Library, eng *answer.Engine, inbox *store.Store) (*library.Shelf, error) {
+	cat, err := library.NewBoltCatalog(inbox.DB())
+	if err != nil {
+		return nil, err
 	}
-	return page.Document{}, false
+	budget, quotas := library.Settings(c.cfg.Library)
+	return library.OpenShelf(lib, library.ShelfOptions{DataDir: c.cfg.DataDir, Build: c.buildIndex, Limits: c.limits(),
+		Catalog: cat, Engine: eng, MemoryBudget: budget, Quotas: quotas, Logger: c.log})
 }

@@ -25,6 +25,8 @@ import (
 	"github.com/citebot/citebot/bot/page"
 	"github.com/citebot/citebot/bot/telegramtest"
 	"github.com/citebot/citebot/eval"
+	"github.com/citebot/citebot/library"
+	"github.com/citebot/citebot/retrieval"
 	"github.com/citebot/citebot/retrieval/document"
 )
 
@@ -41,7 +43,7 @@ func startPage(t testing.TB, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := c.pageLinks(func() []*document.Document { return []*document.Document{document.Sample()} })
+	links, err := c.pageLinks(fixedDocs(document.Sample()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +208,7 @@ func BenchmarkPageRender(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	links, err := c.pageLinks(func() []*document.Document { return []*document.Document{document.Sample()} })
+	links, err := c.pageLinks(fixedDocs(document.Sample()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -346,10 +348,19 @@ func TestPageDocsCarriesOCR(t *testing.T) {
 				t.Fatal(err)
 			}
 			doc.OCR = ocr
-			d, ok := pageDocs(func() []*document.Document { return []*document.Document{doc} }).Document("scan.txt")
+			d, ok := fixedDocs(doc).Document(0, "scan.txt")
 			if !ok || d.OCR != ocr || len(d.Paragraphs) != 1 {
 				t.Errorf("Document = %+v, %v; want OCR %v", d, ok, ocr)
 			}
 		})
 	}
+}
+
+// fixedDocs is a page library over docs, for every chat.
+func fixedDocs(docs ...*document.Document) page.Library {
+	ix, _, err := retrieval.Build(context.Background(), docs, retrieval.Options{})
+	if err != nil {
+		panic(err)
+	}
+	return library.NewRetriever(ix)
 }

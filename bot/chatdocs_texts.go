@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"fmt"
+
+	"github.com/citebot/citebot/answer"
+)
+
+// ownTexts are the words of chats' own documents in one language.
+type ownTexts struct {
+	addedOwn       string // %s name, %s docSummary, %s how to ask
+	replacedOwn    string // %s name, %s docSummary, %s how to ask
+	askPrivate     string
+	askGroup       string
+	ownMark        string // after a /docs line of the chat's own document
+	docsHint       string
+	notYours       string // %s name
+	forgetAsk      string // %d documents
+	forgetButton   string // %d documents
+	cancel         string
+	cancelled      string
+	forgotten      string // %d documents
+	forgetNone     string
+	forgetAdmins   string
+	quotaDocs      string // %s name, %d limit
+	quotaChatBytes string // %s name, %s needed, %s limit
+	quotaPassages  string // %s name, %d needed, %d limit
+	quotaUploads   string // %s name, %d limit
+	quotaTotal     string // %s name
+	addUsage       string
+	addOff         string
+	fetchFailed    string // %s reason
+}
+
+var chatDocTexts = map[string]ownTexts{
+	"en": {
+		addedOwn:       "Added %s to this chat: %s. %s",
+		replacedOwn:    "Replaced %s in this chat: %s. %s",
+		askPrivate:     "Ask me anything about it.",
+		askGroup:       "Ask with /ask followed by your question, or mention me.",
+		ownMark:        " · this chat's",
+		docsHint:       "Send me a file (or /add LINK) to add it to this chat; /remove NAME removes one, /forget removes them all. Other chats never see them.",
+		notYours:       "Only whoever added %s, the group's admins and the bot's admins can remove it.",
+		forgetAsk:      "Delete this chat's %d documents and their index? This cannot be undone.",
+		forgetButton:   "Delete %d documents",
+		cancel:         "Cancel",
+		cancelled:      "Nothing was deleted.",
+		forgotten:      "Deleted this chat's %d documents.",
+		forgetNone:     "This chat has no documents of its own.",
+		forgetAdmins:   "Only the group's admins can delete its documents.",
+		quotaDocs:      "Couldn't add %s: this chat holds %d documents, the most allowed. /remove one first (see /docs).",
+		quotaChatBytes: "Couldn't add %s: this chat's documents would take %s, over its limit of %s. /remove one first (see /docs).",
+		quotaPassages:  "Couldn't add %s: this chat's documents would have %d passages, over its limit of %d. /remove one first, or send a shorter document.",
+		quotaUploads:   "Couldn't add %s: you have added %d documents today, the most allowed a day. Please try again tomorrow.",
+		quotaTotal:     "Couldn't add %s: the bot's space for documents is full. Please try again later, or tell the bot's operator.",
+		addUsage:       "Usage: /add LINK, e.g. /add https://example.org/notes.pdf — a web page or a document file.",
+		addOff:         "Adding documents by link is not enabled on this bot.",
+		fetchFailed:    "Couldn't add this link: %s",
+	},
+	"zh": {
+		addedOwn:       "已将 %s 添加到本聊天：共 %s。%s",
+		replacedOwn:    "已替换本聊天中的 %s：共 %s。%s",
+		askPrivate:     "现在可以就它提问了。",
+		askGroup:       "用 /ask 加问题，或 @我 提问。",
+		ownMark:        " · 本聊天",
+		docsHint:       "发给我文件（或 /add 链接）即可添加到本聊天；/remove 文档名 删除一个，/forget 全部删除。其他聊天看不到这些文档。",
+		notYours:       "只有添加 %s 的人、群管理员和机器人管理员可以删除它。",
+		forgetAsk:      "删除本聊天的 %d 个文档及其索引？此操作无法撤销。",
+		forgetButton:   "删除 %d 个文档",
+		cancel:         "取消",
+		cancelled:      "未删除任何文档。",
+		forgotten:      "已删除本聊天的 %d 个文档。",
+		forgetNone:     "本聊天没有自己的文档。",
+		forgetAdmins:   "只有群管理员可以删除本群的文档。",
+		quotaDocs:      "无法添加 %s：本聊天已有 %d 个文档，达到上限。请先用 /remove 删除一个（见 /docs）。",
+		quotaChatBytes: "无法添加 %s：本聊天的文档将占用 %s，超过上限 %s。请先用 /remove 删除一个（见 /docs）。",
+		quotaPassages:  "无法添加 %s：本聊天的文档将有 %d 个段落，超过上限 %d。请先用 /remove 删除一个，或发送更短的文档。",
+		quotaUploads:   "无法添加 %s：你今天已添加 %d 个文档，达到每日上限。请明天再试。",
+		quotaTotal:     "无法添加 %s：机器人的文档存储空间已满。请稍后再试，或联系机器人的运营者。",
+		addUsage:       "用法：/add 链接，例如 /add https://example.org/notes.pdf（网页或文档文件）。",
+		addOff:         "此机器人未启用通过链接添加文档。",
+		fetchFailed:    "无法添加这个链接：%s",
+	},
+}
+
+// addedText is the reply to a document added: to the shared documents
+// (the admins' words), or to the chat's own with how to ask there.
+func addedText(lang string, info answer.DocInfo, replaced, own, private bool) string {
+	tt := texts[lang]
+	if !own {
+		return fmt.Sprintf(tt.added, info.Name, tt.docSummary(info))
+	}
+	ct := chatDocTexts[lang]
+	how := ct.askGroup
+	if private {
+		how = ct.askPrivate
+	}
+	format := ct.addedOwn
+	if replaced {
+		format = ct.replacedOwn
+	}
+	return fmt.Sprintf(format, info.Name, tt.docSummary(info), how)
+}
