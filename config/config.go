@@ -91,6 +91,9 @@ type Telegram struct {
 	// only: on a server it lets any chat user reach services behind the
 	// bot's firewall.
 	FetchAllowPrivate bool
+	// FetchAllowAddrs are ip:port addresses /add URL may fetch although
+	// they are private: a test server's, one intranet host.
+	FetchAllowAddrs []string
 }
 
 // Config is every setting of citebot. The zero value is not useful: start

@@ -51,6 +51,7 @@ max_upload_bytes: 1048576
 chat_uploads: private
 fetch_timeout: 1m30s
 fetch_allow_private: true
+fetch_allow_addrs: [127.0.0.1:8080]
 library_memory_mb: 64
 chat_max_documents: 3
 chat_max_mb: 5

@@ -1,6 +1,11 @@
 package config
 
-import "time"
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
 
 // Library is the settings of the per-chat document libraries: the
 // documents users add to their own chat, each chat's index loaded on
@@ -65,4 +70,14 @@ func (l Library) Quotas() map[string]float64 {
 		"chat_max_passages": float64(l.ChatMaxPassages), "user_uploads_per_day": float64(l.UserUploadsPerDay),
 		"stored_max_mb": float64(l.StoredMaxMB),
 	}
+}
+
+// addrPorts checks fetch_allow_addrs: each an ip:port.
+func addrPorts(p any) string {
+	for _, a := range *p.(*[]string) {
+		if _, err := netip.ParseAddrPort(strings.TrimSpace(a)); err != nil {
+			return fmt.Sprintf("%q is not an ip:port address such as 127.0.0.1:8080", a)
+		}
+	}
+	return ""
 }

@@ -61,7 +61,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	m.SetMode(eng.Mode())
 	b, err := bot.New(c.cfg.Telegram, bot.Deps{
 		Answerer: eng, Documents: lib, Libraries: shelf, Logger: c.log, Hooks: m.Hooks(), Store: inbox,
-		Fetch:         fetch.Func(fetch.Options{MaxBytes: c.cfg.MaxUploadBytes, Timeout: c.cfg.FetchTimeout, AllowPrivate: c.cfg.FetchAllowPrivate}),
+		Fetch:         fetch.Func(fetch.Options{MaxBytes: c.cfg.MaxUploadBytes, Timeout: c.cfg.FetchTimeout, AllowPrivate: c.cfg.FetchAllowPrivate, Allow: c.cfg.FetchAllowAddrs}),
 		CitationLinks: links.ForChat,
 		Generation:    func() uint64 { return lib.Current().Generation },
 	})

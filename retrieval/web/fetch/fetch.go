@@ -54,9 +54,11 @@ type Options struct {
 	// UserAgent is the User-Agent header (empty: DefaultUserAgent).
 	UserAgent string
 
-	// exempt are addresses treated as public despite their range: a test
-	// seam standing a loopback server in for a public host.
-	exempt []netip.AddrPort
+	// Allow are ip:port addresses treated as public despite their
+	// range: a test server's, one intranet host (unparsable entries are
+	// ignored; config checks them). A redirect to any other private
+	// address, or another port, stays refused.
+	Allow []string
 }
 
 // Defaults of [Options].
@@ -132,7 +134,7 @@ func Get(ctx context.Context, rawURL string, opts Options) (Result, error) {
 // it. Its transport ignores proxy settings (a proxy would dial for it,
 // past the guard) and dials through the guard.
 func newClient(opts Options) (*http.Client, func()) {
-	g := guard{allowPrivate: opts.AllowPrivate, exempt: opts.exempt}
+	g := guard{allowPrivate: opts.AllowPrivate, exempt: parseAddrs(opts.Allow)}
 	tr := &http.Transport{
 		Proxy:                  nil,
 		DialContext:            g.dialer(opts.Resolver),
@@ -276,4 +278,15 @@ func Func(opts Options) func(ctx context.Context, url string) (name string, data
 		r, err := Get(ctx, url, opts)
 		return r.Name, r.Data, err
 	}
+}
+
+// parseAddrs parses the ip:port addresses of Options.Allow.
+func parseAddrs(addrs []string) []netip.AddrPort {
+	var out []netip.AddrPort
+	for _, a := range addrs {
+		if ap, err := netip.ParseAddrPort(strings.TrimSpace(a)); err == nil {
+			out = append(out, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
+		}
+	}
+	return out
 }

@@ -57,7 +57,7 @@ func local() Options { return Options{AllowPrivate: true, Resolver: testHosts} }
 func asPublic(servers ...*server) Options {
 	o := Options{Resolver: testHosts}
 	for _, s := range servers {
-		o.exempt = append(o.exempt, s.addr)
+		o.Allow = append(o.Allow, s.addr.String())
 	}
 	return o
 }
