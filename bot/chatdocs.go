@@ -105,6 +105,32 @@ func (b *Bot) removeOwn(ctx context.Context, m *tgbotapi.Message, t target, lang
 	return b.reply(ctx, t, fmt.Sprintf(texts[lang].removed, name))
 }
 
+// removeChatDoc handles /remove for someone who does not manage the
+// shared documents here: only the chat's own documents are theirs to
+// name; a shared one is refused as such.
+func (b *Bot) removeChatDoc(ctx context.Context, m *tgbotapi.Message, t target, lang, arg string) bool {
+	tt, ct := texts[lang], chatDocTexts[lang]
+	docs := b.answererFor(ctx, t.chat).Documents()
+	var own []answer.DocInfo
+	for _, d := range docs {
+		if _, ok := b.libs.Owner(t.chat, d.Name); ok {
+			own = append(own, d)
+		}
+	}
+	if arg == "" {
+		return b.reply(ctx, t, fmt.Sprintf(tt.removeUsage, nameList(own)))
+	}
+	name, ok := findDocument(docs, arg)
+	if !ok {
+		return b.reply(ctx, t, fmt.Sprintf(tt.noSuchDoc, arg, nameList(own)))
+	}
+	uploader, isOwn := b.libs.Owner(t.chat, name)
+	if !isOwn {
+		return b.reply(ctx, t, fmt.Sprintf(ct.sharedDoc, name))
+	}
+	return b.removeOwn(ctx, m, t, lang, name, uploader)
+}
+
 // forgetData is the callback data of /forget's buttons.
 const (
 	forgetYes = "forget:yes"
@@ -275,7 +301,7 @@ func (b *Bot) docsText(ctx context.Context, m *tgbotapi.Message, lang string, do
 	}
 	admin := private && b.canManage(m.From.ID)
 	text := docsText(lang, docs, b.chatScope(m.Chat.ID, docs), admin, b.intake.reading(), own)
-	if b.libs != nil && b.cfg.UploadsAllowed(private) && !admin && (private || len(own) > 0) {
+	if b.libs != nil && b.cfg.UploadsAllowed(private) && !admin && private {
 		text += "\n\n" + chatDocTexts[lang].docsHint
 	}
 	return text

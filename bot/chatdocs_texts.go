@@ -15,6 +15,7 @@ type ownTexts struct {
 	ownMark        string // after a /docs line of the chat's own document
 	docsHint       string
 	notYours       string // %s name
+	sharedDoc      string // %s name
 	forgetAsk      string // %d documents
 	forgetButton   string // %d documents
 	cancel         string
@@ -41,6 +42,7 @@ var chatDocTexts = map[string]ownTexts{
 		ownMark:        " · this chat's",
 		docsHint:       "Send me a file (or /add LINK) to add it to this chat; /remove NAME removes one, /forget removes them all. Other chats never see them.",
 		notYours:       "Only whoever added %s, the group's admins and the bot's admins can remove it.",
+		sharedDoc:      "%s is a shared document: only the bot's admins can remove it.",
 		forgetAsk:      "Delete this chat's %d documents and their index? This cannot be undone.",
 		forgetButton:   "Delete %d documents",
 		cancel:         "Cancel",
@@ -65,6 +67,7 @@ var chatDocTexts = map[string]ownTexts{
 		ownMark:        " · 本聊天",
 		docsHint:       "发给我文件（或 /add 链接）即可添加到本聊天；/remove 文档名 删除一个，/forget 全部删除。其他聊天看不到这些文档。",
 		notYours:       "只有添加 %s 的人、群管理员和机器人管理员可以删除它。",
+		sharedDoc:      "%s 是共享文档，只有机器人管理员可以删除。",
 		forgetAsk:      "删除本聊天的 %d 个文档及其索引？此操作无法撤销。",
 		forgetButton:   "删除 %d 个文档",
 		cancel:         "取消",

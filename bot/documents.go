@@ -125,6 +125,9 @@ func (up upload) downloadFailed(err error) bool {
 func (b *Bot) removeDocument(ctx context.Context, u Update, t target, lang, arg string) bool {
 	m := u.Message
 	tt := texts[lang]
+	if b.libs != nil && !(m.Chat.Type == "private" && b.canManage(m.From.ID)) {
+		return b.removeChatDoc(ctx, m, t, lang, arg)
+	}
 	if b.libs != nil {
 		if name, ok := findDocument(b.answererFor(ctx, t.chat).Documents(), arg); ok {
 			if uploader, own := b.libs.Owner(t.chat, name); own {

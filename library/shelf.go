@@ -246,10 +246,10 @@ func (s *Shelf) Records(chat int64) []DocRecord {
 // the chat has no documents of its own, else one over both, loading the
 // chat's library first when it is not loaded.
 func (s *Shelf) Answerer(ctx context.Context, chat int64) (answer.Answerer, error) {
-	s.touch(chat)
 	if !s.HasOwn(chat) {
 		return s.opts.Engine, nil
 	}
+	s.touch(chat)
 	e, err := s.acquire(ctx, chat)
 	if err != nil {
 		return nil, err
@@ -316,7 +316,9 @@ func (s *Shelf) load(ctx context.Context, e *chatEntry) {
 	}
 	e.lib = lib
 	e.eng = s.opts.Engine.For(chatView{shared: s.shared, own: lib})
-	s.resize(e)
+	if s.loaded[e.chat] == e { // not dropped by a change meanwhile
+		s.resize(e)
+	}
 	s.log.Debug("chat library loaded", "chat_id", e.chat, "bytes", e.bytes, "took", time.Since(t0))
 }
 

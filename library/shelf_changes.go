@@ -93,11 +93,7 @@ func (s *Shelf) AddOwn(ctx context.Context, chat, user int64, name string, data 
 	s.uploader[chat] = user
 	s.mu.Unlock()
 	info, err = e.lib.AddDocument(ctx, name, data, progress)
-	s.mu.Lock()
-	if s.loaded[chat] == e {
-		s.resize(e)
-	}
-	s.mu.Unlock()
+	s.settle(e)
 	if err != nil {
 		return answer.DocInfo{}, false, err
 	}
@@ -202,16 +198,31 @@ func (s *Shelf) RemoveOwn(ctx context.Context, chat int64, name string) error {
 	if err := e.lib.RemoveDocument(ctx, name); err != nil {
 		return err
 	}
+	s.settle(e)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if len(s.docs[chat]) == 0 {
-		s.drop(e)
+		if cur := s.loaded[chat]; cur != nil {
+			s.drop(cur)
+		}
 		s.removeDir(chat)
-	} else if s.loaded[chat] == e {
-		s.resize(e)
 	}
+	s.mu.Unlock()
 	s.log.Info("chat document removed", "chat_id", chat, "name", name)
 	return nil
+}
+
+// settle accounts for e's library after a change. When e was evicted
+// while the change ran, a library of the chat loaded meanwhile may have
+// read the files before the change: it is dropped, to be loaded again.
+func (s *Shelf) settle(e *chatEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch cur := s.loaded[e.chat]; {
+	case cur == e:
+		s.resize(e)
+	case cur != nil:
+		s.drop(cur)
+	}
 }
 
 // Forget deletes all of chat's own documents, their files and index, and

@@ -74,7 +74,8 @@ func TestAdminUploadSurvivesRestart(t *testing.T) {
 
 	stop, logs := serveAt(t, f.URL(), env)
 	f.Push(telegramtest.DocumentMessage(stranger, "doc-2", "mine.txt", 16))
-	waitText(t, f, 0, stranger.ID, "只有管理员")
+	// Anyone else's file joins their own chat's documents only.
+	waitText(t, f, 0, stranger.ID, "已将 mine.txt 添加到本聊天")
 	f.Push(telegramtest.DocumentMessage(admin, "doc-1", "lighthouse.txt", len(doc)))
 	waitText(t, f, 0, admin.ID, "lighthouse.txt")
 	f.Push(telegramtest.PrivateMessage(admin, "灯塔看守人叫什么名字？"))
