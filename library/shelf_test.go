@@ -291,3 +291,20 @@ func TestShelfExpire(t *testing.T) {
 		t.Errorf("after expiry: chat 1 has own %v, chat 2 %v", f.shelf.HasOwn(1), f.shelf.HasOwn(2))
 	}
 }
+
+// TestDiskUsage: the usage `citebot config` prints counts the chats'
+// files as the shelf stores them.
+func TestDiskUsage(t *testing.T) {
+	dir := t.TempDir()
+	f := openShelf(t, dir, Quotas{}, 0)
+	f.add(t, 1, 1, "birds.txt", birdsDoc)
+	f.add(t, 2, 1, "pets.txt", petsDoc)
+	f.add(t, 2, 1, "more.txt", birdsDoc)
+	chats, docs, bytes := DiskUsage(dir)
+	if chats != 2 || docs != 3 || bytes != int64(2*len(birdsDoc)+len(petsDoc)) {
+		t.Errorf("DiskUsage = %d chats, %d documents, %d bytes", chats, docs, bytes)
+	}
+	if st := f.shelf.Stats(); st.Chats != 2 || st.Documents != 3 || st.StoredBytes != bytes {
+		t.Errorf("Stats = %+v, disagrees with the disk", st)
+	}
+}

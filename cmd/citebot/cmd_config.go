@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/citebot/citebot/library"
 	"github.com/citebot/citebot/retrieval/document"
 	"github.com/citebot/citebot/retrieval/extract"
 )
@@ -22,7 +23,7 @@ func runConfig(ctx context.Context, args []string, getenv func(string) string, s
 	if len(cfg.Docs) == 0 {
 		cfg.Docs = []string{"bundled:" + document.SampleName} // what is loaded then
 	}
-	io.WriteString(stdout, "# ocr: "+extract.DescribeOCR(ctx)+"\n") // a failed write fails Encode too
+	io.WriteString(stdout, "# ocr: "+extract.DescribeOCR(ctx)+"\n# "+library.Usage(cfg.DataDir, cfg.Library)+"\n") // a failed write fails Encode too
 	enc := yaml.NewEncoder(stdout)
 	enc.SetIndent(2)
 	if err := enc.Encode(cfg); err != nil {
