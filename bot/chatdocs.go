@@ -162,9 +162,9 @@ func (b *Bot) forget(ctx context.Context, m *tgbotapi.Message, t target, lang st
 		return b.reply(ctx, t, ct.forgetNone)
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(ct.forgetButton, n), forgetYes),
+		tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(ct.forgetButton, countDocs(lang, int64(n))), forgetYes),
 		tgbotapi.NewInlineKeyboardButtonData(ct.cancel, forgetNo)))
-	_, err := b.deliver(ctx, t, 0, escapeHTML(fmt.Sprintf(ct.forgetAsk, n)), &kb)
+	_, err := b.deliver(ctx, t, 0, escapeHTML(fmt.Sprintf(ct.forgetAsk, countDocs(lang, int64(n)))), &kb)
 	if err != nil {
 		b.log.Warn("couldn't ask to confirm /forget", "chat_id", t.chat, "err", err)
 		return ctx.Err() == nil && permanent(err)
@@ -189,7 +189,7 @@ func (b *Bot) confirmForget(ctx context.Context, cq *tgbotapi.CallbackQuery, lan
 			return
 		}
 		b.log.Info("chat documents forgotten", "chat_id", msg.Chat.ID, "user_id", cq.From.ID, "documents", n)
-		text = fmt.Sprintf(ct.forgotten, n)
+		text = fmt.Sprintf(ct.forgotten, countDocs(lang, int64(n)))
 	}
 	answerWith("")
 	if err := b.editMessage(ctx, msg.Chat.ID, msg.MessageID, escapeHTML(text), true, nil); err != nil {
@@ -215,13 +215,13 @@ func addError(lang, name string, err error) string {
 	ct := chatDocTexts[lang]
 	switch setting {
 	case "chat_max_documents":
-		return fmt.Sprintf(ct.quotaDocs, name, limit)
+		return fmt.Sprintf(ct.quotaDocs, name, countDocs(lang, limit))
 	case "chat_max_mb":
 		return fmt.Sprintf(ct.quotaChatBytes, name, formatSize(need, lang), formatSize(limit, lang))
 	case "chat_max_passages":
 		return fmt.Sprintf(ct.quotaPassages, name, need, limit)
 	case "user_uploads_per_day":
-		return fmt.Sprintf(ct.quotaUploads, name, limit)
+		return fmt.Sprintf(ct.quotaUploads, name, countDocs(lang, limit))
 	default:
 		return fmt.Sprintf(ct.quotaTotal, name)
 	}

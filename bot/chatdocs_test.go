@@ -215,7 +215,7 @@ func TestChatRemoveAndForget(t *testing.T) {
 	handle(t, b, telegramtest.PrivateMessage(alice, "/forget"))
 	msgs := f.Messages(21)
 	ask := msgs[len(msgs)-1]
-	if !strings.Contains(ask.Text, "Delete this chat's 1 documents") || ask.Markup == "" {
+	if !strings.Contains(ask.Text, "Delete all of this chat's documents (1 document)") || ask.Markup == "" {
 		t.Fatalf("/forget asked %+v", ask)
 	}
 	handle(t, b, telegramtest.Callback("c1", forgetNo, alice, telegramtest.BotMessage(ask.ID, 21, "private")))
@@ -223,7 +223,7 @@ func TestChatRemoveAndForget(t *testing.T) {
 		t.Errorf("cancel: forgot %v, message %q", shelf.forgot, lastText(f, 21))
 	}
 	handle(t, b, telegramtest.Callback("c2", forgetYes, alice, telegramtest.BotMessage(ask.ID, 21, "private")))
-	if !slices.Equal(shelf.forgot, []int64{21}) || lastText(f, 21) != "Deleted this chat's 1 documents." {
+	if !slices.Equal(shelf.forgot, []int64{21}) || lastText(f, 21) != "Deleted this chat's documents (1 document)." {
 		t.Errorf("confirm: forgot %v, message %q", shelf.forgot, lastText(f, 21))
 	}
 	// A group member cannot forget the group's documents.

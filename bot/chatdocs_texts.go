@@ -16,17 +16,17 @@ type ownTexts struct {
 	docsHint       string
 	notYours       string // %s name
 	sharedDoc      string // %s name
-	forgetAsk      string // %d documents
-	forgetButton   string // %d documents
+	forgetAsk      string // %s: countDocs
+	forgetButton   string // %s: countDocs
 	cancel         string
 	cancelled      string
-	forgotten      string // %d documents
+	forgotten      string // %s: countDocs
 	forgetNone     string
 	forgetAdmins   string
-	quotaDocs      string // %s name, %d limit
+	quotaDocs      string // %s name, %s: countDocs of the limit
 	quotaChatBytes string // %s name, %s needed, %s limit
 	quotaPassages  string // %s name, %d needed, %d limit
-	quotaUploads   string // %s name, %d limit
+	quotaUploads   string // %s name, %s: countDocs of the limit
 	quotaTotal     string // %s name
 	addUsage       string
 	addOff         string
@@ -43,17 +43,17 @@ var chatDocTexts = map[string]ownTexts{
 		docsHint:       "Send me a file (or /add LINK) to add it to this chat; /remove NAME removes one, /forget removes them all. Other chats never see them.",
 		notYours:       "Only whoever added %s, the group's admins and the bot's admins can remove it.",
 		sharedDoc:      "%s is a shared document: only the bot's admins can remove it.",
-		forgetAsk:      "Delete this chat's %d documents and their index? This cannot be undone.",
-		forgetButton:   "Delete %d documents",
+		forgetAsk:      "Delete all of this chat's documents (%s) and their index? This cannot be undone.",
+		forgetButton:   "Delete %s",
 		cancel:         "Cancel",
 		cancelled:      "Nothing was deleted.",
-		forgotten:      "Deleted this chat's %d documents.",
+		forgotten:      "Deleted this chat's documents (%s).",
 		forgetNone:     "This chat has no documents of its own.",
 		forgetAdmins:   "Only the group's admins can delete its documents.",
-		quotaDocs:      "Couldn't add %s: this chat holds %d documents, the most allowed. /remove one first (see /docs).",
+		quotaDocs:      "Couldn't add %s: this chat holds %s, the most allowed. /remove one first (see /docs).",
 		quotaChatBytes: "Couldn't add %s: this chat's documents would take %s, over its limit of %s. /remove one first (see /docs).",
 		quotaPassages:  "Couldn't add %s: this chat's documents would have %d passages, over its limit of %d. /remove one first, or send a shorter document.",
-		quotaUploads:   "Couldn't add %s: you have added %d documents today, the most allowed a day. Please try again tomorrow.",
+		quotaUploads:   "Couldn't add %s: you have added %s today, the most allowed a day. Please try again tomorrow.",
 		quotaTotal:     "Couldn't add %s: the bot's space for documents is full. Please try again later, or tell the bot's operator.",
 		addUsage:       "Usage: /add LINK, e.g. /add https://example.org/notes.pdf — a web page or a document file.",
 		addOff:         "Adding documents by link is not enabled on this bot.",
@@ -68,17 +68,17 @@ var chatDocTexts = map[string]ownTexts{
 		docsHint:       "发给我文件（或 /add 链接）即可添加到本聊天；/remove 文档名 删除一个，/forget 全部删除。其他聊天看不到这些文档。",
 		notYours:       "只有添加 %s 的人、群管理员和机器人管理员可以删除它。",
 		sharedDoc:      "%s 是共享文档，只有机器人管理员可以删除。",
-		forgetAsk:      "删除本聊天的 %d 个文档及其索引？此操作无法撤销。",
-		forgetButton:   "删除 %d 个文档",
+		forgetAsk:      "删除本聊天的全部文档（%s）及其索引？此操作无法撤销。",
+		forgetButton:   "删除 %s",
 		cancel:         "取消",
 		cancelled:      "未删除任何文档。",
-		forgotten:      "已删除本聊天的 %d 个文档。",
+		forgotten:      "已删除本聊天的文档（%s）。",
 		forgetNone:     "本聊天没有自己的文档。",
 		forgetAdmins:   "只有群管理员可以删除本群的文档。",
-		quotaDocs:      "无法添加 %s：本聊天已有 %d 个文档，达到上限。请先用 /remove 删除一个（见 /docs）。",
+		quotaDocs:      "无法添加 %s：本聊天已有 %s，达到上限。请先用 /remove 删除一个（见 /docs）。",
 		quotaChatBytes: "无法添加 %s：本聊天的文档将占用 %s，超过上限 %s。请先用 /remove 删除一个（见 /docs）。",
 		quotaPassages:  "无法添加 %s：本聊天的文档将有 %d 个段落，超过上限 %d。请先用 /remove 删除一个，或发送更短的文档。",
-		quotaUploads:   "无法添加 %s：你今天已添加 %d 个文档，达到每日上限。请明天再试。",
+		quotaUploads:   "无法添加 %s：你今天已添加 %s，达到每日上限。请明天再试。",
 		quotaTotal:     "无法添加 %s：机器人的文档存储空间已满。请稍后再试，或联系机器人的运营者。",
 		addUsage:       "用法：/add 链接，例如 /add https://example.org/notes.pdf（网页或文档文件）。",
 		addOff:         "此机器人未启用通过链接添加文档。",
@@ -103,4 +103,15 @@ func addedText(lang string, info answer.DocInfo, replaced, own, private bool) st
 		format = ct.replacedOwn
 	}
 	return fmt.Sprintf(format, info.Name, tt.docSummary(info), how)
+}
+
+// countDocs is "1 document", "3 documents" or "3 个文档".
+func countDocs(lang string, n int64) string {
+	switch {
+	case lang == "zh":
+		return fmt.Sprintf("%d 个文档", n)
+	case n == 1:
+		return "1 document"
+	}
+	return fmt.Sprintf("%d documents", n)
 }

@@ -73,6 +73,9 @@ func (s *Shelf) AddOwn(ctx context.Context, chat, user int64, name string, data 
 	lock.Lock()
 	defer lock.Unlock()
 	old, replaced := s.record0(chat, name)
+	if replaced {
+		defer s.forgetOld(chat, name, data)()
+	}
 	if err := s.checkSize(chat, name, int64(len(data))); err != nil {
 		return answer.DocInfo{}, false, err
 	}
@@ -172,11 +175,13 @@ func (s *Shelf) afterWrite(chat int64, d *document.Document, size int64) error {
 	return nil
 }
 
-// beforeRemove forgets chat's record of name (Options.beforeRemove).
+// beforeRemove forgets chat's record of name (Options.beforeRemove) and
+// the text extracted from its file.
 func (s *Shelf) beforeRemove(chat int64, name string) error {
 	if err := s.opts.Catalog.Delete(chat, name); err != nil {
 		return fmt.Errorf("forget the document: %w", err)
 	}
+	s.forgetText(chat, name)
 	s.mu.Lock()
 	s.unrecord(chat, name)
 	s.mu.Unlock()
@@ -309,6 +314,25 @@ func find(docs []*document.Document, name string) (*document.Document, bool) {
 		return nil, false
 	}
 	return docs[i], true
+}
+
+// forgetText deletes the extraction cache's copy of the text of chat's
+// file name.
+func (s *Shelf) forgetText(chat int64, name string) {
+	if raw, err := os.ReadFile(s.file(chat, name)); err == nil {
+		s.opts.Limits.Extractor.Forget(raw)
+	}
+}
+
+// forgetOld, deferred before a replacement, deletes the cached text of
+// the file replaced once the new one (data) is in its place.
+func (s *Shelf) forgetOld(chat int64, name string, data []byte) func() {
+	raw, err := os.ReadFile(s.file(chat, name))
+	return func() {
+		if cur, _ := os.ReadFile(s.file(chat, name)); err == nil && string(cur) == string(data) && string(raw) != string(data) {
+			s.opts.Limits.Extractor.Forget(raw)
+		}
+	}
 }
 
 // Stats are a shelf's figures, for metrics and `citebot config`.

@@ -32,9 +32,9 @@ const chatDocsToken = "5151:CHATDOCS-SECRET-token"
 
 // The documents the chats add, and what a question about each must quote.
 const (
-	granite   = "The lighthouse on Granite Point was kept by Marta Quill for thirty-one years.\n\nShe wrote every passing ship into a green ledger that the harbour museum keeps today.\n"
-	graniteV2 = "The lighthouse on Granite Point was kept by Tomas Reed after the storm of 1990.\n\nHe painted the tower white and red again every second summer.\n"
-	charter   = "The reading club meets on the first Tuesday of every month in the old boathouse.\n\nMembers bring one book each and choose the next title by a show of hands.\n"
+	graniteDoc   = "The lighthouse on Granite Point was kept by Marta Quill for thirty-one years.\n\nShe wrote every passing ship into a green ledger that the harbour museum keeps today.\n"
+	graniteDocV2 = "The lighthouse on Granite Point was kept by Tomas Reed after the storm of 1990.\n\nHe painted the tower white and red again every second summer.\n"
+	charterDoc   = "The reading club meets on the first Tuesday of every month in the old boathouse.\n\nMembers bring one book each and choose the next title by a show of hands.\n"
 )
 
 // cdRun is one `citebot serve` against a fake Bot API.
@@ -179,7 +179,7 @@ func TestChatDocsPrivateLibraries(t *testing.T) {
 	a, b := telegramtest.User{ID: 7101, Lang: "en"}, telegramtest.User{ID: 7102, Lang: "en"}
 	const question = "Who kept the lighthouse on Granite Point?"
 
-	added := r.text(a.ID, r.file(a, 0, "granite.txt", granite), "granite.txt")
+	added := r.text(a.ID, r.file(a, 0, "granite.txt", graniteDoc), "granite.txt")
 	if !strings.HasPrefix(added, "Added granite.txt to this chat: 2 paragraphs") {
 		t.Fatalf("the upload's reply = %q", added)
 	}
@@ -209,7 +209,14 @@ func TestChatDocsPrivateLibraries(t *testing.T) {
 		t.Errorf("B's /docs lists A's document: %s", docs)
 	}
 	r.otherChatCannotOpen(a, b)
+	shared := r.text(a.ID, r.file(a, 0, "yangtze-symposium.txt", graniteDoc), "yangtze-symposium.txt")
+	if !strings.HasPrefix(shared, "Couldn't add yangtze-symposium.txt: a shared document has this name") {
+		t.Errorf("a chat document named like a shared one: %q", shared)
+	}
 	r.replaceAndRemove(a, question)
+	if status, body := pageText(t, pages, links[0]); status != http.StatusGone || strings.Contains(body, "Marta Quill") {
+		t.Errorf("A's page link once the document was replaced and removed: status %d, page %.300s", status, body)
+	}
 }
 
 // otherChatCannotOpen: the ¶1 button data of a's document shows the
@@ -243,13 +250,19 @@ func (r *cdRun) otherChatCannotOpen(a, b telegramtest.User) {
 	if strings.Contains(src, "Marta Quill") {
 		t.Errorf("B's /source granite.txt 1 = %q", src)
 	}
+	if got := r.text(b.ID, telegramtest.PrivateMessage(b, "/remove granite.txt"), ""); strings.HasPrefix(got, "Removed") {
+		t.Errorf("B's /remove of A's document = %q", got)
+	}
+	if got := r.text(b.ID, telegramtest.PrivateMessage(b, "/forget"), ""); got != "This chat has no documents of its own." {
+		t.Errorf("B's /forget = %q", got)
+	}
 }
 
 // replaceAndRemove: a sends granite.txt again with other text, then
 // removes it; the answers follow.
 func (r *cdRun) replaceAndRemove(a telegramtest.User, question string) {
 	t := r.t
-	replaced := r.text(a.ID, r.file(a, 0, "granite.txt", graniteV2), "granite.txt")
+	replaced := r.text(a.ID, r.file(a, 0, "granite.txt", graniteDocV2), "granite.txt")
 	if !strings.HasPrefix(replaced, "Replaced granite.txt in this chat: 2 paragraphs") {
 		t.Errorf("sending granite.txt again = %q", replaced)
 	}
@@ -284,7 +297,7 @@ func TestChatDocsGroup(t *testing.T) {
 	const group = -1007200
 	mention := "@" + telegramtest.BotUserName + " "
 
-	added := r.text(group, r.file(admin, group, "charter.txt", charter), "charter.txt")
+	added := r.text(group, r.file(admin, group, "charter.txt", charterDoc), "charter.txt")
 	if !strings.HasPrefix(added, "Added charter.txt to this chat: 2 paragraphs") || !strings.Contains(added, "/ask") {
 		t.Fatalf("the admin's upload: %q", added)
 	}
@@ -308,8 +321,14 @@ func TestChatDocsGroup(t *testing.T) {
 			t.Errorf("a member's upload got a reply: %q", q.Get("text"))
 		}
 	}
-	if st := r.f.Requests("getChatMember"); len(st) == 0 {
-		t.Error("the bot never asked Telegram who administers the group")
+	if got := r.text(group, telegramtest.GroupMessage(group, member, "/remove charter.txt"), ""); !strings.HasPrefix(got, "Only whoever added charter.txt") {
+		t.Errorf("a member's /remove = %q", got)
+	}
+	if got := r.text(group, telegramtest.GroupMessage(group, member, "/forget"), ""); got != "Only the group's admins can delete its documents." {
+		t.Errorf("a member's /forget = %q", got)
+	}
+	if ans := r.text(member.ID, telegramtest.PrivateMessage(member, "Where does the reading club meet?"), ""); strings.Contains(ans, "boathouse") {
+		t.Errorf("the member's private chat is answered from the group's document: %s", ans)
 	}
 }
 
@@ -325,17 +344,17 @@ func TestChatDocsQuotas(t *testing.T) {
 	r.admins(x.ID, y.ID)
 	const group = -1007300
 
-	if got := r.text(group, r.file(x, group, "first.txt", charter), "first.txt"); !strings.HasPrefix(got, "Added first.txt") {
+	if got := r.text(group, r.file(x, group, "first.txt", charterDoc), "first.txt"); !strings.HasPrefix(got, "Added first.txt") {
 		t.Fatalf("the first upload: %q", got)
 	}
 	// y has added nothing today: only the chat's limit applies.
 	want := "Couldn't add second.txt: this chat holds 1 documents, the most allowed. /remove one first (see /docs)."
-	if got := r.text(group, r.file(y, group, "second.txt", granite), "second.txt"); got != want {
+	if got := r.text(group, r.file(y, group, "second.txt", graniteDoc), "second.txt"); got != want {
 		t.Errorf("a second document in a chat that holds 1 at most:\n got %q\nwant %q", got, want)
 	}
 	// x's private chat holds nothing: only x's daily limit applies.
 	want = "Couldn't add mine.txt: you have added 1 documents today, the most allowed a day. Please try again tomorrow."
-	if got := r.text(x.ID, r.file(x, 0, "mine.txt", granite), "mine.txt"); got != want {
+	if got := r.text(x.ID, r.file(x, 0, "mine.txt", graniteDoc), "mine.txt"); got != want {
 		t.Errorf("a second upload of the day:\n got %q\nwant %q", got, want)
 	}
 	if docs := r.text(group, telegramtest.GroupMessage(group, x, "/docs"), "Documents"); !strings.Contains(docs, "first.txt") || strings.Contains(docs, "second.txt") {
@@ -366,7 +385,7 @@ func linkSite(t *testing.T, pdf []byte, other string) *httptest.Server {
 	}
 	serve("/ferry.html", "text/html; charset=utf-8", []byte(ferryPage))
 	serve("/river.pdf", "application/pdf", pdf)
-	serve("/notes.txt", "text/plain; charset=utf-8", []byte(charter))
+	serve("/notes.txt", "text/plain; charset=utf-8", []byte(charterDoc))
 	serve("/archive.zip", "application/zip", []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00 not really a zip"))
 	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other+"/secret.txt", http.StatusFound)
@@ -399,21 +418,29 @@ func linkSite(t *testing.T, pdf []byte, other string) *httptest.Server {
 	return s
 }
 
-// replyWith waits for a new message of the bot to c whose text contains
-// want, and returns it.
+// replyWith waits for a message of the bot to c, new or (a status
+// message turned into the result) edited since, whose text contains
+// want, and returns it as it is now.
 func (e *emulator) replyWith(t *testing.T, c chat, want string, logs *telegramtest.LogBuffer) botMessage {
 	t.Helper()
-	var seen []string
+	seen := map[int]bool{}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, m := range e.replies(t, c.ID, 1, time.Second) {
-			if strings.Contains(m.Message.Text, want) {
+			seen[m.MessageID] = true
+		}
+		all := e.history(t)
+		for id := range seen {
+			if m := all[id]; strings.Contains(m.Message.Text, want) {
 				return m
 			}
-			seen = append(seen, m.Message.Text)
 		}
 	}
-	t.Fatalf("no reply to chat %d containing %q; got %q; logs:\n%s", c.ID, want, seen, tail(logs.String(), 30))
+	var got []string
+	for id := range seen {
+		got = append(got, e.history(t)[id].Message.Text)
+	}
+	t.Fatalf("no reply to chat %d containing %q; got %q; logs:\n%s", c.ID, want, got, tail(logs.String(), 30))
 	return botMessage{}
 }
 
@@ -436,7 +463,7 @@ func TestChatDocsAddURL(t *testing.T) {
 	t.Chdir(t.TempDir())
 	data, _ := filepath.Abs("data")
 	_, logs := serveAt(t, e.base, map[string]string{"TELEGRAM_BOT_TOKEN": e2eToken, "CITEBOT_RATE_PER_MINUTE": "0",
-		"CITEBOT_DATA_DIR": data, "CITEBOT_FETCH_TIMEOUT": "2s", "CITEBOT_FETCH_ALLOW_ADDRS": other.Listener.Addr().String() + "," + site.Listener.Addr().String(), "CITEBOT_MAX_UPLOAD_BYTES": "104857600"})
+		"CITEBOT_DATA_DIR": data, "CITEBOT_FETCH_TIMEOUT": "2s", "CITEBOT_FETCH_ALLOW_ADDRS": site.Listener.Addr().String()})
 	u := user{ID: 7401, FirstName: "Una", Language: "en"}
 	c := chat{ID: u.ID, Type: "private"}
 

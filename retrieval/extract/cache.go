@@ -98,3 +98,17 @@ func (e *Extractor) Clean() error {
 	}
 	return nil
 }
+
+// Forget deletes what the cache holds of the file raw, read as any kind
+// with any options: a document deleted by its owner leaves no copy of its
+// text behind.
+func (e *Extractor) Forget(raw []byte) {
+	if e == nil || e.CacheDir == "" {
+		return
+	}
+	sum := sha256.Sum256(raw)
+	files, _ := filepath.Glob(filepath.Join(e.CacheDir, hex.EncodeToString(sum[:])+"-*"))
+	for _, f := range files {
+		os.Remove(f)
+	}
+}

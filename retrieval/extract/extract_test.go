@@ -220,3 +220,21 @@ func BenchmarkSamplePDF(b *testing.B) {
 		})
 	}
 }
+
+// TestCacheForget: Forget deletes the cached text of one file, whatever
+// it was read as, and nothing of another file.
+func TestCacheForget(t *testing.T) {
+	dir := t.TempDir()
+	e := &Extractor{CacheDir: dir}
+	raw, other := []byte("one file"), []byte("another file")
+	e.store(e.cacheKey(PDF, raw, e.Options), Result{Kind: PDF})
+	e.store(e.cacheKey(HTML, raw, e.Options), Result{Kind: HTML})
+	keep := e.cacheKey(PDF, other, e.Options)
+	e.store(keep, Result{Kind: PDF})
+	e.Forget(raw)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(files) != 1 || filepath.Base(files[0]) != keep {
+		t.Errorf("cache after Forget: %q, want only %s", files, keep)
+	}
+	(*Extractor)(nil).Forget(raw) // a library without an extractor
+}
