@@ -227,6 +227,16 @@ func addError(lang, name string, err error) string {
 	}
 }
 
+// ownLimit is, for /help, the size limit of the documents the sender of
+// m may add to this chat; "" when they may add none (or only shared ones).
+func (b *Bot) ownLimit(m *tgbotapi.Message) string {
+	private := m.Chat.Type == "private"
+	if b.libs == nil || !b.cfg.UploadsAllowed(private) || private && b.canManage(m.From.ID) {
+		return ""
+	}
+	return formatSize(b.cfg.MaxUploadBytes, userLang(m.From.LanguageCode, m.Text))
+}
+
 // looksLikeURL reports whether text is one http(s) link and nothing else.
 func looksLikeURL(text string) bool {
 	text = strings.TrimSpace(text)

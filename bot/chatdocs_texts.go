@@ -8,6 +8,7 @@ import (
 
 // ownTexts are the words of chats' own documents in one language.
 type ownTexts struct {
+	help           string // %s size limit
 	addedOwn       string // %s name, %s docSummary, %s how to ask
 	replacedOwn    string // %s name, %s docSummary, %s how to ask
 	askPrivate     string
@@ -35,6 +36,10 @@ type ownTexts struct {
 
 var chatDocTexts = map[string]ownTexts{
 	"en": {
+		help: "Your own documents\n" +
+			"Send me a file (up to %s: text, Markdown, PDF, Word, OpenDocument, EPUB, a web page or a photo of a page) or /add LINK to ask about it here; in a group, admins add them. Other chats never see them.\n" +
+			"/remove NAME – remove one of this chat's documents\n" +
+			"/forget – delete all of this chat's documents",
 		addedOwn:       "Added %s to this chat: %s. %s",
 		replacedOwn:    "Replaced %s in this chat: %s. %s",
 		askPrivate:     "Ask me anything about it.",
@@ -60,6 +65,10 @@ var chatDocTexts = map[string]ownTexts{
 		fetchFailed:    "Couldn't add this link: %s",
 	},
 	"zh": {
+		help: "自己的文档\n" +
+			"发给我文件（最大 %s：文本、Markdown、PDF、Word、OpenDocument、EPUB、网页或页面照片）或用 /add 链接，即可在此就它提问；群里由管理员添加。其他聊天看不到这些文档。\n" +
+			"/remove 文档名 – 删除本聊天的一个文档\n" +
+			"/forget – 删除本聊天的全部文档",
 		addedOwn:       "已将 %s 添加到本聊天：共 %s。%s",
 		replacedOwn:    "已替换本聊天中的 %s：共 %s。%s",
 		askPrivate:     "现在可以就它提问了。",

@@ -83,7 +83,7 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 		if private && b.canManage(m.From.ID) {
 			adminLimit = formatSize(b.cfg.MaxUploadBytes, lang)
 		}
-		return b.reply(ctx, t, helpText(lang, req.kind == reqHelp, ans.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.mem.span(), adminLimit))
+		return b.reply(ctx, t, helpText(lang, req.kind == reqHelp, ans.Documents(), b.self.UserName, b.cfg.KeywordPrefix, b.mem.span(), adminLimit, b.ownLimit(m)))
 	case reqAbout:
 		return b.reply(ctx, t, aboutText(lang, ans.Documents()))
 	case reqDocs:

@@ -153,6 +153,8 @@ var commandMenu = []struct{ command, en, zh string }{
 	{"about", "What I am and the documents I answer from", "我是谁、依据哪些文档"},
 	{"new", "Start a new conversation", "开始新的对话"},
 	{"use", "Answer from some documents only: /use NAME", "只用部分文档：/use 文档名"},
+	{"add", "Add a web page or document by link: /add LINK", "通过链接添加网页或文档：/add 链接"},
+	{"forget", "Delete this chat's own documents", "删除本聊天自己的文档"},
 	{"help", "How to use this bot", "使用说明"},
 }
 

@@ -310,7 +310,7 @@ func docTitle(d answer.DocInfo) string {
 // ttl is how long conversations are remembered, 0 when they are not.
 // adminLimit, when not empty, adds the admin section (uploads up to that
 // size, /remove) to the full text.
-func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword string, ttl time.Duration, adminLimit string) string {
+func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword string, ttl time.Duration, adminLimit, ownLimit string) string {
 	t := texts[lang]
 	kw := ""
 	if keyword != "" {
@@ -326,6 +326,9 @@ func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword s
 	}
 	if full {
 		parts = append(parts, t.commands)
+		if ownLimit != "" {
+			parts = append(parts, fmt.Sprintf(chatDocTexts[lang].help, ownLimit))
+		}
 		if adminLimit != "" {
 			parts = append(parts, fmt.Sprintf(t.adminHelp, adminLimit))
 		}
