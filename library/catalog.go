@@ -38,6 +38,9 @@ type Catalog interface {
 	// "2026-12-07") unless limit (>0) uploads were counted already, and
 	// reports whether it counted it.
 	CountUpload(user int64, day string, limit int) (bool, error)
+	// UncountUpload takes back one upload counted on day (a document
+	// that was not added after all).
+	UncountUpload(user int64, day string) error
 	// Touch records that chat was used at t.
 	Touch(chat int64, t time.Time) error
 	// LastUsed returns when each chat was last used (chats never touched
@@ -159,6 +162,18 @@ func (c *BoltCatalog) CountUpload(user int64, day string, limit int) (bool, erro
 		return b.Put(key, binary.BigEndian.AppendUint64(nil, n+1))
 	})
 	return counted, err
+}
+
+// UncountUpload implements [Catalog].
+func (c *BoltCatalog) UncountUpload(user int64, day string) error {
+	return c.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(uploadsBucket)
+		key := append(chatKey(user), day...)
+		if v := b.Get(key); len(v) == 8 && binary.BigEndian.Uint64(v) > 0 {
+			return b.Put(key, binary.BigEndian.AppendUint64(nil, binary.BigEndian.Uint64(v)-1))
+		}
+		return nil
+	})
 }
 
 // Touch implements [Catalog].

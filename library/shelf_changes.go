@@ -80,13 +80,23 @@ func (s *Shelf) AddOwn(ctx context.Context, chat, user int64, name string, data 
 		return answer.DocInfo{}, false, err
 	}
 	if lim := s.opts.Quotas.UserUploadsPerDay; lim > 0 {
-		ok, err := s.opts.Catalog.CountUpload(user, s.opts.Now().UTC().Format(time.DateOnly), lim)
-		if err != nil {
-			return answer.DocInfo{}, false, err
+		// The upload is counted now, so that two at once cannot both
+		// pass, and given back below when the document is not added.
+		day := s.opts.Now().UTC().Format(time.DateOnly)
+		ok, cerr := s.opts.Catalog.CountUpload(user, day, lim)
+		if cerr != nil {
+			return answer.DocInfo{}, false, cerr
 		}
 		if !ok {
 			return answer.DocInfo{}, false, &QuotaError{Which: QuotaUserUploads, Limit: int64(lim), Need: int64(lim) + 1}
 		}
+		defer func() {
+			if err != nil {
+				if uerr := s.opts.Catalog.UncountUpload(user, day); uerr != nil {
+					s.log.Warn("couldn't give back a failed upload's count", "user_id", user, "err", uerr)
+				}
+			}
+		}()
 	}
 	e, err := s.acquire(ctx, chat)
 	if err != nil {

@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,6 +212,15 @@ func TestShelfQuotas(t *testing.T) {
 				t.Fatalf("err = %v, want the %s quota", err, tc.quota)
 			}
 			if tc.quota == QuotaUserUploads {
+				// A document that is not added does not count.
+				if _, _, err := f.shelf.AddOwn(context.Background(), 3, 10, "bad.txt", []byte{0xff, 0xfe, 0}, nil); err == nil {
+					t.Fatal("a file that is not text was added")
+				}
+				for i := range 3 {
+					if _, _, err := f.shelf.AddOwn(context.Background(), 3, 10, fmt.Sprintf("ok%d.txt", i), []byte(birdsDoc), nil); err != nil {
+						t.Fatalf("upload %d after a failed one: %v", i+1, err)
+					}
+				}
 				f.now = f.now.Add(24 * time.Hour)
 				if _, _, err := f.shelf.AddOwn(context.Background(), chat, 9, "c.txt", []byte(birdsDoc), nil); err != nil {
 					t.Errorf("the next day's upload refused: %v", err)

@@ -168,8 +168,10 @@ func listenAddr(t *testing.T, logs *telegramtest.LogBuffer, what string) string 
 
 // TestChatDocsPrivateLibraries: a file sent in a private chat joins that
 // chat's library only: its user is answered from it (with page links to
-// it), another user is not, sees no link to it and cannot open its
-// paragraphs; sending it again replaces it, /remove removes it.
+// it), another user is not, sees no link to it and can neither open its
+// paragraphs nor remove it; a shared document's name is refused; sending
+// it again replaces it, /remove removes it and its page link then shows
+// none of its text.
 func TestChatDocsPrivateLibraries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
@@ -347,15 +349,16 @@ func TestChatDocsQuotas(t *testing.T) {
 	if got := r.text(group, r.file(x, group, "first.txt", charterDoc), "first.txt"); !strings.HasPrefix(got, "Added first.txt") {
 		t.Fatalf("the first upload: %q", got)
 	}
-	// y has added nothing today: only the chat's limit applies.
-	want := "Couldn't add second.txt: this chat holds 1 documents, the most allowed. /remove one first (see /docs)."
-	if got := r.text(group, r.file(y, group, "second.txt", graniteDoc), "second.txt"); got != want {
-		t.Errorf("a second document in a chat that holds 1 at most:\n got %q\nwant %q", got, want)
+	// y has added nothing today: only the chat's limit applies. The
+	// refusals are checked by what they must say, not word for word.
+	got := r.text(group, r.file(y, group, "second.txt", graniteDoc), "second.txt")
+	if !strings.HasPrefix(got, "Couldn't add second.txt: this chat holds 1 document") || !strings.Contains(got, "/remove") {
+		t.Errorf("a second document in a chat that holds 1 at most: %q", got)
 	}
 	// x's private chat holds nothing: only x's daily limit applies.
-	want = "Couldn't add mine.txt: you have added 1 documents today, the most allowed a day. Please try again tomorrow."
-	if got := r.text(x.ID, r.file(x, 0, "mine.txt", graniteDoc), "mine.txt"); got != want {
-		t.Errorf("a second upload of the day:\n got %q\nwant %q", got, want)
+	got = r.text(x.ID, r.file(x, 0, "mine.txt", graniteDoc), "mine.txt")
+	if !strings.HasPrefix(got, "Couldn't add mine.txt: you have added 1 document") || !strings.Contains(got, "today") {
+		t.Errorf("a second upload of the day: %q", got)
 	}
 	if docs := r.text(group, telegramtest.GroupMessage(group, x, "/docs"), "Documents"); !strings.Contains(docs, "first.txt") || strings.Contains(docs, "second.txt") {
 		t.Errorf("the group's /docs = %q", docs)
@@ -505,13 +508,16 @@ func forgetAll(t *testing.T, e *emulator, u user, c chat, data string, logs *tel
 		t.Fatalf("the chat's folder: %v", err)
 	}
 	e.command(t, u, c, "/forget")
-	ask := e.replyWith(t, c, "Delete this chat's 3 documents and their index?", logs)
+	ask := e.replyWith(t, c, "3 documents", logs)
+	if !strings.HasPrefix(ask.Message.Text, "Delete ") {
+		t.Errorf("/forget asks %q", ask.Message.Text)
+	}
 	if rows := buttonData(t, ask); len(rows) != 1 || !slices.Equal(rows[0], []string{"forget:yes", "forget:no"}) {
 		t.Fatalf("/forget buttons = %q", rows)
 	}
 	e.tap(t, u, c, ask.MessageID, "forget:yes")
 	deadline := time.Now().Add(30 * time.Second)
-	for got := ""; got != "Deleted this chat's 3 documents."; got = e.history(t)[ask.MessageID].Message.Text {
+	for got := ""; !strings.HasPrefix(got, "Deleted this chat's") || !strings.Contains(got, "3 documents"); got = e.history(t)[ask.MessageID].Message.Text {
 		if time.Now().After(deadline) {
 			t.Fatalf("after the tap the question reads %q; logs:\n%s", got, tail(logs.String(), 30))
 		}

@@ -1,0 +1,412 @@
+package main
+
+// Chat documents under SIGKILL: the real citebot binary, with the chat
+// libraries' memory budget at 1 MiB so that every chat library loaded
+// evicts the others, is killed while users add documents to their
+// private chats and while three chats ask questions, and restarted on the
+// same data directory each time.
+//
+// Each upload is killed at one point of its way: once getFile was
+// answered, once the download was served, at fractions of the time an
+// upload takes once downloaded (measured on a first upload that is not
+// killed), once the document's record is written, and once Telegram
+// accepted the reply that says it was added (before the store marks the
+// update done). A snapshot's save and a file's write are windows of
+// milliseconds that a timed kill seldom hits, so the test also leaves, at
+// one kill, what a kill there leaves: a half-written snapshot
+// (.index-*.tmp) in a chat's folder and a half-written file (.upload-*)
+// among its documents.
+//
+// Then it checks that nothing was lost or left: every user was told their
+// document was added (the replay of an update whose record was written
+// says "Replaced"), every chat answers from its own document and never
+// another's, /docs lists it once, each chat's folder holds exactly its
+// file and one index snapshot, the catalog holds exactly one record per
+// chat with the file's size, no update is left pending, and a start after
+// a clean stop has nothing to repair.
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/citebot/citebot/bot/store"
+	"github.com/citebot/citebot/bot/telegramtest"
+	"github.com/citebot/citebot/library"
+)
+
+const (
+	chatFaultToken = "5353:CHAT-DOCS-FAULTS-token"
+	chatFaultUser  = 9_100_000 // user k is chatFaultUser+k
+	chatFaultDoc   = "notes.txt"
+)
+
+// TestFaultsChatDocuments runs the chat documents' kill tests; see the top
+// of this file.
+func TestFaultsChatDocuments(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("runs citebot as a child process and kills it with SIGKILL: Linux only")
+	}
+	if testing.Short() {
+		t.Skip("builds citebot and kills it a dozen times (about a minute): skipped in -short mode")
+	}
+	r := newChatFaultRun(t, buildCitebot(t))
+	r.start()
+	r.uploads()
+	r.evictions()
+	if !r.proc.stop(syscall.SIGTERM, "final stop", 30*time.Second) {
+		t.Errorf("citebot did not stop within 30 s of SIGTERM")
+	}
+	r.checkStore()
+	r.checkFiles()
+
+	r.start() // the next start: consistent, nothing to repair
+	for _, line := range strings.Split(r.proc.logs.String(), "\n") {
+		if isRepair(line) {
+			t.Errorf("the start after a clean stop repaired something: %s", line)
+		}
+	}
+	for k := range r.users {
+		r.checkAnswers(k)
+	}
+	r.proc.stop(syscall.SIGTERM, "end", 30*time.Second)
+	r.log()
+}
+
+// chatFaultRun is one run of TestFaultsChatDocuments.
+type chatFaultRun struct {
+	t       *testing.T
+	bin     string
+	dir     string
+	dataDir string
+	env     []string
+	fake    *telegramtest.Server
+	proc    *child
+	procs   []*child
+	armed   atomic.Pointer[func(telegramtest.Request) bool] // kills when it returns true
+	users   []telegramtest.User
+	docs    [][]byte
+	addTook time.Duration // an upload, from its download to its reply
+	kills   []string
+	words   map[string]int // the confirmations the users saw, by their first words
+}
+
+func newChatFaultRun(t *testing.T, bin string) *chatFaultRun {
+	r := &chatFaultRun{t: t, bin: bin, dir: t.TempDir(), words: map[string]int{},
+		fake: telegramtest.New(t, telegramtest.Options{Token: chatFaultToken})}
+	r.dataDir = filepath.Join(r.dir, "data")
+	r.env = []string{
+		"TELEGRAM_BOT_TOKEN=" + chatFaultToken,
+		"CITEBOT_TELEGRAM_API=" + r.fake.URL(),
+		"CITEBOT_DATA_DIR=" + r.dataDir,
+		"CITEBOT_RATE_PER_MINUTE=0",
+		"CITEBOT_SHUTDOWN_TIMEOUT=1s",
+		"CITEBOT_LOG_LEVEL=debug",
+		"CITEBOT_LIBRARY_MEMORY_MB=1",
+	}
+	r.fake.BeforeAnswer(func(req telegramtest.Request, resp *telegramtest.Response) {
+		if f := r.armed.Load(); f != nil && resp.Status == 200 && (*f)(req) && r.armed.CompareAndSwap(f, nil) {
+			r.proc.stop(syscall.SIGKILL, "armed", 10*time.Second)
+		}
+	})
+	return r
+}
+
+// start starts a citebot process.
+func (r *chatFaultRun) start() {
+	r.proc = startChild(r.t, r.bin, r.dir, r.env)
+	r.procs = append(r.procs, r.proc)
+}
+
+// user returns the k-th user, making them and their document when new.
+func (r *chatFaultRun) user(k int) telegramtest.User {
+	for len(r.users) <= k {
+		n := len(r.users)
+		r.users = append(r.users, telegramtest.User{ID: int64(chatFaultUser + n), Lang: "en"})
+		r.docs = append(r.docs, chatFaultText(n))
+		id := "chatdoc-" + strconv.Itoa(n)
+		r.fake.AddFile(id, telegramtest.File{Path: "documents/" + id, Data: r.docs[n]})
+	}
+	return r.users[k]
+}
+
+// keeper is the name only user k's document holds.
+func keeper(k int) string {
+	syl := strings.Fields("bra cel dor fen gal hir jun kel lor mav nes orl pim quen rud sal tor vex wyn zor")
+	rng := rand.New(rand.NewPCG(uint64(k), 17))
+	name := func() string {
+		s := syl[rng.IntN(len(syl))] + syl[rng.IntN(len(syl))] + syl[rng.IntN(len(syl))]
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	return name() + " " + name() + strconv.Itoa(k)
+}
+
+// chatFaultText is user k's document: about 150 KB of English-like
+// paragraphs with one sentence naming keeper(k).
+func chatFaultText(k int) []byte {
+	words := strings.Fields(`the river valley stone bridge morning harbour ledger council winter merchant
+		lantern orchard festival granary mill road weaver tower market garden bell quarry canal well`)
+	rng := rand.New(rand.NewPCG(uint64(k), 3))
+	var b strings.Builder
+	for p := 0; b.Len() < 150<<10; p++ {
+		if p == 40 {
+			fmt.Fprintf(&b, "The keeper of archive %d is %s, who catalogued the maps of the valley.\n\n", k, keeper(k))
+			continue
+		}
+		for s := range 4 + rng.IntN(6) {
+			if s > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString("The")
+			for range 6 + rng.IntN(12) {
+				b.WriteString(" " + words[rng.IntN(len(words))])
+			}
+			b.WriteByte('.')
+		}
+		b.WriteString("\n\n")
+	}
+	return []byte(b.String())
+}
+
+// question is what user k asks about their document.
+func question(k int) string { return fmt.Sprintf("Who is the keeper of archive %d?", k) }
+
+// uploadKill is a moment to kill citebot during an upload.
+type uploadKill struct {
+	name string
+	// arm makes kill run at the moment for user u (whose upload's
+	// requests are from the from-th); kill reports when it fired.
+	arm func(r *chatFaultRun, u telegramtest.User, from int, kill func())
+}
+
+// uploadKills are the moments of the upload phase, in order.
+func uploadKills() []uploadKill {
+	afterDownload := func(frac float64) func(*chatFaultRun, telegramtest.User, int, func()) {
+		return func(r *chatFaultRun, u telegramtest.User, from int, kill func()) {
+			r.when(func() bool { return r.seen(from, "download", 0) }, time.Duration(frac*float64(r.addTook)), kill)
+		}
+	}
+	return []uploadKill{
+		{"once getFile was answered", func(r *chatFaultRun, u telegramtest.User, _ int, kill func()) {
+			r.armOn(func(req telegramtest.Request) bool { return req.Method == "getFile" }, kill)
+		}},
+		{"once the download was served", afterDownload(0)},
+		{"10% into reading and indexing", afterDownload(0.1)},
+		{"35% into reading and indexing", afterDownload(0.35)},
+		{"60% into reading and indexing", afterDownload(0.6)},
+		{"85% into reading and indexing", afterDownload(0.85)},
+		{"once the record was written", func(r *chatFaultRun, u telegramtest.User, _ int, kill func()) {
+			logs, mark := r.proc.logs, fmt.Sprintf("chat_id=%d", u.ID)
+			r.when(func() bool {
+				return slices.ContainsFunc(strings.Split(logs.String(), "\n"), func(l string) bool {
+					return strings.Contains(l, `msg="chat document added"`) && strings.Contains(l, mark)
+				})
+			}, 0, kill)
+		}},
+		{"once Telegram accepted the reply", func(r *chatFaultRun, u telegramtest.User, _ int, kill func()) {
+			r.armOn(func(req telegramtest.Request) bool {
+				return (req.Method == "sendMessage" || req.Method == "editMessageText") && req.ChatID() == u.ID && isConfirmation(req.Get("text"))
+			}, kill)
+		}},
+	}
+}
+
+// armOn kills citebot from the fake's BeforeAnswer at the first request
+// for which match holds, then calls done.
+func (r *chatFaultRun) armOn(match func(telegramtest.Request) bool, done func()) {
+	f := func(req telegramtest.Request) bool {
+		if match(req) {
+			defer done()
+			return true
+		}
+		return false
+	}
+	r.armed.Store(&f)
+}
+
+// when waits (polling) until cond holds, then for delay, then calls kill.
+func (r *chatFaultRun) when(cond func() bool, delay time.Duration, kill func()) {
+	go func() {
+		deadline := time.Now().Add(30 * time.Second)
+		for !cond() && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(delay)
+		kill()
+	}()
+}
+
+// seen reports whether a request of method for chat (0: any) was made
+// since the from-th.
+func (r *chatFaultRun) seen(from int, method string, chat int64) bool {
+	reqs := r.fake.Requests()
+	return slices.ContainsFunc(reqs[min(from, len(reqs)):], func(q telegramtest.Request) bool {
+		return q.Method == method && (chat == 0 || q.ChatID() == chat)
+	})
+}
+
+// isConfirmation tells the reply to an added document.
+func isConfirmation(text string) bool {
+	return strings.HasPrefix(text, "Added "+chatFaultDoc+" to this chat") || strings.HasPrefix(text, "Replaced "+chatFaultDoc+" in this chat")
+}
+
+// tookMS reads the time of an upload from citebot's log line.
+var tookMS = regexp.MustCompile(`msg="document added".* took_ms=(\d+)`)
+
+// uploads adds a document for a first user without a kill, to time it,
+// then one for a new user at each of uploadKills, killing and restarting
+// citebot each time.
+func (r *chatFaultRun) uploads() {
+	r.upload(r.user(0))
+	m := tookMS.FindStringSubmatch(r.proc.logs.String())
+	if m == nil {
+		r.t.Fatalf("no upload time logged:\n%s", tail(r.proc.logs.String(), 20))
+	}
+	ms, _ := strconv.Atoi(m[1])
+	r.addTook = time.Duration(max(ms, 20)) * time.Millisecond
+	for i, kp := range uploadKills() {
+		u := r.user(i + 1)
+		from := len(r.fake.Requests())
+		fired := make(chan struct{})
+		var once sync.Once
+		p := r.proc
+		kill := func() {
+			once.Do(func() {
+				p.stop(syscall.SIGKILL, kp.name, 10*time.Second)
+				close(fired)
+			})
+		}
+		kp.arm(r, u, from, kill)
+		r.fake.Push(telegramtest.DocumentMessage(u, "chatdoc-"+strconv.Itoa(i+1), chatFaultDoc, len(r.docs[i+1])))
+		select {
+		case <-fired:
+		case <-time.After(30 * time.Second):
+			r.t.Fatalf("the kill %s never came; logs:\n%s", kp.name, tail(p.logs.String(), 20))
+		}
+		r.armed.Store(nil)
+		r.kills = append(r.kills, fmt.Sprintf("upload of user %d: SIGKILL %s", i+1, kp.name))
+		if i == 3 {
+			r.leaveHalfWritten(0)
+		}
+		r.start()
+		r.waitConfirmed(i+1, from)
+	}
+}
+
+// upload sends u's document and waits for its confirmation.
+func (r *chatFaultRun) upload(u telegramtest.User) {
+	k := int(u.ID - chatFaultUser)
+	from := len(r.fake.Requests())
+	r.fake.Push(telegramtest.DocumentMessage(u, "chatdoc-"+strconv.Itoa(k), chatFaultDoc, len(r.docs[k])))
+	r.waitConfirmed(k, from)
+}
+
+// waitConfirmed waits until user k was told, since the from-th request,
+// that their document was added.
+func (r *chatFaultRun) waitConfirmed(k int, from int) {
+	r.t.Helper()
+	u := r.users[k]
+	r.fake.WaitFor(r.t, 30*time.Second, "the confirmation of user "+strconv.Itoa(k)+"'s upload", func(rs []telegramtest.Request) bool {
+		for _, q := range rs[min(from, len(rs)):] {
+			if (q.Method == "sendMessage" || q.Method == "editMessageText") && q.Status == 200 && q.ChatID() == u.ID && isConfirmation(q.Get("text")) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// leaveHalfWritten leaves in user k's chat folder what a kill during a
+// snapshot's save and during a file's write leaves: the first half of
+// its snapshot as .index-*.tmp, the first half of its file as .upload-*.
+func (r *chatFaultRun) leaveHalfWritten(k int) {
+	dir := filepath.Join(r.dataDir, library.ChatsDir, strconv.FormatInt(r.users[k].ID, 10))
+	snaps, _ := filepath.Glob(filepath.Join(dir, "index-*.snap"))
+	if len(snaps) == 0 {
+		r.t.Fatalf("user %d's chat has no index snapshot", k)
+	}
+	snap, err := os.ReadFile(snaps[0])
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for path, data := range map[string][]byte{
+		filepath.Join(dir, ".index-2718281828.tmp"):                        snap[:len(snap)/2],
+		filepath.Join(dir, library.UploadsDir, ".upload-3141592653"): r.docs[k][:len(r.docs[k])/2],
+	} {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	r.kills = append(r.kills, fmt.Sprintf("left a half-written snapshot and file in user 0's chat"))
+}
+
+// evictions has three chats ask questions in turn, each load evicting the
+// others (the budget holds less than one library), and kills citebot
+// twice while they are answered: once Telegram accepted the fifth answer,
+// and after a random moment.
+func (r *chatFaultRun) evictions() {
+	rng := rand.New(rand.NewPCG(20261207, 1))
+	for round := range 2 {
+		var asked []int // the question messages
+		var updates []telegramtest.Update
+		for n := range 8 {
+			for k := 1; k <= 3; k++ {
+				u := telegramtest.PrivateMessage(r.users[k], question(k))
+				if n%2 == 1 {
+					u = telegramtest.PrivateMessage(r.users[k], fmt.Sprintf("Whose maps did %s catalogue?", keeper(k)))
+				}
+				updates = append(updates, u)
+				asked = append(asked, messageID(u))
+			}
+		}
+		p, fired := r.proc, make(chan struct{})
+		kill := func() { p.stop(syscall.SIGKILL, "evictions", 10*time.Second); close(fired) }
+		var answers atomic.Int32
+		if round == 0 {
+			r.armOn(func(q telegramtest.Request) bool {
+				return q.Method == "sendMessage" && q.ReplyTo() != 0 && answers.Add(1) == 5
+			}, func() { close(fired) })
+		} else {
+			time.AfterFunc(time.Duration(100+rng.IntN(400))*time.Millisecond, kill)
+		}
+		r.fake.Push(updates...)
+		select {
+		case <-fired:
+		case <-time.After(30 * time.Second):
+			r.t.Fatalf("the kill during questions never came")
+		}
+		r.armed.Store(nil)
+		r.kills = append(r.kills, fmt.Sprintf("questions of 3 chats, round %d: SIGKILL", round+1))
+		r.start()
+		r.waitAnswered(asked)
+	}
+}
+
+// waitAnswered waits until every question in asked has an answer.
+func (r *chatFaultRun) waitAnswered(asked []int) {
+	r.t.Helper()
+	want := map[int]bool{}
+	for _, id := range asked {
+		want[id] = true
+	}
+	r.fake.WaitFor(r.t, 60*time.Second, "every question answered", func([]telegramtest.Request) bool {
+		got := map[int]bool{}
+		for _, m := range r.fake.AllMessages() {
+			if want[m.ReplyTo] && !m.Deleted && isAnswer(m.Text) && !isPlaceholder(m.Text) {
+				got[m.ReplyTo] = true
+			}
+		}
+		return len(got) == len(want)
+	})
+}
