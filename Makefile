@@ -1,6 +1,6 @@
 # citebot: `make test` sets up everything the tests need on a fresh machine
 # (Go modules, the npm Bot API emulator) and runs the whole suite.
-.PHONY: test check emulator faults run build bench eval
+.PHONY: test check emulator faults run build bench bench-libraries eval
 
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
@@ -14,7 +14,7 @@ STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SLOW = TestEval|TestTokenizerChoice|TestAskJSONQuotesAreDocumentText|TestStaticBinary|InBrowser|TestPageHighlightsEveryCitation|HeapBound|TestScannedFormatsAnswerLikeText|TestScannedUploadShowsProgress
 
 test: emulator check faults
-	go test -race -skip '$(SLOW)|^TestFaults$$' -timeout 20m ./...
+	go test -race -skip '$(SLOW)|^TestFaults' -timeout 20m ./...
 	go test -run '$(SLOW)' -timeout 20m ./...
 
 check:
@@ -24,10 +24,11 @@ check:
 	go run $(STATICCHECK) ./...
 	go test -run 'TestImportRules|TestCodeSize' ./cmd/citebot/
 
-# The fault suite (cmd/citebot/faults_test.go): the real binary serves 1500
+# The fault suites (cmd/citebot/faults_test.go): the real binary serves 1500
 # questions while the fake Bot API (and model) fail and the test kills and
-# restarts it, by polling and by webhook. It runs here, once: the passes of
-# test skip it.
+# restarts it, by polling and by webhook; chatdocs_faults_test.go kills it
+# during chat uploads and evictions. They run here, once: the passes of
+# test skip them.
 faults:
 	go test -run TestFaults -count=1 -timeout 10m ./cmd/citebot/
 
@@ -43,6 +44,13 @@ run:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./retrieval/ ./bot/
+
+# 1,000 chats with a 100 KB document each under library_memory_mb 256:
+# peak RSS and the latency of questions to evicted chats (minutes; the
+# corpus is built once into the temporary directory).
+bench-libraries:
+	CITEBOT_SLOW=1 go test ./library -run TestShelfMemoryBound -count 1 -v
+	go test ./library -run '^$$' -bench ShelfEvictedQuestion -benchtime 300x -count 3
 
 eval:
 	go run ./cmd/citebot eval --qa testdata/eval/seed_dev.jsonl

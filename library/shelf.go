@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -207,7 +209,35 @@ func (s *Shelf) removeOrphans() {
 				}
 			}
 		}
+		// Half-written snapshots: the store's lock says no other
+		// process is writing them, whatever their age.
+		tmps, _ := filepath.Glob(filepath.Join(root, d.Name(), ".index-*.tmp"))
+		for _, t := range tmps {
+			if os.Remove(t) == nil {
+				s.log.Info("removed a half-written chat index snapshot", "chat_id", chat, "file", filepath.Base(t))
+			}
+		}
 	}
+}
+
+// memoryHeadroom is what LimitMemory allows beyond the documents: the
+// process, connections and answers in flight.
+const memoryHeadroom = 64 << 20
+
+// LimitMemory sets the Go runtime's soft memory limit to the shelf's
+// memory budget plus the shared documents' estimate plus memoryHeadroom,
+// unless a limit is set already (GOMEMLIMIT), and returns the limit in
+// effect (math.MaxInt64: none, the shelf having no budget). Without it
+// the collector lets the heap grow to twice what is live: the estimate is
+// conservative (about 1.5 times the live heap measured), but not by two.
+func (s *Shelf) LimitMemory() int64 {
+	cur := debug.SetMemoryLimit(-1)
+	if cur != math.MaxInt64 || s.opts.MemoryBudget <= 0 {
+		return cur
+	}
+	limit := s.opts.MemoryBudget + s.shared.Current().Bytes + memoryHeadroom
+	debug.SetMemoryLimit(limit)
+	return limit
 }
 
 // Shared returns the shared library.

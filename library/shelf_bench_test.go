@@ -198,6 +198,10 @@ func openBenchShelf(tb testing.TB, dir string, budget int64) *benchShelf {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// The runtime's memory limit as serve sets it (unless GOMEMLIMIT).
+	old := debug.SetMemoryLimit(-1)
+	tb.Logf("memory limit: %d MiB", bs.LimitMemory()>>20)
+	tb.Cleanup(func() { debug.SetMemoryLimit(old) })
 	return bs
 }
 
@@ -379,25 +383,6 @@ func procStatus() map[string]int64 {
 // resetPeakRSS makes VmHWM start again from VmRSS (Linux).
 func resetPeakRSS() error { return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
-// memoryHeadroom is what the process may hold beyond the chat libraries'
-// budget before the garbage collector works harder: the runtime, the
-// shared library, the bot. Go's collector lets the heap grow to twice the
-// live data by default; the libraries' live heap is about two thirds of
-// their estimate (logReport prints the ratio), so under the default
-// budget the heap would reach some 350 MiB and the resident memory more
-// than 400 MiB without a limit.
-const memoryHeadroom = 64 << 20
-
-// applyMemoryLimit sets the runtime's soft memory limit to the budget
-// plus memoryHeadroom, as serve is to, unless GOMEMLIMIT sets one, and
-// restores the previous limit when tb ends.
-func applyMemoryLimit(tb testing.TB) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return
-	}
-	old := debug.SetMemoryLimit(defaultBudget() + memoryHeadroom)
-	tb.Cleanup(func() { debug.SetMemoryLimit(old) })
-}
 
 // settle collects garbage and returns freed memory to the system, so
 // that what a previous phase (building the corpus) left does not count.
@@ -413,11 +398,10 @@ func settle() {
 // evicted, with the loaded libraries at the default budget. Besides
 // ns/op it reports the p50 and p95 of those questions, the process's
 // resident memory after them and its peak (VmRSS, VmHWM), the heap in
-// use and the chat libraries loaded. The runtime's memory limit is set as
-// applyMemoryLimit says.
+// use and the chat libraries loaded. The runtime's memory limit is set
+// as serve sets it ([Shelf.LimitMemory]).
 func BenchmarkShelfEvictedQuestion(b *testing.B) {
 	dir, _ := benchCorpus(b)
-	applyMemoryLimit(b)
 	settle()
 	bs := openBenchShelf(b, dir, defaultBudget())
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))

@@ -73,6 +73,15 @@ func (s *Shelf) AddOwn(ctx context.Context, chat, user int64, name string, data 
 	lock.Lock()
 	defer lock.Unlock()
 	old, replaced := s.record0(chat, name)
+	if replaced && old.Bytes == int64(len(data)) {
+		// The same file again: a replay of an upload whose reply a
+		// crash cut short. It is there already; nothing is counted.
+		if cur, err := os.ReadFile(s.file(chat, name)); err == nil && string(cur) == string(data) {
+			if info, ok := s.ownInfo(ctx, chat, name); ok {
+				return info, false, nil
+			}
+		}
+	}
 	if replaced {
 		defer s.forgetOld(chat, name, data)()
 	}
@@ -113,6 +122,20 @@ func (s *Shelf) AddOwn(ctx context.Context, chat, user int64, name string, data 
 	s.log.Info("chat document added", "chat_id", chat, "user_id", user, "name", name, "bytes", len(data),
 		"replaced", replaced, "replaced_bytes", old.Bytes)
 	return info, replaced, nil
+}
+
+// ownInfo describes chat's own document name.
+func (s *Shelf) ownInfo(ctx context.Context, chat int64, name string) (answer.DocInfo, bool) {
+	e, err := s.acquire(ctx, chat)
+	if err != nil {
+		return answer.DocInfo{}, false
+	}
+	for _, d := range e.lib.Current().Documents() {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return answer.DocInfo{}, false
 }
 
 // record0 returns chat's record of name.

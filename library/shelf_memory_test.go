@@ -22,7 +22,7 @@ const slowEnv = "CITEBOT_SLOW"
 //
 //	CITEBOT_SLOW=1 go test ./library -run TestShelfMemoryBound -count 1 -v
 //
-// The runtime's memory limit is the budget plus 64 MiB (applyMemoryLimit)
+// The runtime's memory limit is the one serve sets ([Shelf.LimitMemory])
 // unless GOMEMLIMIT sets another. Without the race detector only: its
 // shadow memory would be measured.
 func TestShelfMemoryBound(t *testing.T) {
@@ -30,7 +30,6 @@ func TestShelfMemoryBound(t *testing.T) {
 		t.Skipf("builds and asks 1,000 chat libraries (minutes): set %s=1 to run it", slowEnv)
 	}
 	dir, built := benchCorpus(t)
-	applyMemoryLimit(t)
 	settle()
 	if built {
 		t.Log("the corpus was built by this run: its memory was returned to the system before measuring")

@@ -146,6 +146,11 @@ func TestShelfReplaceRemoveForget(t *testing.T) {
 	dir := t.TempDir()
 	f := openShelf(t, dir, Quotas{}, 0)
 	f.add(t, 7, 1, "birds.txt", birdsDoc)
+	// The same file again (an upload replayed after a crash) is there
+	// already: not "replaced".
+	if got := f.add(t, 7, 1, "birds.txt", birdsDoc); got.Replaced || got.Info.Name != "birds.txt" || got.Info.Paragraphs != 2 {
+		t.Errorf("the same file again = %+v", got)
+	}
 	if got := f.add(t, 7, 1, "birds.txt", petsDoc); !got.Replaced {
 		t.Error("a second birds.txt did not say it replaced the first")
 	}
@@ -193,7 +198,7 @@ func TestShelfQuotas(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := openShelf(t, t.TempDir(), tc.q, 0)
 			f.add(t, 1, 9, "a.txt", birdsDoc)
-			f.add(t, 1, 9, "a.txt", birdsDoc) // a replacement
+			f.add(t, 1, 9, "a.txt", strings.Replace(birdsDoc, "heron", "egret", 1)) // a replacement, same size
 			chat := int64(1)
 			if tc.quota == QuotaTotalBytes || tc.quota == QuotaUserUploads {
 				chat = 2 // the limit spans chats
@@ -263,6 +268,10 @@ func TestOpenShelfRepairs(t *testing.T) {
 	if err := f.shelf.opts.Catalog.Put(DocRecord{Chat: 5, Name: "ghost.txt", Bytes: 10}); err != nil {
 		t.Fatal(err)
 	}
+	halfSnap := filepath.Join(f.shelf.chatDir(5), ".index-123.tmp")
+	if err := os.WriteFile(halfSnap, []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	lonely := f.shelf.chatDir(6)
 	os.MkdirAll(filepath.Join(lonely, UploadsDir), 0o755)
 	os.WriteFile(filepath.Join(lonely, UploadsDir, "x.txt"), []byte(petsDoc), 0o644)
@@ -271,6 +280,9 @@ func TestOpenShelfRepairs(t *testing.T) {
 	g := openShelf(t, dir, Quotas{}, 0)
 	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
 		t.Errorf("orphan file kept: %v", err)
+	}
+	if _, err := os.Stat(halfSnap); !os.IsNotExist(err) {
+		t.Errorf("half-written snapshot kept: %v", err)
 	}
 	if _, err := os.Stat(lonely); !os.IsNotExist(err) {
 		t.Errorf("folder of a chat without records kept: %v", err)

@@ -47,6 +47,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	go shelf.KeepFor(ctx, c.cfg.Retention(), time.Hour)
+	c.log.Info("memory limit", "mib", shelf.LimitMemory()>>20)
 	m.ObserveLibraries(func() metrics.Libraries { return metrics.Libraries(shelf.Stats()) }, c.cfg.Quotas())
 	links, err := c.pageLinks(shelf.Pages(ctx))
 	if err == nil {
