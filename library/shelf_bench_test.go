@@ -383,7 +383,6 @@ func procStatus() map[string]int64 {
 // resetPeakRSS makes VmHWM start again from VmRSS (Linux).
 func resetPeakRSS() error { return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
-
 // settle collects garbage and returns freed memory to the system, so
 // that what a previous phase (building the corpus) left does not count.
 func settle() {
