@@ -306,3 +306,38 @@ func TestChatUploadsSetting(t *testing.T) {
 		t.Errorf("chat_uploads off: added %v, reply %q", shelf2.chats[21] != nil, lastText(f2, 21))
 	}
 }
+
+func TestLooksLikeURL(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"https://example.org/notes.pdf", true},
+		{"  http://example.org  ", true},
+		{"HTTPS://EXAMPLE.ORG/A", true},
+		{"https://", false},
+		{"see https://example.org/notes.pdf", false},
+		{"https://example.org/a b", false},
+		{"example.org/notes.pdf", false},
+		{"ftp://example.org/notes.pdf", false},
+		{"长江 https://example.org", false},
+		{"", false},
+	} {
+		if got := looksLikeURL(tc.text); got != tc.want {
+			t.Errorf("looksLikeURL(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+func FuzzLooksLikeURL(f *testing.F) {
+	f.Add("https://example.org/x")
+	f.Add("http://a b")
+	f.Fuzz(func(t *testing.T, s string) {
+		if looksLikeURL(s) {
+			l := strings.ToLower(strings.TrimSpace(s))
+			if !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") || strings.ContainsAny(strings.TrimSpace(s), " \t\r\n") {
+				t.Errorf("looksLikeURL(%q) is true", s)
+			}
+		}
+	})
+}

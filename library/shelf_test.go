@@ -330,3 +330,19 @@ func TestDiskUsage(t *testing.T) {
 		t.Errorf("Stats = %+v, disagrees with the disk", st)
 	}
 }
+
+// TestShelfLLMAnswersFromChat: in LLM mode too, a chat's engine gives the
+// model the chat's own passages and verifies the quote against them; the
+// shared engine knows nothing of them.
+func TestShelfLLMAnswersFromChat(t *testing.T) {
+	f := openShelf(t, t.TempDir(), Quotas{}, 0)
+	f.shelf.opts.Engine = answer.New(f.shelf.Shared(), petsModel{}, answer.Options{})
+	f.add(t, 3, 1, "pets.txt", petsDoc)
+	got := f.ask(t, 3, "Where does the cat sleep?")
+	if got.Mode != answer.LLM || !cites(got, "pets.txt") || !strings.Contains(got.Citations[0].Quote, "windowsill") {
+		t.Errorf("chat 3 in LLM mode: %+v", got)
+	}
+	if other := f.ask(t, 4, "Where does the cat sleep?"); cites(other, "pets.txt") {
+		t.Errorf("chat 4 in LLM mode cites chat 3's document: %+v", other)
+	}
+}
