@@ -297,9 +297,9 @@ func (b *Bot) submitRead(up upload, u Update, dest uploadDest, data []byte, star
 	return true
 }
 
-// docsText answers /docs for the sender of m: the chat's documents (its
+// docsReply answers /docs for the sender of m: the chat's documents (its
 // own marked), what is being read and, for who may change them, how.
-func (b *Bot) docsText(ctx context.Context, m *tgbotapi.Message, lang string, docs []answer.DocInfo) string {
+func (b *Bot) docsReply(ctx context.Context, m *tgbotapi.Message, lang string, docs []answer.DocInfo) string {
 	private := m.Chat.Type == "private"
 	var own []string
 	if b.libs != nil {

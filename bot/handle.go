@@ -87,7 +87,7 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	case reqAbout:
 		return b.reply(ctx, t, aboutText(lang, ans.Documents()))
 	case reqDocs:
-		return b.reply(ctx, t, b.docsText(ctx, m, lang, ans.Documents()))
+		return b.reply(ctx, t, b.docsReply(ctx, m, lang, ans.Documents()))
 	case reqUse:
 		return b.use(ctx, m, t, lang, req.text)
 	case reqSource:

@@ -30,7 +30,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -246,7 +245,8 @@ func (l *Library) load(extra *document.Document, skip string) ([]*document.Docum
 }
 
 func hasDoc(docs []*document.Document, name string) bool {
-	return slices.ContainsFunc(docs, func(d *document.Document) bool { return d.Name == name })
+	_, ok := find(docs, name)
+	return ok
 }
 
 // uploaded lists the documents added from chat.
