@@ -86,7 +86,7 @@ func (c *BoltCatalog) Docs(chat int64) ([]DocRecord, error) {
 	err := c.db.View(func(tx *bolt.Tx) error {
 		prefix := chatKey(chat)
 		cur := tx.Bucket(docsBucket).Cursor()
-		for k, v := cur.Seek(prefix); k != nil && len(k) >= 8 && string(k[:8]) == string(prefix); k, v = cur.Next() {
+		for k, v := cur.Seek(prefix); len(k) >= 8 && string(k[:8]) == string(prefix); k, v = cur.Next() {
 			var r DocRecord
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("catalog record %q: %w", k[8:], err)
