@@ -126,9 +126,17 @@ func (e *run) translatedTerms(q string, weight float64) (queryTerms, bool) {
 	}
 	if e.st.holdsLang(text.Lang(q)) {
 		// A library with documents in the question's language too: a word
-		// these do not hold in its exact form (sleep, for "sleeps") may
-		// still be asked about there, so it is not counted as missing.
-		missing = queryTerms{}
+		// these hold in some form (sleep, for "sleeps") may be asked about
+		// there, so it is not counted as missing; one they hold in no form
+		// ("football" beside a harbour's rules) still is.
+		kept := queryTerms{}
+		for _, t := range missing.terms {
+			if !e.st.holdsWordForm(t.tok) {
+				kept.terms = append(kept.terms, t)
+				kept.total += t.w
+			}
+		}
+		missing = kept
 	}
 	if missing.total > found {
 		// Most of what the question asks about is not in the documents:
@@ -139,6 +147,26 @@ func (e *run) translatedTerms(q string, weight float64) (queryTerms, bool) {
 		add(t.tok, t.w)
 	}
 	return qt, len(qt.terms) > 0
+}
+
+// holdsWordForm reports whether some paragraph holds the English word w
+// or a regular inflection of it (plural, past, -ing; the stem of one).
+func (st *corpusStats) holdsWordForm(w string) bool {
+	forms := []string{w, w + "s", w + "es", w + "ed", w + "d", w + "ing"}
+	for _, suf := range []string{"ies", "es", "s", "ed", "d", "ing"} {
+		if stem, ok := strings.CutSuffix(w, suf); ok && len(stem) >= 3 {
+			forms = append(forms, stem, stem+"e")
+			if suf == "ies" {
+				forms = append(forms, stem+"y")
+			}
+		}
+	}
+	for _, f := range forms {
+		if st.df[f] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // maxIDF is the idf of a term found in no paragraph, the rarest there is.

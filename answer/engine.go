@@ -373,7 +373,7 @@ func (e *run) extractive(question, standalone, lang string, qt queryTerms, cont 
 		if e.opts.MinCoverage > 0 && cov < e.opts.MinCoverage/2 {
 			ans.Related = nil // low confidence: the closest passages are noise
 		}
-		if lang != e.st.lang && cov < e.opts.MinCoverage {
+		if e.suggestOtherLanguage(lang, cov) {
 			ans.Notice = notice(noticeCrossLingual, lang)
 		}
 		return ans
@@ -391,6 +391,16 @@ func (e *run) extractive(question, standalone, lang string, qt queryTerms, cont 
 	ans.Lead = lead
 	ans.Gloss = e.glossLine(standalone, ans.Citations) // crosslingual.go
 	return ans
+}
+
+// suggestOtherLanguage reports whether an abstention should suggest
+// asking in the documents' language: only when no document is in the
+// question's language (lang) and its translated words found nothing near
+// (coverage cov under half the abstention threshold, where the related
+// passages are dropped as noise). A question whose translation came close
+// is simply not answered by the documents, in any language.
+func (e *run) suggestOtherLanguage(lang string, cov float64) bool {
+	return e.st.n > 0 && !e.st.holdsLang(lang) && e.opts.MinCoverage > 0 && cov < e.opts.MinCoverage/2
 }
 
 // formatQuote renders a quote with its marker: 「quote」[n].

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/retrieval"
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 // sampleEngine returns an extractive engine over the bundled sample
@@ -102,5 +105,47 @@ func TestExtractiveFollowUps(t *testing.T) {
 	}
 	if !strings.Contains(c.Quote, "能源") {
 		t.Errorf("energy follow-up quote %q does not mention 能源", c.Quote)
+	}
+}
+
+// TestOtherLanguageNotice: the suggestion to ask in the documents'
+// language comes only when the question's words did not translate and no
+// document is in its language.
+func TestOtherLanguageNotice(t *testing.T) {
+	e, _ := sampleEngine(t, nil, Options{})
+	for _, tc := range []struct {
+		q    string
+		want bool
+	}{
+		{"Who won the football match yesterday?", true},
+		{"What is the GDP of the Yangtze River Economic Belt?", false}, // it translated: simply unanswered
+		{"这次座谈会开了几天？", false},                                          // the documents' language
+	} {
+		a, err := e.Answer(context.Background(), Question{Text: tc.q}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(a.Notice, "language"); got != tc.want || !a.NotFound {
+			t.Errorf("%q: notice %q (not found %v), want the suggestion %v", tc.q, a.Notice, a.NotFound, tc.want)
+		}
+	}
+	// With an English document beside the Chinese sample, an English
+	// question it cannot answer gets no suggestion to ask in Chinese.
+	docs := []*document.Document{document.Sample()}
+	en, err := document.Parse("harbor.txt", []byte("The harbor office opens at seven in the morning.\n\nFishing is forbidden in the inner basin.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _, err := retrieval.Build(context.Background(), append(docs, en), retrieval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mixed := New(indexRetriever{ix: ix, docs: docMap(append(docs, en))}, nil, Options{})
+	a, err := mixed.Answer(context.Background(), Question{Text: "Who won the football match yesterday?"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.NotFound || strings.Contains(a.Notice, "language") {
+		t.Errorf("mixed library: %+v, want not found without the suggestion", a)
 	}
 }
