@@ -87,6 +87,11 @@ type Answer struct {
 	Standalone string
 	// Lang is "zh" or "en": the language the answer text is in.
 	Lang string
+	// AnswerType is what the question asks for, as the engine reads it:
+	// "time" (a date, a year, a period), "number" (a count, an amount, a
+	// measure), "place", "person"; "" when it asks for none of these. An
+	// extractive answer prefers sentences holding a span of that kind.
+	AnswerType string
 	// Text is the answer with [n] markers referring to Citations.
 	Text string
 	// Lead is set on extractive answers, whose Text is only a lead-in

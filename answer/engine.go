@@ -353,7 +353,7 @@ func (e *run) extractiveAnswer(ctx context.Context, q Question) (Answer, error) 
 // extractive builds the extractive answer from retrieved passages, or the
 // abstention.
 func (e *run) extractive(question, standalone, lang string, qt queryTerms, cont *continuation, passages []Passage) Answer {
-	ans := Answer{Question: question, Standalone: standalone, Lang: lang, Mode: Extractive}
+	ans := Answer{Question: question, Standalone: standalone, Lang: lang, Mode: Extractive, AnswerType: qt.wants}
 	views := e.passageViews(passages[:min(len(passages), e.opts.QuotePassages)])
 	picks, cov := e.pickQuotes(qt, views, cont)
 	if len(picks) > 0 && cont == nil {

@@ -19,10 +19,11 @@ func EvalAnswerer(e *Engine) eval.Answerer {
 		if err != nil {
 			return eval.Answered{}, err
 		}
-		got := eval.Answered{Abstained: a.NotFound}
+		got := eval.Answered{Abstained: a.NotFound, AnswerType: a.AnswerType}
 		for _, c := range a.Citations {
 			got.Quotes = append(got.Quotes, eval.Quote{Text: c.Quote, Paragraph: c.Paragraph, Whole: c.Whole})
 		}
+		got.TypedSpan = len(a.Citations) > 0 && a.AnswerType != "" && answersType(a.Citations[0].Quote, a.AnswerType)
 		return got, nil
 	}
 }

@@ -296,7 +296,7 @@ func (e *run) sentenceScore(qs *quoteSearch, s candidate, sent string) float64 {
 	if qs.qt.unit != "" && hasQuantity(sent, qs.qt.unit) {
 		score += e.p.typeBonus
 	}
-	if qs.qt.wants != "" && answersType(sent, qs.qt.wants) {
+	if rewardsType(qs.qt.wants) && answersType(sent, qs.qt.wants) {
 		score += e.p.typeBonus
 	}
 	if e.p.lenNorm != 0 {

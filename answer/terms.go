@@ -2,7 +2,6 @@ package answer
 
 import (
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -371,49 +370,6 @@ func (a queryTerms) withContext(b queryTerms) queryTerms {
 	}
 	return out
 }
-
-// answerType guesses what kind of answer q asks for: "time" for 何时,
-// 什么时候, 哪一年; "number" for 多少, 几, 多高; else "".
-func answerType(q string) string {
-	for _, w := range []string{"什么时候", "什麼時候", "何时", "何時", "哪一年", "哪年", "哪一天", "何年", "什么时间", "什麼時間", "哪个朝代", "哪個朝代", "when"} {
-		if strings.Contains(strings.ToLower(q), w) {
-			return "time"
-		}
-	}
-	for _, w := range []string{"多少", "几", "幾", "多高", "多大", "多长", "多長", "多重", "多远", "多遠", "多久", "多深", "多宽", "多寬", "how many", "how much", "how long"} {
-		if strings.Contains(strings.ToLower(q), w) {
-			return "number"
-		}
-	}
-	return ""
-}
-
-// answersType reports whether text holds the kind of answer wanted.
-func answersType(src, wants string) bool {
-	switch wants {
-	case "time":
-		return timePattern().MatchString(src) || englishTimePattern().MatchString(src)
-	case "number":
-		return numberPattern().MatchString(src) || englishNumberPattern().MatchString(src)
-	}
-	return false
-}
-
-var (
-	timePattern = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`[0-9０-９〇一二三四五六七八九十]+\s*[年月日]|世纪|世紀|年代|朝|时期|時期`)
-	})
-	numberPattern = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`[0-9０-９]|[一二三四五六七八九十百千万萬两兩][^\p{Han}]?[\p{Han}]`)
-	})
-	// englishTimePattern and englishNumberPattern are the same for English.
-	englishTimePattern = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|(?i)\b(centur(y|ies)|decades?|january|february|march|april|june|july|august|september|october|november|december|spring|summer|autumn|winter)\b`)
-	})
-	englishNumberPattern = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|several)\b`)
-	})
-)
 
 // words returns only the word terms (Han bigrams, Latin words, numbers),
 // without single Han characters.

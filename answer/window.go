@@ -100,7 +100,7 @@ func (e *run) window(qt queryTerms, qchars map[rune]bool, sentence string) (int,
 		if qt.unit != "" && hasQuantity(w, qt.unit) {
 			score += 0.2
 		}
-		if qt.wants != "" && answersType(w, qt.wants) {
+		if rewardsType(qt.wants) && answersType(w, qt.wants) {
 			score += 0.1
 		}
 		if score > best {

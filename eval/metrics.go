@@ -47,6 +47,10 @@ type QuoteScores struct {
 	// sentence; EvidenceRows counts those questions (0: no figure).
 	EvidenceHit1 float64 `json:"evidence_hit@1,omitempty"`
 	EvidenceRows int     `json:"evidence_rows,omitempty"`
+	// TypedSpan is the share of answerable questions whose first quote
+	// holds a span of the kind the question asks for (meaningful in the
+	// per-answer-type groups, see [Metrics.ByType]).
+	TypedSpan float64 `json:"typed_span,omitempty"`
 }
 
 // Quotes returns the answer metrics, zero when none were scored.
@@ -67,6 +71,7 @@ type counts struct {
 	quoted, quoteChars                  int
 	hitsAny, whole                      int
 	evidence, evidenceHits              int
+	typed                               int
 }
 
 func (c *counts) add(r Result) {
@@ -98,6 +103,9 @@ func (c *counts) add(r Result) {
 	}
 	if r.Answerable && r.HitAny {
 		c.hitsAny++
+	}
+	if r.Answerable && r.TypedSpan {
+		c.typed++
 	}
 	if r.Evidence {
 		c.evidence++
@@ -140,6 +148,7 @@ func (c *counts) scores() Scores {
 			WholeSentenceRate: ratio(c.whole, c.quoted),
 			EvidenceHit1:      ratio(c.evidenceHits, c.evidence),
 			EvidenceRows:      c.evidence,
+			TypedSpan:         ratio(c.typed, c.answerable),
 		}
 	}
 	return s
@@ -150,6 +159,7 @@ func (c *counts) scores() Scores {
 type Metrics struct {
 	all    counts
 	byKind map[string]*counts
+	byType map[string]*counts
 }
 
 // Add accumulates r.
@@ -164,6 +174,27 @@ func (m *Metrics) Add(r Result) {
 		m.byKind[r.Kind] = c
 	}
 	c.add(r)
+	if r.AnswerType != "" {
+		if m.byType == nil {
+			m.byType = make(map[string]*counts)
+		}
+		t := m.byType[r.AnswerType]
+		if t == nil {
+			t = &counts{}
+			m.byType[r.AnswerType] = t
+		}
+		t.add(r)
+	}
+}
+
+// ByType returns the metrics per answer type the questions asked for
+// (those asking for none are left out).
+func (m *Metrics) ByType() map[string]Scores {
+	out := make(map[string]Scores, len(m.byType))
+	for k, c := range m.byType {
+		out[k] = c.scores()
+	}
+	return out
 }
 
 // Scores returns the metrics over everything added.

@@ -19,6 +19,8 @@ type Report struct {
 	QueryP95  float64 `json:"query_ms_p95"`
 	Scores
 	ByKind map[string]Scores `json:"by_kind"`
+	// ByType groups the questions by the answer type they ask for.
+	ByType map[string]Scores `json:"by_answer_type,omitempty"`
 }
 
 // NewReport fills the metrics and latency figures of a report from m and
@@ -27,7 +29,7 @@ func NewReport(set, retriever, mode string, passages int, index float64, m *Metr
 	return Report{
 		Set: set, Retriever: retriever, Mode: mode, Passages: passages, IndexMS: index,
 		QueryP50: Percentile(lat, 50), QueryP95: Percentile(lat, 95),
-		Scores: m.Scores(), ByKind: m.ByKind(),
+		Scores: m.Scores(), ByKind: m.ByKind(), ByType: m.ByType(),
 	}
 }
 
@@ -57,6 +59,15 @@ func (r Report) WriteText(w io.Writer, kinds []string) {
 	line("all", r.Scores)
 	for _, kind := range kinds {
 		line(kind, r.ByKind[kind])
+	}
+	if !answers || len(r.ByType) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%-18s %5s %9s %11s %10s\n", "asks for", "n", "recall@1", "quote_hit@1", "typed_span")
+	for _, t := range []string{"time", "number", "place", "person"} {
+		if s, ok := r.ByType[t]; ok {
+			fmt.Fprintf(w, "%-18s %5d %9.3f %11.3f %10.3f\n", t, s.Answerable, s.Recall1, s.Quotes().QuoteHit1, s.Quotes().TypedSpan)
+		}
 	}
 }
 

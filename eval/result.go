@@ -21,6 +21,11 @@ type Answered struct {
 	// Quotes are the answer's quotes in the order shown; the first is the
 	// one quote_hit@1 scores.
 	Quotes []Quote
+	// AnswerType is what the question asks for as the engine read it
+	// ("time", "number", "place", "person"; "" for none), and TypedSpan
+	// whether the first quote holds a span of that kind.
+	AnswerType string
+	TypedSpan  bool
 }
 
 // Result scores one question: where retrieval ranked the first relevant
@@ -56,6 +61,9 @@ type Result struct {
 	Quotes     int    `json:"quotes"`
 	// Gold are the row's answers, for reading a miss.
 	Gold []string `json:"gold,omitempty"`
+	// AnswerType and TypedSpan are the answer's (see [Answered]).
+	AnswerType string `json:"answer_type,omitempty"`
+	TypedSpan  bool   `json:"typed_span,omitempty"`
 }
 
 // Score scores row given the texts of its ranked passages (best first; nil
@@ -69,14 +77,14 @@ func Score(row Row, ranked []string, a *Answered) Result {
 	if a == nil {
 		return r
 	}
-	r.Answered, r.Abstained = true, a.Abstained
+	r.Answered, r.Abstained, r.AnswerType = true, a.Abstained, a.AnswerType
 	r.Evidence = r.Answerable && len(row.Evidence) > 0
 	if a.Abstained || len(a.Quotes) == 0 || a.Quotes[0].Text == "" {
 		return r
 	}
 	first := a.Quotes[0]
 	r.Quote, r.QuoteChars, r.Paragraph, r.Whole = first.Text, utf8.RuneCountInString(first.Text), first.Paragraph, first.Whole
-	r.Quotes = len(a.Quotes)
+	r.Quotes, r.TypedSpan = len(a.Quotes), a.TypedSpan
 	r.Hit = Contains(first.Text, row.Answers)
 	for _, q := range a.Quotes {
 		r.HitAny = r.HitAny || Contains(q.Text, row.Answers)

@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"unicode"
@@ -41,4 +43,36 @@ func FuzzNormalize(f *testing.F) {
 			t.Errorf("Normalize(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestByAnswerType: questions group by the answer type they ask for,
+// with how often the first quote holds a span of that kind.
+func TestByAnswerType(t *testing.T) {
+	var m Metrics
+	rows := []struct {
+		typ   string
+		hit   bool
+		typed bool
+	}{{"place", true, true}, {"place", false, true}, {"place", false, false}, {"time", true, true}, {"", true, false}}
+	for i, r := range rows {
+		row := Row{ID: fmt.Sprint(i), Question: "q", Answers: []string{"gold"}, Kind: "k"}
+		quote := "no"
+		if r.hit {
+			quote = "the gold answer"
+		}
+		m.Add(Score(row, nil, &Answered{Quotes: []Quote{{Text: quote}}, AnswerType: r.typ, TypedSpan: r.typed}))
+	}
+	by := m.ByType()
+	if len(by) != 2 {
+		t.Fatalf("types %v, want place and time only", by)
+	}
+	p := by["place"]
+	if p.Answerable != 3 || math.Abs(p.Quotes().QuoteHit1-1.0/3) > 1e-9 || math.Abs(p.Quotes().TypedSpan-2.0/3) > 1e-9 {
+		t.Errorf("place = %+v %+v", p, p.Quotes())
+	}
+	var b strings.Builder
+	NewReport("s", "hybrid", "extractive", 1, 0, &m, nil).WriteText(&b, m.Kinds())
+	if !strings.Contains(b.String(), "place                  3") {
+		t.Errorf("report lacks the place line:\n%s", b.String())
+	}
 }

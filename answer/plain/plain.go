@@ -42,7 +42,10 @@ type Answer struct {
 	Ungrounded bool        `json:"ungrounded"`
 	Notice     string      `json:"notice,omitempty"`
 	Gloss      string      `json:"gloss,omitempty"`
-	Citations  []Citation  `json:"citations"`
+	// AnswerType is what the question asks for as the engine read it
+	// (time, number, place, person), when it asks for one of those.
+	AnswerType string     `json:"answer_type,omitempty"`
+	Citations  []Citation `json:"citations"`
 	// Unsupported lists the model's claims removed as unsupported by the
 	// document: model text, not document text.
 	Unsupported []Unsupported `json:"unsupported"`
@@ -58,7 +61,7 @@ type Unsupported struct {
 // docs keeps its byte offsets).
 func JSON(a answer.Answer, docs []*document.Document) Answer {
 	out := Answer{Question: a.Question, Answer: a.Text, Mode: a.Mode, NotFound: a.NotFound, Ungrounded: a.Ungrounded, Notice: a.Notice,
-		Gloss: a.Gloss, Citations: []Citation{}, Unsupported: []Unsupported{}}
+		Gloss: a.Gloss, AnswerType: a.AnswerType, Citations: []Citation{}, Unsupported: []Unsupported{}}
 	for _, u := range a.Unsupported {
 		out.Unsupported = append(out.Unsupported, Unsupported(u))
 	}
