@@ -149,3 +149,24 @@ func TestOtherLanguageNotice(t *testing.T) {
 		t.Errorf("mixed library: %+v, want not found without the suggestion", a)
 	}
 }
+
+// TestTitleLeadsOnlyWhenAsked: the title answers a question about what
+// the document is; a question asking where does not start with it.
+func TestTitleLeadsOnlyWhenAsked(t *testing.T) {
+	e, _ := sampleEngine(t, nil, Options{})
+	for _, tc := range []struct {
+		q         string
+		wantTitle bool
+	}{
+		{"这次座谈会的名称是什么？", true},
+		{"座谈会在哪里召开的？", false},
+	} {
+		a, err := e.Answer(context.Background(), Question{Text: tc.q}, nil)
+		if err != nil || len(a.Citations) == 0 {
+			t.Fatalf("%q: %+v, %v", tc.q, a, err)
+		}
+		if got := a.Citations[0].Paragraph == 0; got != tc.wantTitle {
+			t.Errorf("%q: first quote ¶%d, want the title %v", tc.q, a.Citations[0].Paragraph, tc.wantTitle)
+		}
+	}
+}

@@ -65,7 +65,7 @@ func (r Report) WriteText(w io.Writer, kinds []string) {
 	}
 	fmt.Fprintf(w, "%-18s %5s %9s %11s %10s\n", "asks for", "n", "recall@1", "quote_hit@1", "typed_span")
 	for _, t := range []string{"time", "number", "place", "person"} {
-		if s, ok := r.ByType[t]; ok {
+		if s, ok := r.ByType[t]; ok && s.Answerable > 0 {
 			fmt.Fprintf(w, "%-18s %5d %9.3f %11.3f %10.3f\n", t, s.Answerable, s.Recall1, s.Quotes().QuoteHit1, s.Quotes().TypedSpan)
 		}
 	}
