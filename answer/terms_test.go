@@ -36,7 +36,7 @@ func TestQuestionShape(t *testing.T) {
 		{"尤金袋鼠的体重大约是多少？", "", "number"},
 		{"基督教神学院兴建于哪一年？", "", "time"},
 		{"計算神經科學一詞首次出現是在什麼時候？", "", "time"},
-		{"上海市委书记是谁？", "", ""},
+		{"上海市委书记是谁？", "", "person"},
 		{"中央为长江经济带安排了多少亿元投资？", "元", "number"},
 		{"长江全长多少公里？", "公里", "number"},
 		{"How many people attended?", "", "number"},
