@@ -38,19 +38,25 @@ var questionTypes = []struct {
 }
 
 // answerType guesses what kind of answer q asks for: "time", "number",
-// "place", "person", or "".
+// "place", "person", or "". In Chinese the first kind whose question
+// word q holds wins; in English the question word that comes first ("who
+// was leader when ..." asks for a person, not a time).
 func answerType(q string) string {
-	lower := strings.ToLower(q)
-	words := " " + strings.Join(strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) }), " ") + " "
 	for _, t := range questionTypes {
 		for _, w := range t.zh {
 			if strings.Contains(q, w) {
 				return t.kind
 			}
 		}
-		for _, w := range t.en {
-			if strings.Contains(words, " "+w+" ") {
-				return t.kind
+	}
+	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) })
+	for i := range words {
+		rest := " " + strings.Join(words[i:min(len(words), i+3)], " ") + " "
+		for _, t := range questionTypes {
+			for _, w := range t.en {
+				if strings.HasPrefix(rest, " "+w+" ") {
+					return t.kind
+				}
 			}
 		}
 	}

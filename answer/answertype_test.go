@@ -21,6 +21,8 @@ func TestAnswerType(t *testing.T) {
 		{"Who spoke at the symposium?", "person"},
 		{"What does the whole report say about energy?", ""}, // "whole" is not "who"
 		{"Whose idea was it?", "person"},
+		{"Who was the leader when the Franks entered the valley?", "person"}, // the first question word
+		{"By what century could they liquefy air?", "time"},
 		{"长江十年禁渔有什么要求？", ""},
 	} {
 		if got := answerType(tc.q); got != tc.want {
