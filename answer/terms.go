@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/retrieval/text"
+	"github.com/citebot/citebot/retrieval/text/wordnet"
 )
 
 // corpusStats holds document frequencies of tokens over all paragraphs the
@@ -43,7 +44,7 @@ func buildStats(r Retriever) *corpusStats {
 			}
 			st.n++
 			clear(seen)
-			for _, t := range text.Tokens(p.Text) {
+			for _, t := range termTokens(p.Text) {
 				if !seen[t] {
 					seen[t] = true
 					st.df[t]++
@@ -201,7 +202,7 @@ func (e *run) questionTerms(q string, weight float64, followup bool) queryTerms 
 				if text.EnglishStop[tok] || (followup && text.EnglishFollowup[tok]) {
 					continue
 				}
-				add(tok, weight, len(tok) > 2)
+				add(termOf(tok), weight, len(tok) > 2)
 			}
 			i = j - 1
 			continue
@@ -338,9 +339,30 @@ func nonHan(q string) string {
 	}, q)
 }
 
-// tokenSet returns the set of tokens of text.
-func tokenSet(src string) map[string]bool {
+// termOf returns the term a question's token matches sentences by: the
+// lemma of an English word (fires and fired are the term fire).
+func termOf(tok string) string {
+	return wordnet.Lemma(tok)
+}
+
+// termTokens returns the tokens of src (text.Tokens) followed by the
+// lemmas of its English words where they differ from the words: a
+// sentence holds both the words it says and the terms a question matches
+// them by (wordnet.Lemma: fires and fired are the term fire).
+func termTokens(src string) []string {
 	toks := text.Tokens(src)
+	for i, n := 0, len(toks); i < n; i++ {
+		if l := wordnet.Lemma(toks[i]); l != toks[i] {
+			toks = append(toks, l)
+		}
+	}
+	return toks
+}
+
+// tokenSet returns the set of tokens of text, with the lemmas of its
+// English words (see [termTokens]).
+func tokenSet(src string) map[string]bool {
+	toks := termTokens(src)
 	set := make(map[string]bool, len(toks))
 	for _, t := range toks {
 		set[t] = true

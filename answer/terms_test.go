@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -113,4 +114,37 @@ func FuzzQuestionTerms(f *testing.F) {
 		topical(q)
 		newContinuation(q)
 	})
+}
+
+// TestLemmaTerms checks that English question words match sentences by
+// their lemmas: "fires" in a question finds "fire" and "fired" in the
+// documents, and the reverse.
+func TestLemmaTerms(t *testing.T) {
+	paras := []string{"Fire destroyed the old town.", "The guards fired at the ships.", "Nothing else happened there."}
+	r := bareRun(Options{})
+	r.st = &corpusStats{n: len(paras), lang: "en", df: map[string]int{}}
+	for _, p := range paras {
+		for tok := range tokenSet(p) {
+			r.st.df[tok]++
+		}
+	}
+	if r.st.df["fire"] != 2 || r.st.df["fired"] != 1 {
+		t.Fatalf("df of fire %d, of fired %d: want 2 and 1", r.st.df["fire"], r.st.df["fired"])
+	}
+	for _, q := range []string{"What did the fires destroy?", "Who was firing?"} {
+		qt := r.questionTerms(q, 1, false)
+		var toks []string
+		for _, term := range qt.terms {
+			toks = append(toks, term.tok)
+		}
+		if !slices.Contains(toks, "fire") {
+			t.Errorf("terms of %q: %v, want fire among them", q, toks)
+		}
+		if c := coverage(qt, tokenSet(paras[1])); c == 0 {
+			t.Errorf("%q covers nothing of %q", q, paras[1])
+		}
+	}
+	if set := tokenSet("Wolves ran"); !set["wolves"] || !set["wolf"] || !set["run"] || !set["ran"] {
+		t.Errorf("tokenSet lacks a word or its lemma: %v", set)
+	}
 }

@@ -128,7 +128,7 @@ func (ix *lexicalIndex) altTerms(alt string) (terms []int32, words []string, han
 	words = text.Tokens(alt)
 	keys := make([]uint64, len(words))
 	for i, w := range words {
-		keys[i] = wordKey(w)
+		keys[i] = lemmaKey(w)
 	}
 	terms, ok = ix.lookupKeys(keys)
 	return terms, words, false, ok && len(words) > 0

@@ -180,6 +180,7 @@ type featureScratch struct {
 func (q *lexQuery) featureScratch() *featureScratch {
 	fs, n := &q.fs, len(q.phrases.runes)
 	fs.seen, fs.best, fs.cover, fs.stamp = zeroed(fs.seen, len(q.terms)), zeroed(fs.best, n), zeroed(fs.cover, n), 0
+	fs.keys.cache = true
 	return fs
 }
 
@@ -244,9 +245,10 @@ func (ix *lexicalIndex) features(q *lexQuery, d int32, src string, fs *featureSc
 }
 
 // termHit returns the idf of query term i the first time the current
-// sentence holds it, else 0.
+// sentence holds it, else 0 (always 0 for a related word of query
+// expansion).
 func (ix *lexicalIndex) termHit(q *lexQuery, fs *featureScratch, i int32) float64 {
-	if fs.seen[i] == fs.stamp {
+	if fs.seen[i] == fs.stamp || int(i) >= q.own {
 		return 0
 	}
 	fs.seen[i] = fs.stamp
@@ -370,7 +372,7 @@ func (ix *lexicalIndex) setFeatureBounds(q *lexQuery, sentence, longest, covered
 	fb.sentence, fb.always = zeroed(fb.sentence, len(q.terms)), 0
 	fb.longest, fb.covered, fb.link, fb.single = fb.longest[:0], fb.covered[:0], fb.link[:0], fb.single[:0]
 	if q.idfSum > 0 {
-		for i, t := range q.terms {
+		for i, t := range q.terms[:q.own] {
 			fb.sentence[i] = sentence * float64(ix.idf[t]) / q.idfSum
 			if i >= 64 {
 				fb.always += fb.sentence[i]

@@ -154,7 +154,7 @@ func (ix *lexicalIndex) countTerms(texts []string) *termCounts {
 		lastDoc = make([]int32, 0, est) // per term: passage number + 1 that last used it
 		slotOf  = make([]int32, 0, est) // per term: its index in the current passage's list
 		keys    []uint64
-		ks      keyScanner
+		ks      = keyScanner{cache: true}
 	)
 	for d, src := range texts {
 		keys = ks.appendKeys(keys[:0], src, ix.params.bigramsOnly)
@@ -351,6 +351,9 @@ type lexQuery struct {
 	// appearance; weights their idf times their count in the query.
 	terms   []int32
 	weights []float32
+	// own is how many of terms are the query's own: the rest are related
+	// words of query expansion (see expand.go), weighted below them.
+	own int
 	// slots maps a term's key to its index in terms.
 	slots termTable
 	// idfSum is the summed idf of the distinct query terms.
@@ -379,7 +382,9 @@ type lexQuery struct {
 }
 
 // prepare strips question words from query, tokenises it and looks its
-// terms up. A term repeated in the query counts once per occurrence.
+// terms up, then adds the related words of an English query (see
+// [lexicalIndex.expand]). A term repeated in the query counts once per
+// occurrence.
 // The query comes from a pool: a caller done with it may hand it back
 // with [lexicalIndex.release].
 func (ix *lexicalIndex) prepare(query string) *lexQuery {
@@ -407,6 +412,7 @@ func (ix *lexicalIndex) prepare(query string) *lexQuery {
 		q.weights = append(q.weights, ix.idf[t])
 		q.idfSum += float64(ix.idf[t])
 	}
+	ix.expand(q, query)
 	return q
 }
 

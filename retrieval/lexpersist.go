@@ -9,6 +9,8 @@ import (
 	"math"
 	"strconv"
 	"sync"
+
+	"github.com/citebot/citebot/retrieval/text/wordnet"
 )
 
 // The lexical section of a snapshot follows the vectors, so that a restart
@@ -44,12 +46,13 @@ const lexicalProbe = "长江经济带发展座谈会在武汉召开。Mr. Smith 
 	"ＧＤＰ增长６．５％，「共抓大保护、不搞大开发」！Is it 2018? Yes—e.g. COVID-19 and Ｘｉ’s “talk”…\n第二段。"
 
 // lexicalFingerprint returns a hash of the lexical format, the BM25
-// parameters and what the tokenizer and sentence splitter make of
-// [lexicalProbe]. It goes into the snapshot key.
+// parameters, the lemma table and what the tokenizer and sentence
+// splitter make of [lexicalProbe]. It goes into the snapshot key.
 var lexicalFingerprint = sync.OnceValue(func() string {
 	h := sha256.New()
 	h.Write([]byte(lexicalFormat))
 	fmt.Fprint(h, DefaultBM25K1, DefaultBM25B)
+	fmt.Fprint(h, "lemmas", wordnet.Fingerprint())
 	var b [8]byte
 	for _, k := range appendTokenKeys(nil, lexicalProbe, false) {
 		binary.LittleEndian.PutUint64(b[:], k)

@@ -4,12 +4,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/retrieval/text"
+	"github.com/citebot/citebot/retrieval/text/wordnet"
 )
 
 // Token keys. Every BM25 token (see text.Tokens) is identified by a 64-bit
 // key, so that Han characters and bigrams need no string hashing: a single
 // Han character is its code point, a bigram packs both code points with bit
-// 62 set, any other token is its FNV-1a hash with bit 63 set.
+// 62 set, any other token is its FNV-1a hash with bit 63 set. A word is
+// keyed by its lemma (wordnet.Lemma: fires and fired are the term fire),
+// so a question's inflection need not be the document's.
 
 // tokenKey returns the key of a token given as a string.
 func tokenKey(tok string) uint64 {
@@ -23,7 +26,12 @@ func tokenKey(tok string) uint64 {
 			return bigramKey(r1, r2)
 		}
 	}
-	return wordKey(tok)
+	return lemmaKey(tok)
+}
+
+// lemmaKey is the key of a Word or Number token: that of its lemma.
+func lemmaKey(tok string) uint64 {
+	return wordKey(wordnet.Lemma(tok))
 }
 
 // bigramKey is the key of the Han bigram r1r2.
@@ -40,18 +48,49 @@ func wordKey[T string | []byte](tok T) uint64 {
 }
 
 // keyScanner turns the tokens of a text into keys. The zero value is
-// ready; fold is scratch for words that need folding.
+// ready; fold is scratch for words that need folding. A scanner that
+// reads many texts (a build, a pooled query's features) sets cache: it
+// then keeps the lemma keys of the words it has seen in lemmas, by their
+// surface keys.
 type keyScanner struct {
-	fold []byte
+	fold   []byte
+	cache  bool
+	lemmas map[uint64]uint64
 }
 
-// wordKey returns the key of the Word or Number tok of src.
+// maxCachedLemmas bounds a keyScanner's cache: a scanner that reads many
+// passages (a build, a pooled query's features) starts afresh past it.
+const maxCachedLemmas = 1 << 16
+
+// wordKey returns the key of the Word or Number tok of src (that of its
+// lemma, see [lemmaKey]).
 func (k *keyScanner) wordKey(src string, tok text.Token) uint64 {
-	if !tok.Folded {
-		return wordKey(src[tok.Start:tok.End])
+	span := src[tok.Start:tok.End]
+	var key uint64
+	if tok.Folded {
+		k.fold = text.AppendFolded(k.fold[:0], span)
+		key = wordKey(k.fold)
+	} else {
+		key = wordKey(span)
 	}
-	k.fold = text.AppendFolded(k.fold[:0], src[tok.Start:tok.End])
-	return wordKey(k.fold)
+	if tok.Kind != text.Word {
+		return key
+	}
+	if l, ok := k.lemmas[key]; ok {
+		return l
+	}
+	w := span
+	if tok.Folded {
+		w = string(k.fold)
+	}
+	l := lemmaKey(w)
+	if k.cache {
+		if k.lemmas == nil || len(k.lemmas) >= maxCachedLemmas {
+			k.lemmas = make(map[uint64]uint64, 256)
+		}
+		k.lemmas[key] = l
+	}
+	return l
 }
 
 // appendKeys appends the keys of text.Tokens(src) to dst, in order,

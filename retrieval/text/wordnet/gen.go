@@ -1,0 +1,3 @@
+package wordnet
+
+//go:generate go run ./internal/gen -dict /usr/share/wordnet -out wordnet.gz
