@@ -56,3 +56,5 @@ eval:
 	go run ./cmd/citebot eval --qa testdata/eval/seed_dev.jsonl
 	go run ./cmd/citebot eval --doc testdata/eval/cmrc2018_trial.txt --qa testdata/eval/cmrc2018_trial.jsonl
 	go run ./cmd/citebot eval --doc testdata/eval/drcd_dev.txt --qa testdata/eval/drcd_dev.jsonl
+	go run ./cmd/citebot eval --doc testdata/eval/drcd_dev.txt --qa testdata/eval/drcd_dev_simplified50.jsonl
+	go run ./cmd/citebot eval --doc testdata/eval/cmrc2018_trial.txt --qa testdata/eval/cmrc2018_trial_traditional50.jsonl

@@ -98,7 +98,7 @@ func (st *corpusStats) salientAbsent(question string) []string {
 			out = append(out, w)
 		}
 	}
-	runes := []rune(question)
+	runes := []rune(text.Fold(question)) // the documents' tokens are folded
 	for i := 2; i < len(runes); i++ {
 		if !strings.ContainsRune(placeSuffixes, runes[i]) || !text.IsHan(runes[i-1]) || !text.IsHan(runes[i-2]) {
 			continue

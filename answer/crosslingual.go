@@ -66,8 +66,10 @@ func (st *corpusStats) holds(s string) bool {
 	return len(toks) > 0
 }
 
-// renderingTokens returns the tokens a rendering is matched by.
+// renderingTokens returns the tokens a rendering is matched by, folded
+// as the documents' tokens are (text.Fold).
 func renderingTokens(s string) []string {
+	s = text.Fold(s)
 	rs := []rune(s)
 	if len(rs) == 0 || !text.IsHan(rs[0]) {
 		return text.Tokens(s)
@@ -195,6 +197,7 @@ func (e *run) glossLine(question string, cites []Citation) string {
 	for _, g := range tr.Groups {
 		for _, a := range g.Alts {
 			if quoteHolds(quotes, a.Text) {
+				a.Headword = quoteForm(quotes, a.Headword)
 				if t := glossTerm(a); t != "" {
 					parts = append(parts, t)
 				}
@@ -219,6 +222,18 @@ func glossTerm(a lexicon.Alternative) string {
 		return a.Headword
 	}
 	return a.Headword + " " + a.Sense
+}
+
+// quoteForm returns headword hw as the first quote holding it writes it
+// (鐵路 for 铁路 in a Traditional quote), else hw.
+func quoteForm(quotes []string, hw string) string {
+	want := text.Fold(hw)
+	for _, q := range quotes {
+		if i := strings.Index(text.Fold(q), want); i >= 0 && want != "" {
+			return q[i : i+len(want)]
+		}
+	}
+	return hw
 }
 
 // quoteHolds reports whether a quote holds every token of rendering s.

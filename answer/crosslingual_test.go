@@ -119,7 +119,11 @@ func TestCrossLingualAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zhEngine, enEngine := crossLingualEngine(t, zh), crossLingualEngine(t, en)
+	hant, err := document.Parse("hant.txt", []byte("長江十年禁漁\n\n長江流域重點水域實行十年禁漁，漁民全部退捕上岸。\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zhEngine, enEngine, hantEngine := crossLingualEngine(t, zh), crossLingualEngine(t, en), crossLingualEngine(t, hant)
 	for _, tc := range []struct {
 		name     string
 		e        *Engine
@@ -131,6 +135,7 @@ func TestCrossLingualAnswer(t *testing.T) {
 		{"en about zh, pollution", zhEngine, "What was asked about air pollution?", "加强大气污染防治", "污染"},
 		{"en about zh, name", zhEngine, "What did Chen Jining do?", "陈吉宁", "陈吉宁"},
 		{"en about zh, absent", zhEngine, "What is the budget of the compensation fund?", "", ""},
+		{"en about Traditional zh: the gloss in the quote's characters", hantEngine, "How long is the fishing ban on the Yangtze?", "十年禁漁", "禁漁"},
 		{"zh about en", enEngine, "长江禁渔多少年？", "fishing ban", "禁渔"},
 		{"zh about en, pollution", enEngine, "会议对空气污染有什么要求？", "air pollution", "污染"},
 	} {

@@ -2,7 +2,9 @@ package answer
 
 import (
 	"flag"
+	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -176,6 +178,58 @@ func TestEvalSets(t *testing.T) {
 					t.Errorf("%s: quote_hit@1 %.3f (want >= %.2f), whole_sentence_rate %.3f (want >= %.2f), abstain %.3f (want >= %.2f), false_abstain %.3f (want <= %.2f)",
 						kind, got.QuoteHit1, f.hit, got.WholeSentenceRate, f.whole, got.AbstainRate, f.abstain, got.FalseAbstainRate, f.maxFalseAbstain)
 				}
+			}
+		})
+	}
+}
+
+// scriptFoldingSets are the question sets converted to the other script
+// (see testdata/eval/README.md), each with the set its rows come from and
+// the quote_hit@1 floor it must reach.
+var scriptFoldingSets = []struct {
+	set   evalSet // the converted rows; named after the original set, whose index it shares
+	from  string  // the original rows
+	floor float64
+}{
+	{evalSet{"drcd_dev", evalDir, []string{"drcd_dev.txt"}, "drcd_dev_simplified50.jsonl"}, "drcd_dev.jsonl", 0.80},
+	{evalSet{"cmrc2018_trial", evalDir, []string{"cmrc2018_trial.txt"}, "cmrc2018_trial_traditional50.jsonl"}, "cmrc2018_trial.jsonl", 0.72},
+}
+
+// TestEvalScriptFolding asks questions in the other script than their
+// document's (Simplified about drcd_dev's Traditional text, Traditional
+// about cmrc2018_trial's Simplified text): quote_hit@1 must reach the
+// set's floor and stay within maxScriptGap of the same questions asked in
+// the document's script. Run with -v for the figures.
+func TestEvalScriptFolding(t *testing.T) {
+	if testing.Short() {
+		t.Skip("eval sets take a few seconds")
+	}
+	if raceEnabled {
+		t.Skip("eval sets are too slow under the race detector; run without -race")
+	}
+	const maxScriptGap = 0.03
+	for _, tc := range scriptFoldingSets {
+		t.Run(tc.set.rows, func(t *testing.T) {
+			converted := loadRows(t, tc.set)
+			byID := make(map[string]eval.Row)
+			for _, r := range loadRows(t, evalSet{dir: tc.set.dir, rows: tc.from}) {
+				byID[r.ID] = r
+			}
+			original := make([]eval.Row, len(converted))
+			for i, r := range converted {
+				o, ok := byID[r.ID]
+				if !ok || o.Question == r.Question || !slices.Equal(o.Answers, r.Answers) {
+					t.Fatalf("row %s: not a converted row of %s", r.ID, tc.from)
+				}
+				original[i] = o
+			}
+			docs, r := realRetriever(t, tc.set)
+			e := New(r, nil, Options{})
+			got := runEval(t, e, docs, converted).Scores().Quotes().QuoteHit1
+			want := runEval(t, e, docs, original).Scores().Quotes().QuoteHit1
+			t.Logf("quote_hit@1 %.3f, in the document's script %.3f", got, want)
+			if got < tc.floor || math.Abs(got-want) > maxScriptGap {
+				t.Errorf("quote_hit@1 %.3f (want >= %.2f and within %.2f of %.3f in the document's script)", got, tc.floor, maxScriptGap, want)
 			}
 		})
 	}

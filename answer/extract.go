@@ -438,11 +438,11 @@ func questionChars(qt queryTerms) map[rune]bool {
 }
 
 // novelRunes counts the letters, digits and Han characters of w that are
-// not among the question's characters.
+// not among the question's characters (which are folded, see text.Fold).
 func novelRunes(w string, qchars map[rune]bool) int {
 	n := 0
 	for _, r := range w {
-		if (unicode.IsLetter(r) || unicode.IsDigit(r)) && !qchars[unicode.ToLower(r)] {
+		if (unicode.IsLetter(r) || unicode.IsDigit(r)) && !qchars[unicode.ToLower(text.FoldRune(r))] {
 			n++
 		}
 	}

@@ -163,12 +163,14 @@ func toRunes(words []string) [][]rune {
 // (weight 1 × idf) and single Han characters (uniWeight × idf) outside
 // interrogative phrases, and Latin words and numbers that are not stop
 // words. weight scales every term (lower for context from earlier turns).
+// Han terms are folded (text.Fold), as the documents' tokens are, so a
+// question in either script finds either.
 func (e *run) questionTerms(q string, weight float64, followup bool) queryTerms {
 	if qt, ok := e.translatedTerms(q, weight); ok { // a question in another language (crosslingual.go)
 		return qt
 	}
 	st := e.st
-	runes := []rune(q)
+	runes := []rune(text.Fold(q))
 	stop := contentMask(runes, followup)
 	var qt queryTerms
 	seen := make(map[string]bool)
@@ -283,15 +285,16 @@ func quantityUnit(runes []rune) string {
 }
 
 // compoundUnits are two-character units a 多少 question may ask for.
-var compoundUnits = []string{"公里", "公斤", "公尺", "公顷", "公頃", "英里", "英尺", "平方", "小时", "小時", "分钟", "分鐘", "美元", "港元", "欧元", "歐元", "日元", "日圓"}
+var compoundUnits = []string{"公里", "公斤", "公尺", "公顷", "公頃", "英里", "英尺", "平方", "小时", "小時", "分钟", "分鐘", "美元", "港元", "欧元", "歐元", "日元", "日圓", "日圆"}
 
 // magnitudes are the orders of magnitude between 多少 and a unit.
 const magnitudes = "十百千万萬亿億"
 
 // hasQuantity reports whether text holds a number (digits or Chinese
-// numerals) followed by unit.
+// numerals) followed by unit, in either script (unit may be folded).
 func hasQuantity(src, unit string) bool {
 	const numerals = "0123456789０１２３４５６７８９一二三四五六七八九十百千万萬亿億两兩半数數多余餘"
+	src, unit = text.Fold(src), text.Fold(unit)
 	for i := 0; ; {
 		j := strings.Index(src[i:], unit)
 		if j < 0 {

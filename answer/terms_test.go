@@ -1,9 +1,14 @@
 package answer
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/document"
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 func TestTopical(t *testing.T) {
@@ -53,6 +58,19 @@ func TestQuestionShape(t *testing.T) {
 	}
 }
 
+// TestCompoundUnitsFolded: quantityUnit reads a folded question, so the
+// list holds the folded form of each unit.
+func TestCompoundUnitsFolded(t *testing.T) {
+	for _, u := range compoundUnits {
+		if !slices.Contains(compoundUnits, text.Fold(u)) {
+			t.Errorf("compoundUnits holds %q but not its fold %q", u, text.Fold(u))
+		}
+	}
+	if got := quantityUnit([]rune(text.Fold("花了多少日圓？"))); got != "日圆" {
+		t.Errorf("unit of a Traditional question %q, want 日圆", got)
+	}
+}
+
 func TestHasQuantity(t *testing.T) {
 	tests := []struct {
 		text, unit string
@@ -63,6 +81,8 @@ func TestHasQuantity(t *testing.T) {
 		{"天气很好，12日下午开会", "天", false},
 		{"约有两百人参加", "人", true},
 		{"人很多", "人", false},
+		{"會議開了三個月", "个", true}, // either script
+		{"三个月", "個", true},
 	}
 	for _, tt := range tests {
 		if got := hasQuantity(tt.text, tt.unit); got != tt.want {
@@ -146,5 +166,53 @@ func TestLemmaTerms(t *testing.T) {
 	}
 	if set := tokenSet("Wolves ran"); !set["wolves"] || !set["wolf"] || !set["run"] || !set["ran"] {
 		t.Errorf("tokenSet lacks a word or its lemma: %v", set)
+	}
+}
+
+// TestScriptFoldingAnswer: a question in one script is answered from a
+// document in the other, with the document's own characters quoted, and
+// the abstention rules read both scripts alike.
+func TestScriptFoldingAnswer(t *testing.T) {
+	hant, err := document.Parse("hant.txt", []byte("坦贊鐵路\n\n坦贊鐵路是一條連接坦尚尼亞和尚比亞的鐵路，全長1860公里，1976年全線通車。\n\n臺灣省的行政中心位於南投縣。\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hans, err := document.Parse("hans.txt", []byte("长江十年禁渔\n\n长江流域重点水域实行十年禁渔，渔民全部退捕上岸。\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hantEngine, hansEngine := crossLingualEngine(t, hant), crossLingualEngine(t, hans)
+	for _, tc := range []struct {
+		name     string
+		e        *Engine
+		question string
+		quote    string // "" for an abstention
+	}{
+		{"simplified about traditional", hantEngine, "坦赞铁路是怎么回事？", "坦贊鐵路是一條"},
+		{"simplified, a quantity", hantEngine, "坦赞铁路全长多少公里？", "全長1860公里"},
+		{"simplified, a place name", hantEngine, "台湾省的行政中心在哪里？", "南投縣"},
+		{"simplified, a place name absent", hantEngine, "湖北省的行政中心在哪里？", ""},
+		{"traditional about simplified", hansEngine, "長江禁漁實行多少年？", "十年禁渔"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := tc.e.Answer(context.Background(), Question{Text: tc.question}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.quote == "" {
+				if !a.NotFound {
+					t.Errorf("answered %q, want an abstention", a.Text)
+				}
+				return
+			}
+			if a.NotFound || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, tc.quote) {
+				t.Fatalf("answer %q (not found %v), want a first quote holding %q", a.Text, a.NotFound, tc.quote)
+			}
+			for _, d := range []*document.Document{hant, hans} {
+				if c := a.Citations[0]; c.Doc == d.Name && d.Text[c.Start:c.End] != c.Quote {
+					t.Errorf("quote %q is not the document's text at its offsets", c.Quote)
+				}
+			}
+		})
 	}
 }

@@ -157,21 +157,26 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
-// BenchmarkBuildEvalCorpus builds the index of cmrc2018_trial.txt from its
-// raw bytes (parse, split, BM25, embed), the way the bot starts on it.
+// BenchmarkBuildEvalCorpus builds the index of cmrc2018_trial.txt
+// (Simplified) and drcd_dev.txt (Traditional) from their raw bytes (parse,
+// split, BM25, embed), the way the bot starts on them.
 func BenchmarkBuildEvalCorpus(b *testing.B) {
-	raw, err := os.ReadFile(filepath.Join("..", "testdata", "eval", "cmrc2018_trial.txt"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		doc, err := document.Parse("cmrc2018_trial.txt", raw)
+	for _, name := range []string{"cmrc2018_trial.txt", "drcd_dev.txt"} {
+		raw, err := os.ReadFile(filepath.Join("..", "testdata", "eval", name))
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := Build(context.Background(), []*document.Document{doc}, Options{}); err != nil {
-			b.Fatal(err)
-		}
+		b.Run(strings.TrimSuffix(name, ".txt"), func(b *testing.B) {
+			for b.Loop() {
+				doc, err := document.Parse(name, raw)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := Build(context.Background(), []*document.Document{doc}, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -88,7 +88,7 @@ type xlGroup struct {
 
 // xlAlt is one alternative: its tokens' terms.
 type xlAlt struct {
-	text   string
+	text   string // folded (text.Fold)
 	han    bool
 	words  []string // the words of an English alternative
 	terms  []int32
@@ -110,10 +110,10 @@ func (ix *Index) translate(query string) *xlQuery {
 }
 
 // altTerms returns the terms of an alternative's tokens: the bigrams of a
-// Han headword (its character when it has one), an English phrase's
-// words; ok is false when the index lacks one.
+// Han headword (its character when it has one), folded, an English
+// phrase's words; ok is false when the index lacks one.
 func (ix *lexicalIndex) altTerms(alt string) (terms []int32, words []string, han, ok bool) {
-	rs := []rune(alt)
+	rs := []rune(text.Fold(alt))
 	if len(rs) > 0 && text.IsHan(rs[0]) {
 		keys := make([]uint64, 0, len(rs))
 		if len(rs) == 1 {
@@ -164,7 +164,7 @@ func (ix *lexicalIndex) prepareGroups(tr lexicon.Query) *xlQuery {
 		for _, a := range g.Alts {
 			terms, words, han, ok := ix.altTerms(a.Text)
 			if ok {
-				xg.alts = append(xg.alts, xlAlt{text: a.Text, han: han, words: words, terms: terms, weight: float32(a.Weight)})
+				xg.alts = append(xg.alts, xlAlt{text: text.Fold(a.Text), han: han, words: words, terms: terms, weight: float32(a.Weight)})
 			}
 		}
 		if len(xg.alts) == 0 {
@@ -329,12 +329,12 @@ func (ix *Index) crossLingualHits(ctx context.Context, query string, q *xlQuery,
 
 // groupSentenceShare returns the largest share of q's group weight that
 // one sentence of passage d holds (a group counts when the sentence holds
-// one of its alternatives).
+// one of its alternatives, in either script).
 func (ix *Index) groupSentenceShare(q *xlQuery, d int32) float64 {
 	if q.total == 0 {
 		return 0
 	}
-	src := ix.passages[d].Text
+	src := text.Fold(ix.passages[d].Text)
 	best, from := 0.0, 0
 	for _, end := range ix.lex.sentences(d) {
 		sent := src[from:end]

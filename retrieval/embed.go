@@ -22,16 +22,17 @@ const DefaultLocalDim = 384
 
 // localEmbedderVersion changes whenever LocalEmbedder's output changes; it
 // is part of [LocalEmbedderID].
-const localEmbedderVersion = "v1"
+const localEmbedderVersion = "v2"
 
 // LocalEmbedder returns a deterministic embedding function that needs no
 // model and no network: the text's character n-gram features are hashed
 // into dim buckets (the "hashing trick") and the vector is L2-normalised.
 //
 // Features come from the tokens of text.TokenScanner (as BM25 sees them):
-// Han characters and Han character bigrams, lowercase words of other
-// letters (without their combining marks) with their character trigrams,
-// and digit runs. A feature's
+// Han characters and Han character bigrams, folded (text.Fold: a
+// Traditional text and its Simplified form embed alike), lowercase words
+// of other letters (without their combining marks) with their character
+// trigrams, and digit runs. A feature's
 // weight is 1+ln(tf), times a per-kind weight; very common Chinese function
 // characters (的, 是, 了, ...) are down-weighted by a fixed list, since the
 // embedder has no corpus statistics (no idf). Each feature's hash also picks
@@ -127,21 +128,25 @@ func (f *localFeaturizer) appendFeatures(sc *embedScratch, src string) {
 	w := f.w
 	ts := text.NewTokenScanner(src)
 	var last text.Token
+	han, folded := src, false // the text Han features are cut from
 	for tok, ok := ts.Next(); ok; tok, ok = ts.Next() {
 		if tok.Kind != text.Han {
 			f.addWords(sc, src, tok)
 			last = tok
 			continue
 		}
+		if tok.Folded && !folded {
+			han, folded = text.Fold(src), true
+		}
 		sw := 1.0
 		if isStopChar(tok.Rune) {
 			sw = w.StopChar
 		}
-		addFeature(sc, featUni, src[tok.Start:tok.End], w.Unigram*sw)
+		addFeature(sc, featUni, han[tok.Start:tok.End], w.Unigram*sw)
 		if tok.Prev >= 0 {
-			addFeature(sc, featBi, src[tok.BigramStart():tok.End], w.Bigram)
+			addFeature(sc, featBi, han[tok.BigramStart():tok.End], w.Bigram)
 			if last.Kind == text.Han && last.Prev >= 0 {
-				addFeature(sc, featTri, src[last.BigramStart():tok.End], w.Trigram)
+				addFeature(sc, featTri, han[last.BigramStart():tok.End], w.Trigram)
 			}
 		}
 		last = tok

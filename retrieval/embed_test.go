@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -118,6 +119,19 @@ func BenchmarkLocalEmbedder(b *testing.B) {
 	}
 }
 
+// TestLocalEmbedderFolds: a Traditional text and its Simplified form
+// embed alike.
+func TestLocalEmbedderFolds(t *testing.T) {
+	embed := LocalEmbedder(DefaultLocalDim)
+	for _, p := range [][2]string{{"坦贊鐵路是怎麼回事", "坦赞铁路是怎么回事"}, {"臺灣海峽，A330", "台湾海峡，A330"}} {
+		a, _ := embed(context.Background(), p[0])
+		b, _ := embed(context.Background(), p[1])
+		if !slices.Equal(a, b) {
+			t.Errorf("%q and %q embed differently", p[0], p[1])
+		}
+	}
+}
+
 // TestLocalEmbedderStable pins LocalEmbedder's output: snapshots of its
 // vectors are reused under LocalEmbedderID, so a change to it must come
 // with a new localEmbedderVersion (and then a new checksum here).
@@ -141,7 +155,7 @@ func TestLocalEmbedderStable(t *testing.T) {
 			binary.Write(h, binary.LittleEndian, math.Float32bits(x))
 		}
 	}
-	const want = 0xc2262f6d9f8300ad // local-v1 (unchanged since the first release)
+	const want = 0x6b206e4534f4541d // local-v2 (script folding)
 	if got := h.Sum64(); got != want {
 		t.Errorf("LocalEmbedder output checksum %#x, want %#x: bump localEmbedderVersion if the change is meant", got, uint64(want))
 	}

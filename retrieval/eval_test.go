@@ -171,6 +171,48 @@ func TestEvalQuality(t *testing.T) {
 	}
 }
 
+// TestEvalScriptFolding asks the questions of a set converted to the other
+// script (testdata/eval/README.md: drcd_dev in Simplified, cmrc2018_trial
+// in Traditional): hybrid recall@1 must stay within 0.03 of the same
+// questions asked in the document's script.
+func TestEvalScriptFolding(t *testing.T) {
+	if testing.Short() {
+		t.Skip("eval sets are slow under -short")
+	}
+	converted := map[string]string{"drcd_dev": "drcd_dev_simplified50.jsonl", "cmrc2018_trial": "cmrc2018_trial_traditional50.jsonl"}
+	for _, s := range loadEvalSets(t) {
+		name, ok := converted[s.Name]
+		if !ok {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			rows, err := eval.Load(filepath.Join("..", "testdata", "eval", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			byID := make(map[string]eval.Row)
+			for _, q := range s.Questions {
+				byID[q.ID] = q
+			}
+			original := evalSet{Name: s.Name, Docs: s.Docs}
+			for _, q := range rows {
+				o, ok := byID[q.ID]
+				if !ok || o.Question == q.Question {
+					t.Fatalf("row %s: not a converted row of %s", q.ID, s.Name)
+				}
+				original.Questions = append(original.Questions, o)
+			}
+			ix := buildEvalIndex(t, s, Options{})
+			got := scoreIndex(t, ix, evalSet{Name: name, Docs: s.Docs, Questions: rows}, MethodHybrid)
+			want := scoreIndex(t, ix, original, MethodHybrid)
+			t.Logf("%s %s; in the document's script %s", name, formatScores(got), formatScores(want))
+			if got.Recall1 < want.Recall1-0.03 {
+				t.Errorf("recall@1 %.3f, more than 0.03 below %.3f in the document's script", got.Recall1, want.Recall1)
+			}
+		})
+	}
+}
+
 // TestTokenizerChoice keeps the measurement behind segment.Tokens: BM25
 // over Han bigrams plus single characters against bigrams alone. Adding
 // the characters must not lose on any set and wins on Traditional Chinese.

@@ -31,8 +31,8 @@ type phraseQuery struct {
 	runes  []rune
 	weight []float64
 	sum    float64
-	// enc[i] is the UTF-8 encoding of runes[i] (a slice of the query), so
-	// a phrase extends by comparing bytes.
+	// enc[i] is the UTF-8 encoding of runes[i] (a slice of the folded
+	// query), so a phrase extends by comparing bytes (see [foldedAt]).
 	enc []string
 	// filter holds the phrase runes: a passage rune outside it can be
 	// part of no query term and no shared phrase. hasASCII reports an
@@ -287,7 +287,7 @@ func (pq *phraseQuery) match(src string, end int, g int32, prev rune, best []int
 			continue // inside a match that starts earlier
 		}
 		k, pos := 1, end
-		for i+k < len(qr) && qw[i+k] >= 0 && hasPrefixAt(src, pos, enc[i+k]) {
+		for i+k < len(qr) && qw[i+k] >= 0 && foldedAt(src, pos, enc[i+k], qr[i+k]) {
 			pos += len(enc[i+k])
 			k++
 		}
@@ -295,6 +295,20 @@ func (pq *phraseQuery) match(src string, end int, g int32, prev rune, best []int
 			best[i+t] = max(best[i+t], int32(t+1))
 		}
 	}
+}
+
+// foldedAt reports whether src[pos:] starts with a rune that folds to the
+// folded rune r, whose encoding is e: the same bytes, else a rune of
+// another script (text.FoldRune keeps the encoded length).
+func foldedAt(src string, pos int, e string, r rune) bool {
+	if hasPrefixAt(src, pos, e) {
+		return true
+	}
+	if pos+len(e) > len(src) || src[pos] < utf8.RuneSelf {
+		return false
+	}
+	p, size := utf8.DecodeRuneInString(src[pos:])
+	return size == len(e) && text.FoldRune(p) == r
 }
 
 // hasPrefixAt reports whether src[pos:] starts with the rune encoding e.

@@ -360,7 +360,7 @@ type lexQuery struct {
 	idfSum float64
 	// hasWords reports a Word or Number among the terms.
 	hasWords bool
-	// src is the query without question words.
+	// src is the query folded (text.Fold) without question words.
 	src string
 	// phrases is set by [lexicalIndex.preparePhrases].
 	phrases *phraseQuery
@@ -381,18 +381,17 @@ type lexQuery struct {
 	best      []float64
 }
 
-// prepare strips question words from query, tokenises it and looks its
-// terms up, then adds the related words of an English query (see
-// [lexicalIndex.expand]). A term repeated in the query counts once per
-// occurrence.
-// The query comes from a pool: a caller done with it may hand it back
-// with [lexicalIndex.release].
+// prepare folds query (text.Fold), strips its question words, tokenises
+// it and looks its terms up, then adds the related words of an English
+// query (see [lexicalIndex.expand]). A term repeated in the query counts
+// once per occurrence. The query comes from a pool: a caller done with it
+// may hand it back with [lexicalIndex.release].
 func (ix *lexicalIndex) prepare(query string) *lexQuery {
 	q, _ := ix.queries.Get().(*lexQuery)
 	if q == nil {
 		q = new(lexQuery)
 	}
-	query = stripQuestionWords(query)
+	query = stripQuestionWords(text.Fold(query))
 	q.keys = appendTokenKeys(q.keys[:0], query, ix.params.bigramsOnly)
 	q.src, q.idfSum, q.hasWords, q.phrases, q.bound = query, 0, false, nil, nil
 	q.slots.reset(len(q.keys))

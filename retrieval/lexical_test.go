@@ -207,6 +207,26 @@ func TestPhraseMatch(t *testing.T) {
 	}
 }
 
+// TestScriptFolding: a question in one script scores a passage in the
+// other as it scores the passage in its own script, in BM25 and in the
+// sentence and phrase features alike.
+func TestScriptFolding(t *testing.T) {
+	ix := newLexicalIndex(lexTexts, bm25Params{})
+	trad, simp := ix.search("臺灣海峽在哪裡", 3), ix.search("台湾海峡在哪里", 3)
+	if len(trad) == 0 || !slices.Equal(trad, simp) {
+		t.Errorf("Traditional question %v, Simplified %v: want the same hits", trad, simp)
+	}
+	for _, tc := range []struct{ q, passage string }{
+		{"坦赞铁路是怎么回事", "坦贊鐵路是連接坦尚尼亞和尚比亞的鐵路。"},
+		{"坦贊鐵路是怎麼回事", "坦赞铁路是连接坦桑尼亚和赞比亚的铁路。"},
+	} {
+		got, want := features(tc.q, tc.passage), features(text.Fold(tc.q), text.Fold(tc.passage))
+		if got != want || got.longest < 0.5 || got.sentence == 0 {
+			t.Errorf("%q on %q: features %+v, want %+v as in one script", tc.q, tc.passage, got, want)
+		}
+	}
+}
+
 func TestTermTable(t *testing.T) {
 	var tt termTable
 	if _, ok := tt.get(42); ok {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/citebot/citebot/retrieval/text"
 	"github.com/citebot/citebot/retrieval/text/wordnet"
 )
 
@@ -40,14 +41,17 @@ import (
 const lexicalFormat = "lexical-1"
 
 // lexicalProbe exercises the tokenizer and the sentence rules: Han runs,
-// words with case and width folding, numbers, abbreviations, decimals,
-// quotes and mixed scripts.
+// Traditional characters and variants (script folding), words with case
+// and width folding, numbers, abbreviations, decimals, quotes and mixed
+// scripts.
 const lexicalProbe = "长江经济带发展座谈会在武汉召开。Mr. Smith arrived in the U.S. at 3.5 p.m.; " +
-	"ＧＤＰ增长６．５％，「共抓大保护、不搞大开发」！Is it 2018? Yes—e.g. COVID-19 and Ｘｉ’s “talk”…\n第二段。"
+	"ＧＤＰ增长６．５％，「共抓大保护、不搞大开发」！Is it 2018? Yes—e.g. COVID-19 and Ｘｉ’s “talk”…\n第二段。" +
+	"坦贊鐵路於1976年通車，氷河。"
 
 // lexicalFingerprint returns a hash of the lexical format, the BM25
-// parameters, the lemma table and what the tokenizer and sentence
-// splitter make of [lexicalProbe]. It goes into the snapshot key.
+// parameters, the lemma table, what the tokenizer and sentence splitter
+// make of [lexicalProbe] and the script-folding table (every character
+// the tokenizer may fold, with its fold). It goes into the snapshot key.
 var lexicalFingerprint = sync.OnceValue(func() string {
 	h := sha256.New()
 	h.Write([]byte(lexicalFormat))
@@ -57,6 +61,12 @@ var lexicalFingerprint = sync.OnceValue(func() string {
 	for _, k := range appendTokenKeys(nil, lexicalProbe, false) {
 		binary.LittleEndian.PutUint64(b[:], k)
 		h.Write(b[:])
+	}
+	for r := rune(0x3400); r <= 0xFFFF; r++ {
+		if f := text.FoldRune(r); f != r {
+			binary.LittleEndian.PutUint64(b[:], uint64(r)<<32|uint64(f))
+			h.Write(b[:])
+		}
 	}
 	off, ends := sentenceEnds([]string{lexicalProbe})
 	for _, e := range ends[off[0]:off[1]] {

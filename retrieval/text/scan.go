@@ -10,8 +10,8 @@ type TokenKind uint8
 
 // Token kinds.
 const (
-	// Han is one Han character. With the Han character right before it
-	// (Token.Prev) it also ends a bigram.
+	// Han is one Han character, folded (see [Fold]). With the Han
+	// character right before it (Token.Prev) it also ends a bigram.
 	Han TokenKind = iota + 1
 	// Word is a run of letters of other scripts (Latin, Greek, Cyrillic,
 	// kana, ...) with the combining marks inside it.
@@ -26,20 +26,25 @@ type Token struct {
 	Kind TokenKind
 	// Start and End are the token's byte span in the text.
 	Start, End int
-	// Rune is the character of a Han token.
+	// Rune is the character of a Han token, folded ([FoldRune]).
 	Rune rune
-	// Prev is the Han character right before a Han token, or -1 when the
-	// rune before is not Han (or there is none). When set, the bigram is
-	// text[t.BigramStart():t.End].
+	// Prev is the Han character right before a Han token, folded, or -1
+	// when the rune before is not Han (or there is none). When set, the
+	// bigram spans text[t.BigramStart():t.End].
 	Prev rune
-	// Folded reports that a Word or Number changes under lowercasing and
-	// full-width folding: its token is [AppendFolded] of the span, not the
-	// span itself.
+	// Folded reports that the token is not the text of its span: a Word
+	// or Number changes under lowercasing and full-width folding (its
+	// token is [AppendFolded] of the span); a Han token's character
+	// changes under script folding (Rune is not the span's). A Han token
+	// and its bigram are those of [Fold] of the text at the same offsets:
+	// a caller that cuts them from the text switches to its fold at the
+	// first Folded Han token (the Prev of a bigram that folds was itself
+	// a Folded token, unless Keep skipped it).
 	Folded bool
 }
 
 // BigramStart returns the byte offset of the bigram that a Han token with
-// Prev >= 0 ends.
+// Prev >= 0 ends (folding keeps the length of a character's encoding).
 func (t Token) BigramStart() int { return t.Start - utf8.RuneLen(t.Prev) }
 
 // TokenScanner walks the tokens of a text in order, without allocating.
@@ -51,7 +56,7 @@ func (t Token) BigramStart() int { return t.Start - utf8.RuneLen(t.Prev) }
 type TokenScanner struct {
 	src       string
 	pos       int
-	prevHan   rune
+	prevHan   rune // folded
 	keep      *RuneFilter
 	skipWords bool
 }
@@ -62,10 +67,11 @@ func NewTokenScanner(src string) TokenScanner {
 }
 
 // Keep makes Next skip the tokens a caller does not need: the Han
-// characters that han does not hold (nil keeps them all; a skipped
-// character still is the Prev of a Han token after it) and, unless words
-// is true, every Word and Number. Skipping a character costs a few
-// instructions.
+// characters that han does not hold, tested before folding (nil keeps
+// them all; [RuneFilter.Add] adds the characters that fold to a
+// character with it; a skipped character still is the Prev of a Han
+// token after it) and, unless words is true, every Word and Number.
+// Skipping a character costs a few instructions.
 func (s *TokenScanner) Keep(han *RuneFilter, words bool) { s.keep, s.skipWords = han, !words }
 
 // Next returns the next token, or ok false at the end of the text.
@@ -82,11 +88,12 @@ func (s *TokenScanner) Next() (tok Token, ok bool) {
 			r := rune(c&0x0F)<<12 | rune(src[i+1]&0x3F)<<6 | rune(src[i+2]&0x3F)
 			if r >= 0x4E00 && r <= 0x9FFF {
 				if keep == nil || keep.Has(r) {
-					s.pos, s.prevHan = i+3, r
-					return Token{Kind: Han, Start: i, End: i + 3, Rune: r, Prev: prevHan}, true
+					f := foldHan(r)
+					s.pos, s.prevHan = i+3, f
+					return Token{Kind: Han, Start: i, End: i + 3, Rune: f, Prev: prevHan, Folded: f != r}, true
 				}
-				prevHan, i = r, i+3
-				prevHan, i = skipHan(src, i, prevHan, keep)
+				r, i = skipHan(src, i+3, r, keep)
+				prevHan = FoldRune(r)
 				continue
 			}
 			if isSeparator(r) {
@@ -117,11 +124,12 @@ func (s *TokenScanner) Next() (tok Token, ok bool) {
 		}
 		r, size := utf8.DecodeRuneInString(src[i:])
 		if IsHan(r) {
+			f := FoldRune(r)
 			if keep == nil || keep.Has(r) {
-				s.pos, s.prevHan = i+size, r
-				return Token{Kind: Han, Start: i, End: i + size, Rune: r, Prev: prevHan}, true
+				s.pos, s.prevHan = i+size, f
+				return Token{Kind: Han, Start: i, End: i + size, Rune: f, Prev: prevHan, Folded: f != r}, true
 			}
-			prevHan = r
+			prevHan = f
 			i += size
 			continue
 		}
@@ -163,8 +171,17 @@ func skipHan(src string, i int, prev rune, keep *RuneFilter) (rune, int) {
 // 4096 collide), 512 bytes: a cheap test before an exact lookup.
 type RuneFilter [64]uint64
 
-// Add puts r in the filter.
-func (f *RuneFilter) Add(r rune) { f[(r&4095)>>6] |= 1 << (r & 63) }
+// Add puts r in the filter, and with it the characters that fold to r
+// (see [Fold]): a filter of folded characters passes a text's characters
+// in either script.
+func (f *RuneFilter) Add(r rune) {
+	f.add(r)
+	for _, p := range foldSources(r) {
+		f.add(rune(p))
+	}
+}
+
+func (f *RuneFilter) add(r rune) { f[(r&4095)>>6] |= 1 << (r & 63) }
 
 // Has reports whether r may be in the filter.
 func (f *RuneFilter) Has(r rune) bool { return f[(r&4095)>>6]&(1<<(r&63)) != 0 }

@@ -1,6 +1,8 @@
 package text
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,9 +13,11 @@ import (
 )
 
 // referenceTokens is the tokenizer as it was before TokenScanner, kept to
-// check that the scanner draws exactly the same tokens.
+// check that the scanner draws exactly the same tokens; Han tokens are
+// cut from the folded text (Fold keeps the offsets).
 func referenceTokens(text string) []string {
 	dst := []string{}
+	folded := Fold(text)
 	prevHan := -1
 	wordStart, wordKind := -1, 0
 	var buf []byte
@@ -33,9 +37,9 @@ func referenceTokens(text string) []string {
 		if IsHan(r) {
 			flush(i)
 			size := utf8.RuneLen(r)
-			dst = append(dst, text[i:i+size])
+			dst = append(dst, folded[i:i+size])
 			if prevHan >= 0 {
-				dst = append(dst, text[prevHan:i+size])
+				dst = append(dst, folded[prevHan:i+size])
 			}
 			prevHan = i
 			continue
@@ -76,6 +80,7 @@ var scanSeeds = []string{
 	"ＡＢＣ１２３ x", "𠀀𠀁 e\u0301cole", "a\xffb长", "A330和iPhone6", "Café naïve ΑΒΓ Ωμέγα", "3.14 example.com",
 	"\u0301abc", "١٢٣abc", "ｶﾀｶﾅ かな 長\n江",
 	"“引号”……——、《书名》（括号）：；【注】「」〇々‰′ﾠ￥１２Ａ",
+	"坦贊鐵路是怎麼回事？㑳㐅 乾隆 著名 \xe9\x90 鐵", "後來，臺灣的颱風", "沈陽 宁静 么 麽麼",
 }
 
 func TestTokenScannerMatchesReference(t *testing.T) {
@@ -98,29 +103,33 @@ func FuzzTokenScanner(f *testing.F) {
 }
 
 func TestTokenScannerSpans(t *testing.T) {
-	src := "长江，ＡＢc 12日"
+	src := "长江，ＡＢc 12日。鐵路局"
 	type span struct {
 		Kind       TokenKind
 		Text       string
-		Prev       rune
+		Rune, Prev rune
 		Folded     bool
 		BigramText string
 	}
 	var got []span
 	sc := NewTokenScanner(src)
 	for tok, ok := sc.Next(); ok; tok, ok = sc.Next() {
-		s := span{Kind: tok.Kind, Text: src[tok.Start:tok.End], Prev: tok.Prev, Folded: tok.Folded}
+		s := span{Kind: tok.Kind, Text: src[tok.Start:tok.End], Rune: tok.Rune, Prev: tok.Prev, Folded: tok.Folded}
 		if tok.Kind == Han && tok.Prev >= 0 {
 			s.BigramText = src[tok.BigramStart():tok.End]
 		}
 		got = append(got, s)
 	}
 	want := []span{
-		{Kind: Han, Text: "长", Prev: -1},
-		{Kind: Han, Text: "江", Prev: '长', BigramText: "长江"},
+		{Kind: Han, Text: "长", Rune: '长', Prev: -1},
+		{Kind: Han, Text: "江", Rune: '江', Prev: '长', BigramText: "长江"},
 		{Kind: Word, Text: "ＡＢc", Prev: -1, Folded: true},
 		{Kind: Number, Text: "12", Prev: -1},
-		{Kind: Han, Text: "日", Prev: -1},
+		{Kind: Han, Text: "日", Rune: '日', Prev: -1},
+		// Script folding: the span is the text's, Rune and Prev are folded.
+		{Kind: Han, Text: "鐵", Rune: '铁', Prev: -1, Folded: true},
+		{Kind: Han, Text: "路", Rune: '路', Prev: '铁', BigramText: "鐵路"},
+		{Kind: Han, Text: "局", Rune: '局', Prev: '路', BigramText: "路局"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("spans mismatch (-want +got):\n%s", diff)
@@ -130,14 +139,34 @@ func TestTokenScannerSpans(t *testing.T) {
 	}
 }
 
+// BenchmarkTokenScanner scans mixed text and the first 64 KB of the
+// Simplified (cmrc2018_trial) and Traditional (drcd_dev) eval corpora.
 func BenchmarkTokenScanner(b *testing.B) {
-	src := strings.Repeat(scanSeeds[1]+scanSeeds[2]+scanSeeds[3], 20)
-	b.SetBytes(int64(len(src)))
-	for b.Loop() {
-		sc := NewTokenScanner(src)
-		for _, ok := sc.Next(); ok; _, ok = sc.Next() {
-		}
+	for _, tc := range []struct{ name, src string }{
+		{"mixed", strings.Repeat(scanSeeds[1]+scanSeeds[2]+scanSeeds[3], 20)},
+		{"simplified", benchCorpus(b, "cmrc2018_trial.txt")},
+		{"traditional", benchCorpus(b, "drcd_dev.txt")},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.src)))
+			for b.Loop() {
+				sc := NewTokenScanner(tc.src)
+				for _, ok := sc.Next(); ok; _, ok = sc.Next() {
+				}
+			}
+		})
 	}
+}
+
+// benchCorpus returns the first 64 KB of an eval corpus, cut at a line.
+func benchCorpus(tb testing.TB, name string) string {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "eval", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	src := string(raw[:min(len(raw), 64<<10)])
+	return src[:strings.LastIndexByte(src, '\n')+1]
 }
 
 // keptTokens returns the tokens of src that Keep(f, words) lets through:
@@ -149,7 +178,9 @@ func keptTokens(src string, f *RuneFilter, words, filter bool) []Token {
 		sc.Keep(f, words)
 	}
 	for tok, ok := sc.Next(); ok; tok, ok = sc.Next() {
-		if filter || tok.Kind == Han && f.Has(tok.Rune) || tok.Kind != Han && words {
+		// The filter tests a character before folding.
+		raw, _ := utf8.DecodeRuneInString(src[tok.Start:])
+		if filter || tok.Kind == Han && f.Has(raw) || tok.Kind != Han && words {
 			out = append(out, tok)
 		}
 	}
@@ -158,7 +189,7 @@ func keptTokens(src string, f *RuneFilter, words, filter bool) []Token {
 
 var keepFilter = func() *RuneFilter {
 	var f RuneFilter
-	for _, r := range "长江海峽8中国的" {
+	for _, r := range "长江海峡8中国的台" {
 		f.Add(r)
 	}
 	return &f
@@ -167,7 +198,7 @@ var keepFilter = func() *RuneFilter {
 // TestTokenScannerKeep: with Keep, Next returns exactly the tokens of a
 // full scan that the filter and the words flag let through, Prev included.
 func TestTokenScannerKeep(t *testing.T) {
-	for _, src := range append(slices.Clone(scanSeeds), "长江经济带，长江。海峽 A330 长长江") {
+	for _, src := range append(slices.Clone(scanSeeds), "长江经济带，长江。海峽 A330 长长江", "臺灣海峽，台灣颱風") {
 		for _, words := range []bool{false, true} {
 			want, got := keptTokens(src, keepFilter, words, false), keptTokens(src, keepFilter, words, true)
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -187,4 +218,23 @@ func FuzzTokenScannerKeep(f *testing.F) {
 			t.Fatalf("%q words %v: tokens %v, want %v", src, words, got, want)
 		}
 	})
+}
+
+// BenchmarkTokens tokenises the paragraphs of the first 64 KB of the
+// Simplified and Traditional eval corpora into strings (a Traditional
+// paragraph is folded into one copy first).
+func BenchmarkTokens(b *testing.B) {
+	for _, name := range []string{"cmrc2018_trial.txt", "drcd_dev.txt"} {
+		src := benchCorpus(b, name)
+		lines := strings.Split(src, "\n")
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			var dst []string
+			for b.Loop() {
+				for _, l := range lines {
+					dst = AppendTokens(dst[:0], l)
+				}
+			}
+		})
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/retrieval/text"
 )
 
 // Proper names in an English question are mostly pinyin without tones
@@ -55,7 +57,8 @@ func (lx *lexicon) syllable(s string) bool {
 }
 
 // nameCandidates returns the strings of characters, one per syllable,
-// that has accepts at every prefix of two characters or more.
+// that has accepts at every prefix of two characters or more; of those
+// that fold alike (陈 and 陳, see text.Fold), the first.
 func (lx *lexicon) nameCandidates(syls []string, has func(string) bool) []string {
 	if len(syls) < 2 || len(syls) > 4 || has == nil {
 		return nil
@@ -63,10 +66,14 @@ func (lx *lexicon) nameCandidates(syls []string, has func(string) bool) []string
 	cands := []string{""}
 	for i, s := range syls {
 		var next []string
+		seen := make(map[string]bool)
 		for _, c := range cands {
 			for _, r := range lx.syllables[s] {
 				cand := c + string(r)
-				if i == 0 || has(cand) {
+				if i == 0 {
+					next = append(next, cand)
+				} else if f := text.Fold(cand); !seen[f] && has(cand) {
+					seen[f] = true
 					next = append(next, cand)
 				}
 			}

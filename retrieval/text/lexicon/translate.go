@@ -142,7 +142,9 @@ func (t *translator) addGroup(source string, weight float64, alts []Alternative)
 
 // headwordAlts returns the forms of headwords ps the document may hold,
 // weighted by the postings, with the sense holding key (a stem or a
-// phrase key; "" for the first sense).
+// phrase key; "" for the first sense). The Traditional form is left out
+// when the Simplified one is accepted and both fold alike (text.Fold): a
+// filter that folds accepts both, and they are one alternative.
 func (t *translator) headwordAlts(ps []posting, key string) []Alternative {
 	var out []Alternative
 	for _, p := range ps {
@@ -151,13 +153,12 @@ func (t *translator) headwordAlts(ps []posting, key string) []Alternative {
 		if runeLen(e.simp) == 1 {
 			w *= singleCharWeight
 		}
-		for _, form := range []string{e.simp, e.trad} {
-			if form != "" && t.accept(form) {
-				out = append(out, Alternative{Text: form, Weight: w, Headword: form, Sense: e.senseFor(key)})
-			}
-			if e.trad == e.simp {
-				break
-			}
+		simp := e.simp != "" && t.accept(e.simp)
+		if simp {
+			out = append(out, Alternative{Text: e.simp, Weight: w, Headword: e.simp, Sense: e.senseFor(key)})
+		}
+		if e.trad != "" && e.trad != e.simp && !(simp && text.Fold(e.trad) == text.Fold(e.simp)) && t.accept(e.trad) {
+			out = append(out, Alternative{Text: e.trad, Weight: w, Headword: e.trad, Sense: e.senseFor(key)})
 		}
 	}
 	return out

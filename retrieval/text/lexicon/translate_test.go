@@ -10,13 +10,15 @@ import (
 )
 
 // vocabulary returns a filter accepting what doc holds: every bigram of a
-// Han string (its character when it has one), every word of another.
+// Han string (its character when it has one), every word of another, in
+// either script (tokens are folded).
 func vocabulary(doc string) func(string) bool {
 	set := make(map[string]bool)
 	for _, t := range text.Tokens(doc) {
 		set[t] = true
 	}
 	return func(s string) bool {
+		s = text.Fold(s)
 		rs := []rune(s)
 		if len(rs) == 0 {
 			return false
@@ -69,7 +71,8 @@ func TestTranslate(t *testing.T) {
 			map[string]string{"Li Qiang": "李强", "Ding Xuexiang": "丁薛祥", "Chongqing": "重庆"}, nil},
 		{"phrase", "How can disaster prevention improve?", "zh", zhDoc, map[string]string{"disaster prevention": "防灾"}, nil},
 		{"inflection and derivation", "What about soil pollution?", "zh", zhDoc, map[string]string{"soil": "土壤", "pollution": "污染"}, nil},
-		{"traditional document", "Is fishing banned?", "zh", "長江流域禁漁。", map[string]string{"fishing banned": "禁漁"}, nil},
+		// Found by folding: the Simplified form stands for both.
+		{"traditional document", "Is fishing banned?", "zh", "長江流域禁漁。", map[string]string{"fishing banned": "禁渔"}, nil},
 		{"unknown word", "Who is the mayor?", "zh", zhDoc, nil, []string{"mayor"}},
 		{"chinese to english", "长江禁渔多少年？", "en", enDoc, map[string]string{"长江": "yangtze river", "禁渔": "ban fishing"}, nil},
 		{"chinese to english, inflection", "市场怎么样？", "en", enDoc, map[string]string{"市场": "markets"}, nil},
@@ -138,6 +141,37 @@ func TestTranslateWithoutFilter(t *testing.T) {
 	}
 	if !strings.Contains(q.Texts(), "长江") {
 		t.Errorf("Texts() = %q, want 长江 in it", q.Texts())
+	}
+}
+
+// TestTranslateScripts: a filter that folds scripts (as the index's does)
+// gets one alternative for a word's two forms; one that reads the text as
+// it is gets the form the text uses.
+func TestTranslateScripts(t *testing.T) {
+	const doc = "長江流域禁漁。"
+	folding, err := Translate("Is fishing banned?", "zh", vocabulary(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alternatives(folding)["fishing banned"]; !slices.Contains(got, "禁渔") || slices.Contains(got, "禁漁") {
+		t.Errorf("folding filter: alternatives %v, want 禁渔 alone", got)
+	}
+	verbatim, err := Translate("Is fishing banned?", "zh", func(s string) bool { return strings.Contains(doc, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alternatives(verbatim)["fishing banned"]; !slices.Contains(got, "禁漁") {
+		t.Errorf("verbatim filter: alternatives %v, want 禁漁", got)
+	}
+	// A name spelt in pinyin: one spelling per folded form.
+	const names = "上海市委書記陳吉寧發言。"
+	folding, _ = Translate("What did Chen Jining say?", "zh", vocabulary(names))
+	if got := alternatives(folding)["Chen Jining"]; len(got) != 1 || text.Fold(got[0]) != "陈吉宁" {
+		t.Errorf("folding filter: alternatives %v, want one spelling of 陈吉宁", got)
+	}
+	verbatim, _ = Translate("What did Chen Jining say?", "zh", func(s string) bool { return strings.Contains(names, s) })
+	if got := alternatives(verbatim)["Chen Jining"]; !slices.Equal(got, []string{"陳吉寧"}) {
+		t.Errorf("verbatim filter: alternatives %v, want 陳吉寧", got)
 	}
 }
 
