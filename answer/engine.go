@@ -330,12 +330,16 @@ func (e *Engine) Answer(ctx context.Context, q Question, onPartial func(text str
 	}
 	r := e.begin()
 	if isSmalltalk(q.Text) {
-		return r.smalltalkAnswer(q, e.Mode()), nil
+		return inQuestionScript(r.smalltalkAnswer(q, e.Mode()), q.Text), nil
 	}
+	var a Answer
+	var err error
 	if e.m == nil {
-		return r.extractiveAnswer(ctx, q)
+		a, err = r.extractiveAnswer(ctx, q)
+	} else {
+		a, err = r.llmAnswer(ctx, q, onPartial)
 	}
-	return r.llmAnswer(ctx, q, onPartial)
+	return inQuestionScript(a, q.Text), err
 }
 
 // extractiveAnswer answers q without a model.

@@ -170,3 +170,25 @@ func TestTitleLeadsOnlyWhenAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestRepliesInQuestionScript: a question in Traditional characters gets
+// the lead-in and the "not found" in Traditional; the quotes stay the
+// document's own characters.
+func TestRepliesInQuestionScript(t *testing.T) {
+	e, _ := sampleEngine(t, nil, Options{})
+	a, err := e.Answer(context.Background(), Question{Text: "長江十年禁漁有什麼要求？"}, nil)
+	if err != nil || len(a.Citations) == 0 {
+		t.Fatalf("%+v, %v", a, err)
+	}
+	if a.Lead != "文件中的相關原文：" || !strings.HasPrefix(a.Text, "文件中的相關原文：") || !strings.Contains(a.Citations[0].Quote, "禁渔") {
+		t.Errorf("lead %q, text %q, quote %q", a.Lead, a.Text, a.Citations[0].Quote)
+	}
+	nf, err := e.Answer(context.Background(), Question{Text: "火星探測器什麼時候發射？"}, nil)
+	if err != nil || !nf.NotFound || nf.Text != "文件中沒有找到相關內容。" {
+		t.Errorf("not found in Traditional: %+v, %v", nf, err)
+	}
+	s, err := e.Answer(context.Background(), Question{Text: "长江十年禁渔有什么要求？"}, nil)
+	if err != nil || s.Lead != "文档中的相关原文：" {
+		t.Errorf("a Simplified question got %q, %v", s.Lead, err)
+	}
+}

@@ -1,6 +1,11 @@
 package answer
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/citebot/citebot/retrieval/text"
+)
 
 // phrase is a fixed user-facing text in the two answer languages.
 type phrase struct {
@@ -76,4 +81,40 @@ func possiblyRelated(label, lang string) string {
 		return fmt.Sprintf("可能相关：%s（但它没有直接回答这个问题）。", label)
 	}
 	return fmt.Sprintf("Possibly related: %s (it does not answer this directly).", label)
+}
+
+// traditional are the fixed Chinese texts of an answer in Traditional
+// characters, for a question asked in them (see inQuestionScript).
+var traditional = map[string]string{
+	notFoundText.zh:                "文件中沒有找到相關內容。",
+	leadInText.zh:                  "文件中的相關原文：",
+	smalltalkText.zh:               "好的！還有想了解的，隨時問我。",
+	notices[noticeModelFailed].zh:  "語言模型暫時無法使用，以下是文件原文摘錄。",
+	notices[noticeUngrounded].zh:   "模型的回答無法在文件中核實，以下是文件原文摘錄。",
+	notices[noticeCut].zh:          "回答生成中斷，只保留了已核實的部分。",
+	notices[noticeCrossLingual].zh: "未啟用語言模型時只能按字面比對問題；請用文件的語言（英文）提問。",
+	"可能相关：":                        "可能相關：",
+	"（但它没有直接回答这个问题）。":              "（但它沒有直接回答這個問題）。",
+}
+
+// inQuestionScript writes the fixed texts of a Chinese answer (lead-in,
+// "not found", notices) in Traditional characters when the question was
+// asked in them; the quotes stay the documents' own.
+func inQuestionScript(a Answer, question string) Answer {
+	if a.Lang != "zh" || !text.IsTraditional(question) {
+		return a
+	}
+	for zh, zht := range traditional {
+		switch {
+		case a.Text == zh:
+			a.Text = zht
+		case strings.HasPrefix(a.Text, zh):
+			a.Text = zht + a.Text[len(zh):]
+		}
+		if a.Lead == zh {
+			a.Lead = zht
+		}
+		a.Notice = strings.ReplaceAll(a.Notice, zh, zht)
+	}
+	return a
 }

@@ -194,3 +194,19 @@ func foldSources(r rune) []uint16 {
 	i := folds.into.index(d)
 	return folds.srcs[folds.srcOff[i]:folds.srcOff[i+1]]
 }
+
+// IsTraditional reports whether s is written in Traditional characters:
+// it holds more Han characters that fold to another (see [FoldRune]) than
+// one in twenty of its Han characters, and at least one.
+func IsTraditional(s string) bool {
+	han, folded := 0, 0
+	for _, r := range s {
+		if IsHan(r) {
+			han++
+			if FoldRune(r) != r {
+				folded++
+			}
+		}
+	}
+	return folded > 0 && folded*20 > han
+}

@@ -164,3 +164,22 @@ func FuzzFold(f *testing.F) {
 		}
 	})
 }
+
+func TestIsTraditional(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"長江十年禁漁有什麼要求？", true},
+		{"館長是誰？", true},
+		{"长江十年禁渔有什么要求？", false},
+		{"坦赞铁路是怎么回事", false},
+		{"What about 長江?", true},
+		{"Hello", false},
+		{"", false},
+	} {
+		if got := IsTraditional(tc.s); got != tc.want {
+			t.Errorf("IsTraditional(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}
