@@ -1,0 +1,193 @@
+package pgcatalog
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/citebot/citebot/library"
+	"github.com/citebot/citebot/library/catalogtest"
+	"github.com/citebot/citebot/library/pgcatalog/pgtest"
+	"github.com/jackc/pgx/v5"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// open opens a catalog of databaseURL, closed at the end of t.
+func open(t testing.TB, databaseURL string) *Catalog {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := Open(ctx, databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// TestConformance runs the Catalog conformance suite, each case on a
+// database of its own.
+func TestConformance(t *testing.T) {
+	catalogtest.Run(t, func(t *testing.T) library.Catalog { return open(t, pgtest.Start(t)) })
+}
+
+// TestProcessesShareCounts checks that two catalogs of one database (as
+// two processes would have) count uploads against one limit.
+func TestProcessesShareCounts(t *testing.T) {
+	u := pgtest.Start(t)
+	a, b := open(t, u), open(t, u)
+	const day, limit = "2026-12-07", 10
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	counted := 0
+	for i := range 60 {
+		c := a
+		if i%2 == 1 {
+			c = b
+		}
+		wg.Go(func() {
+			ok, err := c.CountUpload(9, day, limit)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if ok {
+				mu.Lock()
+				counted++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if counted != limit {
+		t.Fatalf("two catalogs counted %d uploads, want the limit %d", counted, limit)
+	}
+}
+
+// TestConcurrentOpen checks that catalogs opened at once on a new
+// database all come up, the schema migrated once.
+func TestConcurrentOpen(t *testing.T) {
+	u := pgtest.Start(t)
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			c, err := Open(ctx, u)
+			if err == nil {
+				c.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var applied int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+versionTable+" WHERE version_id > 0").Scan(&applied); err != nil {
+		t.Fatal(err)
+	}
+	if applied != 1 {
+		t.Fatalf("%s records %d applied migrations, want 1", versionTable, applied)
+	}
+	// A catalog opened later finds the schema and the records kept.
+	c := open(t, u)
+	if err := c.Put(library.DocRecord{Chat: 1, Name: "a.txt", Added: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := open(t, u).Docs(1); err != nil || len(got) != 1 {
+		t.Fatalf("Docs from a second catalog = %v, %v", got, err)
+	}
+}
+
+// TestErrorsHideThePassword checks that failing to connect, with a
+// wrong password or to a server that is not there, shows no password.
+func TestErrorsHideThePassword(t *testing.T) {
+	const password = "pw-s3cret-XYZ"
+	good, err := url.Parse(pgtest.Start(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, url string }{
+		{"unreachable", "postgres://citebot:" + password + "@127.0.0.1:1/citebot?connect_timeout=2"},
+		{"unknown user", "postgres://nobody:" + password + "@" + good.Host + "/nowhere?sslmode=disable"},
+		{"bad option", "postgres://citebot:" + password + "@127.0.0.1/citebot?sslmode=" + password},
+		{"not a URL", "postgres://citebot:" + password + "@127.0.0.1:port/citebot"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, err := Open(ctx, tt.url)
+			if err == nil {
+				c.Close()
+				t.Fatal("Open succeeded")
+			}
+			if strings.Contains(err.Error(), password) {
+				t.Fatalf("error shows the password: %v", err)
+			}
+		})
+	}
+}
+
+// TestScrub checks that scrub takes the secret out of an error's text and
+// keeps the chain.
+func TestScrub(t *testing.T) {
+	base := errors.New("connect as bob:hunter2 failed")
+	err := scrub(base, "hunter2")
+	if got, want := err.Error(), "connect as bob:REDACTED failed"; got != want {
+		t.Errorf("scrub = %q, want %q", got, want)
+	}
+	if !errors.Is(err, base) {
+		t.Error("scrubbed error does not unwrap to the original")
+	}
+	if scrub(base, "") != base || scrub(base, "absent") != base || scrub(nil, "x") != nil {
+		t.Error("scrub changed an error without the secret")
+	}
+}
+
+// TestCallTimesOut checks that a call gives up after Timeout when the
+// database does not answer: a row locked by another transaction.
+func TestCallTimesOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for Timeout")
+	}
+	u := pgtest.Start(t)
+	c := open(t, u)
+	if _, err := c.CountUpload(3, "2026-12-07", 0); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT * FROM library_uploads WHERE user_id = 3 FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.CountUpload(3, "2026-12-07", 0)
+	if took := time.Since(start); err == nil || took < Timeout || took > Timeout+3*time.Second {
+		t.Fatalf("CountUpload on a locked row = %v after %v, want an error after %v", err, took, Timeout)
+	}
+}
