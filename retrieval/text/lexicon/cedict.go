@@ -1,7 +1,11 @@
 package lexicon
 
 import (
+	"compress/gzip"
 	"errors"
+	"fmt"
+	"io"
+	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -158,4 +162,22 @@ func Toneless(pinyin string) (string, bool) {
 		}
 	}
 	return b.String(), b.Len() > 0
+}
+
+// OpenDict opens a CC-CEDICT file for the generators, plain
+// (cedict_ts.u8) or gzipped (.gz); close closes it.
+func OpenDict(path string) (r io.Reader, close func() error, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !strings.HasSuffix(path, ".gz") {
+		return f, f.Close, nil
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("couldn't read %s: %w", path, err)
+	}
+	return zr, f.Close, nil
 }

@@ -32,7 +32,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"flag"
 	"fmt"
 	"go/format"
@@ -58,19 +57,11 @@ func main() {
 }
 
 func run(in, out string) error {
-	f, err := os.Open(in)
+	r, closeDict, err := lexicon.OpenDict(in)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(in, ".gz") {
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("couldn't read %s: %w", in, err)
-		}
-		r = zr
-	}
+	defer closeDict()
 	d, err := read(r)
 	if err != nil {
 		return err

@@ -95,19 +95,11 @@ type headword struct {
 }
 
 func run(in, out string) error {
-	f, err := os.Open(in)
+	r, closeDict, err := lexicon.OpenDict(in)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(in, ".gz") {
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("couldn't read %s: %w", in, err)
-		}
-		r = zr
-	}
+	defer closeDict()
 	words, order, header, syll, err := read(r)
 	if err != nil {
 		return err
