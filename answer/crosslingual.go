@@ -152,23 +152,11 @@ func (e *run) translatedTerms(q string, weight float64) (queryTerms, bool) {
 }
 
 // holdsWordForm reports whether some paragraph holds the English word w
-// or a regular inflection of it (plural, past, -ing; the stem of one).
+// in some form: the paragraphs' frequencies count every word's lemma too
+// (termTokens), so w's own lemma finds sleep for "sleeps" and go for
+// "went".
 func (st *corpusStats) holdsWordForm(w string) bool {
-	forms := []string{w, w + "s", w + "es", w + "ed", w + "d", w + "ing"}
-	for _, suf := range []string{"ies", "es", "s", "ed", "d", "ing"} {
-		if stem, ok := strings.CutSuffix(w, suf); ok && len(stem) >= 3 {
-			forms = append(forms, stem, stem+"e")
-			if suf == "ies" {
-				forms = append(forms, stem+"y")
-			}
-		}
-	}
-	for _, f := range forms {
-		if st.df[f] > 0 {
-			return true
-		}
-	}
-	return false
+	return st.df[w] > 0 || st.df[termOf(w)] > 0
 }
 
 // maxIDF is the idf of a term found in no paragraph, the rarest there is.
