@@ -73,17 +73,25 @@ func (s *Shelf) AddOwn(ctx context.Context, chat, user int64, name string, data 
 	lock.Lock()
 	defer lock.Unlock()
 	old, replaced := s.record0(chat, name)
-	if replaced && old.Bytes == int64(len(data)) {
-		// The same file again: a replay of an upload whose reply a
-		// crash cut short. It is there already; nothing is counted.
-		if cur, err := os.ReadFile(s.file(chat, name)); err == nil && string(cur) == string(data) {
-			if info, ok := s.ownInfo(ctx, chat, name); ok {
-				return info, false, nil
+	if replaced {
+		if prev, rerr := os.ReadFile(s.file(chat, name)); rerr == nil {
+			if string(prev) == string(data) {
+				// The same file again: a replay of an upload whose reply
+				// a crash cut short. It is there already; nothing is
+				// counted.
+				if info, ok := s.ownInfo(ctx, chat, name); ok {
+					return info, false, nil
+				}
+			} else {
+				// Once the new file is in place, no copy of the old
+				// one's text is left in the extraction cache.
+				defer func() {
+					if err == nil {
+						s.opts.Limits.Extractor.Forget(prev)
+					}
+				}()
 			}
 		}
-	}
-	if replaced {
-		defer s.forgetOld(chat, name, data)()
 	}
 	if err := s.checkSize(chat, name, int64(len(data))); err != nil {
 		return answer.DocInfo{}, false, err
@@ -354,17 +362,6 @@ func find(docs []*document.Document, name string) (*document.Document, bool) {
 func (s *Shelf) forgetText(chat int64, name string) {
 	if raw, err := os.ReadFile(s.file(chat, name)); err == nil {
 		s.opts.Limits.Extractor.Forget(raw)
-	}
-}
-
-// forgetOld, deferred before a replacement, deletes the cached text of
-// the file replaced once the new one (data) is in its place.
-func (s *Shelf) forgetOld(chat int64, name string, data []byte) func() {
-	raw, err := os.ReadFile(s.file(chat, name))
-	return func() {
-		if cur, _ := os.ReadFile(s.file(chat, name)); err == nil && string(cur) == string(data) && string(raw) != string(data) {
-			s.opts.Limits.Extractor.Forget(raw)
-		}
 	}
 }
 
