@@ -389,7 +389,8 @@ func (b *Bot) WebhookAddr() net.Addr {
 // updates an earlier run left unfinished. On cancellation it stops
 // receiving, lets in-flight answers finish within [Config.ShutdownTimeout]
 // (the ones still running are interrupted and stay in the store for the
-// next start), confirms the polled updates to Telegram, and returns nil.
+// next start), confirms the polled updates to Telegram, waits until the
+// store has committed what was handled, and returns nil.
 // It returns an error only when it cannot start.
 func (b *Bot) Run(ctx context.Context) error {
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -420,6 +421,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.drain(d, cancelWork)
 	if b.cfg.WebhookURL == "" {
 		b.commitOffset(next)
+	}
+	if err := b.st.Flush(); err != nil {
+		b.log.Warn("couldn't commit the last records of handled updates: they may be replayed on the next start", "err", err)
 	}
 	b.log.Info("telegram bot stopped")
 	return nil

@@ -386,7 +386,7 @@ func (j *readJob) showStatus(halt <-chan struct{}, stopTyping func()) {
 			if err != nil {
 				j.log.Warn("couldn't send the status message", "err", err)
 			}
-		} else if err := j.b.edit(j.ctx, j.t.chat, j.msg, escapeHTML(text), true, nil, retryFlood); err != nil {
+		} else if err := j.b.editUncut(j.ctx, j.t.chat, j.msg, escapeHTML(text)); err != nil {
 			j.log.Debug("status edit failed", "err", err)
 		}
 		j.shown, j.lastEdit = text, time.Now()

@@ -263,7 +263,7 @@ func (s *stream) runEdits() {
 			continue
 		}
 		// Not retried beyond 429s: the next edit, or the answer, supersedes it.
-		if err := b.edit(s.ctx, s.t.chat, id, renderPartial(text), true, nil, retryFlood); err != nil {
+		if err := b.editUncut(s.ctx, s.t.chat, id, renderPartial(text)); err != nil {
 			b.log.Debug("streaming edit failed", "chat", s.t.chat, "err", err)
 		}
 		shown = text

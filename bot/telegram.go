@@ -480,6 +480,17 @@ func (b *Bot) edit(ctx context.Context, chat int64, id int, text string, html bo
 	return err
 }
 
+// editUncut makes a progress edit (a streamed answer's text, a reading's
+// status) that a stop does not cut short: a request cancelled in flight
+// may still reach Telegram after the "restarting" note that follows it
+// and overwrite that note, so the edit runs to its end, within
+// finishTimeout. Only 429s are retried: the next edit supersedes it.
+func (b *Bot) editUncut(ctx context.Context, chat int64, id int, html string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	return b.edit(ctx, chat, id, html, true, nil, retryFlood)
+}
+
 // sendTyping shows "typing…" in the chat. It is best effort: it does not
 // wait for a shut gate, and its failure (the emulator answers 500) is only
 // logged at debug level.

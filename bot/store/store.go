@@ -204,6 +204,13 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
+// Flush waits until the writes queued before it are committed (the
+// writer commits in order). A stopping bot calls it so that what it
+// finished is on disk, not only queued, when Run returns.
+func (s *Store) Flush() error {
+	return s.update(func(*bolt.Tx) error { return nil })
+}
+
 // update queues apply (see [write]) and waits until it is committed.
 func (s *Store) update(apply func(tx *bolt.Tx) error) error {
 	done, result := wait()

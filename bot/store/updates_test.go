@@ -272,6 +272,34 @@ func TestAttempts(t *testing.T) {
 	}
 }
 
+// TestFlushWaitsForQueuedWrites: what was queued before Flush is
+// committed when it returns, whatever the callbacks were.
+func TestFlushWaitsForQueuedWrites(t *testing.T) {
+	s, _ := openTemp(t)
+	defer s.Close()
+	var us []Update
+	for i := 1; i <= 50; i++ {
+		us = append(us, Update{ID: i, Raw: raw(i)})
+	}
+	seqs, err := s.Put(us)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, seq := range seqs {
+		s.FinishLater(seq, func(error) {})
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if pending, err := s.Pending(); err != nil || len(pending) != 0 {
+		t.Errorf("after Flush %d pending, %v; want none", len(pending), err)
+	}
+	s.Close()
+	if err := s.Flush(); !errors.Is(err, errClosed) {
+		t.Errorf("Flush of a closed store: %v", err)
+	}
+}
+
 // errDisk stands for a failed disk write.
 var errDisk = errors.New("input/output error")
 
