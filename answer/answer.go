@@ -16,7 +16,10 @@
 // file and on [Engine].
 package answer
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Mode says how an answer was produced.
 type Mode string
@@ -145,6 +148,10 @@ type Passage struct {
 	Start, End int
 	Score      float64
 }
+
+// ErrEmptyDocument is (wrapped in) the error of adding a document that
+// has no text.
+var ErrEmptyDocument = errors.New("empty document")
 
 // DocInfo describes one loaded document.
 type DocInfo struct {

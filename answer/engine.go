@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/citebot/citebot/retrieval/text"
 )
@@ -303,6 +304,29 @@ func (e *Engine) Mode() Mode {
 		return LLM
 	}
 	return Extractive
+}
+
+// warmQuestions are what [Engine.Warm] asks: one question per language,
+// about nothing in particular.
+var warmQuestions = []string{"这份文档主要讲了什么？", "What is this document about?"}
+
+// Warm answers a question in each language extractively (never calling
+// the model) and discards the answers, so that what the first real
+// question would load (the retrieval structures, the dictionaries, the
+// snapshot's pages in memory) is loaded before the bot says it is ready.
+// It returns how long that took.
+func (e *Engine) Warm(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	r := e.begin()
+	for _, q := range warmQuestions {
+		if err := ctx.Err(); err != nil {
+			return time.Since(start), err
+		}
+		if _, err := r.extractiveAnswer(ctx, Question{Text: q}); err != nil {
+			return time.Since(start), err
+		}
+	}
+	return time.Since(start), nil
 }
 
 // ErrEmptyQuestion is returned by [Engine.Answer] for a blank question.

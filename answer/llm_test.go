@@ -568,3 +568,21 @@ type modelFunc func(ctx context.Context, msgs []Message, onDelta func(string)) (
 func (f modelFunc) Complete(ctx context.Context, msgs []Message, onDelta func(string)) (string, error) {
 	return f(ctx, msgs, onDelta)
 }
+
+// TestWarmNeverCallsTheModel: Warm answers its questions extractively,
+// in LLM mode too.
+func TestWarmNeverCallsTheModel(t *testing.T) {
+	m := newScriptedModel(true, func(int, chatCall) reply { return reply{text: "x"} })
+	e, _ := llmEngine(t, m, nil)
+	if took, err := e.Warm(context.Background()); err != nil || took <= 0 {
+		t.Fatalf("Warm = %v, %v", took, err)
+	}
+	if calls := m.recorded(); len(calls) != 0 {
+		t.Errorf("Warm called the model %d times", len(calls))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Warm(ctx); err == nil {
+		t.Error("Warm with a cancelled context succeeded")
+	}
+}

@@ -39,8 +39,9 @@ type uploadDest struct {
 func (b *Bot) addTo(d uploadDest) func(ctx context.Context, name string, data []byte, progress func(answer.Progress)) (answer.DocInfo, bool, error) {
 	if !d.own {
 		return func(ctx context.Context, name string, data []byte, progress func(answer.Progress)) (answer.DocInfo, bool, error) {
+			had := docIndex(b.answer.Documents(), name) >= 0
 			info, err := b.docs.AddDocument(ctx, name, data, progress)
-			return info, false, err
+			return info, had && err == nil, err
 		}
 	}
 	return func(ctx context.Context, name string, data []byte, progress func(answer.Progress)) (answer.DocInfo, bool, error) {
@@ -207,6 +208,9 @@ type quotaError interface {
 // addError words why a document was not added: a quota refusal in the
 // user's language, else the error's first line without a repeated name.
 func addError(lang, name string, err error) string {
+	if errors.Is(err, answer.ErrEmptyDocument) {
+		return fmt.Sprintf(chatDocTexts[lang].emptyDoc, name)
+	}
 	var q quotaError
 	if !errors.As(err, &q) {
 		return fmt.Sprintf(texts[lang].addFailed, name, userError(err, name))

@@ -32,6 +32,9 @@ type ownTexts struct {
 	addUsage       string
 	addOff         string
 	fetchFailed    string // %s reason
+	replaced       string // %s name, %s docSummary: a shared document sent again
+	emptyDoc       string // %s name
+	searchedOnly   string // %s the documents /use restricts the chat to
 }
 
 var chatDocTexts = map[string]ownTexts{
@@ -63,6 +66,9 @@ var chatDocTexts = map[string]ownTexts{
 		addUsage:       "Usage: /add LINK, e.g. /add https://example.org/notes.pdf — a web page or a document file.",
 		addOff:         "Adding documents by link is not enabled on this bot.",
 		fetchFailed:    "Couldn't add this link: %s",
+		replaced:       "Replaced %s: %s. Ask away.",
+		emptyDoc:       "Couldn't add %s: it has no text to quote from.",
+		searchedOnly:   "Searched only in %s, as /use set for this chat; /use all searches every document.",
 	},
 	"zh": {
 		help: "自己的文档\n" +
@@ -92,17 +98,23 @@ var chatDocTexts = map[string]ownTexts{
 		addUsage:       "用法：/add 链接，例如 /add https://example.org/notes.pdf（网页或文档文件）。",
 		addOff:         "此机器人未启用通过链接添加文档。",
 		fetchFailed:    "无法添加这个链接：%s",
+		replaced:       "已替换 %s：共 %s。",
+		emptyDoc:       "无法添加 %s：其中没有可以引用的文字。",
+		searchedOnly:   "按本聊天的 /use 设置，只查找了 %s；/use all 查找全部文档。",
 	},
 }
 
-// addedText is the reply to a document added: to the shared documents
-// (the admins' words), or to the chat's own with how to ask there.
+// addedText is the reply to a document added (or, replaced, put in the
+// place of one of the same name): to the shared documents (the admins'
+// words), or to the chat's own with how to ask there.
 func addedText(lang string, info answer.DocInfo, replaced, own, private bool) string {
-	tt := texts[lang]
+	tt, ct := texts[lang], chatDocTexts[lang]
+	if !own && replaced {
+		return fmt.Sprintf(ct.replaced, info.Name, tt.docSummary(info))
+	}
 	if !own {
 		return fmt.Sprintf(tt.added, info.Name, tt.docSummary(info))
 	}
-	ct := chatDocTexts[lang]
 	how := ct.askGroup
 	if private {
 		how = ct.askPrivate

@@ -82,26 +82,39 @@ func TestTransientSendFailuresAreRetried(t *testing.T) {
 // TestPermanentSendErrorIsNotRetried: a 4xx other than 429 is Telegram's
 // final word: one request, an error logged, the update done.
 func TestPermanentSendErrorIsNotRetried(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		f := newFake(t)
-		f.Respond("sendMessage", func(telegramtest.Request, int) *telegramtest.Response {
-			return telegramtest.APIError(400, "Bad Request: chat not found", 0)
+	for _, tc := range []struct {
+		name        string
+		code        int
+		description string
+		wantLog     string
+	}{
+		{"with a description", 400, "Bad Request: chat not found", "chat not found"},
+		// Without one it is named by its codes, not logged as a blank.
+		{"without a description", 403, "", "sendMessage: error 403 without a description (HTTP status 403)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake(t)
+				f.Respond("sendMessage", func(telegramtest.Request, int) *telegramtest.Response {
+					return telegramtest.APIError(tc.code, tc.description, 0)
+				})
+				st := openStore(t, filepath.Join(t.TempDir(), store.FileName))
+				b, logs := newTestBot(t, f, newFakeAnswerer(), func(_ *Config, d *Deps) { d.Store = st })
+				stop := runBot(t, b)
+				ids := f.Push(telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q"))
+				waitState(t, st, ids[0], store.Done, time.Minute)
+				if err := stop(); err != nil {
+					t.Fatal(err)
+				}
+				if n := len(f.Requests("sendMessage")); n != 1 {
+					t.Errorf("%d sendMessage requests, want 1", n)
+				}
+				if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), tc.wantLog) {
+					t.Errorf("the refusal was not logged as an error with %q:\n%s", tc.wantLog, logs)
+				}
+			})
 		})
-		st := openStore(t, filepath.Join(t.TempDir(), store.FileName))
-		b, logs := newTestBot(t, f, newFakeAnswerer(), func(_ *Config, d *Deps) { d.Store = st })
-		stop := runBot(t, b)
-		ids := f.Push(telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q"))
-		waitState(t, st, ids[0], store.Done, time.Minute)
-		if err := stop(); err != nil {
-			t.Fatal(err)
-		}
-		if n := len(f.Requests("sendMessage")); n != 1 {
-			t.Errorf("%d sendMessage requests, want 1", n)
-		}
-		if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "chat not found") {
-			t.Errorf("the refusal was not logged as an error:\n%s", logs)
-		}
-	})
+	}
 }
 
 // TestUndeliverableAnswerStaysPending: when every send fails (the retry

@@ -234,7 +234,7 @@ func nameList(docs []answer.DocInfo) string {
 // "name: " the reply says already.
 func userError(err error, name string) string {
 	s, _, _ := strings.Cut(strings.TrimSpace(err.Error()), "\n")
-	if name != "" {
+	for name != "" && strings.HasPrefix(s, name+": ") { // each layer may have named it
 		s = strings.TrimPrefix(s, name+": ")
 	}
 	if utf8.RuneCountInString(s) > 300 {

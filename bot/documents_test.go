@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +123,18 @@ func TestUpload(t *testing.T) {
 			want:   "Couldn't add bad.txt: not valid UTF-8 text (save it as UTF-8)", wantGetFile: true, wantDownload: true, wantAdded: "bad.txt",
 		},
 		{
+			name: "an empty document, named by two layers", file: &telegramtest.File{Path: "documents/empty.txt", Data: []byte(" ")},
+			upd:    telegramtest.DocumentMessage(alice, "F", "empty.txt", 1),
+			addErr: fmt.Errorf("empty.txt: %w", fmt.Errorf("empty.txt: %w\nsecond line", answer.ErrEmptyDocument)),
+			want:   "Couldn't add empty.txt: it has no text to quote from.", wantGetFile: true, wantDownload: true, wantAdded: "empty.txt",
+		},
+		{
+			name: "an error named by two layers is shown without the names", file: &telegramtest.File{Path: "documents/bad.txt", Data: []byte{0xff}},
+			upd:    telegramtest.DocumentMessage(zhAdmin, "F", "bad.txt", 1),
+			addErr: errors.New("bad.txt: bad.txt: not valid UTF-8 text\nsecond line"),
+			want:   "无法添加 bad.txt：not valid UTF-8 text", wantGetFile: true, wantDownload: true, wantAdded: "bad.txt",
+		},
+		{
 			name: "getFile fails", file: nil,
 			upd:  telegramtest.DocumentMessage(alice, "F", "notes.txt", 10),
 			want: "Couldn't download notes.txt from Telegram.", wantGetFile: true,
@@ -211,7 +225,7 @@ func TestUpload(t *testing.T) {
 				if len(sent) == 1 && strings.Contains(sent[0].Get("text"), "second line") {
 					t.Errorf("reply has the error's second line: %q", sent[0].Get("text"))
 				}
-				if !strings.Contains(logs.String(), "second line") {
+				if !strings.Contains(logs.String(), strconv.Quote(tt.addErr.Error())) {
 					t.Errorf("the error is not logged in full:\n%s", logs.String())
 				}
 			}
@@ -418,6 +432,20 @@ func TestFormatSize(t *testing.T) {
 	} {
 		if got := formatSize(tt.n, tt.lang); got != tt.want {
 			t.Errorf("formatSize(%d, %s) = %q, want %q", tt.n, tt.lang, got, tt.want)
+		}
+	}
+}
+
+// TestUploadSameNameSaysReplaced: an admin's shared document sent again
+// under the same name says it replaced the old one.
+func TestUploadSameNameSaysReplaced(t *testing.T) {
+	b, f, _, _, _ := uploadBot(t, nil)
+	user := telegramtest.User{ID: admin}
+	for i, want := range []string{"Added notes.txt: 7 paragraphs. Ask away.", "Replaced notes.txt: 7 paragraphs. Ask away."} {
+		b.HandleUpdate(context.Background(), uploadFile(t, f, user, fmt.Sprint("F", i), "notes.txt"))
+		b.intake.wait(time.Minute)
+		if got := lastText(f, admin); got != want {
+			t.Errorf("upload %d: %q, want %q", i+1, got, want)
 		}
 	}
 }

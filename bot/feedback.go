@@ -254,9 +254,9 @@ func (b *Bot) feedbackText(lang string) string {
 	}
 	head := fmt.Sprintf(tt.feedbackHead, up, down)
 	if len(lines) == 0 {
-		return head
+		return head + tt.feedbackNone
 	}
-	return head + "\n\n" + strings.Join(lines, "\n\n")
+	return head + tt.feedbackDowns + "\n\n" + strings.Join(lines, "\n\n")
 }
 
 func indexOf(list []string, s string) int {

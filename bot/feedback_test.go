@@ -211,3 +211,15 @@ func TestSmalltalkHasNoVotes(t *testing.T) {
 		t.Errorf("smalltalk reply carries votes: %s", m.Markup)
 	}
 }
+
+// TestFeedbackTextWithoutDownvotes: with no 👎 the reply says so instead
+// of ending on a heading with nothing under it.
+func TestFeedbackTextWithoutDownvotes(t *testing.T) {
+	f := newFake(t)
+	b, _ := newTestBot(t, f, newFakeAnswerer(), nil)
+	for lang, want := range map[string]string{"en": "Feedback: 0 👍, 0 👎. No 👎 yet.", "zh": "反馈：0 👍，0 👎。还没有 👎。"} {
+		if got := b.feedbackText(lang); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+}

@@ -212,6 +212,9 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 		return true
 	}
 	ev.Mode, ev.Citations = a.Mode, len(a.Citations)
+	if a.NotFound && len(q.Docs) > 0 {
+		a.Notice = strings.TrimSpace(a.Notice + "\n" + fmt.Sprintf(chatDocTexts[lang].searchedOnly, strings.Join(q.Docs, ", ")))
+	}
 	docs := ans.Documents()
 	html, kb := renderAnswer(a, docs), b.keyboard(a, docs, t.chat, m.Chat.Type == "private")
 	if !a.Smalltalk { // a friendly reply to "thanks" has nothing to vote on

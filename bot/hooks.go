@@ -34,6 +34,7 @@ type Outcome string
 const (
 	OutcomeAnswered    Outcome = "answered"
 	OutcomeNotFound    Outcome = "not_found"  // answered that the documents do not say
+	OutcomeSmalltalk   Outcome = "smalltalk"  // a greeting or thanks, answered without the documents
 	OutcomeUngrounded  Outcome = "ungrounded" // answered, but without verified quotes
 	OutcomeError       Outcome = "error"      // the Answerer failed, or the answer could not be sent
 	OutcomeRateLimited Outcome = "rate_limited"
@@ -47,12 +48,14 @@ const (
 
 // Delivered reports whether the Answerer's answer reached the chat.
 func (o Outcome) Delivered() bool {
-	return o == OutcomeAnswered || o == OutcomeNotFound || o == OutcomeUngrounded
+	return o == OutcomeAnswered || o == OutcomeNotFound || o == OutcomeUngrounded || o == OutcomeSmalltalk
 }
 
 // outcomeOf returns the outcome of a delivered answer.
 func outcomeOf(a answer.Answer) Outcome {
 	switch {
+	case a.Smalltalk:
+		return OutcomeSmalltalk
 	case a.NotFound:
 		return OutcomeNotFound
 	case a.Ungrounded:

@@ -237,3 +237,21 @@ func TestQuestionLog(t *testing.T) {
 		})
 	}
 }
+
+// TestSmalltalkIsItsOwnOutcome: a reply to "thanks" is counted as
+// smalltalk, not as an answer from the documents.
+func TestSmalltalkIsItsOwnOutcome(t *testing.T) {
+	for _, tc := range []struct {
+		a    answer.Answer
+		want Outcome
+	}{
+		{answer.Answer{Smalltalk: true}, OutcomeSmalltalk},
+		{answer.Answer{NotFound: true}, OutcomeNotFound},
+		{answer.Answer{Ungrounded: true}, OutcomeUngrounded},
+		{answer.Answer{}, OutcomeAnswered},
+	} {
+		if got := outcomeOf(tc.a); got != tc.want || !got.Delivered() {
+			t.Errorf("outcomeOf(%+v) = %s (delivered %v), want %s", tc.a, got, got.Delivered(), tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -150,5 +151,28 @@ func TestSettingsReadRacesWrite(t *testing.T) {
 	stored, err := b.st.ChatSettings(chat)
 	if err != nil || !slices.Equal(stored.Docs, []string{"new.txt"}) {
 		t.Errorf("stored %q, %v", stored.Docs, err)
+	}
+}
+
+// TestNotFoundNamesTheUseScope: when a chat restricted by /use gets "the
+// documents do not say", the reply says which documents were searched
+// and how to search them all.
+func TestNotFoundNamesTheUseScope(t *testing.T) {
+	f := newFake(t)
+	a := newFakeAnswerer()
+	a.setDocs([]answer.DocInfo{{Name: "sample.txt", Paragraphs: 3}, {Name: "other.txt", Paragraphs: 2}})
+	a.answer = func(ctx context.Context, q answer.Question, _ func(string)) (answer.Answer, error) {
+		return answer.Answer{Question: q.Text, Lang: "en", Mode: answer.Extractive, Text: "The document does not say.", NotFound: true}, nil
+	}
+	b, _ := newTestBot(t, f, a, nil)
+	alice := telegramtest.User{ID: 7}
+	handle(t, b, telegramtest.PrivateMessage(alice, "where?"))
+	if got := lastText(f, alice.ID); strings.Contains(got, "/use") {
+		t.Errorf("an unrestricted chat's reply mentions /use: %q", got)
+	}
+	handle(t, b, telegramtest.PrivateMessage(alice, "/use sample.txt"))
+	handle(t, b, telegramtest.PrivateMessage(alice, "where?"))
+	if got := lastText(f, alice.ID); !strings.Contains(got, "Searched only in sample.txt, as /use set for this chat; /use all searches every document.") {
+		t.Errorf("reply %q", got)
 	}
 }

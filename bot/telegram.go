@@ -59,7 +59,19 @@ type callError struct {
 	err    error
 }
 
-func (e *callError) Error() string { return e.method + ": " + e.err.Error() }
+// Error names the method and the cause; an API error Telegram sent
+// without a description is named by its codes, never left blank.
+func (e *callError) Error() string {
+	msg := e.err.Error()
+	if strings.TrimSpace(msg) == "" {
+		code := 0
+		if te, ok := apiError(e.err); ok {
+			code = te.Code
+		}
+		msg = fmt.Sprintf("error %d without a description (HTTP status %d)", code, e.status)
+	}
+	return e.method + ": " + msg
+}
 func (e *callError) Unwrap() error { return e.err }
 
 // reportAPIError passes a failed request to [Hooks.OnAPIError], unless

@@ -36,6 +36,8 @@ type uiTexts struct {
 	downFirst     string // a reason tapped without a 👎
 	reasons       [3]string
 	feedbackHead  string // %d 👍, %d 👎
+	feedbackDowns string // after the head, above the latest 👎 listed
+	feedbackNone  string // after the head when there is no 👎
 	docsActive    string // /docs in a chat with /use
 	useAll        string // %s: the documents
 	useSome       string // %s: the chosen documents
@@ -123,7 +125,9 @@ var texts = map[string]uiTexts{
 		thanksDown:    "Thanks! What was wrong? (optional: tap below)",
 		downFirst:     "Tap 👎 first.",
 		reasons:       [3]string{"wrong quote", "not in the document", "incomplete"},
-		feedbackHead:  "Feedback: %d 👍, %d 👎. The latest 👎:",
+		feedbackHead:  "Feedback: %d 👍, %d 👎.",
+		feedbackDowns: " The latest 👎:",
+		feedbackNone:  " No 👎 yet.",
 		docsActive:    "✓ This chat answers from the marked documents only (/use all for every document).",
 		useAll:        "This chat answers from all documents: %s.\nTo answer from some only: /use NAME … (/use all to go back).",
 		useSome:       "This chat answers from: %s.\n/use all answers from every document again.",
@@ -202,7 +206,9 @@ var texts = map[string]uiTexts{
 		thanksDown:    "感谢！哪里不对？（可选，点下方按钮）",
 		downFirst:     "请先点 👎。",
 		reasons:       [3]string{"引文有误", "文档中没有", "不完整"},
-		feedbackHead:  "反馈：%d 👍，%d 👎。最近的 👎：",
+		feedbackHead:  "反馈：%d 👍，%d 👎。",
+		feedbackDowns: "最近的 👎：",
+		feedbackNone:  "还没有 👎。",
 		docsActive:    "✓ 本聊天只根据打勾的文档回答（/use all 恢复全部文档）。",
 		useAll:        "本聊天根据全部文档回答：%s。\n只用部分文档：/use 文档名 …（/use all 恢复全部）。",
 		useSome:       "本聊天只根据以下文档回答：%s。\n/use all 恢复全部文档。",

@@ -100,11 +100,18 @@ func UsageError(w io.Writer, name, problem string) error {
 }
 
 // Logger returns the logger the configuration asks for (log_format,
-// log_level), writing to w.
+// log_level), writing to w. JSON records give durations as Go duration
+// strings ("1.5s"), as text records do, not as integer nanoseconds.
 func (c Config) Logger(w io.Writer) *slog.Logger {
 	level, _ := ParseLevel(c.LogLevel)
 	opts := &slog.HandlerOptions{Level: level}
 	if c.LogFormat == "json" {
+		opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				a.Value = slog.StringValue(a.Value.Duration().String())
+			}
+			return a
+		}
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))

@@ -321,7 +321,7 @@ func (l *Library) AddDocument(ctx context.Context, name string, data []byte, pro
 	}
 	doc, err := l.opts.Limits.ParseFile(ctx, name, data, report)
 	if err != nil {
-		return answer.DocInfo{}, err
+		return answer.DocInfo{}, marked(err)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -403,3 +403,19 @@ func writeAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// marked returns err, marked with the answer domain's sentinel when it
+// has one (an empty document), so that the bot can word it for users
+// without knowing the document package.
+func marked(err error) error {
+	if errors.Is(err, document.ErrEmptyDocument) {
+		return &markedError{err: err, mark: answer.ErrEmptyDocument}
+	}
+	return err
+}
+
+// markedError is err, also matching mark with errors.Is.
+type markedError struct{ err, mark error }
+
+func (e *markedError) Error() string   { return e.err.Error() }
+func (e *markedError) Unwrap() []error { return []error{e.err, e.mark} }

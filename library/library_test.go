@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -131,6 +132,9 @@ func TestAddDocumentRefuses(t *testing.T) {
 			_, err := l.AddDocument(context.Background(), tc.file, []byte(tc.data), nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("AddDocument(%q) = %v, want an error with %q", tc.file, err, tc.want)
+			}
+			if empty := tc.name == "empty"; errors.Is(err, answer.ErrEmptyDocument) != empty {
+				t.Errorf("AddDocument(%q) = %v: matches answer.ErrEmptyDocument %v, want %v", tc.file, err, !empty, empty)
 			}
 		})
 	}

@@ -16,7 +16,8 @@ import (
 // /chat/completions endpoint. Requests are sent with temperature 0 and,
 // when [Config.Stream] is set, streamed. It is safe for concurrent use.
 type Chat struct {
-	t *transport
+	t       *transport
+	onUsage func(prompt, completion int) // nil: usage is not reported
 }
 
 var _ answer.ChatModel = (*Chat)(nil)
@@ -25,6 +26,19 @@ var _ answer.ChatModel = (*Chat)(nil)
 // listed on [Config]. It makes no request.
 func NewChat(cfg Config) *Chat {
 	return &Chat{t: newTransport(cfg, chatDefaults)}
+}
+
+// ReportUsage makes c pass the token counts the server reports for each
+// completion to f (a streamed request asks for them with
+// stream_options.include_usage; a server that does not report them
+// passes nothing). Call it before the first request.
+func (c *Chat) ReportUsage(f func(prompt, completion int)) { c.onUsage = f }
+
+// usage passes u to the usage callback, if both are there.
+func (c *Chat) usage(u *goopenai.Usage) {
+	if u != nil && c.onUsage != nil && u.TotalTokens > 0 {
+		c.onUsage(u.PromptTokens, u.CompletionTokens)
+	}
 }
 
 // Complete implements [answer.ChatModel]. It retries 429, 5xx and network
@@ -76,6 +90,7 @@ func (c *Chat) complete(ctx context.Context, req goopenai.ChatCompletionRequest,
 	if len(resp.Choices) == 0 {
 		return "", false, fmt.Errorf("%w: no choices in the completion", errBadResponse)
 	}
+	c.usage(&resp.Usage)
 	text = resp.Choices[0].Message.Content
 	if onDelta != nil && text != "" {
 		onDelta(text)
@@ -87,6 +102,9 @@ func (c *Chat) complete(ctx context.Context, req goopenai.ChatCompletionRequest,
 // onDelta as it arrives. On an error it returns the text received so far;
 // sent reports whether any reached onDelta.
 func (c *Chat) stream(ctx context.Context, req goopenai.ChatCompletionRequest, onDelta func(string)) (text string, sent bool, err error) {
+	if c.onUsage != nil {
+		req.StreamOptions = &goopenai.StreamOptions{IncludeUsage: true}
+	}
 	s, err := c.t.client.CreateChatCompletionStream(ctx, req)
 	if err != nil {
 		return "", false, err
@@ -101,6 +119,7 @@ func (c *Chat) stream(ctx context.Context, req goopenai.ChatCompletionRequest, o
 		if err != nil {
 			return b.String(), b.Len() > 0, fmt.Errorf("%w after %d bytes: %w", errStreamCut, b.Len(), err)
 		}
+		c.usage(resp.Usage)
 		if len(resp.Choices) == 0 {
 			continue
 		}

@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -123,6 +124,7 @@ func (f *fakeChat) serve(w http.ResponseWriter, r *http.Request) {
 				"index": 0, "finish_reason": "stop",
 				"message": map[string]any{"role": "assistant", "content": rp.text},
 			}},
+			"usage": map[string]any{"prompt_tokens": 40, "completion_tokens": 7, "total_tokens": 47},
 		})
 	default:
 		f.stream(w, req, rp)
@@ -148,6 +150,10 @@ func (f *fakeChat) stream(w http.ResponseWriter, req chatRequest, rp reply) {
 		panic(http.ErrAbortHandler)
 	}
 	fmt.Fprint(w, `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`+"\n\n")
+	if bytes.Contains(req.fields["stream_options"], []byte(`"include_usage":true`)) {
+		// As OpenAI sends it: a last chunk with no choices and the usage.
+		fmt.Fprint(w, `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":40,"completion_tokens":7,"total_tokens":47}}`+"\n\n")
+	}
 	fmt.Fprint(w, "data: [DONE]\n\n")
 }
 
@@ -220,6 +226,32 @@ func TestChatComplete(t *testing.T) {
 			}
 			if req.Model != "test-model" || req.Stream != stream || req.auth != "Bearer "+testAPIKey {
 				t.Errorf("model %q stream %v auth %q", req.Model, req.Stream, req.auth)
+			}
+		})
+	}
+}
+
+// TestChatReportsUsage: the token counts the server reports reach the
+// usage callback, streamed (asked for with stream_options) or not; without
+// a callback no stream_options are sent.
+func TestChatReportsUsage(t *testing.T) {
+	for _, stream := range []bool{true, false} {
+		t.Run(fmt.Sprintf("stream=%v", stream), func(t *testing.T) {
+			f := newFakeChat(t, func(n int) reply { return reply{text: "answer [1]"} })
+			c, _ := newTestChat(f, Config{Stream: stream})
+			if _, err := c.Complete(context.Background(), testMsgs, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := f.requests()[0].fields["stream_options"]; ok {
+				t.Error("stream_options sent without a usage callback")
+			}
+			var prompt, completion int
+			c.ReportUsage(func(p, c int) { prompt, completion = prompt+p, completion+c })
+			if _, err := c.Complete(context.Background(), testMsgs, nil); err != nil {
+				t.Fatal(err)
+			}
+			if prompt != 40 || completion != 7 {
+				t.Errorf("usage %d+%d, want 40+7", prompt, completion)
 			}
 		})
 	}

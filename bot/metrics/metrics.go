@@ -32,7 +32,7 @@ type Metrics struct {
 	questions    *prometheus.CounterVec
 	answerSecs   *prometheus.HistogramVec
 	retrieveSecs prometheus.Histogram
-	modelTokens  prometheus.Counter
+	modelTokens  *prometheus.CounterVec
 	modelErrors  prometheus.Counter
 	telegramErrs *prometheus.CounterVec
 	feedback     *prometheus.CounterVec
@@ -63,10 +63,10 @@ func New(build Build) *Metrics {
 			Help:    "Time of one hybrid retrieval.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 		}),
-		modelTokens: prometheus.NewCounter(prometheus.CounterOpts{
+		modelTokens: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "citebot_model_tokens_total",
-			Help: "Streamed model output chunks (one token each on most servers).",
-		}),
+			Help: "Tokens of chat model requests as the model server reports them, by kind (prompt, completion); servers that report no usage add nothing.",
+		}, []string{"kind"}),
 		modelErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "citebot_model_errors_total",
 			Help: "Failed chat model requests.",
@@ -152,8 +152,21 @@ func (m *Metrics) Ready(now time.Time) (bool, string) {
 	return true, "ok"
 }
 
-// CountModel wraps a chat model to count its streamed chunks and failures.
+// usageReporter is a chat model that reports the tokens of its requests
+// (openai.Chat).
+type usageReporter interface {
+	ReportUsage(func(prompt, completion int))
+}
+
+// CountModel wraps a chat model to count its failures and, when it
+// reports usage (a ReportUsage method, as openai.Chat has), its tokens.
 func (m *Metrics) CountModel(next answer.ChatModel) answer.ChatModel {
+	if r, ok := next.(usageReporter); ok {
+		r.ReportUsage(func(prompt, completion int) {
+			m.modelTokens.WithLabelValues("prompt").Add(float64(prompt))
+			m.modelTokens.WithLabelValues("completion").Add(float64(completion))
+		})
+	}
 	return countingModel{next: next, m: m}
 }
 
@@ -163,12 +176,7 @@ type countingModel struct {
 }
 
 func (c countingModel) Complete(ctx context.Context, msgs []answer.Message, onDelta func(string)) (string, error) {
-	text, err := c.next.Complete(ctx, msgs, func(d string) {
-		c.m.modelTokens.Inc()
-		if onDelta != nil {
-			onDelta(d)
-		}
-	})
+	text, err := c.next.Complete(ctx, msgs, onDelta)
 	if err != nil && ctx.Err() == nil {
 		c.m.modelErrors.Inc()
 	}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -86,6 +87,39 @@ func TestAdminServer(t *testing.T) {
 	for _, name := range []string{"go_goroutines", "process_start_time_seconds"} {
 		if families[name] == nil {
 			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+}
+
+// usageModel is a chat model that reports usage like openai.Chat.
+type usageModel struct{ report func(prompt, completion int) }
+
+func (u *usageModel) ReportUsage(f func(prompt, completion int)) { u.report = f }
+
+func (u *usageModel) Complete(ctx context.Context, msgs []answer.Message, onDelta func(string)) (string, error) {
+	for _, d := range []string{"an", "swer", " [1]"} {
+		onDelta(d)
+	}
+	u.report(30, 5)
+	return "answer [1]", nil
+}
+
+// TestModelTokensAreReportedUsage: citebot_model_tokens_total counts the
+// tokens the model server reports, not the streamed chunks.
+func TestModelTokensAreReportedUsage(t *testing.T) {
+	m := New(Build{Version: "v1", GoVersion: runtime.Version()})
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	model := m.CountModel(&usageModel{})
+	for range 2 {
+		if _, err := model.Complete(context.Background(), nil, func(string) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fam := metricstest.Scrape(t, srv.URL)
+	for kind, want := range map[string]float64{"prompt": 60, "completion": 10} {
+		if got := metricstest.CounterValue(fam, "citebot_model_tokens_total", map[string]string{"kind": kind}); got != want {
+			t.Errorf("%s tokens = %v, want %v", kind, got, want)
 		}
 	}
 }
