@@ -73,7 +73,7 @@ func TestTuneSweep(t *testing.T) {
 		p    func(*extractParams)
 	}
 	// The variants below are the pieces of the answer rules measured one by one
-	// (README, "Extractive answers: what was measured").
+	// (docs/evaluation.md, "Retrieval and answers on the whole sets").
 	variants := []variant{
 		{"default", Options{}, func(p *extractParams) {}},
 		{"no neighbour", Options{}, func(p *extractParams) { p.neighbourRatio = 0 }},

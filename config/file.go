@@ -18,7 +18,7 @@ import (
 const maxFileSize = 1 << 20
 
 // ApplyFile sets c from a YAML configuration file. Keys are the file keys
-// of the settings table (see the README); an unknown key, a key
+// of the settings table (docs/configuration.md); an unknown key, a key
 // set twice or a value of the wrong type is an error naming the file, the
 // key and the line: "workers (line 3): want an integer, got \"five\"".
 func (c *Config) ApplyFile(path string) error {

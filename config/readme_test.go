@@ -7,22 +7,22 @@ import (
 	"testing"
 )
 
-// readmeRow is one row of the README's configuration table.
+// readmeRow is one row of the settings table in docs/configuration.md.
 type readmeRow struct {
 	env, flag, key, def, commands string
 }
 
-// readmeTable returns the rows of the table in README.md's Configuration
-// section.
+// readmeTable returns the rows of the table in docs/configuration.md's
+// Settings section.
 func readmeTable(t testing.TB) []readmeRow {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	b, err := os.ReadFile(filepath.Join("..", "docs", "configuration.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(b), "\n## Configuration\n")
+	_, section, ok := strings.Cut(string(b), "\n## Settings\n")
 	if !ok {
-		t.Fatal("README.md has no ## Configuration section")
+		t.Fatal("docs/configuration.md has no ## Settings section")
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	code := func(cell string) string {
@@ -50,8 +50,8 @@ func readmeTable(t testing.TB) []readmeRow {
 	return rows
 }
 
-// TestREADMEListsEverySetting checks the README's configuration table
-// against the settings table: the same settings in the same order, each
+// TestREADMEListsEverySetting checks the settings table of
+// docs/configuration.md (linked from the README) against the settings table: the same settings in the same order, each
 // with its variable, flag, file key, default and commands.
 func TestREADMEListsEverySetting(t *testing.T) {
 	rows := readmeTable(t)

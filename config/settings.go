@@ -15,7 +15,7 @@ type setting struct {
 	// ("8", "1.5s"); [Default] parses it. "" is the zero value.
 	def string
 	// unset says what the zero value means ("off", "all"), for help and
-	// the README; only for settings whose default is the zero value.
+	// docs/configuration.md; only for settings whose default is the zero value.
 	unset string
 	help  string // flag help; a `word` in backquotes names the argument
 	scope scope  // the subcommands that use the setting
@@ -29,7 +29,7 @@ type setting struct {
 }
 
 // The settings table. Its order is the order of `citebot config`, of -h
-// and of the README table (a test keeps the README in step).
+// and of the table in docs/configuration.md (a test keeps it in step).
 var settings = []setting{
 	{key: "", env: "CITEBOT_CONFIG", flag: "config", scope: forAll,
 		help: "YAML configuration `file`; flags and environment override it"},
@@ -243,7 +243,7 @@ func scopeOf(command string) scope {
 	return ^scope(0)
 }
 
-// usedBy names the subcommands of sc for the README: "all", "all but
+// usedBy names the subcommands of sc for docs/configuration.md: "all", "all but
 // healthcheck" or a list.
 func (sc scope) usedBy() string {
 	switch sc {

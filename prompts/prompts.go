@@ -3,7 +3,7 @@
 // and the translation-for-retrieval prompt.
 //
 // The templates live in templates/*.tmpl, are embedded with go:embed and
-// parsed once when the package is loaded; golden files under testdata pin
+// parsed once, on first use; golden files under testdata pin
 // their rendered form (run the tests with -update to rewrite them after a
 // deliberate change).
 //

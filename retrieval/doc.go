@@ -35,12 +35,15 @@
 // result is the one scoring every candidate would give. Each [Hit] reports
 // which retrievers found it.
 //
-// The index persists under a data directory as one snapshot file of the
-// vectors (persist.go), keyed by the documents' content hashes, the
-// embedder and model, and [document.ChunkerVersion]; it is written to a
-// temporary file and renamed into place. A missing, stale or corrupt
-// snapshot is rebuilt (and, when corrupt, logged), never fatal. The BM25
-// index is rebuilt at every start: it costs less than reading it would.
+// The index persists under a data directory as one snapshot file
+// (persist.go, lexpersist.go) holding the vectors and the BM25 index
+// (terms, postings, length norms, sentence ends), keyed by the documents'
+// content hashes, the embedder and model, [document.ChunkerVersion], the
+// passage limit and a fingerprint of the tokenizer; it is written to a
+// temporary file and renamed into place. A start with unchanged inputs
+// reads both halves back and neither embeds nor tokenises. A missing,
+// stale or corrupt snapshot is rebuilt (and, when corrupt, logged), never
+// fatal.
 //
 // Benchmarks beside the tests (bench_test.go) measure queries on the eval
 // corpora and at 1k, 10k and 100k passages, and the heap an index holds.

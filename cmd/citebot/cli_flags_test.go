@@ -131,7 +131,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 }
 
 // TestHelpListsOnlyOwnFlags checks each command's -h against the settings
-// it uses and the per-command flags the README lists.
+// it uses and the per-command flags docs/configuration.md lists.
 func TestHelpListsOnlyOwnFlags(t *testing.T) {
 	own := readmeCommandFlags(t)
 	tests := []struct {
@@ -168,17 +168,17 @@ func TestHelpListsOnlyOwnFlags(t *testing.T) {
 	}
 }
 
-// readmeCommandFlags returns the flags of the README's "Per-command
-// flags" paragraph by command.
+// readmeCommandFlags returns the flags of the "Per-command flags"
+// paragraph of docs/configuration.md by command.
 func readmeCommandFlags(t testing.TB) map[string][]string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, para, ok := strings.Cut(string(b), "Per-command flags:")
 	if !ok {
-		t.Fatal("README.md has no Per-command flags paragraph")
+		t.Fatal("docs/configuration.md has no Per-command flags paragraph")
 	}
 	para, _, _ = strings.Cut(para, "\n\n")
 	flags := map[string][]string{}

@@ -14,7 +14,7 @@ import (
 	"testing"
 )
 
-// This file checks the house rules of the README's architecture section
+// This file checks the house rules of docs/architecture.md
 // on the real tree: which package may import which, and how large files,
 // functions and cmd/citebot may grow.
 
