@@ -94,6 +94,7 @@ type Server struct {
 	messages    map[int]*Message
 	drafts      []Draft
 	reactions   map[reactionKey]string
+	later       laterAPI // Bot API 10.x: ephemeral messages, guest mode
 	inline      []InlineAnswer
 	webhookURL  string // set by setWebhook: getUpdates then fails
 	webhook     webhookSettings

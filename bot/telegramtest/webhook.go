@@ -225,7 +225,7 @@ func updateChat(u Update) int64 {
 		}
 		return m
 	}
-	for _, path := range [][]string{{"message", "chat", "id"}, {"callback_query", "message", "chat", "id"}, {"callback_query", "from", "id"}} {
+	for _, path := range [][]string{{"message", "chat", "id"}, {"guest_message", "chat", "id"}, {"callback_query", "message", "chat", "id"}, {"callback_query", "from", "id"}} {
 		switch v := pick(map[string]any(u), path...).(type) {
 		case int64:
 			return v
