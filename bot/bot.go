@@ -464,10 +464,13 @@ func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
 	b.handle(ctx, u)
 }
 
-// turn waits until u may be handled: a question waits until the answers
-// to its sender (in any chat) are done, so that one user gets one answer
-// at a time. Other updates go at once.
+// turn waits until u may be handled: a question (a guest message too)
+// waits until the answers to its sender (in any chat) are done, so that
+// one user gets one answer at a time. Other updates go at once.
 func (b *Bot) turn(ctx context.Context, u Update) (release func(), err error) {
+	if g := u.Guest; g != nil && g.From != nil && !u.expired {
+		return b.userMu.lock(ctx, g.From.ID)
+	}
 	if u.Message == nil || u.Message.From == nil || u.expired || route(u, b.self, b.cfg.KeywordPrefix).kind != reqQuestion {
 		return func() {}, nil
 	}
