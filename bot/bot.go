@@ -135,16 +135,20 @@
 // # Buttons, feedback, per-chat documents, inline mode
 //
 // Under each answer are its ¶ buttons and 👍/👎. A ¶ tap shows the
-// paragraph: in a private chat as a new message, in a group inside the
-// answer's message (an edit; a second tap hides it), from the answers the
-// bot keeps in memory (see callback.go). A vote is stored per user and
+// paragraph: in a private chat as a new message, in a group as an
+// ephemeral message that only the user who tapped sees (see
+// ephemeral.go), or where Telegram refuses those, inside the answer's
+// message (an edit; a second tap hides it), from the answers the bot keeps
+// in memory (see callback.go). A vote is stored per user and
 // answer in the store with a copy of the answer, reported to
 // [Hooks.OnFeedback], and listed to admins by /feedback; 👎 offers one tap
 // of reasons (see feedback.go). /use NAME… restricts a chat's questions to
 // some documents ([answer.Question.Docs]), stored as the chat's settings
 // (see scope.go). Inline queries get up to three results (see inline.go).
 // Button presses and inline queries are rate limited per user at
-// callbackRate times the question rate.
+// callbackRate times the question rate. A mention in a chat the bot has
+// not joined (guest mode) is answered once, from the shared documents
+// only (see guest.go).
 //
 // # Documents from chat
 //
