@@ -99,7 +99,8 @@ func (b *Bot) showParagraph(ctx context.Context, u Update, answerWith func(strin
 	p.Text = cutForMessages(p.Text)
 	para := renderParagraph(p, len(docs) > 1)
 	group := msg.Chat.Type != "private"
-	if group && b.sendEphemeral(ctx, u, para) {
+	// Ephemeral messages are for groups and supergroups, not channels.
+	if (msg.Chat.Type == "group" || msg.Chat.Type == "supergroup") && b.sendEphemeral(ctx, u, para) {
 		answerWith(tt.paragraphPrivate)
 		return
 	}
