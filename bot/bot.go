@@ -135,16 +135,20 @@
 // # Buttons, feedback, per-chat documents, inline mode
 //
 // Under each answer are its ¶ buttons and 👍/👎. A ¶ tap shows the
-// paragraph: in a private chat as a new message, in a group inside the
-// answer's message (an edit; a second tap hides it), from the answers the
-// bot keeps in memory (see callback.go). A vote is stored per user and
+// paragraph: in a private chat as a new message, in a group as an
+// ephemeral message that only the user who tapped sees (see
+// ephemeral.go), or where Telegram refuses those, inside the answer's
+// message (an edit; a second tap hides it), from the answers the bot keeps
+// in memory (see callback.go). A vote is stored per user and
 // answer in the store with a copy of the answer, reported to
 // [Hooks.OnFeedback], and listed to admins by /feedback; 👎 offers one tap
 // of reasons (see feedback.go). /use NAME… restricts a chat's questions to
 // some documents ([answer.Question.Docs]), stored as the chat's settings
 // (see scope.go). Inline queries get up to three results (see inline.go).
 // Button presses and inline queries are rate limited per user at
-// callbackRate times the question rate.
+// callbackRate times the question rate. A mention in a chat the bot has
+// not joined (guest mode) is answered once, from the shared documents
+// only (see guest.go).
 //
 // # Documents from chat
 //
@@ -285,6 +289,9 @@ type Bot struct {
 	// sendMessageDraft (see methodMissing): private chats then stream by
 	// edits (see stream).
 	draftsRefused atomic.Bool
+	// ephemeral remembers the chats refusing ephemeral messages (see
+	// ephemeral.go).
+	ephemeral ephemeralChats
 	// links are the citations' page links (Deps.CitationLinks), or nil.
 	links func(a answer.Answer, chat int64, private bool) ([]string, bool)
 	// generation is Deps.Generation (nil: unknown); answers are the
@@ -461,10 +468,13 @@ func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
 	b.handle(ctx, u)
 }
 
-// turn waits until u may be handled: a question waits until the answers
-// to its sender (in any chat) are done, so that one user gets one answer
-// at a time. Other updates go at once.
+// turn waits until u may be handled: a question (a guest message too)
+// waits until the answers to its sender (in any chat) are done, so that
+// one user gets one answer at a time. Other updates go at once.
 func (b *Bot) turn(ctx context.Context, u Update) (release func(), err error) {
+	if g := u.Guest; g != nil && g.From != nil && !u.expired {
+		return b.userMu.lock(ctx, g.From.ID)
+	}
 	if u.Message == nil || u.Message.From == nil || u.expired || route(u, b.self, b.cfg.KeywordPrefix).kind != reqQuestion {
 		return func() {}, nil
 	}

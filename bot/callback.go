@@ -68,12 +68,14 @@ func (b *Bot) handleCallback(ctx context.Context, u Update) {
 	}
 }
 
-// showParagraph answers a ¶ button. In a group or topic it shows the
-// paragraph inside the answer's message (an edit; the same button again
-// hides it), so that one person's tap does not post a message to all;
-// when the answer is not in memory (sent before a restart, or among the
-// oldest) or the paragraph does not fit, and in a private chat, the
-// paragraph comes as a new message.
+// showParagraph answers a ¶ button. In a group or topic it sends the
+// paragraph to the user who tapped alone, as an ephemeral message (see
+// ephemeral.go), so that one person's tap does not post a message to all.
+// Where that cannot be, it shows the paragraph inside the answer's message
+// (an edit; the same button again hides it); when the answer is not in
+// memory (sent before a restart, or among the oldest) or the paragraph
+// does not fit, and in a private chat, the paragraph comes as a new
+// message.
 func (b *Bot) showParagraph(ctx context.Context, u Update, answerWith func(string), tt uiTexts) {
 	cq := u.CallbackQuery
 	msg := cq.Message
@@ -94,10 +96,16 @@ func (b *Bot) showParagraph(ctx context.Context, u Update, answerWith func(strin
 		answerWith(tt.callbackError)
 		return
 	}
-	answerWith("")
 	p.Text = cutForMessages(p.Text)
 	para := renderParagraph(p, len(docs) > 1)
-	if msg.Chat.Type != "private" {
+	group := msg.Chat.Type != "private"
+	// Ephemeral messages are for groups and supergroups, not channels.
+	if (msg.Chat.Type == "group" || msg.Chat.Type == "supergroup") && b.sendEphemeral(ctx, u, para) {
+		answerWith(tt.paragraphPrivate)
+		return
+	}
+	answerWith("")
+	if group {
 		if rec, ok := b.answers.get(msg.Chat.ID, msg.MessageID); ok && b.toggle(ctx, rec, cq.Data, para) {
 			return
 		}

@@ -34,6 +34,8 @@ func (b *Bot) handle(ctx context.Context, u Update) (finished bool) {
 		b.handleCallback(ctx, u)
 	case u.InlineQuery != nil:
 		b.handleInline(ctx, u)
+	case u.Guest != nil:
+		return b.handleGuest(ctx, u)
 	case u.Message != nil:
 		return b.handleMessage(ctx, u)
 	}
@@ -162,21 +164,33 @@ func (b *Bot) ask(ctx context.Context, u Update, t target, question string) bool
 // admit applies the length limit and the user's rate limit, telling the
 // user when a question is refused. ok is false with the refusal's outcome.
 func (b *Bot) admit(ctx context.Context, t target, user int64, lang, question string) (refusal Outcome, ok bool) {
+	refusal, say, ok := b.admission(user, lang, question)
+	switch {
+	case ok:
+	case say != "":
+		b.reply(ctx, t, say)
+	default:
+		// Told once this window: later questions get a reaction, not silence.
+		b.setReaction(ctx, t.chat, t.replyTo, reactionLater)
+	}
+	return refusal, ok
+}
+
+// admission applies the length limit and the user's rate limit to a
+// question. ok is false with the refusal's outcome and what to tell the
+// user: "" when they were told to wait already in this window.
+func (b *Bot) admission(user int64, lang, question string) (refusal Outcome, say string, ok bool) {
 	tt := texts[lang]
 	if n := b.cfg.MaxQuestionRunes; n > 0 && utf8.RuneCountInString(question) > n {
-		b.reply(ctx, t, fmt.Sprintf(tt.tooLong, n))
-		return OutcomeTooLong, false
+		return OutcomeTooLong, fmt.Sprintf(tt.tooLong, n), false
 	}
 	if ok, warn, wait := b.limits.allow(user, time.Now()); !ok {
 		if warn {
-			b.reply(ctx, t, fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999)))
-		} else {
-			// Told once this window: later questions get a reaction, not silence.
-			b.setReaction(ctx, t.chat, t.replyTo, reactionLater)
+			say = fmt.Sprintf(tt.rateLimited, int(wait.Seconds()+0.999))
 		}
-		return OutcomeRateLimited, false
+		return OutcomeRateLimited, say, false
 	}
-	return "", true
+	return "", "", true
 }
 
 // answerQuestion asks the Answerer with the conversation's history, shows

@@ -37,7 +37,9 @@ const (
 	maxInlineTitle = 80
 )
 
-// inlineArticle is the Bot API InlineQueryResultArticle.
+// inlineArticle is the Bot API InlineQueryResultArticle, of the fields
+// the bot uses. It has no hide_url: Bot API 8.2 removed that field (an
+// article without a url shows none).
 type inlineArticle struct {
 	Type        string                         `json:"type"`
 	ID          string                         `json:"id"`
@@ -64,7 +66,7 @@ func (b *Bot) handleInline(ctx context.Context, u Update) {
 	var results []inlineArticle
 	if q != "" && (b.isAdmin(iq.From.ID) || b.access.allowed(iq.From.ID, iq.From.ID)) {
 		if ok, _, _ := b.cbLimits.allow(iq.From.ID, time.Now()); ok {
-			results = b.inlineResults(ctx, iq.From.ID, q)
+			results = b.inlineResults(ctx, iq.From.ID, userLang(iq.From.LanguageCode, q), q)
 		}
 	}
 	p := tgbotapi.Params{"inline_query_id": iq.ID, "cache_time": fmt.Sprint(inlineCacheTime), "is_personal": "true"}
@@ -81,9 +83,9 @@ func (b *Bot) handleInline(ctx context.Context, u Update) {
 	}
 }
 
-// inlineResults answers q for user: the answer, then its first citations
-// one by one; nil when it could not be answered in time.
-func (b *Bot) inlineResults(ctx context.Context, user int64, q string) []inlineArticle {
+// inlineResults answers q for user, who speaks lang: the answer, then its
+// first citations one by one; nil when it could not be answered in time.
+func (b *Bot) inlineResults(ctx context.Context, user int64, lang, q string) []inlineArticle {
 	actx, cancel := context.WithTimeout(ctx, inlineTimeout)
 	defer cancel()
 	start := time.Now()
@@ -96,15 +98,7 @@ func (b *Bot) inlineResults(ctx context.Context, user int64, q string) []inlineA
 	}
 	ev.Outcome, ev.Messages = outcomeOf(a), 1
 	docs := b.answer.Documents()
-	html := renderAnswer(a, docs)
-	if first := firstMessage(html); first != "" {
-		html = first
-	}
-	kb := sourceKeyboard(a, docs)
-	results := []inlineArticle{{
-		Type: "article", ID: "a", Title: oneLine(answerTitle(a)), Description: oneLine(firstQuote(a)),
-		Content: inputText{MessageText: html, ParseMode: "HTML", LinkPreview: noPreview}, ReplyMarkup: kb,
-	}}
+	results := []inlineArticle{answerArticle(a, docs, texts[lang].resultTitle)}
 	cites := slices.Clone(a.Citations)
 	slices.SortStableFunc(cites, func(x, y answer.Citation) int { return x.N - y.N })
 	many := len(docs) > 1
@@ -124,6 +118,22 @@ func (b *Bot) inlineResults(ctx context.Context, user int64, q string) []inlineA
 		})
 	}
 	return results
+}
+
+// answerArticle is the result carrying answer a (its first message) with
+// its ¶ buttons, titled by its first line or else by title.
+func answerArticle(a answer.Answer, docs []answer.DocInfo, title string) inlineArticle {
+	html := renderAnswer(a, docs)
+	if first := firstMessage(html); first != "" {
+		html = first
+	}
+	if t := oneLine(answerTitle(a)); t != "" {
+		title = t
+	}
+	return inlineArticle{
+		Type: "article", ID: "a", Title: title, Description: oneLine(firstQuote(a)),
+		Content: inputText{MessageText: html, ParseMode: "HTML", LinkPreview: noPreview}, ReplyMarkup: sourceKeyboard(a, docs),
+	}
 }
 
 // answerTitle is the first line of an answer, for a result's title.

@@ -126,3 +126,38 @@ func TestInlineParagraphAlertLength(t *testing.T) {
 		})
 	}
 }
+
+// TestInlineResultsHaveNoHideURL: Bot API 8.2 removed hide_url from
+// InlineQueryResultArticle; no result the bot gives (inline mode, guest
+// mode) carries it, and the fake refuses an article that does.
+func TestInlineResultsHaveNoHideURL(t *testing.T) {
+	f := newFake(t)
+	b, _ := newTestBot(t, f, newFakeAnswerer(), nil)
+	handle(t, b, inlineQuery("iq", telegramtest.User{ID: 7}, "what is it?"))
+	guest := telegramtest.GuestMessage(-300, "group", telegramtest.User{ID: 7}, "@CiteBot what is it?", "gq")
+	f.Push(guest)
+	handle(t, b, guest)
+	var results []map[string]any
+	for _, a := range f.InlineAnswers() {
+		results = append(results, a.Results...)
+	}
+	for _, a := range f.GuestAnswers() {
+		results = append(results, a.Result)
+	}
+	if len(results) < 2 {
+		t.Fatalf("%d results given, want inline and guest ones (requests:%s)", len(results), telegramtest.Summary(f.Requests()))
+	}
+	for _, r := range results {
+		if _, ok := r["hide_url"]; ok {
+			t.Errorf("result %v carries hide_url", r["id"])
+		}
+	}
+	with := `[{"type":"article","id":"a","title":"t","hide_url":true,"input_message_content":{"message_text":"x"}}]`
+	resp, _ := f.Client().PostForm(f.URL()+"/bot"+testToken+"/answerInlineQuery", map[string][]string{"inline_query_id": {"iq2"}, "results": {with}})
+	if resp == nil || resp.StatusCode != 400 {
+		t.Errorf("the fake accepts an article with hide_url: %v", resp)
+	}
+	if resp != nil {
+		resp.Body.Close()
+	}
+}

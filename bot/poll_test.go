@@ -32,6 +32,7 @@ func TestAllowedUpdatesAreHandled(t *testing.T) {
 		"message":        telegramtest.PrivateMessage(user, "what is it?"),
 		"callback_query": telegramtest.Callback("cb", "fb:up", user, telegramtest.BotMessage(1, user.ID, "private")),
 		"inline_query":   inlineQuery("iq", user, "what is it?"),
+		"guest_message":  telegramtest.GuestMessage(-300, "supergroup", user, "@CiteBot what is it?", "gq"),
 		"chosen_inline_result": {"chosen_inline_result": map[string]any{
 			"result_id": "a", "from": user.JSON(), "query": "what is it?", "inline_message_id": "AAA"}},
 	}

@@ -44,12 +44,18 @@ type uiTexts struct {
 	useAdminsOnly string
 	inlineHint    string // the button above empty inline results
 	callbackError string
-	greeting      string
-	howTo         string // %s: @username, %s: keyword sentence, %s: followUps or ""
-	keyword       string // %s: prefix
-	followUps     string // %s: memory TTL
-	commands      string
-	privacy       string
+	// paragraphPrivate is the toast of a ¶ tap whose paragraph came as a
+	// message only the user sees.
+	paragraphPrivate string
+	// resultTitle names an answer sent as a result (inline mode, guest
+	// mode) when it has no first line of its own.
+	resultTitle string
+	greeting    string
+	howTo       string // %s: @username, %s: keyword sentence, %s: followUps or ""
+	keyword     string // %s: prefix
+	followUps   string // %s: memory TTL
+	commands    string
+	privacy     string
 
 	docsLine       string // %d number, %s name, %s docSummary
 	docsHint       string // admins: how to add and remove
@@ -102,39 +108,41 @@ func (tt uiTexts) paragraphCount(n int) string {
 
 var texts = map[string]uiTexts{
 	"en": {
-		emptyAnswer:   "(no answer)",
-		ungrounded:    "This answer could not be verified against the document: treat it with caution.",
-		related:       "Related paragraphs: ",
-		apology:       "Sorry, something went wrong while answering. Please try again in a moment.",
-		refused:       "Sorry, this bot is private and not available here.",
-		tooLong:       "Your question is too long. Please keep it under %d characters.",
-		rateLimited:   "You are asking faster than I can answer. Please wait about %d seconds and try again.",
-		emptyQuestion: "Please write your question after the command, e.g. /ask What is the main topic?",
-		unknownCmd:    "I don't know that command. See /help.",
-		sourceUsage:   "Usage: /source N (the paragraph number, as in ¶6), or /source p3 for the paragraphs of page 3.",
-		sourceDocs:    "Several documents are loaded: use /source DOC N with one of: %s",
-		noParagraph:   "There is no such paragraph.",
-		noDocuments:   "No documents are loaded.",
-		aboutHeader:   "I answer from these documents:",
-		aboutIntro:    "I am citebot: I answer questions about documents and quote them word for word, citing each paragraph (¶) I use. If the documents don't say, I say so.",
-		aboutLine:     "• %s (%s)",
-		docsHeader:    "Documents:",
-		greet:         "Yes? Ask me anything about the documents, e.g. %s What is it about?",
-		newChat:       "OK, a new conversation: I've forgotten the earlier questions.",
-		thanks:        "Thanks for the feedback!",
-		thanksDown:    "Thanks! What was wrong? (optional: tap below)",
-		downFirst:     "Tap 👎 first.",
-		reasons:       [3]string{"wrong quote", "not in the document", "incomplete"},
-		feedbackHead:  "Feedback: %d 👍, %d 👎.",
-		feedbackDowns: " The latest 👎:",
-		feedbackNone:  " No 👎 yet.",
-		docsActive:    "✓ This chat answers from the marked documents only (/use all for every document).",
-		useAll:        "This chat answers from all documents: %s.\nTo answer from some only: /use NAME … (/use all to go back).",
-		useSome:       "This chat answers from: %s.\n/use all answers from every document again.",
-		useAdminsOnly: "Only the group's admins can choose its documents.",
-		inlineHint:    "Type a question about the documents",
-		callbackError: "Paragraph not found.",
-		greeting:      "Hello! I answer questions about %s, quoting the document word for word.",
+		emptyAnswer:      "(no answer)",
+		ungrounded:       "This answer could not be verified against the document: treat it with caution.",
+		related:          "Related paragraphs: ",
+		apology:          "Sorry, something went wrong while answering. Please try again in a moment.",
+		refused:          "Sorry, this bot is private and not available here.",
+		tooLong:          "Your question is too long. Please keep it under %d characters.",
+		rateLimited:      "You are asking faster than I can answer. Please wait about %d seconds and try again.",
+		emptyQuestion:    "Please write your question after the command, e.g. /ask What is the main topic?",
+		unknownCmd:       "I don't know that command. See /help.",
+		sourceUsage:      "Usage: /source N (the paragraph number, as in ¶6), or /source p3 for the paragraphs of page 3.",
+		sourceDocs:       "Several documents are loaded: use /source DOC N with one of: %s",
+		noParagraph:      "There is no such paragraph.",
+		noDocuments:      "No documents are loaded.",
+		aboutHeader:      "I answer from these documents:",
+		aboutIntro:       "I am citebot: I answer questions about documents and quote them word for word, citing each paragraph (¶) I use. If the documents don't say, I say so.",
+		aboutLine:        "• %s (%s)",
+		docsHeader:       "Documents:",
+		greet:            "Yes? Ask me anything about the documents, e.g. %s What is it about?",
+		newChat:          "OK, a new conversation: I've forgotten the earlier questions.",
+		thanks:           "Thanks for the feedback!",
+		thanksDown:       "Thanks! What was wrong? (optional: tap below)",
+		downFirst:        "Tap 👎 first.",
+		reasons:          [3]string{"wrong quote", "not in the document", "incomplete"},
+		feedbackHead:     "Feedback: %d 👍, %d 👎.",
+		feedbackDowns:    " The latest 👎:",
+		feedbackNone:     " No 👎 yet.",
+		docsActive:       "✓ This chat answers from the marked documents only (/use all for every document).",
+		useAll:           "This chat answers from all documents: %s.\nTo answer from some only: /use NAME … (/use all to go back).",
+		useSome:          "This chat answers from: %s.\n/use all answers from every document again.",
+		useAdminsOnly:    "Only the group's admins can choose its documents.",
+		inlineHint:       "Type a question about the documents",
+		callbackError:    "Paragraph not found.",
+		paragraphPrivate: "Only you can see this paragraph.",
+		resultTitle:      "Answer from the documents",
+		greeting:         "Hello! I answer questions about %s, quoting the document word for word.",
 		howTo: "How to ask\n" +
 			"• In a private chat: just send your question.\n" +
 			"• In a group: mention me (%s your question), reply to one of my answers, or use /ask your question%s.\n" +
@@ -183,39 +191,41 @@ var texts = map[string]uiTexts{
 		readByOCR:      ", read by OCR (may contain recognition errors)",
 	},
 	"zh": {
-		emptyAnswer:   "（没有回答）",
-		ungrounded:    "此回答未能在文档中核实出处，请谨慎参考。",
-		related:       "相关段落：",
-		apology:       "抱歉，回答时出了点问题，请稍后再试。",
-		refused:       "抱歉，这是一个私有机器人，在这里不可用。",
-		tooLong:       "问题太长了，请控制在 %d 个字以内。",
-		rateLimited:   "提问太快了，请等大约 %d 秒再试。",
-		emptyQuestion: "请在命令后写上问题，例如：/ask 这篇文章的主题是什么？",
-		unknownCmd:    "不认识这个命令，请看 /help。",
-		sourceUsage:   "用法：/source N（段落编号，如 ¶6），或 /source p3 查看第 3 页的段落。",
-		sourceDocs:    "已加载多个文档，请用 /source 文档名 N，可选文档：%s",
-		noParagraph:   "没有这个段落。",
-		noDocuments:   "没有加载任何文档。",
-		aboutHeader:   "我根据以下文档回答：",
-		aboutIntro:    "我是 citebot：我回答关于文档的问题，逐字引用原文，并标明所引用的段落（¶）。文档里没有的，我会直说。",
-		aboutLine:     "• 《%s》（%s）",
-		docsHeader:    "文档：",
-		greet:         "在的！请就文档提问，例如：%s 这篇文章讲了什么？",
-		newChat:       "好的，开始新的对话：之前的问题已清除。",
-		thanks:        "感谢反馈！",
-		thanksDown:    "感谢！哪里不对？（可选，点下方按钮）",
-		downFirst:     "请先点 👎。",
-		reasons:       [3]string{"引文有误", "文档中没有", "不完整"},
-		feedbackHead:  "反馈：%d 👍，%d 👎。",
-		feedbackDowns: "最近的 👎：",
-		feedbackNone:  "还没有 👎。",
-		docsActive:    "✓ 本聊天只根据打勾的文档回答（/use all 恢复全部文档）。",
-		useAll:        "本聊天根据全部文档回答：%s。\n只用部分文档：/use 文档名 …（/use all 恢复全部）。",
-		useSome:       "本聊天只根据以下文档回答：%s。\n/use all 恢复全部文档。",
-		useAdminsOnly: "只有群管理员可以选择本群使用的文档。",
-		inlineHint:    "输入关于文档的问题",
-		callbackError: "找不到该段落。",
-		greeting:      "你好！我回答关于%s的问题，并逐字引用原文。",
+		emptyAnswer:      "（没有回答）",
+		ungrounded:       "此回答未能在文档中核实出处，请谨慎参考。",
+		related:          "相关段落：",
+		apology:          "抱歉，回答时出了点问题，请稍后再试。",
+		refused:          "抱歉，这是一个私有机器人，在这里不可用。",
+		tooLong:          "问题太长了，请控制在 %d 个字以内。",
+		rateLimited:      "提问太快了，请等大约 %d 秒再试。",
+		emptyQuestion:    "请在命令后写上问题，例如：/ask 这篇文章的主题是什么？",
+		unknownCmd:       "不认识这个命令，请看 /help。",
+		sourceUsage:      "用法：/source N（段落编号，如 ¶6），或 /source p3 查看第 3 页的段落。",
+		sourceDocs:       "已加载多个文档，请用 /source 文档名 N，可选文档：%s",
+		noParagraph:      "没有这个段落。",
+		noDocuments:      "没有加载任何文档。",
+		aboutHeader:      "我根据以下文档回答：",
+		aboutIntro:       "我是 citebot：我回答关于文档的问题，逐字引用原文，并标明所引用的段落（¶）。文档里没有的，我会直说。",
+		aboutLine:        "• 《%s》（%s）",
+		docsHeader:       "文档：",
+		greet:            "在的！请就文档提问，例如：%s 这篇文章讲了什么？",
+		newChat:          "好的，开始新的对话：之前的问题已清除。",
+		thanks:           "感谢反馈！",
+		thanksDown:       "感谢！哪里不对？（可选，点下方按钮）",
+		downFirst:        "请先点 👎。",
+		reasons:          [3]string{"引文有误", "文档中没有", "不完整"},
+		feedbackHead:     "反馈：%d 👍，%d 👎。",
+		feedbackDowns:    "最近的 👎：",
+		feedbackNone:     "还没有 👎。",
+		docsActive:       "✓ 本聊天只根据打勾的文档回答（/use all 恢复全部文档）。",
+		useAll:           "本聊天根据全部文档回答：%s。\n只用部分文档：/use 文档名 …（/use all 恢复全部）。",
+		useSome:          "本聊天只根据以下文档回答：%s。\n/use all 恢复全部文档。",
+		useAdminsOnly:    "只有群管理员可以选择本群使用的文档。",
+		inlineHint:       "输入关于文档的问题",
+		callbackError:    "找不到该段落。",
+		paragraphPrivate: "此段落仅你可见。",
+		resultTitle:      "来自文档的回答",
+		greeting:         "你好！我回答关于%s的问题，并逐字引用原文。",
 		howTo: "如何提问\n" +
 			"• 私聊：直接发送问题。\n" +
 			"• 群组：@我（%s 你的问题）、回复我的回答，或使用 /ask 你的问题%s。\n" +

@@ -2,18 +2,26 @@ package bot
 
 import (
 	"encoding/json"
+	"fmt"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // Update is one incoming Telegram update: tgbotapi's decoding plus the
-// forum-topic fields that tgbotapi v5.5.1 predates.
+// fields that tgbotapi v5.5.1 predates: forum topics and guest mode.
 type Update struct {
 	tgbotapi.Update
 	// ThreadID and IsTopic are message_thread_id and is_topic_message of
 	// the update's Message, or of CallbackQuery.Message for a callback.
 	ThreadID int
 	IsTopic  bool
+	// Guest is the update's guest_message (Bot API 10.0, "Update"): a
+	// message that mentions the bot in a chat it is not a member of.
+	// GuestQueryID is its Message.guest_query_id, the one way to answer
+	// it (answerGuestQuery, see guest.go). Guest is set only together
+	// with a non-empty GuestQueryID.
+	Guest        *tgbotapi.Message
+	GuestQueryID string
 
 	// out records the messages sent for the update (nil outside the
 	// inbox); expired marks a replayed update too old to answer.
@@ -26,7 +34,9 @@ type topicFields struct {
 	IsTopic  bool `json:"is_topic_message"`
 }
 
-// UnmarshalJSON decodes a Bot API update.
+// UnmarshalJSON decodes a Bot API update. A guest_message that does not
+// decode as a Message is an error, like any field tgbotapi cannot decode;
+// one without a guest_query_id cannot be answered and is left out.
 func (u *Update) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &u.Update); err != nil {
 		return err
@@ -40,6 +50,9 @@ func (u *Update) UnmarshalJSON(data []byte) error {
 	// The fields are optional: an odd shape there is no reason to drop the
 	// update tgbotapi already decoded.
 	_ = json.Unmarshal(data, &extra)
+	if err := u.decodeGuest(data); err != nil {
+		return err
+	}
 	var t *topicFields
 	switch {
 	case extra.Message != nil:
@@ -49,6 +62,28 @@ func (u *Update) UnmarshalJSON(data []byte) error {
 	}
 	if t != nil {
 		u.ThreadID, u.IsTopic = t.ThreadID, t.IsTopic
+	}
+	return nil
+}
+
+// decodeGuest decodes the guest-mode fields of a Bot API 10.0 update:
+// Update.guest_message and its Message.guest_query_id.
+func (u *Update) decodeGuest(data []byte) error {
+	var g struct {
+		Message json.RawMessage `json:"guest_message"`
+	}
+	if json.Unmarshal(data, &g) != nil || len(g.Message) == 0 || string(g.Message) == "null" {
+		return nil
+	}
+	var m struct {
+		tgbotapi.Message
+		QueryID string `json:"guest_query_id"`
+	}
+	if err := json.Unmarshal(g.Message, &m); err != nil {
+		return fmt.Errorf("guest_message: %w", err)
+	}
+	if m.QueryID != "" && m.Chat != nil {
+		u.Guest, u.GuestQueryID = &m.Message, m.QueryID
 	}
 	return nil
 }
@@ -79,8 +114,9 @@ func topicThread(u Update) int {
 	return 0
 }
 
-// chatKey returns the queue key of an update: its chat, or for an inline
-// query or a callback without a message its sender. ok is false for
+// chatKey returns the queue key of an update: its chat (a guest
+// message's too), or for an inline query or a callback without a message
+// its sender. ok is false for
 // updates the bot does not handle (a chosen inline result among them).
 func chatKey(u Update) (key int64, ok bool) {
 	switch {
@@ -92,6 +128,8 @@ func chatKey(u Update) (key int64, ok bool) {
 		return u.CallbackQuery.From.ID, true
 	case u.InlineQuery != nil && u.InlineQuery.From != nil:
 		return u.InlineQuery.From.ID, true
+	case u.Guest != nil:
+		return u.Guest.Chat.ID, true
 	}
 	return 0, false
 }

@@ -46,6 +46,14 @@ type view struct {
 	FocusLabel string
 	Blocks     []block
 	Expires    string
+	// MiniApp adds the calls to Telegram's Mini App methods
+	// (web_app_ready, web_app_expand): on the Mini App page only, which
+	// is served from the origin of the web_app button's URL (POST
+	// /app/TOKEN answers at the URL Telegram opened). A browser page (/p/)
+	// is no Mini App and never calls them: since Bot API 10.2 Telegram
+	// blocks Mini App methods called from other origins than the Mini
+	// App's own (Bot API changelog, July 14, 2026).
+	MiniApp bool
 }
 
 // block is one paragraph as shown.
@@ -90,6 +98,7 @@ func Render(w io.Writer, d Document, t Token, nonce string, theme Theme) error {
 	v := view{
 		Lang: langOf(d.Text), Title: d.Name, Nonce: nonce, CSS: pageCSS, Theme: themeCSS(theme), OCR: d.OCR,
 		Expires: t.Expires.UTC().Format(time.DateOnly), FocusLabel: answer.ParagraphLabel(0, 0),
+		MiniApp: t.Kind == App,
 	}
 	focus := t.Spans[t.Focus]
 	runes := runeCounter{text: d.Text}

@@ -45,8 +45,14 @@ func (s *Server) AllMessages() []Message {
 	return out
 }
 
-// sendMessage stores a new message and answers like Telegram.
+// sendMessage stores a new message and answers like Telegram; an
+// ephemeral one is checked and kept apart (see ephemeral.go).
 func (s *Server) sendMessage(r Request) *Response {
+	if isEphemeral(r) {
+		if resp, handled := s.sendEphemeral(r); handled {
+			return resp
+		}
+	}
 	s.mu.Lock()
 	s.nextMsgID++
 	id := s.nextMsgID

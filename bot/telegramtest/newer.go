@@ -21,6 +21,7 @@ var documented = map[string][]string{
 	"sendMessageDraft":   {"chat_id", "draft_id", "text", "message_thread_id", "parse_mode", "entities"},
 	"setMessageReaction": {"chat_id", "message_id", "reaction", "is_big"},
 	"answerInlineQuery":  {"inline_query_id", "results", "cache_time", "is_personal", "next_offset", "button"},
+	"answerGuestQuery":   {"guest_query_id", "result"},
 }
 
 // standardReactions are the emoji a bot may react with
@@ -172,9 +173,8 @@ func (s *Server) setMessageReaction(r Request) *Response {
 	return OK(true)
 }
 
-// answerInlineQuery accepts up to 50 results, each with a type and a
-// unique id of 1-64 bytes; an article needs a title and
-// input_message_content with message_text.
+// answerInlineQuery accepts up to 50 results with unique ids, each as
+// [checkResult] checks it.
 func (s *Server) answerInlineQuery(r Request) *Response {
 	if k := undocumented(r); k != "" {
 		return badRequest("unexpected parameter " + k)
@@ -206,17 +206,12 @@ func (s *Server) answerInlineQuery(r Request) *Response {
 	seen := map[string]bool{}
 	for _, res := range a.Results {
 		id, _ := res["id"].(string)
-		if id == "" || len(id) > 64 || seen[id] {
+		if seen[id] {
 			return badRequest("RESULT_ID_INVALID")
 		}
 		seen[id] = true
-		if res["type"] == "article" {
-			title, _ := res["title"].(string)
-			content, _ := res["input_message_content"].(map[string]any)
-			text, _ := content["message_text"].(string)
-			if title == "" || text == "" || utf16Len(text) > 4096 {
-				return badRequest("ARTICLE_TITLE_EMPTY or MESSAGE_EMPTY")
-			}
+		if problem := checkResult(res); problem != "" {
+			return badRequest(problem)
 		}
 	}
 	s.mu.Lock()

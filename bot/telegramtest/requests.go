@@ -85,10 +85,11 @@ func (s *Server) Last(method string) (Request, bool) {
 	return Request{}, false
 }
 
-// Sent returns the successful sendMessage requests to chat.
+// Sent returns the successful sendMessage requests to chat, but for
+// those asking for an ephemeral message (see [Server.Ephemerals]).
 func (s *Server) Sent(chat int64) []Request {
 	return slices.DeleteFunc(s.Requests("sendMessage"), func(r Request) bool {
-		return r.ChatID() != chat || r.Status != 200
+		return r.ChatID() != chat || r.Status != 200 || isEphemeral(r)
 	})
 }
 

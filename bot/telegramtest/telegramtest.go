@@ -6,8 +6,9 @@
 // deleteMessage on the messages sent, with Telegram's errors, see [Server.Messages]; getUpdates
 // with Telegram's offset rules and long polling, refused while a webhook is
 // set; getFile and file downloads; sendMessageDraft, setMessageReaction
-// and answerInlineQuery checked field by field, see [Server.Drafts]; true
-// for the rest), checks that
+// and answerInlineQuery checked field by field, see [Server.Drafts];
+// ephemeral messages and answerGuestQuery likewise, see
+// [Server.Ephemerals] and [GuestMessage]; true for the rest), checks that
 // every path carries the token, records every request and can be scripted
 // per method with [Server.Respond].
 //
@@ -94,6 +95,7 @@ type Server struct {
 	messages    map[int]*Message
 	drafts      []Draft
 	reactions   map[reactionKey]string
+	later       laterAPI // Bot API 10.x: ephemeral messages, guest mode
 	inline      []InlineAnswer
 	webhookURL  string // set by setWebhook: getUpdates then fails
 	webhook     webhookSettings

@@ -115,6 +115,7 @@ func (s *Server) Push(updates ...Update) []int {
 		s.updates = append(s.updates, b)
 		s.updateIDs = append(s.updateIDs, s.nextUpdID)
 		s.updateChats = append(s.updateChats, updateChat(u))
+		s.later.note(u, time.Now())
 		pushed = append(pushed, s.nextUpdID)
 		s.nextUpdID++
 	}

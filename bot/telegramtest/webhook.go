@@ -3,7 +3,6 @@ package telegramtest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -225,16 +224,8 @@ func updateChat(u Update) int64 {
 		}
 		return m
 	}
-	for _, path := range [][]string{{"message", "chat", "id"}, {"callback_query", "message", "chat", "id"}, {"callback_query", "from", "id"}} {
-		switch v := pick(map[string]any(u), path...).(type) {
-		case int64:
-			return v
-		case int:
-			return int64(v)
-		case float64:
-			return int64(v)
-		case json.Number:
-			n, _ := v.Int64()
+	for _, path := range [][]string{{"message", "chat", "id"}, {"guest_message", "chat", "id"}, {"callback_query", "message", "chat", "id"}, {"callback_query", "from", "id"}} {
+		if n := number(pick(map[string]any(u), path...)); n != 0 {
 			return n
 		}
 	}
