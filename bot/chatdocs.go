@@ -59,7 +59,12 @@ func (b *Bot) uploadTarget(ctx context.Context, msg *tgbotapi.Message, t target,
 	}
 	if b.libs == nil || !b.cfg.UploadsAllowed(private) {
 		if b.libs != nil && !private {
+			// Members are not answered (no spam); an admin who sent a file
+			// for the bot learns why nothing happens.
 			b.log.Info("document ignored: chat uploads are off in groups", "chat_id", t.chat, "user_id", user)
+			if b.isAdmin(user) || b.isChatAdmin(ctx, t.chat, user) {
+				b.reply(ctx, t, chatDocTexts[userLang(msg.From.LanguageCode, msg.Caption)].groupUploadsOff)
+			}
 			return d, false
 		}
 		b.mayManage(ctx, msg, t, tt, tt.onlyAdminsAdd) // replies why not

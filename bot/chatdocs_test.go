@@ -189,6 +189,21 @@ func TestChatUploads(t *testing.T) {
 	if _, own := shelf.Owner(group, "handbook.md"); !own {
 		t.Error("the group admin's file is not the group's")
 	}
+
+	// A file posted without a mention is added when an admin replies /add
+	// to it; a member's /add reply is ignored like their files.
+	f.AddFile("P", telegramtest.File{Path: "documents/P.txt", Data: []byte("Some text.\n")})
+	posted := telegramtest.DocumentMessage(member, "P", "posted.txt", 11).With("chat", map[string]any{"id": group, "type": "supergroup"})["message"]
+	b.HandleUpdate(ctx, decodeUpdate(t, telegramtest.GroupMessage(group, member, "/add").With("reply_to_message", posted)))
+	b.intake.wait(time.Minute)
+	if _, own := shelf.Owner(group, "posted.txt"); own {
+		t.Error("a member's /add reply added the file")
+	}
+	b.HandleUpdate(ctx, decodeUpdate(t, telegramtest.GroupMessage(group, groupAdmin, "/add").With("reply_to_message", posted)))
+	b.intake.wait(time.Minute)
+	if got := lastText(f, group); !strings.Contains(got, "Added posted.txt to this chat") {
+		t.Errorf("a group admin's /add reply to a file: %q", got)
+	}
 }
 
 func TestChatRemoveAndForget(t *testing.T) {
@@ -296,8 +311,14 @@ func TestChatUploadsSetting(t *testing.T) {
 	b, f, shelf := chatDocsBot(t, func(c *Config, _ *Deps) { c.ChatUploads = "private" })
 	b.HandleUpdate(context.Background(), groupUpload(t, f, telegramtest.User{ID: 8}, "G", "handbook.md"))
 	b.intake.wait(time.Minute)
-	if shelf.chats[group] != nil || len(f.Messages(group)) != 0 {
-		t.Error("chat_uploads private: a group admin's file was taken or answered")
+	if shelf.chats[group] != nil || !strings.Contains(lastText(f, group), "does not take documents in groups") {
+		t.Errorf("chat_uploads private: a group admin's file: added %v, reply %q", shelf.chats[group] != nil, lastText(f, group))
+	}
+	before := len(f.Messages(group))
+	b.HandleUpdate(context.Background(), groupUpload(t, f, telegramtest.User{ID: 9}, "M", "member.txt"))
+	b.intake.wait(time.Minute)
+	if len(f.Messages(group)) != before {
+		t.Error("chat_uploads private: a member's file was answered")
 	}
 	b2, f2, shelf2 := chatDocsBot(t, func(c *Config, _ *Deps) { c.ChatUploads = "off" })
 	b2.HandleUpdate(context.Background(), uploadFile(t, f2, telegramtest.User{ID: 21}, "A", "notes.txt"))

@@ -54,6 +54,9 @@ func (b *Bot) mayManage(ctx context.Context, msg *tgbotapi.Message, t target, tt
 func (b *Bot) addDocument(ctx context.Context, u Update, t target) bool {
 	m := u.Message
 	doc := m.Document
+	if doc == nil { // a bare /add replying to the file
+		doc = m.ReplyToMessage.Document
+	}
 	lang := userLang(m.From.LanguageCode, m.Caption)
 	tt := texts[lang]
 	dest, ok := b.uploadTarget(ctx, m, t, tt)

@@ -42,7 +42,8 @@ type request struct {
 //   - messages from bots or without a sender are ignored;
 //   - a file (Message.Document) is a reqDocument in a private chat, and in
 //     a group only when its caption mentions the bot or it replies to the
-//     bot; its caption is not a question;
+//     bot; its caption is not a question; a bare /add replying to a file is
+//     a reqDocument for that file (how a group adds a file already posted);
 //   - other messages without text are ignored;
 //   - a command is handled when it has no @suffix or its suffix is the
 //     bot's username: /start, /help, /about, /docs, /source ARGS,
@@ -128,6 +129,9 @@ func routeCommand(m *tgbotapi.Message, self identity, private bool) (request, bo
 	}
 	lower := strings.ToLower(name)
 	if kind, ok := commandKinds[lower]; ok {
+		if kind == reqAdd && args == "" && m.ReplyToMessage != nil && m.ReplyToMessage.Document != nil {
+			return request{kind: reqDocument}, true // the file replied to
+		}
 		return request{kind: kind, text: args}, true
 	}
 	switch lower {
