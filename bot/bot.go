@@ -189,6 +189,7 @@ import (
 
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot/store"
+	"github.com/citebot/citebot/config/redact"
 )
 
 // Answerer answers questions about the loaded documents (see
@@ -265,7 +266,7 @@ type Bot struct {
 	client      *http.Client
 	pollTimeout time.Duration
 	log         *slog.Logger
-	scrub       scrubber
+	scrub       redact.Scrubber
 	api         *tgbotapi.BotAPI
 	self        identity
 
@@ -325,11 +326,11 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		tr.MaxIdleConnsPerHost = cfg.Workers + 2
 		d.HTTPClient = &http.Client{Transport: tr}
 	}
-	s := newScrubber(cfg.TelegramToken.Reveal())
+	s := redact.New(cfg.TelegramToken.Reveal())
 	b := &Bot{
 		cfg: cfg, answer: d.Answerer, docs: d.Documents, libs: d.Libraries, fetch: d.Fetch, hooks: d.Hooks, client: d.HTTPClient,
 		pollTimeout: pollTimeout,
-		log:         slog.New(redactHandler{inner: d.Logger.Handler(), s: s}),
+		log:         slog.New(s.Handler(d.Logger.Handler())),
 		scrub:       s,
 		gates:       newChatGates(),
 		mem:         newMemory(cfg.MemoryTurns, cfg.MemoryTTL, maxConversations),

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/config/backoff"
 )
 
 const (
@@ -323,7 +324,7 @@ func (j *readJob) interrupted(err error) {
 func (j *readJob) say(text string) bool {
 	if j.msg != 0 {
 		if d := time.Until(j.lastEdit.Add(statusEvery)); d > 0 {
-			if err := sleep(j.ctx, d); err != nil {
+			if err := backoff.Sleep(j.ctx, d); err != nil {
 				return false
 			}
 		}

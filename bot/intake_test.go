@@ -16,6 +16,7 @@ import (
 	"github.com/citebot/citebot/answer"
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/bot/telegramtest"
+	"github.com/citebot/citebot/config/backoff"
 )
 
 // ocrPages returns a fakeLibrary read that reports pages of OCR, one per
@@ -24,7 +25,7 @@ func ocrPages(pages int, perPage time.Duration) func(context.Context, string, fu
 	return func(ctx context.Context, _ string, progress func(answer.Progress)) error {
 		progress(answer.Progress{Stage: "OCR", Total: pages})
 		for i := 1; i <= pages; i++ {
-			if err := sleep(ctx, perPage); err != nil {
+			if err := backoff.Sleep(ctx, perPage); err != nil {
 				return err
 			}
 			progress(answer.Progress{Stage: "OCR", Done: i, Total: pages})

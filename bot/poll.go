@@ -3,11 +3,12 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"math/rand/v2"
 	"strconv"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/citebot/citebot/config/backoff"
 )
 
 const (
@@ -15,10 +16,13 @@ const (
 	// emulator ignores timeout and would otherwise be asked ~1000 times a
 	// second. A real long poll that waited its timeout is not delayed.
 	emptyPollPause = 200 * time.Millisecond
-	minBackoff     = 500 * time.Millisecond
-	maxBackoff     = 30 * time.Second
 	commitTimeout  = 5 * time.Second
 )
+
+// retryWaits spaces the tries of failed polls and of requests tried again
+// after a transient failure: from half a second to 30 s, each wait drawn
+// from the upper half of its step.
+var retryWaits = backoff.Policy{First: 500 * time.Millisecond, Max: 30 * time.Second, Less: 0.5}
 
 // allowedUpdates are the kinds of update the bot handles (see
 // [Bot.handle]); Telegram sends no others.
@@ -47,12 +51,12 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 				break
 			}
 			failures++
-			wait := backoff(failures)
+			wait := retryWaits.Wait(failures)
 			if ra, ok := retryAfter(err); ok {
 				wait = ra
 			}
 			b.log.Warn("getUpdates failed", "err", err, "retry_in", wait)
-			if sleep(ctx, wait) != nil {
+			if backoff.Sleep(ctx, wait) != nil {
 				break
 			}
 			continue
@@ -60,7 +64,7 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 		failures = 0
 		offset = max(offset, next)
 		if next == 0 && time.Since(start) < time.Second {
-			if sleep(ctx, emptyPollPause) != nil {
+			if backoff.Sleep(ctx, emptyPollPause) != nil {
 				break
 			}
 		}
@@ -96,16 +100,6 @@ func (b *Bot) polled(ok bool) {
 	if f := b.hooks.OnPoll; f != nil {
 		f(ok)
 	}
-}
-
-// backoff returns the wait after n consecutive failures: exponential from
-// minBackoff to maxBackoff, with jitter.
-func backoff(n int) time.Duration {
-	d := maxBackoff
-	if n < 10 {
-		d = min(minBackoff<<(n-1), maxBackoff)
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 // decodeUpdates decodes a getUpdates result. An update that does not

@@ -223,25 +223,6 @@ func TestConfigPrintsRedacted(t *testing.T) {
 	}
 }
 
-func TestRedactHandler(t *testing.T) {
-	var buf telegramtest.LogBuffer
-	s := newScrubber(testToken)
-	log := slog.New(redactHandler{inner: slog.NewTextHandler(&buf, nil), s: s}).With("base", "http://x/bot"+testToken)
-	err := fmt.Errorf("wrapped: %w", &url.Error{Op: "Post", URL: "http://x/bot" + testToken + "/getMe", Err: errors.New("refused")})
-	log.Info("msg "+testToken, "err", err, "s", testToken, slog.Group("g", "q", url.QueryEscape(testToken)), "any", []string{testToken})
-	if strings.Contains(buf.String(), testToken) || strings.Contains(buf.String(), url.QueryEscape(testToken)) {
-		t.Errorf("token logged: %s", buf.String())
-	}
-	if strings.Count(buf.String(), "REDACTED") != 6 {
-		t.Errorf("want 6 REDACTED: %s", buf.String())
-	}
-	scrubbed := s.Error(err)
-	var ue *url.Error
-	if !errors.As(scrubbed, &ue) || strings.Contains(scrubbed.Error(), testToken) || strings.Contains(ue.URL, testToken) {
-		t.Errorf("scrubbed = %v", scrubbed)
-	}
-}
-
 func TestSetMyCommandsFailureIsHarmless(t *testing.T) {
 	f := newFake(t)
 	f.Respond("setMyCommands", func(telegramtest.Request, int) *telegramtest.Response {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/citebot/citebot/config/backoff"
 )
 
 // ctxDoer gives every request made through tgbotapi (which has no context)
@@ -138,7 +140,7 @@ func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotap
 		case limited:
 			b.gates.block(chat, d)
 		case r == retryAll && transient(err):
-			d = backoff(attempt)
+			d = retryWaits.Wait(attempt)
 		default:
 			return res, err
 		}
@@ -152,7 +154,7 @@ func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotap
 			continue
 		}
 		b.log.Warn("telegram request failed: trying again", "chat", chat, "method", method, "attempt", attempt, "retry_in", d, "err", err)
-		if err := sleep(ctx, d); err != nil {
+		if err := backoff.Sleep(ctx, d); err != nil {
 			return nil, fmt.Errorf("%s: %w", method, err)
 		}
 	}
@@ -297,7 +299,7 @@ func (g *chatGates) wait(ctx context.Context, chat int64) error {
 		if d <= 0 {
 			return nil
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := backoff.Sleep(ctx, d); err != nil {
 			return err
 		}
 	}
@@ -340,18 +342,6 @@ func (g *chatGates) markEdit(chat int64, interval time.Duration) {
 	defer g.mu.Unlock()
 	now := time.Now()
 	extend(&g.get(chat, now).nextEdit, now.Add(interval))
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // replyParameters is the Bot API ReplyParameters object.

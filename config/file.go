@@ -72,7 +72,7 @@ func (c *Config) applyYAML(data []byte, file string) error {
 			errs = append(errs, err)
 			continue
 		}
-		c.setOrigin(s.key, fmt.Sprintf("%s (%s line %d)", s.key, scrub(file), k.Line))
+		c.setOrigin(s.key, fmt.Sprintf("%s (%s line %d)", s.key, Scrub(file), k.Line))
 	}
 	return errors.Join(errs...)
 }
@@ -173,13 +173,13 @@ func valueNode(p any) (*yaml.Node, error) {
 	var v any
 	switch p := p.(type) {
 	case *string:
-		v = scrub(*p)
+		v = Scrub(*p)
 	case *Secret:
 		v = p.String()
 	case *[]string:
 		l := make([]string, len(*p))
 		for i, s := range *p {
-			l[i] = scrub(s)
+			l[i] = Scrub(s)
 		}
 		v = l
 	case *time.Duration:

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/citebot/citebot/config/redact"
 )
 
 const everyOption = `
@@ -259,7 +261,7 @@ func FuzzApplyYAML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		c := Default()
 		if err := c.applyYAML([]byte(body), "f.yaml"); err != nil {
-			if botToken().MatchString(err.Error()) {
+			if redact.HasToken(err.Error()) {
 				t.Fatalf("error shows a token: %v", err)
 			}
 			return

@@ -68,7 +68,7 @@ func parseText(p any, v string) error {
 func formatValue(p any) string {
 	switch p := p.(type) {
 	case *string:
-		return scrub(*p)
+		return Scrub(*p)
 	case *Secret:
 		return p.String()
 	case *int:
@@ -82,7 +82,7 @@ func formatValue(p any) string {
 	case *time.Duration:
 		return formatDuration(*p)
 	case *[]string:
-		return scrub(strings.Join(*p, ","))
+		return Scrub(strings.Join(*p, ","))
 	case *[]int64:
 		s := make([]string, len(*p))
 		for i, n := range *p {

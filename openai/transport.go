@@ -17,7 +17,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -26,6 +25,8 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/config"
+	"github.com/citebot/citebot/config/backoff"
+	"github.com/citebot/citebot/config/redact"
 	goopenai "github.com/sashabaranov/go-openai"
 )
 
@@ -84,10 +85,11 @@ type Config struct {
 }
 
 // LogValue implements slog.LogValuer: the configuration with the key
-// REDACTED and the base URL stripped of credentials and query.
+// REDACTED and the base URL's credentials and query values too
+// ([redact.URL]).
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("base_url", redactURL(c.BaseURL)),
+		slog.String("base_url", redact.URL(c.BaseURL)),
 		slog.Any("api_key", c.APIKey),
 		slog.String("model", c.Model),
 		slog.String("embed_model", c.EmbedModel),
@@ -143,7 +145,7 @@ func (c Config) withDefaults(d defaults) Config {
 type transport struct {
 	cfg           Config
 	client        *goopenai.Client
-	secrets       []string
+	scrub         redact.Scrubber // of the secrets of cfg (secretsOf)
 	retryTimeouts bool
 	// sleep waits d or until ctx is done; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -159,9 +161,9 @@ func newTransport(cfg Config, d defaults) *transport {
 	return &transport{
 		cfg:           cfg,
 		client:        goopenai.NewClientWithConfig(oc),
-		secrets:       secretsOf(cfg),
+		scrub:         redact.New(secretsOf(cfg)...),
 		retryTimeouts: d.retryTimeouts,
-		sleep:         sleepCtx,
+		sleep:         backoff.Sleep,
 	}
 }
 
@@ -211,28 +213,12 @@ func (t *transport) retry(ctx context.Context, op func(ctx context.Context) (sen
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // backoff returns the wait before retry number attempt: Backoff doubled
 // per earlier retry plus up to 25% jitter, raised to retryAfter, capped at
 // MaxBackoff.
 func (t *transport) backoff(attempt int, retryAfter time.Duration) time.Duration {
-	d := t.cfg.Backoff
-	for i := 1; i < attempt && d < t.cfg.MaxBackoff; i++ {
-		d *= 2
-	}
-	d += time.Duration(rand.Int64N(int64(d)/4 + 1))
-	d = max(d, retryAfter)
-	return min(d, t.cfg.MaxBackoff)
+	d := backoff.Policy{First: t.cfg.Backoff, Max: t.cfg.MaxBackoff, More: 0.25}.Wait(attempt)
+	return min(max(d, retryAfter), t.cfg.MaxBackoff)
 }
 
 var (
@@ -264,7 +250,7 @@ func (t *transport) classify(err error, info *responseInfo, parentErr error, tim
 		f.detail = fmt.Sprintf("status %d: %s", reqErr.HTTPStatusCode, truncate(string(reqErr.Body), 200))
 		f.status = cmp.Or(f.status, reqErr.HTTPStatusCode)
 	case errors.As(err, &urlErr):
-		f.detail = fmt.Sprintf("%s %s: %v", urlErr.Op, redactURL(urlErr.URL), urlErr.Err)
+		f.detail = fmt.Sprintf("%s %s: %v", urlErr.Op, redact.URL(urlErr.URL), urlErr.Err)
 		f.retryable = transient(urlErr.Err)
 	case errors.Is(err, errStreamCut):
 		f.detail = err.Error()
@@ -278,7 +264,7 @@ func (t *transport) classify(err error, info *responseInfo, parentErr error, tim
 	if f.status >= 400 {
 		f.retryable = f.status == http.StatusTooManyRequests || f.status >= 500
 	}
-	f.detail = t.scrub(f.detail)
+	f.detail = t.scrub.String(f.detail)
 	return f
 }
 
@@ -320,28 +306,6 @@ func secretsOf(cfg Config) []string {
 		}
 	}
 	return kept
-}
-
-// scrub replaces every secret in s with REDACTED.
-func (t *transport) scrub(s string) string {
-	for _, secret := range t.secrets {
-		s = strings.ReplaceAll(s, secret, "REDACTED")
-	}
-	return s
-}
-
-// redactURL drops credentials, query and fragment from a URL string.
-func redactURL(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(url)"
-	}
-	u.User = nil
-	u.RawQuery, u.Fragment = "", ""
-	return u.String()
 }
 
 // truncate shortens s to at most n bytes, on a rune boundary.

@@ -53,6 +53,40 @@ func (e *emulator) one(t *testing.T, c chat, logs *telegramtest.LogBuffer) botMe
 	return got[0]
 }
 
+// waitText waits until the text of bot message id satisfies done, and
+// returns it; it fails t after 30 s.
+func (e *emulator) waitText(t *testing.T, id int, logs *telegramtest.LogBuffer, done func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := e.history(t)[id].Message.Text
+		if done(got) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bot message %d still reads %q; logs:\n%s", id, got, tail(logs.String(), 30))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitCounter waits until the admin server at admin counts want for the
+// counter name with labels; it fails t after 30 s.
+func waitCounter(t *testing.T, admin string, logs *telegramtest.LogBuffer, name string, labels map[string]string, want float64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := metricstest.CounterValue(metricstest.Scrape(t, "http://"+admin), name, labels)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s%v = %v, want %v; logs:\n%s", name, labels, got, want, tail(logs.String(), 30))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // buttonData returns the callback data of a message's buttons, row by row.
 func buttonData(t *testing.T, m botMessage) [][]string {
 	t.Helper()
@@ -151,24 +185,20 @@ func TestE2EChatFeatures(t *testing.T) {
 		}
 		before := answer.Message.Text
 		e.tap(t, bob, group, answer.MessageID, rows[0][0])
-		time.Sleep(500 * time.Millisecond)
+		opened := e.waitText(t, answer.MessageID, logs, func(s string) bool { return s != before })
 		if extra := e.replies(t, group.ID, 1, time.Second); len(extra) != 0 {
 			t.Fatalf("the ¶ button posted %+v", extra)
 		}
-		opened := e.history(t)[answer.MessageID].Message.Text
 		if !strings.HasPrefix(opened, before) || !strings.Contains(opened, "<blockquote>灯塔建于一八八一年，位于花岗岩角。</blockquote>") {
 			t.Errorf("after ¶ the answer reads %q", opened)
 		}
 		e.tap(t, bob, group, answer.MessageID, rows[0][0])
-		time.Sleep(500 * time.Millisecond)
-		if closed := e.history(t)[answer.MessageID].Message.Text; closed != before {
-			t.Errorf("a second tap leaves %q, want %q", closed, before)
-		}
+		e.waitText(t, answer.MessageID, logs, func(s string) bool { return s == before })
 	})
 
 	t.Run("feedback round trip", func(t *testing.T) {
 		e.tap(t, bob, group, answer.MessageID, "fb:down")
-		time.Sleep(500 * time.Millisecond)
+		waitCounter(t, admin, logs, "citebot_feedback_total", map[string]string{"vote": "down"}, 1)
 		rows := buttonData(t, e.history(t)[answer.MessageID])
 		// In a group the 👍/👎 row is everyone's: a 👎 does not swap it
 		// for the reasons (that is for private chats).
@@ -176,7 +206,7 @@ func TestE2EChatFeatures(t *testing.T) {
 			t.Fatalf("after 👎 in the group the last row is %q; logs:\n%s", last, tail(logs.String(), 20))
 		}
 		e.tap(t, alice, group, answer.MessageID, "fb:up")
-		time.Sleep(500 * time.Millisecond)
+		waitCounter(t, admin, logs, "citebot_feedback_total", map[string]string{"vote": "up"}, 1)
 		if rows := buttonData(t, e.history(t)[answer.MessageID]); rows[len(rows)-1][0] != "fb:up" {
 			t.Errorf("after another vote the last row is %q", rows[len(rows)-1])
 		}

@@ -70,11 +70,11 @@ func runHook(command string, req request, progress ProgressFunc) (Result, error)
 		return Result{Kind: PDF, Text: "read\fby\fOCR", HardWrapped: true, OCR: true, Pages: 3}, nil
 	case "slow pages": // slower than Wall, within Wall + PerPage*3
 		progress(Progress{Stage: "OCR", Done: 0, Total: 3})
-		time.Sleep(1500 * time.Millisecond)
+		time.Sleep(req.Limits.Wall + 500*time.Millisecond)
 		return Result{Kind: PDF, Text: "slow", Pages: 3}, nil
 	case "slow first page": // slower than Wall, within Wall + PerPage
 		progress(Progress{Stage: "OCR"})
-		time.Sleep(1500 * time.Millisecond)
+		time.Sleep(req.Limits.Wall + 500*time.Millisecond)
 		return Result{Kind: PDF, Text: "slow", Pages: 1}, nil
 	case "spawn":
 		sleep := exec.Command("sleep", "300")
@@ -166,7 +166,9 @@ func TestIsolatedResults(t *testing.T) {
 		}
 	})
 	t.Run("OCR pages extend the wall-clock limit", func(t *testing.T) {
-		e := &Extractor{Isolated: true, Limits: ChildLimits{Wall: time.Second, PerPage: time.Second}}
+		// The hooks outlast Wall by half a second; PerPage leaves them
+		// ample time on a busy machine, and Wall the child time to start.
+		e := &Extractor{Isolated: true, Limits: ChildLimits{Wall: 2 * time.Second, PerPage: 30 * time.Second}}
 		for _, hook := range []string{"slow pages", "slow first page"} {
 			if _, err := e.Extract(context.Background(), "slow.pdf", hookFile(hook), nil); err != nil {
 				t.Errorf("%s: %v", hook, err)

@@ -8,13 +8,10 @@ import (
 	"github.com/citebot/citebot/retrieval/pdf/pdftest"
 )
 
-// Bounds of the work Extract may spend on a hostile or costly file: the
-// time (a few hundred times what it takes on an idle machine, for busy
-// test machines and the race detector) and the bytes allocated.
-const (
-	hostileTime  = MaxDuration / 2
-	hostileAlloc = 200 << 20
-)
+// hostileAlloc bounds the bytes Extract may allocate on a hostile or
+// costly file. Its time is not bounded here: it depends on the machine's
+// load; the work limits that keep it short are checked by the outcome.
+const hostileAlloc = 200 << 20
 
 // hostileWant is the error Extract returns for each pdftest.Hostile case
 // (its start when it ends in "("); the error wraps ErrTooLarge when it
@@ -38,34 +35,32 @@ var hostileWant = map[string]string{
 	"2,000 pages behind 40 MB of padding":            "PDF too large to read (object stream over 16 MB decompressed)",
 }
 
-// extractMeasured returns what Extract returns for raw, with the time it
-// took and the bytes it allocated.
+// extractMeasured returns what Extract returns for raw, read without the
+// last-resort deadline (so that the outcome cannot depend on the
+// machine's load), with the time it took and the bytes it allocated.
 func extractMeasured(name string, raw []byte) (text string, took time.Duration, alloc uint64, err error) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	text, err = Extract(name, raw)
+	text, err = extract(name, raw, time.Time{})
 	took = time.Since(start)
 	runtime.ReadMemStats(&after)
 	return text, took, after.TotalAlloc - before.TotalAlloc, err
 }
 
-// checkCost fails t when Extract took more than hostileTime or allocated
+// checkCost logs the time Extract took and fails t when it allocated
 // more than hostileAlloc.
 func checkCost(t *testing.T, took time.Duration, alloc uint64) {
 	t.Helper()
 	t.Logf("took %v, allocated %d MB", took.Round(time.Millisecond), alloc>>20)
-	if took > hostileTime {
-		t.Errorf("Extract took %v, want at most %v", took, hostileTime)
-	}
 	if alloc > hostileAlloc {
 		t.Errorf("Extract allocated %d MB, want at most %d", alloc>>20, hostileAlloc>>20)
 	}
 }
 
 // TestExtractHostile checks that every hostile file is refused, in this
-// process, quickly, with little memory and a one-line error.
+// process, by a work limit, with little memory and a one-line error.
 func TestExtractHostile(t *testing.T) {
 	const name = "hostile.pdf"
 	for _, c := range pdftest.Hostile() {
@@ -88,8 +83,8 @@ func TestExtractHostile(t *testing.T) {
 	}
 }
 
-// TestExtractCostly checks that the costly files are read quickly and
-// with little memory.
+// TestExtractCostly checks that the costly files are read within the
+// work limits and with little memory.
 func TestExtractCostly(t *testing.T) {
 	for _, c := range pdftest.Costly() {
 		t.Run(c.Name, func(t *testing.T) {

@@ -54,7 +54,11 @@ func (x *extractor) interpret(content lpdf.Value, g graphics) error {
 // do runs the operator op with its operands args; it returns false when
 // the stream must stop.
 func (s *streamRun) do(op string, args []operand) bool {
-	if s.x.ops++; s.x.ops%deadlineEvery == 0 {
+	if s.x.ops++; s.x.ops > maxOps {
+		s.failure = tooLarge("more than %d content operators", maxOps)
+		return false
+	}
+	if s.x.ops%deadlineEvery == 0 {
 		if s.failure = s.x.checkDeadline(); s.failure != nil {
 			return false
 		}

@@ -11,7 +11,8 @@ import (
 	lpdf "github.com/citebot/citebot/retrieval/pdf/internal/pdfread"
 )
 
-// readText is [Extract] without the error wrapping, stopping at deadline;
+// readText is [Extract] without the error wrapping, stopping at deadline
+// (none when it is zero);
 // it reports whether the file is encrypted, and returns panics of the
 // reader as errors.
 func readText(raw []byte, deadline time.Time) (text string, encrypted bool, err error) {
@@ -125,19 +126,19 @@ type extractor struct {
 	good, bad int              // runes kept and runes that could not be decoded
 	fonts     map[string]*font // by the text of their dictionary
 	runs      []textRun
-	deadline  time.Time // when the work must stop
-	ops       int       // content operators run, for checking the deadline
+	deadline  time.Time // when the work must stop, if not zero
+	ops       int       // content operators run
 }
 
 // newExtractor returns an extractor with the budgets of one document,
-// whose work stops at deadline.
+// whose work stops at deadline (none when it is zero).
 func newExtractor(deadline time.Time) *extractor {
 	return &extractor{content: maxContent, text: maxText, fonts: make(map[string]*font), deadline: deadline}
 }
 
 // checkDeadline returns [ErrTooLarge] once the deadline has passed.
 func (x *extractor) checkDeadline() error {
-	if time.Now().After(x.deadline) {
+	if !x.deadline.IsZero() && time.Now().After(x.deadline) {
 		return tooLarge("reading took over %v", MaxDuration)
 	}
 	return nil

@@ -361,7 +361,9 @@ func TestGetTimesOut(t *testing.T) {
 			if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "1s") {
 				t.Fatalf("Get = %v, want ErrTimeout naming 1s", err)
 			}
-			if took < 900*time.Millisecond || took > 3*time.Second {
+			// At least the timeout; the upper bound only tells a timeout
+			// from none (the server never ends), however busy the machine.
+			if took < 900*time.Millisecond || took > 30*time.Second {
 				t.Errorf("Get took %s, want about 1s", took)
 			}
 		})

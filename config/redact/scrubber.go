@@ -1,4 +1,4 @@
-package bot
+package redact
 
 import (
 	"context"
@@ -10,14 +10,13 @@ import (
 	"strings"
 )
 
-const redacted = "REDACTED"
-
-// scrubber removes a secret (the bot token) from strings and errors: the
-// token as is, in all the spellings a URL can give it (":" escaped as
-// %3A or %3a), and the secret part after the colon on its own, which is
-// what makes a token usable (the part before it is the public bot id).
-// The zero value scrubs nothing. It is safe for concurrent use.
-type scrubber struct {
+// Scrubber removes known secrets from strings, errors and log records:
+// each secret as is, in all the spellings a URL can give it (":" escaped
+// as %3A or %3a) and, for a secret of the form id:secret (a Telegram bot
+// token), the part after the colon on its own, which is what makes a
+// token usable (the part before it is the public bot id). The zero value
+// scrubs nothing. It is safe for concurrent use.
+type Scrubber struct {
 	forms []string // longest first
 }
 
@@ -25,36 +24,44 @@ type scrubber struct {
 // shorter one (never a real token's) would redact ordinary words.
 const minBareSecret = 8
 
-func newScrubber(secret string) scrubber {
-	if secret == "" {
-		return scrubber{}
-	}
-	forms := []string{secret}
+// New returns a Scrubber of secrets; empty ones are ignored. A secret must
+// be long enough not to be an ordinary word: callers leave out short
+// values that are no secrets.
+func New(secrets ...string) Scrubber {
+	var forms []string
 	add := func(f string) {
 		if f != "" && !slices.Contains(forms, f) {
 			forms = append(forms, f)
 		}
 	}
-	add(url.PathEscape(secret))
-	add(url.QueryEscape(secret))
-	add(strings.ReplaceAll(url.QueryEscape(secret), "%3A", "%3a"))
-	if _, bare, ok := strings.Cut(secret, ":"); ok && len(bare) >= minBareSecret {
-		add(bare)
-		add(url.QueryEscape(bare))
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		add(secret)
+		add(url.PathEscape(secret))
+		add(url.QueryEscape(secret))
+		add(strings.ReplaceAll(url.QueryEscape(secret), "%3A", "%3a"))
+		if _, bare, ok := strings.Cut(secret, ":"); ok && len(bare) >= minBareSecret {
+			add(bare)
+			add(url.QueryEscape(bare))
+		}
 	}
 	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	return scrubber{forms: forms}
+	return Scrubber{forms: forms}
 }
 
-// String returns s with every form of the secret replaced by REDACTED.
-func (s scrubber) String(str string) string {
+// String returns str with every form of every secret replaced by
+// [Redacted].
+func (s Scrubber) String(str string) string {
 	for _, f := range s.forms {
-		str = strings.ReplaceAll(str, f, redacted)
+		str = strings.ReplaceAll(str, f, Redacted)
 	}
 	return str
 }
 
-func (s scrubber) contains(str string) bool {
+// contains reports whether str holds a form of a secret.
+func (s Scrubber) contains(str string) bool {
 	for _, f := range s.forms {
 		if strings.Contains(str, f) {
 			return true
@@ -63,12 +70,12 @@ func (s scrubber) contains(str string) bool {
 	return false
 }
 
-// Error returns err with the secret removed from its text and from the text
+// Error returns err with the secrets removed from its text and from the text
 // of every error in its chain. errors.Is and errors.As still work for the
 // wrapped errors: a *url.Error is rebuilt with a scrubbed URL, other errors
 // whose text holds the secret are wrapped in a redactedError. An err whose
 // text does not contain the secret is returned as is.
-func (s scrubber) Error(err error) error {
+func (s Scrubber) Error(err error) error {
 	if err == nil || !s.contains(err.Error()) {
 		return err
 	}
@@ -81,7 +88,7 @@ func (s scrubber) Error(err error) error {
 }
 
 // redactedError carries a scrubbed message in place of an error whose text
-// held the token; Unwrap gives the (also scrubbed) rest of the chain.
+// held a secret; Unwrap gives the (also scrubbed) rest of the chain.
 type redactedError struct {
 	msg string
 	err error
@@ -90,12 +97,18 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// redactHandler is a [slog.Handler] that scrubs the token from the message
-// and from every attribute before passing the record on: a last line of
-// defence, the code also scrubs errors where they are made.
+// Handler returns a [slog.Handler] that removes the secrets from the
+// message and from every attribute of a record before passing it on to
+// inner: a last line of defence, as errors are scrubbed where they are
+// made.
+func (s Scrubber) Handler(inner slog.Handler) slog.Handler {
+	return redactHandler{inner: inner, s: s}
+}
+
+// redactHandler is the handler of [Scrubber.Handler].
 type redactHandler struct {
 	inner slog.Handler
-	s     scrubber
+	s     Scrubber
 }
 
 func (h redactHandler) Enabled(ctx context.Context, l slog.Level) bool {
