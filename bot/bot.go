@@ -285,6 +285,9 @@ type Bot struct {
 	// sendMessageDraft (see methodMissing): private chats then stream by
 	// edits (see stream).
 	draftsRefused atomic.Bool
+	// rich holds the chats refusing rich messages and the answers a stop
+	// button can end.
+	rich richState
 	// links are the citations' page links (Deps.CitationLinks), or nil.
 	links func(a answer.Answer, chat int64, private bool) ([]string, bool)
 	// generation is Deps.Generation (nil: unknown); answers are the

@@ -22,7 +22,7 @@ const (
 
 // allowedUpdates are the kinds of update the bot handles (see
 // [Bot.handle]); Telegram sends no others.
-var allowedUpdates = []string{"message", "callback_query", "inline_query"}
+var allowedUpdates = []string{"message", "callback_query", "inline_query", "stopped_message_generation"}
 
 // poll fetches updates with getUpdates until ctx is done, stores them and
 // hands the new ones to d. The offset of the next getUpdates, which

@@ -14,6 +14,9 @@ type Update struct {
 	// the update's Message, or of CallbackQuery.Message for a callback.
 	ThreadID int
 	IsTopic  bool
+	// Stopped is stopped_message_generation (see [parseStopped]); nil
+	// when the update has none or it is malformed.
+	Stopped *GenerationStopped
 
 	// out records the messages sent for the update (nil outside the
 	// inbox); expired marks a replayed update too old to answer.
@@ -50,6 +53,7 @@ func (u *Update) UnmarshalJSON(data []byte) error {
 	if t != nil {
 		u.ThreadID, u.IsTopic = t.ThreadID, t.IsTopic
 	}
+	u.Stopped, _ = parseStopped(data) // a malformed stop names no answer to end
 	return nil
 }
 

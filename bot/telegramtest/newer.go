@@ -18,7 +18,7 @@ import (
 
 // documented are the parameters each method documents.
 var documented = map[string][]string{
-	"sendMessageDraft":   {"chat_id", "draft_id", "text", "message_thread_id", "parse_mode", "entities"},
+	"sendMessageDraft":   {"chat_id", "draft_id", "text", "message_thread_id", "parse_mode", "entities", "can_stop", "keep_on_stop"},
 	"setMessageReaction": {"chat_id", "message_id", "reaction", "is_big"},
 	"answerInlineQuery":  {"inline_query_id", "results", "cache_time", "is_personal", "next_offset", "button"},
 }
@@ -40,6 +40,8 @@ type Draft struct {
 	Text     string
 	Time     time.Time
 	HTMLMode bool
+	// CanStop and KeepOnStop are can_stop and keep_on_stop (Bot API 10.3).
+	CanStop, KeepOnStop bool
 }
 
 // InlineAnswer is one answerInlineQuery the server accepted.
@@ -128,8 +130,10 @@ func (s *Server) sendMessageDraft(r Request) *Response {
 	}
 	thread, _ := strconv.Atoi(r.Get("message_thread_id"))
 	s.mu.Lock()
+	canStop, _ := strconv.ParseBool(r.Get("can_stop"))
+	keep, _ := strconv.ParseBool(r.Get("keep_on_stop"))
 	s.drafts = append(s.drafts, Draft{Chat: chat, DraftID: draft, Thread: thread, Text: r.Get("text"),
-		Time: time.Now(), HTMLMode: r.Get("parse_mode") == "HTML"})
+		Time: time.Now(), HTMLMode: r.Get("parse_mode") == "HTML", CanStop: canStop, KeepOnStop: keep})
 	s.mu.Unlock()
 	return OK(true)
 }

@@ -93,6 +93,8 @@ type Server struct {
 	changed     chan struct{}   // closed and replaced on every change
 	messages    map[int]*Message
 	drafts      []Draft
+	rich        []RichMessage
+	richDrafts  []RichDraft
 	reactions   map[reactionKey]string
 	inline      []InlineAnswer
 	webhookURL  string // set by setWebhook: getUpdates then fails
@@ -265,6 +267,7 @@ var methods = map[string]func(*Server, Request) *Response{
 	"editMessageReplyMarkup": (*Server).editMessageReplyMarkup, "deleteMessage": (*Server).deleteMessage,
 	"getFile": (*Server).getFile, "sendMessageDraft": (*Server).sendMessageDraft,
 	"setMessageReaction": (*Server).setMessageReaction, "answerInlineQuery": (*Server).answerInlineQuery,
+	"sendRichMessage": (*Server).sendRichMessage, "sendRichMessageDraft": (*Server).sendRichMessageDraft,
 }
 
 // Response is a scripted answer: an HTTP status and a raw body, of
