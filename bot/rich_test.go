@@ -285,3 +285,20 @@ func FuzzParseStopped(f *testing.F) {
 		}
 	})
 }
+
+// TestRichServerErrorFallsBack: a rich message failing with a server
+// error is not retried for minutes: the answer goes as HTML at once, and
+// the chat is offered rich messages again next time (it was no refusal).
+func TestRichServerErrorFallsBack(t *testing.T) {
+	f := newFake(t)
+	f.Respond("sendRichMessage", func(telegramtest.Request, int) *telegramtest.Response {
+		return telegramtest.APIError(500, "Internal Server Error: Route not found", 0)
+	})
+	b, _ := richBot(t, f, answer.New(oneDocRetriever{}, nil, answer.Options{}))
+	for range 2 {
+		handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "When was the lighthouse built?"))
+	}
+	if n, msgs := len(f.Requests("sendRichMessage")), f.Messages(7); n != 2 || len(msgs) != 2 || msgs[0].Rich {
+		t.Errorf("%d rich requests, messages %+v: want each answer tried rich once, then sent as HTML", n, msgs)
+	}
+}

@@ -97,23 +97,22 @@ func (b *Bot) sendRich(ctx context.Context, t target, m inputRichMessage, markup
 	if markup != nil {
 		_ = p.AddInterface("reply_markup", replyMarkup(markup))
 	}
-	res, err := b.chatCall(ctx, t.chat, "sendRichMessage", p, retryAll)
+	// 429s only: after another failure the answer goes as HTML, which is
+	// retried in full (see [Bot.deliverAnswer]).
+	res, err := b.chatCall(ctx, t.chat, "sendRichMessage", p, retryFlood)
 	if err != nil {
 		return 0, err
 	}
-	id := resultMessageID(res)
-	t.out.record(n, id, func(err error) {
-		b.log.Warn("couldn't record a sent message: a replay after a crash may send it again", "chat", t.chat, "err", err)
-	})
-	return id, nil
+	return b.recordSent(t, n, res), nil
 }
 
 // deliverAnswer delivers answer a: as rich messages when the chat takes
 // them (see [Bot.richOn]) and nothing streamed is to be replaced, else as
 // html by [Bot.deliver]. The keyboard goes under the last message. When
-// Telegram refuses the first rich message the whole answer goes as html;
-// when it refuses a later one, the units not yet shown follow as HTML:
-// nothing is lost either way.
+// Telegram refuses the first rich message (or it fails in a way worth
+// retrying) the whole answer goes as html; when a later one fails so, the
+// units not yet shown follow as HTML: nothing is lost either way. Only a
+// refusal makes the chat HTML-only.
 func (b *Bot) deliverAnswer(ctx context.Context, t target, placeholder int, private bool, a answer.Answer, docs []answer.DocInfo, html string, markup *tgbotapi.InlineKeyboardMarkup) ([]int, error) {
 	if placeholder != 0 || !b.richOn(t.chat, private) {
 		return b.deliver(ctx, t, placeholder, html, markup)
@@ -134,10 +133,15 @@ func (b *Bot) deliverAnswer(ctx context.Context, t target, placeholder int, priv
 		case err == nil:
 			ids = append(ids, id)
 			continue
-		case ctx.Err() != nil || !richRefused(err):
+		case ctx.Err() != nil:
+			return ids, err
+		case richRefused(err):
+			b.refuseRich(t.chat, "sendRichMessage", err)
+		case transient(err):
+			b.log.Warn("couldn't send a rich message: sending the answer's rest as HTML", "chat", t.chat, "err", err)
+		default:
 			return ids, err
 		}
-		b.refuseRich(t.chat, "sendRichMessage", err)
 		if i == 0 {
 			return b.deliver(ctx, t, placeholder, html, markup)
 		}

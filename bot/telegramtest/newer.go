@@ -105,22 +105,33 @@ func undocumented(r Request) string {
 // utf16Len counts s in UTF-16 code units, as Telegram counts text.
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
+// draftTarget reads the chat and the draft of a draft request, both draft
+// methods alike: a private chat (a positive chat id) and a non-zero
+// draft_id; bad is the 400 answering anything else.
+func draftTarget(r Request) (chat int64, draft int, bad *Response) {
+	chat, err := strconv.ParseInt(r.Get("chat_id"), 10, 64)
+	switch {
+	case err != nil:
+		return 0, 0, badRequest("chat_id is required")
+	case chat <= 0:
+		return 0, 0, badRequest("drafts can be sent only to private chats")
+	}
+	draft, err = strconv.Atoi(r.Get("draft_id"))
+	if err != nil || draft == 0 {
+		return 0, 0, badRequest("draft_id must be non-zero")
+	}
+	return chat, draft, nil
+}
+
 // sendMessageDraft accepts a draft in a private chat (a positive chat id):
 // draft_id non-zero, text 0-4096 characters.
 func (s *Server) sendMessageDraft(r Request) *Response {
 	if k := undocumented(r); k != "" {
 		return badRequest("unexpected parameter " + k)
 	}
-	chat, err := strconv.ParseInt(r.Get("chat_id"), 10, 64)
-	switch {
-	case err != nil:
-		return badRequest("chat_id is required")
-	case chat <= 0:
-		return badRequest("drafts can be sent only to private chats")
-	}
-	draft, err := strconv.Atoi(r.Get("draft_id"))
-	if err != nil || draft == 0 {
-		return badRequest("draft_id must be non-zero")
+	chat, draft, bad := draftTarget(r)
+	if bad != nil {
+		return bad
 	}
 	if utf16Len(r.Get("text")) > 4096 {
 		return badRequest("text is too long")

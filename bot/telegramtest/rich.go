@@ -143,17 +143,11 @@ func (s *Server) sendRichMessageDraft(r Request) *Response {
 	if k := undocumentedIn(r, richDraftParams); k != "" {
 		return badRequest("unexpected parameter " + k)
 	}
-	chat, err := strconv.ParseInt(r.Get("chat_id"), 10, 64)
-	switch {
-	case err != nil:
-		return badRequest("chat_id is required")
-	case chat <= 0:
-		return badRequest("drafts can be sent only to private chats")
+	chat, draft, bad := draftTarget(r)
+	if bad != nil {
+		return bad
 	}
-	draft, err := strconv.Atoi(r.Get("draft_id"))
-	if err != nil || draft == 0 {
-		return badRequest("draft_id must be non-zero")
-	}
+	var err error
 	d := RichDraft{Chat: chat, DraftID: draft, Time: time.Now()}
 	for k, p := range map[string]*bool{"can_stop": &d.CanStop, "keep_on_stop": &d.KeepStop} {
 		if v := r.Get(k); v != "" {
@@ -417,4 +411,17 @@ func (p *richParser) text(raw json.RawMessage, depth int, inLink string) (string
 func GenerationStopped(u User, draftID int) Update {
 	return Update{"stopped_message_generation": map[string]any{
 		"chat": privateChat(u.ID), "draft_id": draftID}}
+}
+
+// Text returns the text a request shows: a rich message's plain text (see
+// [RichMessage.Text]; the raw JSON when it does not parse), else its text
+// parameter.
+func (r Request) Text() string {
+	if raw := r.Get("rich_message"); raw != "" {
+		if m, err := ParseRichMessage(raw); err == nil {
+			return m.Text
+		}
+		return raw
+	}
+	return r.Get("text")
 }

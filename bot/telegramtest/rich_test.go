@@ -57,14 +57,7 @@ func TestRichMethods(t *testing.T) {
 		{"draft with reply_markup", "sendRichMessageDraft", url.Values{"chat_id": {"7"}, "draft_id": {"3"}, "rich_message": {good}, "reply_markup": {"{}"}}, 400, "unexpected parameter reply_markup"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := New(t, Options{InProcess: true})
-			code, body := post(t, s, Token, tt.method, tt.params)
-			desc, _ := body["description"].(string)
-			if code != tt.status || !strings.Contains(desc, tt.desc) {
-				t.Errorf("%s = %d %q, want %d containing %q", tt.method, code, desc, tt.status, tt.desc)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkAnswer(t, tt.method, tt.params, tt.status, tt.desc) })
 	}
 
 	s := New(t, Options{InProcess: true})
