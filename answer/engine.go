@@ -332,14 +332,20 @@ func (e *Engine) Warm(ctx context.Context) (time.Duration, error) {
 // ErrEmptyQuestion is returned by [Engine.Answer] for a blank question.
 var ErrEmptyQuestion = errors.New("empty question")
 
+// ErrStopped is the cause to cancel [Engine.Answer]'s context with when
+// the user asked to stop the answer: a stop during the model's reply ends
+// the model's request and returns the part verified so far (when it
+// cites anything) as the answer, without error.
+var ErrStopped = errors.New("answer stopped by the user")
+
 // Answer answers q. In LLM mode onPartial (which may be nil) receives the
 // verified answer text so far each time it grows by a verified claim: each
 // text extends the previous one, and the final Text extends the last
 // (when the answer falls back to extractive or abstains, onPartial was
 // never called). It is called on the calling goroutine and not at all in
 // extractive mode. Errors are returned only for a blank question,
-// a failed retrieval or a cancelled ctx; a failing model falls back to an
-// extractive answer with a Notice.
+// a failed retrieval or a cancelled ctx (but see [ErrStopped]); a failing
+// model falls back to an extractive answer with a Notice.
 func (e *Engine) Answer(ctx context.Context, q Question, onPartial func(text string)) (Answer, error) {
 	text := strings.TrimSpace(q.Text)
 	if text == "" {

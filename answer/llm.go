@@ -48,6 +48,9 @@ func (e *run) llmAnswer(ctx context.Context, q Question, onPartial func(string))
 	v := &verifier{e: e, views: views, terms: lq.terms, question: strings.Join(append([]string{q.Text}, lq.queries...), "\n")}
 	res, err := e.complete(ctx, msgs, v, onPartial)
 	if ctx.Err() != nil {
+		if errors.Is(context.Cause(ctx), ErrStopped) && len(res.citations) > 0 {
+			return e.verifiedAnswer(ans, lq, passages, res.verified, nil), nil
+		}
 		return Answer{}, ctx.Err()
 	}
 	if err != nil && res.raw == "" {

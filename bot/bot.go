@@ -293,6 +293,9 @@ type Bot struct {
 	// ephemeral remembers the chats refusing ephemeral messages (see
 	// ephemeral.go).
 	ephemeral ephemeralChats
+	// rich holds the chats refusing rich messages and the answers a stop
+	// button can end.
+	rich richState
 	// links are the citations' page links (Deps.CitationLinks), or nil.
 	links func(a answer.Answer, chat int64, private bool) ([]string, bool)
 	// generation is Deps.Generation (nil: unknown); answers are the

@@ -36,6 +36,8 @@ func (b *Bot) handle(ctx context.Context, u Update) (finished bool) {
 		b.handleInline(ctx, u)
 	case u.Guest != nil:
 		return b.handleGuest(ctx, u)
+	case u.Stopped != nil:
+		b.stopGeneration(*u.Stopped)
 	case u.Message != nil:
 		return b.handleMessage(ctx, u)
 	}
@@ -210,11 +212,17 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	if m.Chat.Type != "private" {
 		react = m.MessageID
 	}
-	s := b.startStream(ctx, t, lang, m.Chat.Type == "private", react)
+	private := m.Chat.Type == "private"
+	s := b.startStream(ctx, t, lang, private, react)
 	defer s.unreact()
+	actx, stopped := b.stoppable(ctx, t, s.draftID, private)
+	defer stopped()
 	ans := b.answererFor(ctx, t.chat)
 	q := answer.Question{Text: question, History: history, Docs: b.chatScope(t.chat, ans.Documents())}
-	a, placeholder, err := b.answerWithProgress(ctx, s, ans, q)
+	a, placeholder, err := b.answerWithProgress(actx, s, ans, q)
+	if stopped() && ctx.Err() == nil {
+		a, err = stoppedAnswer(a, err, s.text(), lang), nil
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return b.interrupted(ctx, t, placeholder, lang, ev, err)
@@ -230,11 +238,11 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 		a.Notice = strings.TrimSpace(a.Notice + "\n" + fmt.Sprintf(chatDocTexts[lang].searchedOnly, strings.Join(q.Docs, ", ")))
 	}
 	docs := ans.Documents()
-	html, kb := renderAnswer(a, docs), b.keyboard(a, docs, t.chat, m.Chat.Type == "private")
+	html, kb := renderAnswer(a, docs), b.keyboard(a, docs, t.chat, private)
 	if !a.Smalltalk { // a friendly reply to "thanks" has nothing to vote on
 		kb = withFeedback(kb)
 	}
-	ids, err := b.deliver(ctx, t, placeholder, html, kb)
+	ids, err := b.deliverAnswer(ctx, t, placeholder, private, a, docs, html, kb)
 	if err != nil {
 		if ctx.Err() != nil {
 			return b.interrupted(ctx, t, placeholder, lang, ev, err)

@@ -65,6 +65,9 @@ func (b *Bot) accept(ins []incoming, d *dispatcher) error {
 	now := time.Now()
 	recs := make([]store.Update, len(ins))
 	for i, in := range ins {
+		if in.u.Stopped != nil { // at once: it ends an answer running in its chat
+			b.stopGeneration(*in.u.Stopped)
+		}
 		recs[i] = store.Update{ID: in.id, Raw: in.raw, Received: now, State: store.Pending}
 		if _, handled := chatKey(in.u); !in.ok || !handled {
 			recs[i].State = store.Done

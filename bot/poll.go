@@ -26,7 +26,7 @@ var retryWaits = backoff.Policy{First: 500 * time.Millisecond, Max: 30 * time.Se
 
 // allowedUpdates are the kinds of update the bot handles (see
 // [Bot.handle]); Telegram sends no others.
-var allowedUpdates = []string{"message", "callback_query", "inline_query", "guest_message"}
+var allowedUpdates = []string{"message", "callback_query", "inline_query", "guest_message", "stopped_message_generation"}
 
 // poll fetches updates with getUpdates until ctx is done, stores them and
 // hands the new ones to d. The offset of the next getUpdates, which

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"time"
 
@@ -196,7 +195,7 @@ func (s *stream) runDrafts() (fallBack bool) {
 		if text == shown {
 			continue
 		}
-		err := b.sendDraft(s.ctx, s.t, s.draftID, renderPartial(text))
+		err := b.sendAnswerDraft(s.ctx, s.t, s.draftID, text)
 		switch {
 		case err == nil:
 			shown, failures = text, 0
@@ -293,19 +292,13 @@ func (b *Bot) waitEditSlot(halt <-chan struct{}, ctx context.Context, chat int64
 }
 
 // sendDraft shows html as the draft draftID in t's private chat
-// (sendMessageDraft). 429s are retried (see [Bot.chatCall]); anything else
-// is returned: the next draft supersedes this one.
+// (sendMessageDraft), with the stop button (see [draftParams]). 429s are
+// retried (see [Bot.chatCall]); anything else is returned: the next draft
+// supersedes this one.
 func (b *Bot) sendDraft(ctx context.Context, t target, draftID int, html string) error {
-	p := tgbotapi.Params{
-		"chat_id":    strconv.FormatInt(t.chat, 10),
-		"draft_id":   strconv.Itoa(draftID),
-		"text":       html,
-		"parse_mode": "HTML",
-	}
-	p.AddNonZero("message_thread_id", t.thread)
-	defer b.gates.markEdit(t.chat, b.cfg.EditInterval)
-	_, err := b.chatCall(ctx, t.chat, "sendMessageDraft", p, retryFlood)
-	return err
+	p := draftParams(t, draftID)
+	p["text"], p["parse_mode"] = html, "HTML"
+	return b.sendDraftCall(ctx, t, "sendMessageDraft", p)
 }
 
 // deliver shows a rendered HTML answer: by editing the placeholder with the

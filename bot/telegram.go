@@ -412,11 +412,17 @@ func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool,
 	if err != nil {
 		return 0, err
 	}
+	return b.recordSent(t, n, res), nil
+}
+
+// recordSent records the message a send's result res names as the one at
+// position n of t's outbox, and returns its id.
+func (b *Bot) recordSent(t target, n int, res json.RawMessage) int {
 	id := resultMessageID(res)
 	t.out.record(n, id, func(err error) {
 		b.log.Warn("couldn't record a sent message: a replay after a crash may send it again", "chat", t.chat, "err", err)
 	})
-	return id, nil
+	return id
 }
 
 // sendHTML sends an HTML text of any length as one or more messages, with

@@ -78,6 +78,7 @@ type uiTexts struct {
 	docGone        string
 	sizeUnits      [3]string // bytes, KB, MB
 	interrupted    string    // an answer cut by a restart
+	stopped        string    // an answer the user stopped with the draft's stop button
 	tooOld         string    // a question replayed too late
 	poisoned       string    // an update whose handling crashes cut short twice
 	// paragraphs counts paragraphs: %d one, %d several (see
@@ -185,6 +186,7 @@ var texts = map[string]uiTexts{
 		docGone:        "That document is no longer loaded.",
 		sizeUnits:      [3]string{"bytes", "KB", "MB"},
 		interrupted:    "Interrupted by a restart. I'll answer here when I'm back; if I don't, please ask again.",
+		stopped:        "Stopped: this is the part verified before you pressed stop.",
 		tooOld:         "Sorry, this took too long and I couldn't answer in time. Please ask again.",
 		poisoned:       "Sorry, this message could not be processed.",
 		paragraphs:     [2]string{"%d paragraph", "%d paragraphs"},
@@ -268,6 +270,7 @@ var texts = map[string]uiTexts{
 		docGone:        "该文档已不再加载。",
 		sizeUnits:      [3]string{"字节", "KB", "MB"},
 		interrupted:    "回答因重启而中断。我恢复后会在这里回答；如果没有，请重新提问。",
+		stopped:        "已停止：以上是停止前已核实的部分。",
 		tooOld:         "抱歉，耽搁太久，没能及时回答。请重新提问。",
 		poisoned:       "抱歉，这条消息无法处理。",
 		paragraphs:     [2]string{"%d 段", "%d 段"}, // no plural

@@ -22,6 +22,9 @@ type Update struct {
 	// with a non-empty GuestQueryID.
 	Guest        *tgbotapi.Message
 	GuestQueryID string
+	// Stopped is stopped_message_generation (see [parseStopped]); nil
+	// when the update has none or it is malformed.
+	Stopped *GenerationStopped
 
 	// out records the messages sent for the update (nil outside the
 	// inbox); expired marks a replayed update too old to answer.
@@ -63,6 +66,7 @@ func (u *Update) UnmarshalJSON(data []byte) error {
 	if t != nil {
 		u.ThreadID, u.IsTopic = t.ThreadID, t.IsTopic
 	}
+	u.Stopped, _ = parseStopped(data) // a malformed stop names no answer to end
 	return nil
 }
 

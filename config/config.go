@@ -43,6 +43,11 @@ type Telegram struct {
 	// EditInterval is the minimum time between two edits of messages in
 	// one chat while an answer streams; 0: no spacing.
 	EditInterval time.Duration
+	// RichMessages is "auto" to send answers in private chats as rich
+	// messages (sendRichMessage, Bot API 10.1) with the quotes as
+	// footnotes, falling back to HTML in a chat whose Telegram refuses
+	// them; "off" (and "") sends HTML only.
+	RichMessages string
 	// MemoryTurns is how many earlier turns a follow-up carries (0: no
 	// memory); MemoryTTL is how long a conversation is remembered after
 	// its last turn.

@@ -38,6 +38,7 @@ webhook_listen: ":9443"
 webhook_secret: s3cret
 workers: 3
 edit_interval: 2s
+rich_messages: "off"
 memory_turns: 6
 memory_ttl: 30m
 allowed_chats: [-100123, 42]

@@ -23,6 +23,9 @@ type Message struct {
 	Sent time.Time
 	// Deleted is set once it is deleted (see [Server.AllMessages]).
 	Deleted bool
+	// Rich is set on a rich message (sendRichMessage): Text is its plain
+	// text, [Server.RichMessages] has its blocks.
+	Rich bool
 }
 
 // Messages returns the bot's messages in chat that are not deleted, in

@@ -18,7 +18,7 @@ import (
 
 // documented are the parameters each method documents.
 var documented = map[string][]string{
-	"sendMessageDraft":   {"chat_id", "draft_id", "text", "message_thread_id", "parse_mode", "entities"},
+	"sendMessageDraft":   {"chat_id", "draft_id", "text", "message_thread_id", "parse_mode", "entities", "can_stop", "keep_on_stop"},
 	"setMessageReaction": {"chat_id", "message_id", "reaction", "is_big"},
 	"answerInlineQuery":  {"inline_query_id", "results", "cache_time", "is_personal", "next_offset", "button"},
 	"answerGuestQuery":   {"guest_query_id", "result"},
@@ -41,6 +41,8 @@ type Draft struct {
 	Text     string
 	Time     time.Time
 	HTMLMode bool
+	// CanStop and KeepOnStop are can_stop and keep_on_stop (Bot API 10.3).
+	CanStop, KeepOnStop bool
 }
 
 // InlineAnswer is one answerInlineQuery the server accepted.
@@ -104,22 +106,33 @@ func undocumented(r Request) string {
 // utf16Len counts s in UTF-16 code units, as Telegram counts text.
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
+// draftTarget reads the chat and the draft of a draft request, both draft
+// methods alike: a private chat (a positive chat id) and a non-zero
+// draft_id; bad is the 400 answering anything else.
+func draftTarget(r Request) (chat int64, draft int, bad *Response) {
+	chat, err := strconv.ParseInt(r.Get("chat_id"), 10, 64)
+	switch {
+	case err != nil:
+		return 0, 0, badRequest("chat_id is required")
+	case chat <= 0:
+		return 0, 0, badRequest("drafts can be sent only to private chats")
+	}
+	draft, err = strconv.Atoi(r.Get("draft_id"))
+	if err != nil || draft == 0 {
+		return 0, 0, badRequest("draft_id must be non-zero")
+	}
+	return chat, draft, nil
+}
+
 // sendMessageDraft accepts a draft in a private chat (a positive chat id):
 // draft_id non-zero, text 0-4096 characters.
 func (s *Server) sendMessageDraft(r Request) *Response {
 	if k := undocumented(r); k != "" {
 		return badRequest("unexpected parameter " + k)
 	}
-	chat, err := strconv.ParseInt(r.Get("chat_id"), 10, 64)
-	switch {
-	case err != nil:
-		return badRequest("chat_id is required")
-	case chat <= 0:
-		return badRequest("drafts can be sent only to private chats")
-	}
-	draft, err := strconv.Atoi(r.Get("draft_id"))
-	if err != nil || draft == 0 {
-		return badRequest("draft_id must be non-zero")
+	chat, draft, bad := draftTarget(r)
+	if bad != nil {
+		return bad
 	}
 	if utf16Len(r.Get("text")) > 4096 {
 		return badRequest("text is too long")
@@ -129,8 +142,10 @@ func (s *Server) sendMessageDraft(r Request) *Response {
 	}
 	thread, _ := strconv.Atoi(r.Get("message_thread_id"))
 	s.mu.Lock()
+	canStop, _ := strconv.ParseBool(r.Get("can_stop"))
+	keep, _ := strconv.ParseBool(r.Get("keep_on_stop"))
 	s.drafts = append(s.drafts, Draft{Chat: chat, DraftID: draft, Thread: thread, Text: r.Get("text"),
-		Time: time.Now(), HTMLMode: r.Get("parse_mode") == "HTML"})
+		Time: time.Now(), HTMLMode: r.Get("parse_mode") == "HTML", CanStop: canStop, KeepOnStop: keep})
 	s.mu.Unlock()
 	return OK(true)
 }

@@ -40,14 +40,7 @@ func TestNewerMethods(t *testing.T) {
 		{"inline negative cache", "answerInlineQuery", url.Values{"inline_query_id": {"q"}, "results": {article}, "cache_time": {"-1"}}, 400, "cache_time"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := New(t, Options{InProcess: true})
-			code, body := post(t, s, Token, tt.method, tt.params)
-			desc, _ := body["description"].(string)
-			if code != tt.status || !strings.Contains(desc, tt.desc) {
-				t.Errorf("%s = %d %q, want %d containing %q", tt.method, code, desc, tt.status, tt.desc)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkAnswer(t, tt.method, tt.params, tt.status, tt.desc) })
 	}
 
 	s := New(t, Options{InProcess: true})
@@ -73,5 +66,17 @@ func TestNewerMethods(t *testing.T) {
 		if code, body := post(t, s, Token, m, url.Values{"chat_id": {"7"}}); code != http.StatusNotFound || body["description"] != "Not Found" {
 			t.Errorf("refused %s = %d %v", m, code, body)
 		}
+	}
+}
+
+// checkAnswer posts method with params to a new fake and checks the
+// answer's status and that its description contains desc.
+func checkAnswer(t *testing.T, method string, params url.Values, status int, desc string) {
+	t.Helper()
+	s := New(t, Options{InProcess: true})
+	code, body := post(t, s, Token, method, params)
+	got, _ := body["description"].(string)
+	if code != status || !strings.Contains(got, desc) {
+		t.Errorf("%s = %d %q, want %d containing %q", method, code, got, status, desc)
 	}
 }

@@ -94,6 +94,8 @@ type Server struct {
 	changed     chan struct{}   // closed and replaced on every change
 	messages    map[int]*Message
 	drafts      []Draft
+	rich        []RichMessage
+	richDrafts  []RichDraft
 	reactions   map[reactionKey]string
 	later       laterAPI // Bot API 10.x: ephemeral messages, guest mode
 	inline      []InlineAnswer
@@ -267,6 +269,7 @@ var methods = map[string]func(*Server, Request) *Response{
 	"editMessageReplyMarkup": (*Server).editMessageReplyMarkup, "deleteMessage": (*Server).deleteMessage,
 	"getFile": (*Server).getFile, "sendMessageDraft": (*Server).sendMessageDraft,
 	"setMessageReaction": (*Server).setMessageReaction, "answerInlineQuery": (*Server).answerInlineQuery,
+	"sendRichMessage": (*Server).sendRichMessage, "sendRichMessageDraft": (*Server).sendRichMessageDraft,
 }
 
 // Response is a scripted answer: an HTTP status and a raw body, of

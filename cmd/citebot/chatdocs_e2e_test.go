@@ -97,8 +97,8 @@ func (r *cdRun) send(chat int64, u telegramtest.Update, want string) telegramtes
 	var got telegramtest.Request
 	r.f.WaitFor(r.t, 30*time.Second, fmt.Sprintf("a message to %d containing %q", chat, want), func(rs []telegramtest.Request) bool {
 		for _, q := range rs[min(from, len(rs)):] {
-			if (q.Method == "sendMessage" || q.Method == "editMessageText") && q.Status == 200 && q.ChatID() == chat &&
-				strings.Contains(q.Get("text"), want) {
+			if (q.Method == "sendMessage" || q.Method == "editMessageText" || q.Method == "sendRichMessage") && q.Status == 200 &&
+				q.ChatID() == chat && strings.Contains(q.Text(), want) {
 				got = q
 				return true
 			}
@@ -111,7 +111,7 @@ func (r *cdRun) send(chat int64, u telegramtest.Update, want string) telegramtes
 // text is send's text.
 func (r *cdRun) text(chat int64, u telegramtest.Update, want string) string {
 	r.t.Helper()
-	return r.send(chat, u, want).Get("text")
+	return r.send(chat, u, want).Text()
 }
 
 // buttonURLs returns the URLs of the URL buttons of a message.

@@ -117,6 +117,7 @@ func newChatFaultRun(t *testing.T, bin string) *chatFaultRun {
 		"CITEBOT_RATE_PER_MINUTE=0",
 		"CITEBOT_SHUTDOWN_TIMEOUT=1s",
 		"CITEBOT_LOG_LEVEL=debug",
+		"CITEBOT_RICH_MESSAGES=off", // the suite counts answers by sendMessage: the HTML path
 		"CITEBOT_LIBRARY_MEMORY_MB=1",
 	}
 	r.fake.BeforeAnswer(func(req telegramtest.Request, resp *telegramtest.Response) {

@@ -169,6 +169,8 @@ func newFaultRun(t *testing.T, bin string, webhook, model bool) *faultRun {
 		"CITEBOT_RATE_PER_MINUTE=0",
 		"CITEBOT_SHUTDOWN_TIMEOUT=1s",
 		"CITEBOT_LOG_LEVEL=info",
+		// The suite counts answers by sendMessage: the HTML path.
+		"CITEBOT_RICH_MESSAGES=off",
 	}
 	if model {
 		r.model = newFakeModel(t, faultSeed)

@@ -239,7 +239,7 @@ func (a *asker) ask(timeout time.Duration) (span, bool) {
 	for time.Since(start) < timeout {
 		rs := a.f.Requests()
 		for _, r := range rs[min(from, len(rs)):] {
-			if r.Method == "sendMessage" && r.ChatID() == a.user.ID && strings.Contains(r.Get("text"), a.want) {
+			if (r.Method == "sendMessage" || r.Method == "sendRichMessage") && r.ChatID() == a.user.ID && strings.Contains(r.Text(), a.want) {
 				return span{start, r.Time}, true
 			}
 		}

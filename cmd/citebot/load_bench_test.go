@@ -30,6 +30,7 @@ func BenchmarkLoad(b *testing.B) {
 		"CITEBOT_DATA_DIR":        b.TempDir(),
 		"CITEBOT_RATE_PER_MINUTE": "0",
 		"CITEBOT_LOG_LEVEL":       "warn",
+		"CITEBOT_RICH_MESSAGES":   "off", // answers counted by sendMessage
 	})
 	defer stop()
 	// Polling starts right after deleteWebhook (a long poll is recorded

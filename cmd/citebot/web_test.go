@@ -259,7 +259,7 @@ func TestServeLinksCitationsToPages(t *testing.T) {
 		f.Push(u)
 		waitText(t, f, from, chat, "十年禁渔")
 		for _, r := range f.Requests()[from:] {
-			if r.ChatID() != chat || r.Get("reply_markup") == "" || !strings.Contains(r.Get("text"), "十年禁渔") {
+			if r.ChatID() != chat || r.Get("reply_markup") == "" || !strings.Contains(r.Text(), "十年禁渔") {
 				continue
 			}
 			var kb struct {

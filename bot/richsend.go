@@ -1,0 +1,192 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/citebot/citebot/answer"
+)
+
+// maxRichChats bounds the chats remembered as refusing rich messages; the
+// least recently refused are forgotten first (and tried again).
+const maxRichChats = 10000
+
+// richState is what the bot knows about rich messages and stoppable
+// answers: the chats whose Telegram refused rich messages, and the answers
+// a stop button can end. Its zero value is ready; it is safe for
+// concurrent use.
+type richState struct {
+	mu      sync.Mutex
+	refused *lru[int64, struct{}]
+	stops   map[stopKey]context.CancelCauseFunc
+}
+
+// richOn reports whether answers in chat go as rich messages: the setting
+// is auto, the chat is private and its Telegram has not refused them.
+func (b *Bot) richOn(chat int64, private bool) bool {
+	if b.cfg.RichMessages != "auto" || !private {
+		return false
+	}
+	r := &b.rich
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.refused == nil {
+		return true
+	}
+	_, refused := r.refused.get(chat)
+	return !refused
+}
+
+// refuseRich remembers that Telegram refused rich messages in chat, which
+// gets HTML from now on; the first refusal of each chat is logged.
+func (b *Bot) refuseRich(chat int64, method string, err error) {
+	r := &b.rich
+	r.mu.Lock()
+	if r.refused == nil {
+		r.refused = newLRU[int64, struct{}](maxRichChats)
+	}
+	_, known := r.refused.get(chat)
+	r.refused.put(chat, struct{}{})
+	r.mu.Unlock()
+	if !known {
+		b.log.Info("telegram refused a rich message: this chat gets HTML answers from now on", "chat", chat, "method", method, "err", err)
+	}
+}
+
+// richRefused reports whether err is Telegram refusing rich messages
+// rather than this one request: a 404 (a server without the method), or a
+// 400 whose description names the method, a rich block or an entity
+// (RICH_VALIDATE_…, "can't parse entities").
+func richRefused(err error) bool {
+	if methodMissing(err) {
+		return true
+	}
+	te, ok := apiError(err)
+	if !ok || te.Code != http.StatusBadRequest {
+		return false
+	}
+	m := strings.ToLower(te.Message)
+	for _, w := range []string{"rich", "method", "entit", "block", "reference"} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendRich sends one rich message and returns its id, recorded in t's
+// outbox like [Bot.sendMessage]'s. A message sent at this position before
+// a restart is deleted first (an edit cannot turn it into this one).
+func (b *Bot) sendRich(ctx context.Context, t target, m inputRichMessage, markup *tgbotapi.InlineKeyboardMarkup) (int, error) {
+	n, reuse := t.out.claim()
+	if reuse != 0 {
+		if err := b.deleteMessage(ctx, t.chat, reuse); err != nil && !permanent(err) {
+			return 0, err
+		}
+	}
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(t.chat, 10), "rich_message": marshalRich(m)}
+	p.AddNonZero("message_thread_id", t.thread)
+	if t.replyTo != 0 {
+		_ = p.AddInterface("reply_parameters", replyParameters{MessageID: t.replyTo, AllowSendingWithoutReply: true})
+	}
+	if markup != nil {
+		_ = p.AddInterface("reply_markup", replyMarkup(markup))
+	}
+	// 429s only: after another failure the answer goes as HTML, which is
+	// retried in full (see [Bot.deliverAnswer]).
+	res, err := b.chatCall(ctx, t.chat, "sendRichMessage", p, retryFlood)
+	if err != nil {
+		return 0, err
+	}
+	return b.recordSent(t, n, res), nil
+}
+
+// deliverAnswer delivers answer a: as rich messages when the chat takes
+// them (see [Bot.richOn]) and nothing streamed is to be replaced, else as
+// html by [Bot.deliver]. The keyboard goes under the last message. When
+// Telegram refuses the first rich message (or it fails in a way worth
+// retrying) the whole answer goes as html; when a later one fails so, the
+// units not yet shown follow as HTML: nothing is lost either way. Only a
+// refusal makes the chat HTML-only.
+func (b *Bot) deliverAnswer(ctx context.Context, t target, placeholder int, private bool, a answer.Answer, docs []answer.DocInfo, html string, markup *tgbotapi.InlineKeyboardMarkup) ([]int, error) {
+	if placeholder != 0 || !b.richOn(t.chat, private) {
+		return b.deliver(ctx, t, placeholder, html, markup)
+	}
+	msgs, parts, err := renderRich(a, docs)
+	if err != nil {
+		b.log.Info("answer too large for rich messages: sending it as HTML", "chat", t.chat, "err", err)
+		return b.deliver(ctx, t, placeholder, html, markup)
+	}
+	var ids []int
+	for i, m := range msgs {
+		var mk *tgbotapi.InlineKeyboardMarkup
+		if i == len(msgs)-1 {
+			mk = markup
+		}
+		id, err := b.sendRich(ctx, t, m, mk)
+		switch {
+		case err == nil:
+			ids = append(ids, id)
+			continue
+		case ctx.Err() != nil:
+			return ids, err
+		case richRefused(err):
+			b.refuseRich(t.chat, "sendRichMessage", err)
+		case transient(err):
+			b.log.Warn("couldn't send a rich message: sending the answer's rest as HTML", "chat", t.chat, "err", err)
+		default:
+			return ids, err
+		}
+		if i == 0 {
+			return b.deliver(ctx, t, placeholder, html, markup)
+		}
+		rest, err := b.sendHTML(ctx, t, unitsHTML(parts[i:]), markup)
+		return append(ids, rest...), err
+	}
+	return ids, nil
+}
+
+// sendAnswerDraft shows the answer text written so far as draft draftID
+// of t's private chat: a rich draft (sendRichMessageDraft) when the chat
+// takes rich messages, else an HTML one (sendMessageDraft). Drafts carry
+// the stop button (can_stop, keeping the draft on stop): only a streamed
+// answer, which a stop can end, sends drafts. A refused rich draft makes
+// the chat HTML-only (see [Bot.refuseRich]) and is sent again as HTML.
+func (b *Bot) sendAnswerDraft(ctx context.Context, t target, draftID int, text string) error {
+	if !b.richOn(t.chat, true) {
+		return b.sendDraft(ctx, t, draftID, renderPartial(text))
+	}
+	p := draftParams(t, draftID)
+	p["rich_message"] = marshalRich(richPartial(text))
+	err := b.sendDraftCall(ctx, t, "sendRichMessageDraft", p)
+	if err == nil || ctx.Err() != nil || !richRefused(err) {
+		return err
+	}
+	b.refuseRich(t.chat, "sendRichMessageDraft", err)
+	return b.sendDraft(ctx, t, draftID, renderPartial(text))
+}
+
+// draftParams are the parameters both draft methods share.
+func draftParams(t target, draftID int) tgbotapi.Params {
+	p := tgbotapi.Params{
+		"chat_id":      strconv.FormatInt(t.chat, 10),
+		"draft_id":     strconv.Itoa(draftID),
+		"can_stop":     "true",
+		"keep_on_stop": "true",
+	}
+	p.AddNonZero("message_thread_id", t.thread)
+	return p
+}
+
+// sendDraftCall makes a draft request: 429s are retried (see
+// [Bot.chatCall]); the chat's next edit waits EditInterval.
+func (b *Bot) sendDraftCall(ctx context.Context, t target, method string, p tgbotapi.Params) error {
+	defer b.gates.markEdit(t.chat, b.cfg.EditInterval)
+	_, err := b.chatCall(ctx, t.chat, method, p, retryFlood)
+	return err
+}
