@@ -67,10 +67,20 @@ var subcommands = []config.Command{
 	{Name: "search", Args: "QUESTION", About: "show the ranked passages for a question (--k N, --json)"},
 	{Name: "index", About: "build or refresh the persistent index"},
 	{Name: "eval", About: "score retrieval and quotes on a question set (--qa FILE.jsonl)"},
-	{Name: "config", About: "print the effective configuration (secrets redacted)"},
+	{Name: "config", About: "print the effective configuration as a file --config reads (secrets left out)"},
 	{Name: "healthcheck", About: "exit 0 if a running citebot's /healthz answers"},
 	{Name: "feedback", About: "export the 👍/👎 votes given under answers (--since 7d, --json)"},
 	{Name: "version", About: "print the version, commit and Go version"},
+}
+
+// commandNamed returns the subcommand name of [subcommands].
+func commandNamed(name string) config.Command {
+	for _, c := range subcommands {
+		if c.Name == name {
+			return c
+		}
+	}
+	return config.Command{Name: name}
 }
 
 // usage is the text of `citebot help`.
