@@ -93,8 +93,8 @@ func usage() string {
 	b.WriteString(`
 Flags may come before or after the question; "--" ends them. With no --doc,
 citebot uses its bundled sample document. "citebot COMMAND -h" lists the flags
-of a command; settings also have environment variables and config file keys
-(see README). Exit status: 0 success, 1 failure, 2 usage error.
+of a command and their environment variables; "citebot config" prints every
+config file key. Exit status: 0 success, 1 failure, 2 usage error.
 `)
 	return b.String()
 }
