@@ -36,9 +36,11 @@ type Command struct {
 // Load builds the configuration of cmd run with args: the defaults, then
 // the YAML file (--config or CITEBOT_CONFIG), then the environment, then
 // flags, which may stand before or after the positional arguments (see
-// [ParseArgs]). It returns the positional arguments. It returns ErrHelp
-// after printing help for -h to stderr, ErrUsage after printing a usage
-// problem, and otherwise an error naming each bad setting.
+// [ParseArgs]). An unset data_dir is the subcommand's own (see
+// [DefaultDataDir]; ask, search, chat and eval use the user cache folder
+// found through getenv). It returns the positional arguments. It returns
+// ErrHelp after printing help for -h to stderr, ErrUsage after printing a
+// usage problem, and otherwise an error naming each bad setting.
 func Load(cmd Command, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
 	cfg := Default()
 	if path := ConfigPath(args, getenv); path != "" {
@@ -49,6 +51,7 @@ func Load(cmd Command, args []string, getenv func(string) string, stderr io.Writ
 	if err := cfg.ApplyEnv(getenv); err != nil {
 		return cfg, nil, err
 	}
+	cfg.setDataDir(cmd.Name, getenv) // before the flags, so -h shows it; a failure is reported below unless a flag sets it
 	fs := flag.NewFlagSet("citebot "+cmd.Name, flag.ContinueOnError)
 	cfg.RegisterFlags(fs, cmd.Name)
 	if cmd.Flags != nil {
@@ -58,10 +61,25 @@ func Load(cmd Command, args []string, getenv func(string) string, stderr io.Writ
 	if err != nil {
 		return cfg, nil, err
 	}
+	if err := cfg.setDataDir(cmd.Name, getenv); err != nil {
+		return cfg, nil, err
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	return cfg, pos, nil
+}
+
+// ParseFlags parses args with cmd's own flags alone, for a subcommand that
+// takes no settings (version), and returns the positional arguments. Like
+// [Load], it prints help for -h and returns ErrHelp, or prints a usage
+// problem and returns ErrUsage.
+func (cmd Command) ParseFlags(args []string, stderr io.Writer) ([]string, error) {
+	fs := flag.NewFlagSet("citebot "+cmd.Name, flag.ContinueOnError)
+	if cmd.Flags != nil {
+		cmd.Flags(fs)
+	}
+	return cmd.parse(fs, args, stderr)
 }
 
 // parse parses args with fs and checks the positional arguments. It prints
@@ -74,9 +92,7 @@ func (cmd Command) parse(fs *flag.FlagSet, args []string, w io.Writer) ([]string
 	fs.SetOutput(w)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprintf(w, "Usage: %s\n\n%s.\n\nFlags may come before or after the arguments. Settings also have\nenvironment variables and config file keys (see README).\n\n",
-			strings.TrimSpace("citebot "+cmd.Name+" [flags] "+cmd.Args), cmd.About)
-		fs.PrintDefaults()
+		cmd.printHelp(w, fs)
 		return nil, ErrHelp
 	case err != nil:
 		fmt.Fprint(w, Scrub(flagErrs.String()))
@@ -87,6 +103,42 @@ func (cmd Command) parse(fs *flag.FlagSet, args []string, w io.Writer) ([]string
 		return nil, UsageError(w, cmd.Name, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	return pos, nil
+}
+
+// printHelp prints the help of cmd, whose flags are fs: its usage line,
+// what it does, and each flag with its default and, for a setting, its
+// environment variable.
+func (cmd Command) printHelp(w io.Writer, fs *flag.FlagSet) {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	flags := ""
+	if n > 0 {
+		flags = " [flags]"
+	}
+	fmt.Fprintf(w, "Usage: %s\n\n%s.\n", strings.TrimSpace("citebot "+cmd.Name+flags+" "+cmd.Args), cmd.About)
+	if n == 0 {
+		return
+	}
+	fmt.Fprint(w, "\nFlags may come before or after the arguments. A setting's flag overrides\n"+
+		"its environment variable, named beside it, which overrides its key in the\n"+
+		"--config file (`citebot config` prints every key).\n\n")
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  -%s", strings.TrimSpace(f.Name+" "+arg))
+		var notes []string
+		if v, ok := f.Value.(*flagValue); ok {
+			if d := v.defaultText(); d != "" {
+				notes = append(notes, "default "+d)
+			}
+			notes = append(notes, "env "+v.s.env)
+		} else if d := f.DefValue; d != "" && d != "0" && d != "false" {
+			notes = append(notes, "default "+d)
+		}
+		if len(notes) > 0 {
+			usage += " (" + strings.Join(notes, "; ") + ")"
+		}
+		fmt.Fprintf(w, "\n    \t%s\n", strings.ReplaceAll(usage, "\n", "\n    \t"))
+	})
 }
 
 // UsageError prints problem (if any) about the subcommand name and where to

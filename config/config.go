@@ -10,7 +10,13 @@
 // memory_turns 0: no memory, admin_addr "": no admin server, model "":
 // extractive answers). Settings for which 0 would mean nothing sensible
 // (timeouts, intervals, sizes) reject it. [Default] holds the values in
-// effect; no other package substitutes a second default.
+// effect; no other package substitutes a second default. The one default
+// that depends on the subcommand, data_dir's, is set by [Load] (see
+// [DefaultDataDir]).
+//
+// `citebot config` prints a Config as a YAML file that --config reads back
+// to the same configuration ([Config.MarshalYAML]); config.example.yaml,
+// generated from the table, lists every setting with its default.
 //
 // Only package config and package main read the environment; every other
 // package receives plain values.
@@ -105,8 +111,10 @@ type Telegram struct {
 // from [Default]. A Config is a plain value; it is not safe to modify one
 // from several goroutines at once.
 type Config struct {
-	// Documents.
-	Docs            []string
+	// Docs are the document paths; none: the bundled sample.
+	Docs []string
+	// DataDir is the folder of the index and of the bot's data; empty
+	// means the subcommand's own, which [Load] sets.
 	DataDir         string
 	MaxPassageRunes int
 	// MaxPassagesPerDocument and MemoryBudgetMB (in MiB) bound the

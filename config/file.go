@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,9 +19,11 @@ import (
 const maxFileSize = 1 << 20
 
 // ApplyFile sets c from a YAML configuration file. Keys are the file keys
-// of the settings table (docs/configuration.md); an unknown key, a key
+// of the settings table (docs/configuration.md, config.example.yaml); an unknown key, a key
 // set twice or a value of the wrong type is an error naming the file, the
 // key and the line: "workers (line 3): want an integer, got \"five\"".
+// Relative paths in the file (docs, data_dir) are relative to the file's
+// folder.
 func (c *Config) ApplyFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -40,8 +43,9 @@ func (c *Config) ApplyFile(path string) error {
 	return nil
 }
 
-// applyYAML sets c from the YAML document data, read from file. It reports
-// every bad entry, not only the first.
+// applyYAML sets c from the YAML document data, read from file, whose
+// folder relative paths are relative to. It reports every bad entry, not
+// only the first.
 func (c *Config) applyYAML(data []byte, file string) error {
 	root, err := yamlRoot(data)
 	if err != nil || root == nil {
@@ -71,6 +75,9 @@ func (c *Config) applyYAML(data []byte, file string) error {
 			}
 			errs = append(errs, err)
 			continue
+		}
+		if s.path {
+			relativeTo(s.field(c), filepath.Dir(file))
 		}
 		c.setOrigin(s.key, fmt.Sprintf("%s (%s line %d)", s.key, Scrub(file), k.Line))
 	}
@@ -147,39 +154,100 @@ func ConfigPath(args []string, getenv func(string) string) string {
 }
 
 // MarshalYAML renders c in table order the way `citebot config` prints it:
-// secrets redacted, URLs scrubbed of credentials, and a comment naming
-// where each value that is not a default came from.
+// a file that --config reads back to the same configuration, run with the
+// same environment. Paths are absolute; an empty value that stands for a
+// default has a comment saying which; a secret, or a value holding
+// credentials, is left out, with a comment naming the environment
+// variable to set it with; a value that is not a default has a comment
+// naming where it came from.
 func (c Config) MarshalYAML() (any, error) {
 	m := &yaml.Node{Kind: yaml.MappingNode}
+	var leftOut []string // comments on the settings left out, above the next key
 	for i := range settings {
 		s := &settings[i]
 		if s.field == nil {
 			continue
 		}
-		v, err := valueNode(s.field(&c))
+		if why := c.leftOut(s); why != "" {
+			leftOut = append(leftOut, why)
+			continue
+		}
+		p := s.field(&c)
+		v, err := valueNode(p, s.path)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.key, err)
 		}
-		if o := c.origin[s.key]; o != "" && o != s.key {
+		switch o := c.origin[s.key]; {
+		case o != "":
 			v.LineComment = "from " + o
+		case s.unset != "" && formatValue(p) == "":
+			v.LineComment = "empty means " + s.unset
 		}
-		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: s.key}, v)
+		k := &yaml.Node{Kind: yaml.ScalarNode, Value: s.key, HeadComment: strings.Join(leftOut, "\n")}
+		m.Content = append(m.Content, k, v)
+		leftOut = nil
 	}
+	m.FootComment = strings.Join(leftOut, "\n")
 	return m, nil
 }
 
-// valueNode is the YAML node of the field p points to.
-func valueNode(p any) (*yaml.Node, error) {
+// leftOut says why [Config.MarshalYAML] leaves the setting s out, or ""
+// when it prints it: s is a secret, or its value holds credentials that
+// printing would scrub (and the scrubbed value would not read back).
+func (c *Config) leftOut(s *setting) string {
+	p := s.field(c)
+	from := ""
+	if o := c.origin[s.key]; o != "" {
+		from = ", from " + o
+	}
+	if secret, ok := p.(*Secret); ok {
+		state := "not set"
+		if *secret != "" {
+			state = "set" + from
+		}
+		return fmt.Sprintf("%s: a secret, never written here (%s); set it in the environment: %s", s.key, state, s.env)
+	}
+	if !holdsCredentials(p) {
+		return ""
+	}
+	return fmt.Sprintf("%s: holds credentials, not written here (%s%s); set it in the environment: %s", s.key, formatValue(p), from, s.env)
+}
+
+// holdsCredentials reports whether scrubbing would change the text the
+// field p points to.
+func holdsCredentials(p any) bool {
+	switch p := p.(type) {
+	case *string:
+		return Scrub(*p) != *p
+	case *[]string:
+		for _, v := range *p {
+			if Scrub(v) != v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// valueNode is the YAML node of the field p points to; path says it holds
+// paths, which it makes absolute.
+func valueNode(p any, path bool) (*yaml.Node, error) {
 	var v any
 	switch p := p.(type) {
 	case *string:
 		v = Scrub(*p)
+		if path {
+			v = absolute(*p)
+		}
 	case *Secret:
 		v = p.String()
 	case *[]string:
 		l := make([]string, len(*p))
 		for i, s := range *p {
 			l[i] = Scrub(s)
+			if path {
+				l[i] = absolute(s)
+			}
 		}
 		v = l
 	case *time.Duration:

@@ -217,11 +217,13 @@ func TestConfigPath(t *testing.T) {
 }
 
 // TestMarshalYAML checks what `citebot config` prints: the values in
-// effect, in table order, with where each came from, no secret.
+// effect, in table order, with where each came from, no secret and no
+// credentials.
 func TestMarshalYAML(t *testing.T) {
 	c := Default()
 	if err := c.ApplyEnv(env(map[string]string{
 		"CITEBOT_TOP_K":       "9",
+		"CITEBOT_DATA_DIR":    "/var/lib/citebot",
 		"TELEGRAM_BOT_TOKEN":  "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		"CITEBOT_WEBHOOK_URL": "https://user:pass@bot.example.org/bot123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/hook?key=k",
 	})); err != nil {
@@ -233,10 +235,12 @@ func TestMarshalYAML(t *testing.T) {
 	}
 	out := string(b)
 	for _, want := range []string{
-		"docs: []\n", "top_k: 9 # from CITEBOT_TOP_K\n", "embed_dim: 384\n", "vector_weight: 0.1\n",
-		"memory_ttl: 10m\n", "telegram_token: REDACTED # from TELEGRAM_BOT_TOKEN\n",
-		"webhook_url: https://REDACTED@bot.example.org/botREDACTED/hook?key=REDACTED # from CITEBOT_WEBHOOK_URL\n",
-		"allowed_chats: []\n", "max_upload_bytes: 20971520\n",
+		"docs: [] # empty means bundled sample\n", "data_dir: /var/lib/citebot # from CITEBOT_DATA_DIR\n",
+		"top_k: 9 # from CITEBOT_TOP_K\n", "embed_dim: 384\n", "vector_weight: 0.1\n", "memory_ttl: 10m\n",
+		"# telegram_token: a secret, never written here (set, from TELEGRAM_BOT_TOKEN); set it in the environment: TELEGRAM_BOT_TOKEN\n",
+		"# openai_api_key: a secret, never written here (not set); set it in the environment: OPENAI_API_KEY\n",
+		"# webhook_url: holds credentials, not written here (https://REDACTED@bot.example.org/botREDACTED/hook?key=REDACTED, from CITEBOT_WEBHOOK_URL); set it in the environment: CITEBOT_WEBHOOK_URL\n",
+		"allowed_chats: [] # empty means all\n", "max_upload_bytes: 20971520\n",
 		"chat_uploads: all\n", "fetch_timeout: 30s\n", "fetch_allow_private: false\n",
 		"library_memory_mb: 256\n", "chat_max_documents: 10\n", "retention_days: 90\n",
 	} {
@@ -244,7 +248,7 @@ func TestMarshalYAML(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	for _, leak := range []string{"AAAAAAAA", "user:pass", "key=k"} {
+	for _, leak := range []string{"AAAAAAAA", "user:pass", "key=k", "REDACTED\n", "REDACTED #"} {
 		if strings.Contains(out, leak) {
 			t.Errorf("output shows %q:\n%s", leak, out)
 		}
@@ -254,11 +258,149 @@ func TestMarshalYAML(t *testing.T) {
 	}
 }
 
+// TestPrintedConfigReadsBack checks that what `citebot config` prints,
+// read back with --config in the same environment, is the configuration
+// it printed, for every setting: from a file that sets each one, from
+// flags, and with secrets and credentials, which are left out of the
+// print, coming from the environment.
+func TestPrintedConfigReadsBack(t *testing.T) {
+	secrets := map[string]string{
+		"TELEGRAM_BOT_TOKEN":     "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"OPENAI_API_KEY":         "sk-env",
+		"CITEBOT_WEBHOOK_SECRET": "env-secret",
+		"CITEBOT_PAGE_KEY":       "0123456789abcdef-env",
+		"CITEBOT_WEBHOOK_URL":    "https://user:pass@bot.example.org/hook?key=k",
+		"OPENAI_BASE_URL":        "http://user:pass@ollama:11434/v1",
+	}
+	tests := []struct {
+		name  string
+		file  string
+		env   map[string]string
+		flags []string
+	}{
+		{"defaults", "", nil, nil},
+		{"every setting from a file", everyOption, nil, nil},
+		{"secrets and credentials from the environment", everyOption, secrets, nil},
+		{"flags", "", nil, []string{"--doc", "rel/a.txt", "--doc", "/abs/b.md", "--data-dir", "data", "--top-k", "3",
+			"--keyword-prefix", "yes", "--model", "7", "--vector-weight", "1e-7", "--memory-ttl", "90m", "--allowed-chats", "-1,2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			if tt.file != "" {
+				if err := c.ApplyFile(writeFile(t, tt.file)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := c.ApplyEnv(env(tt.env)); err != nil {
+				t.Fatal(err)
+			}
+			if err := flags(t, &c, "config", tt.flags...); err != nil {
+				t.Fatal(err)
+			}
+			printed, err := yaml.Marshal(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			elsewhere := filepath.Join(t.TempDir(), "printed.yaml") // in another folder than the working directory
+			if err := os.WriteFile(elsewhere, printed, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			back := Default()
+			if err := back.ApplyFile(elsewhere); err != nil {
+				t.Fatalf("%v\n%s", err, printed)
+			}
+			if err := back.ApplyEnv(env(tt.env)); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range settings {
+				if s.field == nil {
+					continue
+				}
+				got, want := s.field(&back), s.field(&c)
+				if _, secret := want.(*Secret); secret && tt.env == nil {
+					continue // left out of the print and not in the environment
+				}
+				if s.path {
+					want = absolutePaths(want)
+				}
+				if !reflect.DeepEqual(normalList(got), normalList(want)) {
+					t.Errorf("%s read back as %s, printed from %s\n%s", s.key, formatValue(got), formatValue(want), printed)
+				}
+			}
+		})
+	}
+}
+
+// absolutePaths returns the paths p points to made absolute.
+func absolutePaths(p any) any {
+	switch p := p.(type) {
+	case *string:
+		v := absolute(*p)
+		return &v
+	case *[]string:
+		l := make([]string, len(*p))
+		for i, v := range *p {
+			l[i] = absolute(v)
+		}
+		return &l
+	}
+	return p
+}
+
+// normalList returns p with an empty list as nil, which YAML cannot tell
+// apart.
+func normalList(p any) any {
+	switch l := p.(type) {
+	case *[]string:
+		if len(*l) == 0 {
+			return (*[]string)(nil)
+		}
+	case *[]int64:
+		if len(*l) == 0 {
+			return (*[]int64)(nil)
+		}
+	}
+	return p
+}
+
+// TestFilePathsAreRelativeToTheFile checks that relative paths in a
+// configuration file are read from the file's folder, whatever the
+// working directory, and that other sources' stay as they are.
+func TestFilePathsAreRelativeToTheFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	dir := t.TempDir()
+	file := filepath.Join(dir, "conf", "citebot.yaml")
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	body := "docs: [a.txt, ../shared/b.md, /abs/c.txt]\ndata_dir: data\n"
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := Default()
+	if err := c.ApplyFile(file); err != nil {
+		t.Fatal(err)
+	}
+	wantDocs := []string{filepath.Join(dir, "conf", "a.txt"), filepath.Join(dir, "shared", "b.md"), "/abs/c.txt"}
+	if !reflect.DeepEqual(c.Docs, wantDocs) || c.DataDir != filepath.Join(dir, "conf", "data") {
+		t.Fatalf("docs %q, data_dir %q; want %q, %q", c.Docs, c.DataDir, wantDocs, filepath.Join(dir, "conf", "data"))
+	}
+	if err := c.ApplyEnv(env(map[string]string{"CITEBOT_DATA_DIR": "here"})); err != nil || c.DataDir != "here" {
+		t.Fatalf("CITEBOT_DATA_DIR=here gave %q (%v): the environment's paths are the working directory's", c.DataDir, err)
+	}
+	if err := c.applyYAML([]byte("data_dir: \"\"\n"), file); err != nil || c.DataDir != "" {
+		t.Fatalf("an empty data_dir became %q (%v)", c.DataDir, err)
+	}
+}
+
 func FuzzApplyYAML(f *testing.F) {
 	f.Add(everyOption)
 	f.Add("top_k: [")
 	f.Add("workers: 1.5\nmemory_ttl: 30\nallowed_chats: [1, x]\n")
 	f.Add("a: &a [*a, *a]\ntop_k: *a\n")
+	f.Add("model: \"yes\"\nkeyword_prefix: \"  # x \"\ndocs: [\"a,b\", \"~x\", \"null\"]\nembed_model: \"null\"\nocr_languages: \"0x10\"\n" +
+		"webhook_url: https://u:p@bot.example.org/\nmemory_ttl: 0s\nvector_weight: 1e-7\nrate_per_minute: 0.5\ntelegram_api: \"'\"\n")
 	f.Fuzz(func(t *testing.T, body string) {
 		c := Default()
 		if err := c.applyYAML([]byte(body), "f.yaml"); err != nil {
@@ -267,8 +409,26 @@ func FuzzApplyYAML(f *testing.F) {
 			}
 			return
 		}
-		if _, err := yaml.Marshal(c); err != nil {
+		printed, err := yaml.Marshal(c)
+		if err != nil {
 			t.Fatalf("Marshal after a good file: %v", err)
+		}
+		back := Default()
+		if err := back.applyYAML(printed, "f.yaml"); err != nil {
+			t.Fatalf("the printed file does not read back: %v\n%s", err, printed)
+		}
+		for i := range settings {
+			s := &settings[i]
+			if s.field == nil || c.leftOut(s) != "" {
+				continue
+			}
+			got, want := s.field(&back), s.field(&c)
+			if s.path {
+				want = absolutePaths(want)
+			}
+			if !reflect.DeepEqual(normalList(got), normalList(want)) {
+				t.Fatalf("%s read back as %s, printed from %s\n%s", s.key, formatValue(got), formatValue(want), printed)
+			}
 		}
 	})
 }

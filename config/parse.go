@@ -138,11 +138,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, command string) {
 		if s.scope&sc == 0 {
 			continue
 		}
-		help := s.help
-		if s.unset != "" {
-			help += " (default " + s.unset + ")"
-		}
-		fs.Var(&flagValue{s: s, c: c}, s.flag, help)
+		fs.Var(&flagValue{s: s, c: c}, s.flag, s.help)
 	}
 }
 
@@ -162,6 +158,15 @@ func (f *flagValue) String() string {
 		return f.path
 	}
 	return formatValue(f.s.field(f.c))
+}
+
+// defaultText is the flag's default for -h: the value in effect, or what
+// an empty value means.
+func (f *flagValue) defaultText() string {
+	if v := f.String(); v != "" {
+		return v
+	}
+	return f.s.unset
 }
 
 func (f *flagValue) Set(v string) error {

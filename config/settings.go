@@ -14,6 +14,9 @@ type setting struct {
 	// def is the default in the text form of the environment and flags
 	// ("8", "1.5s"); [Default] parses it. "" is the zero value.
 	def string
+	// path marks a setting of file system paths: in a configuration file
+	// a relative one is relative to the file's folder.
+	path bool
 	// unset says what the zero value means ("off", "all"), for help and
 	// docs/configuration.md; only for settings whose default is the zero value.
 	unset string
@@ -28,17 +31,20 @@ type setting struct {
 	check check
 }
 
-// The settings table. Its order is the order of `citebot config`, of -h
-// and of the table in docs/configuration.md (a test keeps it in step).
+//go:generate go test -run ^TestExampleFile$ -update .
+
+// The settings table. Its order is the order of `citebot config`, of
+// config.example.yaml and of the table in docs/configuration.md (tests
+// keep both files in step); -h lists flags by name.
 var settings = []setting{
 	{key: "", env: "CITEBOT_CONFIG", flag: "config", scope: forAll,
 		help: "YAML configuration `file`; flags and environment override it"},
-	{key: "docs", env: "CITEBOT_DOCS", flag: "doc", unset: "bundled sample", scope: forIndexing,
+	{key: "docs", env: "CITEBOT_DOCS", flag: "doc", unset: "bundled sample", scope: forIndexing, path: true,
 		help:  "document `path`: a file (.txt, .md, .pdf, .docx, .odt, .epub, .html, .png, .jpg) or a directory; repeatable (environment: comma-separated)",
 		field: func(c *Config) any { return &c.Docs }},
-	{key: "data_dir", env: "CITEBOT_DATA_DIR", flag: "data-dir", def: "citebot-data", scope: forIndexing,
+	{key: "data_dir", env: "CITEBOT_DATA_DIR", flag: "data-dir", unset: unsetDataDir, scope: forIndexing | forFeedback, path: true,
 		help:  "`dir`ectory of the persistent index and of documents added from chat",
-		field: func(c *Config) any { return &c.DataDir }, check: nonEmpty("set a writable directory")},
+		field: func(c *Config) any { return &c.DataDir }},
 	{key: "max_passage_runes", env: "CITEBOT_MAX_PASSAGE_RUNES", flag: "max-passage-runes", def: "1000", scope: forIndexing,
 		help:  "split paragraphs longer than `n` characters into sentence windows",
 		field: func(c *Config) any { return &c.MaxPassageRunes }, check: between(50, 100_000)},
@@ -219,10 +225,14 @@ const (
 	forIndex
 	forEval
 	forHealthcheck
+	forFeedback
 
-	forAll      = forServe | forAsk | forChat | forSearch | forIndex | forEval | forHealthcheck
-	forIndexing = forAll &^ forHealthcheck // the subcommands that load documents and their index
+	forAll      = forServe | forAsk | forChat | forSearch | forIndex | forEval | forHealthcheck | forFeedback
+	forIndexing = forServe | forAsk | forChat | forSearch | forIndex | forEval // the subcommands that load documents and their index
 	forAnswers  = forServe | forAsk | forChat | forEval
+	// forCachedIndex are the subcommands whose index lives in the user
+	// cache folder unless data_dir is set (see [Config.setDataDir]).
+	forCachedIndex = forAsk | forChat | forSearch | forEval
 )
 
 // commands are the subcommands that take settings, in usage order.
@@ -232,7 +242,7 @@ var commands = []struct {
 	scope scope
 }{
 	{"serve", forServe}, {"ask", forAsk}, {"chat", forChat}, {"search", forSearch},
-	{"index", forIndex}, {"eval", forEval}, {"healthcheck", forHealthcheck},
+	{"index", forIndex}, {"eval", forEval}, {"healthcheck", forHealthcheck}, {"feedback", forFeedback},
 }
 
 // scopeOf returns the scope of a subcommand; "config" and names that are
@@ -246,14 +256,16 @@ func scopeOf(command string) scope {
 	return ^scope(0)
 }
 
-// usedBy names the subcommands of sc for docs/configuration.md: "all", "all but
-// healthcheck" or a list.
+// usedBy names the subcommands of sc for docs/configuration.md: "all",
+// "all but healthcheck", "all but healthcheck and feedback" or a list.
 func (sc scope) usedBy() string {
 	switch sc {
 	case forAll:
 		return "all"
-	case forIndexing:
+	case forAll &^ forHealthcheck:
 		return "all but healthcheck"
+	case forIndexing:
+		return "all but healthcheck and feedback"
 	}
 	var names []string
 	for _, c := range commands {

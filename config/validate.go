@@ -151,16 +151,6 @@ func oneOf(words ...string) check {
 	}
 }
 
-// nonEmpty rejects an empty string with the fix.
-func nonEmpty(fix string) check {
-	return func(p any) string {
-		if *p.(*string) == "" {
-			return "empty: " + fix
-		}
-		return ""
-	}
-}
-
 // optional accepts the empty string (off) and checks anything else.
 func optional(ch check) check {
 	return func(p any) string {

@@ -14,14 +14,14 @@ import (
 
 	"github.com/citebot/citebot/config"
 	"github.com/citebot/citebot/retrieval"
-	"github.com/citebot/citebot/retrieval/document"
 )
 
-// runArgs runs citebot with args in a fresh working directory and no
-// environment beyond env.
+// runArgs runs citebot with args in a fresh working directory, with no
+// environment beyond env and a fresh user cache folder.
 func runArgs(t testing.TB, env map[string]string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	t.Chdir(t.TempDir())
+	env = withCache(t, env)
 	var out, errb bytes.Buffer
 	err = run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), err
@@ -146,6 +146,7 @@ func TestHelpListsOnlyOwnFlags(t *testing.T) {
 		{"eval", []string{"qa", "k", "no-answers", "top-k"}, []string{"workers"}},
 		{"config", []string{"workers", "top-k", "doc"}, []string{"json"}},
 		{"chat", []string{"doc", "top-k"}, []string{"json", "workers"}},
+		{"feedback", []string{"data-dir", "log-level", "config"}, []string{"doc", "top-k", "workers", "embedder"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {
@@ -211,8 +212,8 @@ func TestVersion(t *testing.T) {
 }
 
 // TestConfigPrintsValuesInEffect checks `citebot config` against what
-// runs: no zero standing for a default elsewhere, docs naming the bundled
-// sample, secrets and URL credentials hidden.
+// runs: no zero standing for a default elsewhere, an empty docs naming the
+// bundled sample, secrets and URL credentials left out.
 func TestConfigPrintsValuesInEffect(t *testing.T) {
 	env := map[string]string{
 		"TELEGRAM_BOT_TOKEN":  "42:VERY-SECRET",
@@ -223,9 +224,9 @@ func TestConfigPrintsValuesInEffect(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"docs: ['bundled:" + document.SampleName + "']\n", "embed_dim: 384\n", "vector_weight: 0.1\n",
-		"memory_turns: 0 # from --memory-turns\n", "telegram_token: REDACTED # from TELEGRAM_BOT_TOKEN\n",
-		"webhook_url: https://REDACTED@bot.example.org/hook # from CITEBOT_WEBHOOK_URL\n",
+		"docs: [] # empty means bundled sample\n", "embed_dim: 384\n", "vector_weight: 0.1\n",
+		"memory_turns: 0 # from --memory-turns\n", "# telegram_token: a secret, never written here (set, from TELEGRAM_BOT_TOKEN); set it in the environment: TELEGRAM_BOT_TOKEN\n",
+		"# webhook_url: holds credentials, not written here (https://REDACTED@bot.example.org/hook, from CITEBOT_WEBHOOK_URL); set it in the environment: CITEBOT_WEBHOOK_URL\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("config output lacks %q:\n%s", want, out)

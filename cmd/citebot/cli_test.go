@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,14 +20,33 @@ import (
 	"github.com/citebot/citebot/retrieval/text"
 )
 
-// runCLI runs citebot in a fresh working directory with no environment
-// beyond env.
+// runCLI runs citebot with no environment beyond env and a fresh user
+// cache folder (see [withCache]).
 func runCLI(t testing.TB, env map[string]string, stdin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	env = withCache(t, env)
 	getenv := func(k string) string { return env[k] }
 	err = run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errb)
 	return out.String(), errb.String(), err
+}
+
+// withCache returns env with the user cache folder's variables set to a
+// fresh temporary folder unless env sets them, so that ask, search, chat
+// and eval keep their index there and not in the user's cache.
+func withCache(t testing.TB, env map[string]string) map[string]string {
+	t.Helper()
+	m := maps.Clone(env)
+	if m == nil {
+		m = map[string]string{}
+	}
+	dir := t.TempDir()
+	for _, k := range []string{"XDG_CACHE_HOME", "HOME", "LocalAppData"} {
+		if _, ok := m[k]; !ok {
+			m[k] = dir
+		}
+	}
+	return m
 }
 
 func TestAskFishingBanZeroConfig(t *testing.T) {
@@ -284,7 +304,8 @@ func TestConfigCommandRedacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out, "VERY-SECRET") || !strings.Contains(out, "REDACTED") || !strings.Contains(out, "top_k: 9") {
+	if strings.Contains(out, "VERY-SECRET") || strings.Contains(out, "REDACTED") || !strings.Contains(out, "top_k: 9") ||
+		!strings.Contains(out, "# openai_api_key: a secret, never written here (set, from OPENAI_API_KEY); set it in the environment: OPENAI_API_KEY\n") {
 		t.Fatalf("config output:\n%s", out)
 	}
 }

@@ -15,7 +15,7 @@ func runFeedback(_ context.Context, args []string, getenv func(string) string, s
 	var since string
 	var asJSON bool
 	c, err := parse("feedback", args, getenv, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&since, "since", "", "only votes from then on: a duration back (24h, 7d) or a date (2026-11-29)")
+		fs.StringVar(&since, "since", "", "only votes since `when`: a duration back (24h, 7d) or a date (2026-11-29)")
 		fs.BoolVar(&asJSON, "json", false, "print JSON, with each answer and its citations")
 	})
 	if err != nil {

@@ -67,10 +67,20 @@ var subcommands = []config.Command{
 	{Name: "search", Args: "QUESTION", About: "show the ranked passages for a question (--k N, --json)"},
 	{Name: "index", About: "build or refresh the persistent index"},
 	{Name: "eval", About: "score retrieval and quotes on a question set (--qa FILE.jsonl)"},
-	{Name: "config", About: "print the effective configuration (secrets redacted)"},
+	{Name: "config", About: "print the effective configuration as a file --config reads (secrets left out)"},
 	{Name: "healthcheck", About: "exit 0 if a running citebot's /healthz answers"},
 	{Name: "feedback", About: "export the 👍/👎 votes given under answers (--since 7d, --json)"},
 	{Name: "version", About: "print the version, commit and Go version"},
+}
+
+// commandNamed returns the subcommand name of [subcommands].
+func commandNamed(name string) config.Command {
+	for _, c := range subcommands {
+		if c.Name == name {
+			return c
+		}
+	}
+	return config.Command{Name: name}
 }
 
 // usage is the text of `citebot help`.
@@ -83,8 +93,8 @@ func usage() string {
 	b.WriteString(`
 Flags may come before or after the question; "--" ends them. With no --doc,
 citebot uses its bundled sample document. "citebot COMMAND -h" lists the flags
-of a command; settings also have environment variables and config file keys
-(see README). Exit status: 0 success, 1 failure, 2 usage error.
+of a command and their environment variables; "citebot config" prints every
+config file key. Exit status: 0 success, 1 failure, 2 usage error.
 `)
 	return b.String()
 }

@@ -35,12 +35,7 @@ type command struct {
 // parse builds the configuration of the subcommand name run with args
 // (see [config.Load]); extra defines the subcommand's own flags.
 func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*command, error) {
-	cmd := config.Command{Name: name}
-	for _, c := range subcommands {
-		if c.Name == name {
-			cmd = c
-		}
-	}
+	cmd := commandNamed(name)
 	cmd.Flags = extra
 	cfg, pos, err := config.Load(cmd, args, getenv, stderr)
 	if err != nil {

@@ -32,10 +32,13 @@ func TestStaticBinary(t *testing.T) {
 	work := t.TempDir()
 	ask := exec.CommandContext(ctx, bin, "ask", "--json", "长江十年禁渔有什么要求？")
 	ask.Dir = work
-	ask.Env = []string{}
+	ask.Env = []string{"HOME=" + t.TempDir()} // the index goes to $HOME/.cache, not the working directory
 	out, err := ask.Output()
 	if err != nil {
 		t.Fatalf("static citebot ask: %v", err)
+	}
+	if left, _ := os.ReadDir(work); len(left) > 0 {
+		t.Errorf("citebot ask left %v in its working directory", left)
 	}
 	var a plain.Answer
 	if err := json.Unmarshal(out, &a); err != nil || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "十年禁渔") {

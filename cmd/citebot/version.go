@@ -5,8 +5,6 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
-
-	"github.com/citebot/citebot/config"
 )
 
 // buildInfo returns what citebot was built from: the module version
@@ -39,8 +37,8 @@ func buildInfo() (version, revision, goVersion string) {
 
 // runVersion prints the version, commit and Go version on one line.
 func runVersion(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return config.UsageError(stderr, "version", fmt.Sprintf("unexpected argument %q", args[0]))
+	if _, err := commandNamed("version").ParseFlags(args, stderr); err != nil {
+		return err
 	}
 	version, revision, goVersion := buildInfo()
 	fmt.Fprintf(stdout, "citebot version %s, commit %s, built with %s\n", version, revision, goVersion)
