@@ -314,19 +314,23 @@ var warmQuestions = []string{"这份文档主要讲了什么？", "What is this 
 // the model) and discards the answers, so that what the first real
 // question would load (the retrieval structures, the dictionaries, the
 // snapshot's pages in memory) is loaded before the bot says it is ready.
-// It returns how long that took.
-func (e *Engine) Warm(ctx context.Context) (time.Duration, error) {
+// It logs and returns how long that took.
+func (e *Engine) Warm(ctx context.Context) (took time.Duration, err error) {
 	start := time.Now()
+	defer func() {
+		took = time.Since(start)
+		e.log.Info("index warmed", "took", took.Round(time.Millisecond), "err", err)
+	}()
 	r := e.begin()
 	for _, q := range warmQuestions {
 		if err := ctx.Err(); err != nil {
-			return time.Since(start), err
+			return 0, err
 		}
 		if _, err := r.extractiveAnswer(ctx, Question{Text: q}); err != nil {
-			return time.Since(start), err
+			return 0, err
 		}
 	}
-	return time.Since(start), nil
+	return 0, nil
 }
 
 // ErrEmptyQuestion is returned by [Engine.Answer] for a blank question.

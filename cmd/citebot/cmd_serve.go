@@ -56,8 +56,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	warmed, err := eng.Warm(ctx) // readiness waits until a first question is as fast as the next
-	c.log.Info("index warmed", "took", warmed.Round(time.Millisecond), "err", err)
+	_, _ = eng.Warm(ctx) // readiness waits until a first question is as fast as the next (it logs how long)
 	m.IndexReady()
 	c.log.Info("index ready", "documents", st.Documents, "paragraphs", st.Paragraphs, "passages", st.Passages,
 		"reused", st.Reused, "took", st.Duration.Round(time.Millisecond))
