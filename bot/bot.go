@@ -464,6 +464,7 @@ func (b *Bot) drain(d *dispatcher, cancelWork context.CancelFunc) {
 // recovered and logged. A document sent to the bot is downloaded before it
 // returns and read by the bot's intake afterwards.
 func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
+	b.routeOnce(&u)
 	release, err := b.turn(ctx, u)
 	if err != nil {
 		return
@@ -479,7 +480,7 @@ func (b *Bot) turn(ctx context.Context, u Update) (release func(), err error) {
 	if g := u.Guest; g != nil && g.From != nil && !u.expired {
 		return b.userMu.lock(ctx, g.From.ID)
 	}
-	if u.Message == nil || u.Message.From == nil || u.expired || route(u, b.self, b.cfg.KeywordPrefix).kind != reqQuestion {
+	if u.Message == nil || u.Message.From == nil || u.expired || b.request(u).kind != reqQuestion {
 		return func() {}, nil
 	}
 	return b.userMu.lock(ctx, u.Message.From.ID)

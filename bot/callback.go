@@ -121,8 +121,11 @@ const openMark = "▾ "
 
 // toggle shows para (the paragraph of button data) inside rec's message,
 // or hides it when it is the one shown. It reports false when it cannot
-// (the text would not fit, or Telegram refused the edit).
+// (a rich answer, the text would not fit, or Telegram refused the edit).
 func (b *Bot) toggle(ctx context.Context, rec answerRecord, data, para string) bool {
+	if rec.html == "" { // a rich message: no HTML to show it in
+		return false
+	}
 	open := data
 	if rec.open == data {
 		open = ""

@@ -82,7 +82,7 @@ type answerRecord struct {
 	body       json.RawMessage // answer.Answer in JSON
 	mode       string
 	generation uint64
-	html       string // the message's text as sent
+	html       string // the message's text as sent; "" for a rich message
 	markup     tgbotapi.InlineKeyboardMarkup
 	open       string // callback data of the paragraph shown inside, "" for none
 }

@@ -46,7 +46,7 @@ func (b *Bot) handle(ctx context.Context, u Update) (finished bool) {
 
 func (b *Bot) apologiseAfterPanic(ctx context.Context, u Update) {
 	defer func() { _ = recover() }()
-	if route(u, b.self, b.cfg.KeywordPrefix).kind == reqNone {
+	if b.request(u).kind == reqNone {
 		return
 	}
 	m := u.Message
@@ -59,7 +59,7 @@ func (b *Bot) apologiseAfterPanic(ctx context.Context, u Update) {
 // are served whatever the allowlists say.
 func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	m := u.Message
-	req := route(u, b.self, b.cfg.KeywordPrefix)
+	req := b.request(u)
 	if req.kind == reqNone {
 		return true
 	}
@@ -242,7 +242,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	if !a.Smalltalk { // a friendly reply to "thanks" has nothing to vote on
 		kb = withFeedback(kb)
 	}
-	ids, err := b.deliverAnswer(ctx, t, placeholder, private, a, docs, html, kb)
+	ids, lastHTML, err := b.deliverAnswer(ctx, t, placeholder, private, a, docs, html, kb)
 	if err != nil {
 		if ctx.Err() != nil {
 			return b.interrupted(ctx, t, placeholder, lang, ev, err)
@@ -257,9 +257,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 		return false
 	}
 	ev.Outcome, ev.Messages = outcomeOf(a), len(ids)
-	if parts := splitMessages(html); len(parts) > 0 {
-		b.recordAnswer(t, question, a, ids, parts[len(parts)-1], kb)
-	}
+	b.recordAnswer(t, question, a, ids, lastHTML, kb)
 	b.mem.record(key, history, answer.Turn{Question: question, Answer: a.Text}, ids, time.Now())
 	return true
 }

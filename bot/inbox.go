@@ -84,6 +84,7 @@ func (b *Bot) accept(ins []incoming, d *dispatcher) error {
 		}
 		if recs[i].State == store.Pending {
 			in.u.out = &outbox{st: b.st, seq: seqs[i]}
+			b.routeOnce(&in.u)
 			d.dispatch(in.u)
 		}
 	}
@@ -128,6 +129,7 @@ func (b *Bot) replay(d *dispatcher) error {
 			u.expired = true
 			expired++
 		}
+		b.routeOnce(&u)
 		d.dispatch(u)
 	}
 	if len(pending) > 0 {
@@ -222,7 +224,7 @@ func (b *Bot) prune() {
 // and the next start apologises again.
 func (b *Bot) handleExpired(ctx context.Context, u Update) bool {
 	m := u.Message
-	if m == nil || route(u, b.self, b.cfg.KeywordPrefix).kind == reqNone {
+	if m == nil || b.request(u).kind == reqNone {
 		return true
 	}
 	if !b.isAdmin(m.From.ID) && !b.access.allowed(m.Chat.ID, m.From.ID) {

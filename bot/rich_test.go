@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -300,5 +301,50 @@ func TestRichServerErrorFallsBack(t *testing.T) {
 	}
 	if n, msgs := len(f.Requests("sendRichMessage")), f.Messages(7); n != 2 || len(msgs) != 2 || msgs[0].Rich {
 		t.Errorf("%d rich requests, messages %+v: want each answer tried rich once, then sent as HTML", n, msgs)
+	}
+}
+
+// srcDataRE finds the ¶ buttons' callback data in a markup's JSON.
+var srcDataRE = regexp.MustCompile(`src:[^"]+`)
+
+// TestRichInGroups: a group answer is a rich message too, and a ¶ tap under
+// it shows the paragraph to its reader alone. In a group whose Telegram
+// refuses ephemeral messages, the tap on that rich answer gets the
+// paragraph as a reply (a rich message cannot hold it), and the group's
+// later answers are HTML, so that a tap shows the paragraph inside them.
+func TestRichInGroups(t *testing.T) {
+	f := newFake(t)
+	b, _ := richBot(t, f, answer.New(oneDocRetriever{}, nil, answer.Options{}))
+	const group, other = -100, -200
+	ask := func(chat int64) telegramtest.RichMessage {
+		t.Helper()
+		handle(t, b, telegramtest.GroupMessage(chat, telegramtest.User{ID: 7}, "@CiteBot When was the lighthouse built?"))
+		rich := f.RichMessages(chat)
+		if len(rich) == 0 {
+			t.Fatalf("chat %d: no rich answer", chat)
+		}
+		return rich[len(rich)-1]
+	}
+	m := ask(group)
+	data := srcDataRE.FindString(m.Markup)
+	if data == "" {
+		t.Fatalf("no ¶ button in %s", m.Markup)
+	}
+	tapInGroup(t, b, f, "cb1", group, m.ID, 8, data)
+	if eph := f.Ephemerals(group); len(eph) != 1 || !strings.Contains(eph[0].Text, "Granite Point") {
+		t.Errorf("ephemeral messages %+v, want the paragraph once", eph)
+	}
+
+	f.RefuseEphemeral()
+	m = ask(other)
+	tapInGroup(t, b, f, "cb2", other, m.ID, 8, data)
+	msgs := f.Messages(other)
+	if last := msgs[len(msgs)-1]; last.ReplyTo != m.ID || !strings.Contains(last.Text, "Granite Point") {
+		t.Errorf("after a refused ephemeral message the chat shows %+v, want the paragraph as a reply", msgs)
+	}
+	before := len(f.RichMessages(other))
+	handle(t, b, telegramtest.GroupMessage(other, telegramtest.User{ID: 7}, "@CiteBot Who kept it?"))
+	if n := len(f.RichMessages(other)); n != before {
+		t.Errorf("the group refusing ephemeral messages got a rich answer")
 	}
 }

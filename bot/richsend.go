@@ -27,9 +27,12 @@ type richState struct {
 }
 
 // richOn reports whether answers in chat go as rich messages: the setting
-// is auto, the chat is private and its Telegram has not refused them.
+// is auto, its Telegram has not refused them and, in a group, a ¶ tap can
+// show the paragraph to its reader alone (an ephemeral message, see
+// [Bot.showParagraph]); where it cannot, the paragraph is shown inside the
+// answer by an HTML edit, which needs an HTML answer.
 func (b *Bot) richOn(chat int64, private bool) bool {
-	if b.cfg.RichMessages != "auto" || !private {
+	if b.cfg.RichMessages != "auto" || !private && !b.ephemeral.usable(chat) {
 		return false
 	}
 	r := &b.rich
@@ -108,21 +111,30 @@ func (b *Bot) sendRich(ctx context.Context, t target, m inputRichMessage, markup
 
 // deliverAnswer delivers answer a: as rich messages when the chat takes
 // them (see [Bot.richOn]) and nothing streamed is to be replaced, else as
-// html by [Bot.deliver]. The keyboard goes under the last message. When
-// Telegram refuses the first rich message (or it fails in a way worth
+// html by [Bot.deliverParts]. The keyboard goes under the last message.
+// When Telegram refuses the first rich message (or it fails in a way worth
 // retrying) the whole answer goes as html; when a later one fails so, the
 // units not yet shown follow as HTML: nothing is lost either way. Only a
-// refusal makes the chat HTML-only.
-func (b *Bot) deliverAnswer(ctx context.Context, t target, placeholder int, private bool, a answer.Answer, docs []answer.DocInfo, html string, markup *tgbotapi.InlineKeyboardMarkup) ([]int, error) {
+// refusal makes the chat HTML-only. lastHTML is the HTML of the last
+// message, "" when it is a rich message (a paragraph cannot be shown
+// inside it, see [Bot.toggle]).
+func (b *Bot) deliverAnswer(ctx context.Context, t target, placeholder int, private bool, a answer.Answer, docs []answer.DocInfo, html string, markup *tgbotapi.InlineKeyboardMarkup) (ids []int, lastHTML string, err error) {
+	asHTML := func(placeholder int, html string) ([]int, string, error) {
+		parts := splitMessages(html)
+		ids, err := b.deliverParts(ctx, t, placeholder, parts, markup)
+		if len(parts) == 0 {
+			return ids, "", err
+		}
+		return ids, parts[len(parts)-1], err
+	}
 	if placeholder != 0 || !b.richOn(t.chat, private) {
-		return b.deliver(ctx, t, placeholder, html, markup)
+		return asHTML(placeholder, html)
 	}
 	msgs, parts, err := renderRich(a, docs)
 	if err != nil {
 		b.log.Info("answer too large for rich messages: sending it as HTML", "chat", t.chat, "err", err)
-		return b.deliver(ctx, t, placeholder, html, markup)
+		return asHTML(placeholder, html)
 	}
-	var ids []int
 	for i, m := range msgs {
 		var mk *tgbotapi.InlineKeyboardMarkup
 		if i == len(msgs)-1 {
@@ -134,21 +146,21 @@ func (b *Bot) deliverAnswer(ctx context.Context, t target, placeholder int, priv
 			ids = append(ids, id)
 			continue
 		case ctx.Err() != nil:
-			return ids, err
+			return ids, "", err
 		case richRefused(err):
 			b.refuseRich(t.chat, "sendRichMessage", err)
 		case transient(err):
 			b.log.Warn("couldn't send a rich message: sending the answer's rest as HTML", "chat", t.chat, "err", err)
 		default:
-			return ids, err
+			return ids, "", err
 		}
 		if i == 0 {
-			return b.deliver(ctx, t, placeholder, html, markup)
+			return asHTML(placeholder, html)
 		}
-		rest, err := b.sendHTML(ctx, t, unitsHTML(parts[i:]), markup)
-		return append(ids, rest...), err
+		rest, last, err := asHTML(0, unitsHTML(parts[i:]))
+		return append(ids, rest...), last, err
 	}
-	return ids, nil
+	return ids, "", nil
 }
 
 // sendAnswerDraft shows the answer text written so far as draft draftID

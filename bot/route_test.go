@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -171,4 +172,22 @@ func FuzzRoute(f *testing.F) {
 		}
 		findDocument([]answer.DocInfo{{Name: "a"}, {Name: keyword}}, text)
 	})
+}
+
+// TestRoutedOnce: the verdict routeOnce keeps is the one the turn and the
+// handler act on; route is not run again.
+func TestRoutedOnce(t *testing.T) {
+	f := newFake(t)
+	a := newFakeAnswerer()
+	b, _ := newTestBot(t, f, a, nil)
+	u := decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "a question"))
+	b.routeOnce(&u)
+	if u.routed == nil || u.routed.kind != reqQuestion {
+		t.Fatalf("routeOnce kept %+v", u.routed)
+	}
+	u.routed = &request{} // as if route had said "not for the bot"
+	b.HandleUpdate(context.Background(), u)
+	if n := len(a.asked()); n != 0 || len(f.Sent(7)) != 0 {
+		t.Errorf("the handler routed again: %d questions asked", n)
+	}
 }

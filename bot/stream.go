@@ -312,10 +312,15 @@ func (b *Bot) sendDraft(ctx context.Context, t target, draftID int, html string)
 // answer, whatever the deletion's outcome tells. A cancelled edit (the
 // shutdown) is returned as it is: the replay edits the same placeholder.
 func (b *Bot) deliver(ctx context.Context, t target, placeholder int, html string, markup *tgbotapi.InlineKeyboardMarkup) ([]int, error) {
+	return b.deliverParts(ctx, t, placeholder, splitMessages(html), markup)
+}
+
+// deliverParts is [Bot.deliver] of an HTML text already split into parts
+// that each fit in a message (see splitMessages).
+func (b *Bot) deliverParts(ctx context.Context, t target, placeholder int, parts []string, markup *tgbotapi.InlineKeyboardMarkup) ([]int, error) {
 	if placeholder == 0 {
-		return b.sendHTML(ctx, t, html, markup)
+		return b.sendParts(ctx, t, parts, markup)
 	}
-	parts := splitMessages(html)
 	if len(parts) == 0 {
 		return nil, nil
 	}
@@ -339,7 +344,7 @@ func (b *Bot) deliver(ctx context.Context, t target, placeholder int, html strin
 				b.log.Warn("couldn't delete the placeholder before sending the answer anew", "chat", t.chat, "err", err)
 			}
 		}
-		return b.sendHTML(ctx, t, html, markup)
+		return b.sendParts(ctx, t, parts, markup)
 	}
 	ids := []int{placeholder}
 	if len(parts) == 1 {

@@ -30,6 +30,9 @@ type Update struct {
 	// inbox); expired marks a replayed update too old to answer.
 	out     *outbox
 	expired bool
+	// routed is route's verdict on Message, made once when the update
+	// enters the bot (see [Bot.routeOnce]); nil: not made yet.
+	routed *request
 }
 
 type topicFields struct {
@@ -136,4 +139,22 @@ func chatKey(u Update) (key int64, ok bool) {
 		return u.Guest.Chat.ID, true
 	}
 	return 0, false
+}
+
+// routeOnce makes route's verdict on u's message and keeps it in u, so
+// that the turn, the handler and an apology read the same one.
+func (b *Bot) routeOnce(u *Update) {
+	if u.Message != nil && u.routed == nil {
+		r := route(*u, b.self, b.cfg.KeywordPrefix)
+		u.routed = &r
+	}
+}
+
+// request is route's verdict on u's message: the one routeOnce kept, else
+// made now.
+func (b *Bot) request(u Update) request {
+	if u.routed != nil {
+		return *u.routed
+	}
+	return route(u, b.self, b.cfg.KeywordPrefix)
 }

@@ -115,7 +115,7 @@ var settings = []setting{
 		help:  "minimum `time` between streaming edits in one chat",
 		field: func(c *Config) any { return &c.EditInterval }, check: positive},
 	{key: "rich_messages", env: "CITEBOT_RICH_MESSAGES", flag: "rich-messages", def: "auto", scope: forServe,
-		help:  "`mode` of private answers: auto (rich messages with the quotes as footnotes, HTML where Telegram refuses them) or off (HTML)",
+		help:  "`mode` of answers: auto (rich messages with the quotes as footnotes, HTML where Telegram refuses them) or off (HTML)",
 		field: func(c *Config) any { return &c.RichMessages }, check: oneOf("auto", "off")},
 	{key: "memory_turns", env: "CITEBOT_MEMORY_TURNS", flag: "memory-turns", def: "4", scope: forServe,
 		help:  "`n` earlier turns a follow-up question carries; 0: off",

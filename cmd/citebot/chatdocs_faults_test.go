@@ -296,7 +296,12 @@ var tookMS = regexp.MustCompile(`msg="document added".* took_ms=(\d+)`)
 // citebot each time.
 func (r *chatFaultRun) uploads() {
 	r.upload(r.user(0))
-	m := tookMS.FindStringSubmatch(r.proc.logs.String())
+	// The log line comes through a pipe, after the confirmation may have
+	// reached the fake: wait for it.
+	var m []string
+	for deadline := time.Now().Add(30 * time.Second); m == nil && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		m = tookMS.FindStringSubmatch(r.proc.logs.String())
+	}
 	if m == nil {
 		r.t.Fatalf("no upload time logged:\n%s", tail(r.proc.logs.String(), 20))
 	}
