@@ -23,9 +23,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/citebot/citebot/config/redact"
 	"github.com/citebot/citebot/library"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -52,7 +52,7 @@ var migrations embed.FS
 // concurrent use, also by several processes sharing the database.
 type Catalog struct {
 	pool   *pgxpool.Pool
-	secret string // the URL's password, scrubbed from errors
+	secret redact.Scrubber // the URL's password, scrubbed from errors
 }
 
 var _ library.Catalog = (*Catalog)(nil)
@@ -62,14 +62,14 @@ var _ library.Catalog = (*Catalog)(nil)
 // connection and the migrations, waiting for another process's included.
 // Close the catalog when done.
 func Open(ctx context.Context, databaseURL string) (*Catalog, error) {
-	secret := password(databaseURL)
+	secret := redact.New(password(databaseURL))
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, errors.New("open the library catalog: the database URL is not a valid PostgreSQL URL")
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, scrub(fmt.Errorf("open the library catalog: %w", err), secret)
+		return nil, secret.Error(fmt.Errorf("open the library catalog: %w", err))
 	}
 	c := &Catalog{pool: pool, secret: secret}
 	if err := c.migrate(ctx); err != nil {
@@ -248,23 +248,7 @@ func password(databaseURL string) string {
 	return p
 }
 
-// scrub returns err with c's password, if any, replaced by REDACTED.
-func (c *Catalog) scrub(err error) error { return scrub(err, c.secret) }
-
-// scrub returns err with secret replaced by REDACTED in its text; the
-// result still unwraps to err.
-func scrub(err error, secret string) error {
-	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return &scrubbedError{err: err, text: strings.ReplaceAll(err.Error(), secret, "REDACTED")}
-}
-
-// scrubbedError is an error whose text has had a secret taken out.
-type scrubbedError struct {
-	err  error
-	text string
-}
-
-func (e *scrubbedError) Error() string { return e.text }
-func (e *scrubbedError) Unwrap() error { return e.err }
+// scrub returns err with c's password, if any, replaced by REDACTED in
+// its text and in the text of every error it wraps (see
+// [redact.Scrubber.Error]).
+func (c *Catalog) scrub(err error) error { return c.secret.Error(err) }

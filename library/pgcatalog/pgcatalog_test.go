@@ -3,12 +3,14 @@ package pgcatalog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/citebot/citebot/config/redact"
 	"github.com/citebot/citebot/library"
 	"github.com/citebot/citebot/library/catalogtest"
 	"github.com/citebot/citebot/library/pgcatalog/pgtest"
@@ -144,18 +146,25 @@ func TestErrorsHideThePassword(t *testing.T) {
 	}
 }
 
-// TestScrub checks that scrub takes the secret out of an error's text and
-// keeps the chain.
+// TestScrub checks that scrub takes the secret out of an error's text,
+// and out of every error it wraps, and keeps the chain for errors.Is.
 func TestScrub(t *testing.T) {
-	base := errors.New("connect as bob:hunter2 failed")
-	err := scrub(base, "hunter2")
-	if got, want := err.Error(), "connect as bob:REDACTED failed"; got != want {
+	c := &Catalog{secret: redact.New("hunter2")}
+	cause := errors.New("timeout")
+	err := c.scrub(fmt.Errorf("open: %w", fmt.Errorf("connect as bob:hunter2 failed: %w", cause)))
+	if got, want := err.Error(), "open: connect as bob:REDACTED failed: timeout"; got != want {
 		t.Errorf("scrub = %q, want %q", got, want)
 	}
-	if !errors.Is(err, base) {
-		t.Error("scrubbed error does not unwrap to the original")
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.Contains(e.Error(), "hunter2") {
+			t.Errorf("a wrapped error shows the password: %q", e)
+		}
 	}
-	if scrub(base, "") != base || scrub(base, "absent") != base || scrub(nil, "x") != nil {
+	if !errors.Is(err, cause) {
+		t.Error("scrubbed error does not unwrap to its cause")
+	}
+	base := errors.New("no secret here")
+	if c.scrub(base) != base || (&Catalog{}).scrub(base) != base || c.scrub(nil) != nil {
 		t.Error("scrub changed an error without the secret")
 	}
 }
