@@ -314,7 +314,8 @@ func TestChatDocsGroup(t *testing.T) {
 	if !strings.Contains(docs, "charter.txt") || strings.Contains(docs, "spam.txt") {
 		t.Errorf("the group's /docs after a member's upload = %q", docs)
 	}
-	time.Sleep(500 * time.Millisecond) // room for a wrong reply to arrive
+	// A chat's updates are handled in order, one at a time: the member's
+	// file was handled (and any reply to it sent) before /docs was.
 	for _, q := range r.f.Requests()[from:] {
 		switch {
 		case q.Method == "download" && strings.Contains(q.Get("path"), "spam.txt"):

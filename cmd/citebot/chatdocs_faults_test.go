@@ -121,13 +121,12 @@ func newChatFaultRun(t *testing.T, bin string) *chatFaultRun {
 		"CITEBOT_LIBRARY_MEMORY_MB=1",
 	}
 	r.fake.BeforeAnswer(func(req telegramtest.Request, resp *telegramtest.Response) {
-		if f := r.armed.Load(); f != nil && resp.Status == 200 && (*f)(req) && r.armed.CompareAndSwap(f, nil) {
-			r.proc.stop(syscall.SIGKILL, "armed", 10*time.Second)
+		if f := r.armed.Load(); f != nil && resp.Status == 200 {
+			(*f)(req)
 		}
 	})
 	refuse := func(req telegramtest.Request, _ int) *telegramtest.Response {
-		if f := r.preempt.Load(); f != nil && (*f)(req) && r.preempt.CompareAndSwap(f, nil) {
-			r.proc.stop(syscall.SIGKILL, "preempted", 10*time.Second)
+		if f := r.preempt.Load(); f != nil && (*f)(req) {
 			return telegramtest.APIError(http.StatusInternalServerError, "Internal Server Error", 0)
 		}
 		return nil
@@ -234,14 +233,27 @@ func uploadKills() []uploadKill {
 // for which match holds, before it takes effect (it fails), then calls
 // done.
 func (r *chatFaultRun) preemptOn(match func(telegramtest.Request) bool, done func()) {
+	r.preempt.Store(r.killOn(match, "preempted", done))
+}
+
+// killOn returns a hook that, at the first request for which match holds,
+// kills the citebot running now (not whichever runs when the request
+// comes: the test may have started the next one by then) and then calls
+// done; it reports whether match held.
+func (r *chatFaultRun) killOn(match func(telegramtest.Request) bool, why string, done func()) *func(telegramtest.Request) bool {
+	p := r.proc
+	var once sync.Once
 	f := func(req telegramtest.Request) bool {
-		if match(req) {
-			defer done()
-			return true
+		if !match(req) {
+			return false
 		}
-		return false
+		once.Do(func() {
+			p.stop(syscall.SIGKILL, why, 10*time.Second)
+			done()
+		})
+		return true
 	}
-	r.preempt.Store(&f)
+	return &f
 }
 
 // confirms tells a request that confirms u's upload.
@@ -252,14 +264,7 @@ func confirms(req telegramtest.Request, u telegramtest.User) bool {
 // armOn kills citebot from the fake's BeforeAnswer at the first request
 // for which match holds, then calls done.
 func (r *chatFaultRun) armOn(match func(telegramtest.Request) bool, done func()) {
-	f := func(req telegramtest.Request) bool {
-		if match(req) {
-			defer done()
-			return true
-		}
-		return false
-	}
-	r.armed.Store(&f)
+	r.armed.Store(r.killOn(match, "armed", done))
 }
 
 // when waits (polling) until cond holds, then for delay, then calls kill.
