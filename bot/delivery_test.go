@@ -90,7 +90,7 @@ func TestPermanentSendErrorIsNotRetried(t *testing.T) {
 	}{
 		{"with a description", 400, "Bad Request: chat not found", "chat not found"},
 		// Without one it is named by its codes, not logged as a blank.
-		{"without a description", 403, "", "sendMessage: error 403 without a description (HTTP status 403)"},
+		{"without a description", 403, "", "sendMessage: HTTP status 403 without a description"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {

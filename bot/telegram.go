@@ -66,11 +66,10 @@ type callError struct {
 func (e *callError) Error() string {
 	msg := e.err.Error()
 	if strings.TrimSpace(msg) == "" {
-		code := 0
-		if te, ok := apiError(e.err); ok {
-			code = te.Code
+		msg = fmt.Sprintf("HTTP status %d without a description", e.status)
+		if te, ok := apiError(e.err); ok && te.Code != 0 && te.Code != e.status {
+			msg = fmt.Sprintf("error %d without a description (HTTP status %d)", te.Code, e.status)
 		}
-		msg = fmt.Sprintf("error %d without a description (HTTP status %d)", code, e.status)
 	}
 	return e.method + ": " + msg
 }
