@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -365,35 +366,40 @@ func TestFailedCommitIsRetried(t *testing.T) {
 	}
 }
 
+// TestCloseCutsCommitRetriesShort: Close during a commit's backoff does
+// not wait the backoff out (in a synctest bubble: fake time, so a busy
+// machine cannot make it look slow).
 func TestCloseCutsCommitRetriesShort(t *testing.T) {
-	var failing atomic.Bool
-	s, err := Open(filepath.Join(t.TempDir(), FileName), Options{NoSync: true, FailCommit: func() error {
-		if failing.Load() {
-			return errDisk
+	synctest.Test(t, func(t *testing.T) {
+		var failing atomic.Bool
+		s, err := Open(filepath.Join(t.TempDir(), FileName), Options{NoSync: true, FailCommit: func() error {
+			if failing.Load() {
+				return errDisk
+			}
+			return nil
+		}})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seqs, err := s.Put([]Update{{ID: 1, Raw: raw(1)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	failing.Store(true)
-	errc := make(chan error, 1)
-	s.FinishLater(seqs[0], func(err error) { errc <- err })
-	time.Sleep(commitBackoff / 2) // in the first backoff
-	start := time.Now()
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > commitBackoff/2 {
-		t.Errorf("Close took %v while a commit was being retried", d)
-	}
-	if err := <-errc; !errors.Is(err, errDisk) {
-		t.Errorf("the write cut short by Close: %v, want the disk error", err)
-	}
+		seqs, err := s.Put([]Update{{ID: 1, Raw: raw(1)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failing.Store(true)
+		errc := make(chan error, 1)
+		s.FinishLater(seqs[0], func(err error) { errc <- err })
+		time.Sleep(commitBackoff / 2) // in the first backoff
+		start := time.Now()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("Close took %v while a commit was being retried, want no wait", d)
+		}
+		if err := <-errc; !errors.Is(err, errDisk) {
+			t.Errorf("the write cut short by Close: %v, want the disk error", err)
+		}
+	})
 }
 
 // BenchmarkBegin measures the synced commit that precedes every handling.

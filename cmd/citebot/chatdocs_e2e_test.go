@@ -114,6 +114,20 @@ func (r *cdRun) text(chat int64, u telegramtest.Update, want string) string {
 	return r.send(chat, u, want).Text()
 }
 
+// quotes reports whether answer m quotes doc: as a rich message, a
+// footnote labelled with doc's name holding a quote; as HTML, a block
+// quote and doc's name.
+func quotes(m telegramtest.Request, doc string) bool {
+	if raw := m.Get("rich_message"); raw != "" {
+		rm, err := telegramtest.ParseRichMessage(raw)
+		return err == nil && slices.ContainsFunc(rm.Footnotes, func(f telegramtest.Footnote) bool {
+			return strings.Contains(f.Label, doc) && f.Quote != ""
+		})
+	}
+	txt := m.Get("text")
+	return strings.Contains(txt, "<blockquote") && strings.Contains(txt, doc)
+}
+
 // buttonURLs returns the URLs of the URL buttons of a message.
 func buttonURLs(t *testing.T, m telegramtest.Request) []string {
 	t.Helper()
@@ -186,8 +200,8 @@ func TestChatDocsPrivateLibraries(t *testing.T) {
 		t.Fatalf("the upload's reply = %q", added)
 	}
 	ans := r.send(a.ID, telegramtest.PrivateMessage(a, question), "Marta Quill")
-	if txt := ans.Get("text"); !strings.Contains(txt, "<blockquote") || !strings.Contains(txt, "granite.txt") {
-		t.Fatalf("A's answer does not quote granite.txt: %s", txt)
+	if !quotes(ans, "granite.txt") {
+		t.Fatalf("A's answer does not quote granite.txt: %s", ans.Text())
 	}
 	links := buttonURLs(t, ans)
 	if len(links) == 0 {
@@ -198,8 +212,8 @@ func TestChatDocsPrivateLibraries(t *testing.T) {
 	}
 
 	bAns := r.send(b.ID, telegramtest.PrivateMessage(b, question), "")
-	t.Logf("B's answer: %s", bAns.Get("text"))
-	if txt := bAns.Get("text"); strings.Contains(txt, "Marta Quill") || strings.Contains(txt, "granite.txt") {
+	t.Logf("B's answer: %s", bAns.Text())
+	if txt := bAns.Text(); strings.Contains(txt, "Marta Quill") || strings.Contains(txt, "granite.txt") {
 		t.Errorf("B is answered from A's document: %s", txt)
 	}
 	for _, l := range buttonURLs(t, bAns) {
@@ -245,8 +259,8 @@ func (r *cdRun) otherChatCannotOpen(a, b telegramtest.User) {
 	}
 	src := r.text(b.ID, telegramtest.PrivateMessage(b, "/source granite.txt 1"), "")
 	for _, q := range r.f.Requests()[from:] {
-		if q.ChatID() == b.ID && strings.Contains(q.Get("text"), "Marta Quill") {
-			t.Errorf("B was shown A's document: %s %q", q.Method, q.Get("text"))
+		if q.ChatID() == b.ID && strings.Contains(q.Text(), "Marta Quill") {
+			t.Errorf("B was shown A's document: %s %q", q.Method, q.Text())
 		}
 	}
 	if strings.Contains(src, "Marta Quill") {
@@ -303,9 +317,9 @@ func TestChatDocsGroup(t *testing.T) {
 	if !strings.HasPrefix(added, "Added charter.txt to this chat: 2 paragraphs") || !strings.Contains(added, "/ask") {
 		t.Fatalf("the admin's upload: %q", added)
 	}
-	ans := r.text(group, telegramtest.GroupMessage(group, member, mention+"Where does the reading club meet?"), "old boathouse")
-	if !strings.Contains(ans, "<blockquote") || !strings.Contains(ans, "charter.txt") {
-		t.Errorf("the group's answer does not quote charter.txt: %s", ans)
+	ans := r.send(group, telegramtest.GroupMessage(group, member, mention+"Where does the reading club meet?"), "old boathouse")
+	if !quotes(ans, "charter.txt") {
+		t.Errorf("the group's answer does not quote charter.txt: %s", ans.Text())
 	}
 
 	from := len(r.f.Requests())
@@ -320,8 +334,8 @@ func TestChatDocsGroup(t *testing.T) {
 		switch {
 		case q.Method == "download" && strings.Contains(q.Get("path"), "spam.txt"):
 			t.Error("a member's upload was downloaded")
-		case (q.Method == "sendMessage" || q.Method == "editMessageText") && q.ChatID() == group && !strings.HasPrefix(q.Get("text"), "Documents"):
-			t.Errorf("a member's upload got a reply: %q", q.Get("text"))
+		case (q.Method == "sendMessage" || q.Method == "sendRichMessage" || q.Method == "editMessageText") && q.ChatID() == group && !strings.HasPrefix(q.Text(), "Documents"):
+			t.Errorf("a member's upload got a reply: %q", q.Text())
 		}
 	}
 	if got := r.text(group, telegramtest.GroupMessage(group, member, "/remove charter.txt"), ""); !strings.HasPrefix(got, "Only whoever added charter.txt") {
@@ -405,7 +419,7 @@ func linkSite(t *testing.T, pdf []byte, other string) *httptest.Server {
 	})
 	mux.HandleFunc("/slow.txt", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
-		for range 300 { // 30 s at most, far past the 2 s fetch_timeout
+		for range 300 { // 30 s at most, far past the 10 s fetch_timeout
 			if _, err := io.WriteString(w, "slow\n"); err != nil {
 				return
 			}
@@ -467,7 +481,7 @@ func TestChatDocsAddURL(t *testing.T) {
 	t.Chdir(t.TempDir())
 	data, _ := filepath.Abs("data")
 	_, logs := serveAt(t, e.base, map[string]string{"TELEGRAM_BOT_TOKEN": e2eToken, "CITEBOT_RATE_PER_MINUTE": "0",
-		"CITEBOT_DATA_DIR": data, "CITEBOT_FETCH_TIMEOUT": "2s", "CITEBOT_FETCH_ALLOW_ADDRS": site.Listener.Addr().String()})
+		"CITEBOT_DATA_DIR": data, "CITEBOT_FETCH_TIMEOUT": "10s", "CITEBOT_FETCH_ALLOW_ADDRS": site.Listener.Addr().String()})
 	u := user{ID: 7401, FirstName: "Una", Language: "en"}
 	c := chat{ID: u.ID, Type: "private"}
 
@@ -491,7 +505,7 @@ func TestChatDocsAddURL(t *testing.T) {
 	for _, refused := range []struct{ path, want string }{
 		{"/away", "Couldn't add this link: the link leads to a private or local network address"},
 		{"/big.txt", "Couldn't add this link: the document is too large: it is larger than 20 MB"},
-		{"/slow.txt", "Couldn't add this link: the download took too long: more than 2s"},
+		{"/slow.txt", "Couldn't add this link: the download took too long: more than 10s"},
 		{"/archive.zip", "Couldn't add this link: the link is not to a document type citebot reads"},
 	} {
 		e.command(t, u, c, "/add "+site.URL+refused.path)

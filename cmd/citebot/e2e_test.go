@@ -151,6 +151,9 @@ type botMessage struct {
 		Text        string          `json:"text"`
 		ParseMode   string          `json:"parse_mode"`
 		ReplyMarkup json.RawMessage `json:"reply_markup"`
+		// Ephemeral is ephemeral_message_parameters as sent: the emulator
+		// predates ephemeral messages and posts them to the chat.
+		Ephemeral string `json:"ephemeral_message_parameters"`
 	} `json:"message"`
 }
 
