@@ -46,7 +46,7 @@ func (b *Bot) call(ctx context.Context, req apiRequest, timeout time.Duration) (
 	if err != nil {
 		return nil, err
 	}
-	return b.send(ctx, req.method(), p, timeout)
+	return b.post(ctx, req.method(), p, timeout)
 }
 
 // encode encodes req's parameters, logging a failure at error level.
@@ -59,8 +59,8 @@ func (b *Bot) encode(req apiRequest) (tgbotapi.Params, error) {
 	return p, nil
 }
 
-// send is [Bot.call] with parameters already encoded.
-func (b *Bot) send(ctx context.Context, method string, p tgbotapi.Params, timeout time.Duration) (json.RawMessage, error) {
+// post is [Bot.call] with parameters already encoded.
+func (b *Bot) post(ctx context.Context, method string, p tgbotapi.Params, timeout time.Duration) (json.RawMessage, error) {
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	doer := &ctxDoer{ctx: cctx, c: b.client}
@@ -158,7 +158,7 @@ func (b *Bot) chatCall(ctx context.Context, chat int64, req apiRequest, r retrie
 			// to record (see the package documentation, "Delivery").
 			callCtx = context.WithoutCancel(ctx)
 		}
-		res, err := b.send(callCtx, method, p, requestTimeout)
+		res, err := b.post(callCtx, method, p, requestTimeout)
 		if err == nil || ctx.Err() != nil {
 			return res, err
 		}
