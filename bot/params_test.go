@@ -88,15 +88,19 @@ func TestEncodeParams(t *testing.T) {
 		{"no fields", deleteWebhookParams{}, tgbotapi.Params{}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := encodeParams(tc.in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("got  %q\nwant %q", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkEncoded(t, tc.in, tc.want) })
+	}
+}
+
+// checkEncoded checks that in encodes to want.
+func checkEncoded(t *testing.T, in any, want tgbotapi.Params) {
+	t.Helper()
+	got, err := encodeParams(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%T:\ngot  %q\nwant %q", in, got, want)
 	}
 }
 
@@ -106,17 +110,11 @@ func TestEncodeParamsLikeAddInterface(t *testing.T) {
 	markup := replyMarkup(&tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{
 		{tgbotapi.NewInlineKeyboardButtonData("¶ 1 <&>", "src:a:1"), tgbotapi.NewInlineKeyboardButtonURL("open", webAppMark+"https://example.invalid/x")},
 	}})
-	got, err := encodeParams(editMessageReplyMarkupParams{ChatID: 1, MessageID: 2, ReplyMarkup: markup})
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := tgbotapi.Params{"chat_id": "1", "message_id": "2"}
 	if err := want.AddInterface("reply_markup", markup); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got  %q\nwant %q", got, want)
-	}
+	checkEncoded(t, editMessageReplyMarkupParams{ChatID: 1, MessageID: 2, ReplyMarkup: markup}, want)
 }
 
 // TestEncodeParamsErrors: a value json cannot encode, or parameters that
@@ -230,15 +228,7 @@ func TestRequestWire(t *testing.T) {
 			tgbotapi.Params{"commands": `[{"command":"ask","description":"Ask"}]`}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := encodeParams(tc.in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("%s:\ngot  %q\nwant %q", tc.in.method(), got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkEncoded(t, tc.in, tc.want) })
 	}
 }
 
