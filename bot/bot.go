@@ -21,9 +21,12 @@
 //
 // Every request aimed at a chat passes a per-chat gate: after a 429 the gate
 // stays shut for retry_after seconds, and streaming edits are spaced by
-// [Config.EditInterval]. Requests go through tgbotapi's MakeRequest with a
-// per-call context; results are decoded leniently (the test emulator answers
-// null or strings where Telegram answers objects).
+// [Config.EditInterval]. Each request is a typed value, one struct per
+// Bot API method (params.go), encoded into form fields by one encoder whose
+// error fails the request before anything is sent; requests go through
+// tgbotapi's MakeRequest with a per-call context; results are decoded
+// leniently (the test emulator answers null or strings where Telegram
+// answers objects).
 //
 // # Delivery
 //

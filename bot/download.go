@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // downloadTimeout bounds the download of one document from Telegram.
@@ -36,7 +34,7 @@ func (e fileTooLargeError) Error() string {
 // fileTooLargeError.
 func (b *Bot) fetchFile(ctx context.Context, fileID string) ([]byte, error) {
 	limit := b.cfg.MaxUploadBytes
-	res, err := b.call(ctx, "getFile", tgbotapi.Params{"file_id": fileID}, requestTimeout)
+	res, err := b.call(ctx, getFileParams{FileID: fileID}, requestTimeout)
 	if err != nil {
 		// The public Bot API refuses files over 20 MB this way.
 		if te, ok := apiError(err); ok && strings.Contains(strings.ToLower(te.Message), "file is too big") {

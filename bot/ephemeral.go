@@ -86,9 +86,9 @@ func (b *Bot) sendEphemeral(ctx context.Context, u Update, html string) bool {
 	p := messageParams(t, oneMessage(html), true, nil)
 	// ReplyParameters: allow_sending_without_reply is always False for
 	// ephemeral messages, so only the message is named.
-	_ = p.AddInterface("reply_parameters", map[string]int{"message_id": cq.Message.MessageID})
-	_ = p.AddInterface("ephemeral_message_parameters", ephemeralParameters{ReceiverUserID: cq.From.ID, CallbackQueryID: cq.ID})
-	res, err := b.call(ctx, "sendMessage", p, ephemeralTimeout)
+	p.ReplyParameters = &replyParameters{MessageID: cq.Message.MessageID}
+	p.Ephemeral = &ephemeralParameters{ReceiverUserID: cq.From.ID, CallbackQueryID: cq.ID}
+	res, err := b.call(ctx, p, ephemeralTimeout)
 	switch d, limited := retryAfter(err); {
 	case err == nil:
 	case limited:

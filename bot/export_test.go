@@ -1,6 +1,10 @@
 package bot
 
-import "github.com/citebot/citebot/answer"
+import (
+	"fmt"
+
+	"github.com/citebot/citebot/answer"
+)
 
 // RenderBothWays renders a as the bot sends it: the HTML messages of the
 // HTML path and the rich messages (rich_message JSON) of the rich path.
@@ -10,4 +14,13 @@ func RenderBothWays(a answer.Answer, docs []answer.DocInfo) (html, rich []string
 		rich = append(rich, marshalRich(m))
 	}
 	return splitMessages(renderAnswer(a, docs)), rich, err
+}
+
+// marshalRich returns m as the rich_message parameter the bot sends.
+func marshalRich(m inputRichMessage) string {
+	p, err := encodeParams(sendRichMessageParams{RichMessage: m})
+	if err != nil {
+		panic(fmt.Sprintf("rich message does not encode: %v", err)) // only strings and fixed types
+	}
+	return p["rich_message"]
 }

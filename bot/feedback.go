@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -206,9 +205,8 @@ func (b *Bot) voteReason(ctx context.Context, rec answerRecord, known bool, v st
 // the recorded ones (editMessageReplyMarkup, best effort).
 func (b *Bot) setKeyboard(ctx context.Context, rec answerRecord, change func(tgbotapi.InlineKeyboardMarkup) *tgbotapi.InlineKeyboardMarkup) {
 	kb := markOpen(rec.markup, rec.open)
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(rec.chat, 10), "message_id": strconv.Itoa(rec.message)}
-	_ = p.AddInterface("reply_markup", replyMarkup(change(*kb)))
-	if _, err := b.chatCall(ctx, rec.chat, "editMessageReplyMarkup", p, retryFlood); err != nil && !isNotModified(err) {
+	p := editMessageReplyMarkupParams{ChatID: rec.chat, MessageID: rec.message, ReplyMarkup: replyMarkup(change(*kb))}
+	if _, err := b.chatCall(ctx, rec.chat, p, retryFlood); err != nil && !isNotModified(err) {
 		b.log.Debug("editMessageReplyMarkup failed", "chat", rec.chat, "err", err)
 	}
 }

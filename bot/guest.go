@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/citebot/citebot/answer"
 )
 
@@ -100,12 +98,8 @@ func textArticle(text, title string) inlineArticle {
 // Telegram took it. A failure is logged: the query is answered once, and
 // a retry after a lost answer could post the answer twice.
 func (b *Bot) answerGuest(ctx context.Context, u Update, res inlineArticle) bool {
-	p := tgbotapi.Params{"guest_query_id": u.GuestQueryID}
-	if err := p.AddInterface("result", res); err != nil {
-		b.log.Error("couldn't encode a guest answer", "err", err)
-		return false
-	}
-	if _, err := b.call(ctx, "answerGuestQuery", p, requestTimeout); err != nil {
+	p := answerGuestQueryParams{GuestQueryID: u.GuestQueryID, Result: res}
+	if _, err := b.call(ctx, p, requestTimeout); err != nil {
 		b.log.Warn("answerGuestQuery failed", "chat", u.Guest.Chat.ID, "err", err)
 		return false
 	}

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"sync"
 	"time"
 
@@ -305,8 +304,7 @@ func (o *outbox) leftover() []int {
 // failures (see [Bot.chatCall]). A message already gone is not an error
 // (a retried deletion that had taken effect finds it gone).
 func (b *Bot) deleteMessage(ctx context.Context, chat int64, id int) error {
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(id)}
-	_, err := b.chatCall(ctx, chat, "deleteMessage", p, retryAll)
+	_, err := b.chatCall(ctx, chat, deleteMessageParams{ChatID: chat, MessageID: id}, retryAll)
 	if isGone(err) {
 		return nil
 	}

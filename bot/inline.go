@@ -69,16 +69,15 @@ func (b *Bot) handleInline(ctx context.Context, u Update) {
 			results = b.inlineResults(ctx, iq.From.ID, userLang(iq.From.LanguageCode, q), q)
 		}
 	}
-	p := tgbotapi.Params{"inline_query_id": iq.ID, "cache_time": fmt.Sprint(inlineCacheTime), "is_personal": "true"}
 	if results == nil {
 		results = []inlineArticle{}
 	}
-	_ = p.AddInterface("results", results)
+	p := answerInlineQueryParams{InlineQueryID: iq.ID, Results: results, CacheTime: inlineCacheTime, IsPersonal: true}
 	if q == "" {
 		lang := userLang(iq.From.LanguageCode, "")
-		_ = p.AddInterface("button", map[string]string{"text": texts[lang].inlineHint, "start_parameter": "inline"})
+		p.Button = &inlineQueryResultsButton{Text: texts[lang].inlineHint, StartParameter: "inline"}
 	}
-	if _, err := b.call(ctx, "answerInlineQuery", p, requestTimeout); err != nil {
+	if _, err := b.call(ctx, p, requestTimeout); err != nil {
 		b.log.Warn("answerInlineQuery failed", "user", iq.From.ID, "err", err)
 	}
 }
@@ -186,8 +185,8 @@ func (b *Bot) inlineParagraph(ctx context.Context, cq *tgbotapi.CallbackQuery, t
 			text = truncateRunes(text, maxAlert-1) + "…"
 		}
 	}
-	params := tgbotapi.Params{"callback_query_id": cq.ID, "text": text, "show_alert": "true"}
-	if _, err := b.call(ctx, "answerCallbackQuery", params, requestTimeout); err != nil {
+	params := answerCallbackQueryParams{CallbackQueryID: cq.ID, Text: text, ShowAlert: true}
+	if _, err := b.call(ctx, params, requestTimeout); err != nil {
 		b.log.Warn("answerCallbackQuery failed", "err", err)
 	}
 }

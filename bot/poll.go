@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -35,7 +34,7 @@ var allowedUpdates = []string{"message", "callback_query", "inline_query", "gues
 // returns the offset that confirms every update stored.
 func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 	// A webhook left set would make getUpdates fail with 409.
-	if _, err := b.call(ctx, "deleteWebhook", nil, requestTimeout); err != nil {
+	if _, err := b.call(ctx, deleteWebhookParams{}, requestTimeout); err != nil {
 		b.log.Debug("deleteWebhook failed", "err", err)
 	}
 	b.log.Info("polling for updates", "timeout", b.pollTimeout)
@@ -76,10 +75,8 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) int {
 // offset), stores what it returns and dispatches the new updates. next
 // is the offset confirming them, 0 when there was none.
 func (b *Bot) pollOnce(ctx context.Context, d *dispatcher, offset int) (next int, err error) {
-	p := tgbotapi.Params{"timeout": strconv.Itoa(int(b.pollTimeout / time.Second)), "limit": "100"}
-	p.AddNonZero("offset", offset)
-	_ = p.AddInterface("allowed_updates", allowedUpdates)
-	res, err := b.call(ctx, "getUpdates", p, b.pollTimeout+10*time.Second)
+	p := getUpdatesParams{Offset: offset, Limit: 100, Timeout: int(b.pollTimeout / time.Second), AllowedUpdates: allowedUpdates}
+	res, err := b.call(ctx, p, b.pollTimeout+10*time.Second)
 	if err != nil {
 		if ctx.Err() == nil {
 			b.polled(false)
@@ -130,9 +127,8 @@ func (b *Bot) commitOffset(next int) {
 	if next == 0 {
 		return
 	}
-	p := tgbotapi.Params{"offset": strconv.Itoa(next), "timeout": "0", "limit": "1"}
-	_ = p.AddInterface("allowed_updates", allowedUpdates)
-	if _, err := b.call(context.Background(), "getUpdates", p, commitTimeout); err != nil {
+	p := getUpdatesParams{Offset: next, Limit: 1, Timeout: 0, AllowedUpdates: allowedUpdates}
+	if _, err := b.call(context.Background(), p, commitTimeout); err != nil {
 		b.log.Warn("couldn't confirm the last updates to Telegram", "offset", next, "err", err)
 		return
 	}
@@ -163,10 +159,8 @@ func (b *Bot) setCommands(ctx context.Context) {
 				cmds[i].Description = c.zh
 			}
 		}
-		p := tgbotapi.Params{}
-		_ = p.AddInterface("commands", cmds)
-		p.AddNonEmpty("language_code", lang)
-		if _, err := b.call(ctx, "setMyCommands", p, requestTimeout); err != nil {
+		p := setMyCommandsParams{Commands: cmds, LanguageCode: lang}
+		if _, err := b.call(ctx, p, requestTimeout); err != nil {
 			b.log.Warn("setMyCommands failed (the command menu may be missing)", "lang", lang, "err", err)
 		}
 	}

@@ -2,10 +2,7 @@ package bot
 
 import (
 	"context"
-	"strconv"
 	"time"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // The reactions the bot sets on a question. Bots may use only Telegram's
@@ -42,9 +39,8 @@ func (b *Bot) setReaction(ctx context.Context, chat int64, id int, emoji string)
 	if emoji != "" {
 		reaction = append(reaction, reactionType{Type: "emoji", Emoji: emoji})
 	}
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(id)}
-	_ = p.AddInterface("reaction", reaction)
-	if _, err := b.call(ctx, "setMessageReaction", p, reactionTimeout); err != nil {
+	p := setMessageReactionParams{ChatID: chat, MessageID: id, Reaction: reaction}
+	if _, err := b.call(ctx, p, reactionTimeout); err != nil {
 		b.log.Debug("setMessageReaction failed", "chat", chat, "err", err)
 		return false
 	}

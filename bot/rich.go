@@ -1,9 +1,7 @@
 package bot
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -384,13 +382,4 @@ func richPartial(text string) inputRichMessage {
 		return inputRichMessage{Blocks: []richBlock{{Type: "paragraph", Text: "…"}}, SkipEntityDetection: true}
 	}
 	return richMessage(parts[0])
-}
-
-// marshalRich returns m as the JSON of a request parameter.
-func marshalRich(m inputRichMessage) string {
-	b, err := json.Marshal(m)
-	if err != nil {
-		panic(fmt.Sprintf("rich message does not marshal: %v", err)) // only strings and fixed types
-	}
-	return string(b)
 }

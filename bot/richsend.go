@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -92,17 +91,13 @@ func (b *Bot) sendRich(ctx context.Context, t target, m inputRichMessage, markup
 			return 0, err
 		}
 	}
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(t.chat, 10), "rich_message": marshalRich(m)}
-	p.AddNonZero("message_thread_id", t.thread)
+	p := sendRichMessageParams{ChatID: t.chat, MessageThreadID: t.thread, RichMessage: m, ReplyMarkup: replyMarkup(markup)}
 	if t.replyTo != 0 {
-		_ = p.AddInterface("reply_parameters", replyParameters{MessageID: t.replyTo, AllowSendingWithoutReply: true})
-	}
-	if markup != nil {
-		_ = p.AddInterface("reply_markup", replyMarkup(markup))
+		p.ReplyParameters = &replyParameters{MessageID: t.replyTo, AllowSendingWithoutReply: true}
 	}
 	// 429s only: after another failure the answer goes as HTML, which is
 	// retried in full (see [Bot.deliverAnswer]).
-	res, err := b.chatCall(ctx, t.chat, "sendRichMessage", p, retryFlood)
+	res, err := b.chatCall(ctx, t.chat, p, retryFlood)
 	if err != nil {
 		return 0, err
 	}
@@ -173,9 +168,8 @@ func (b *Bot) sendAnswerDraft(ctx context.Context, t target, draftID int, text s
 	if !b.richOn(t.chat, true) {
 		return b.sendDraft(ctx, t, draftID, renderPartial(text))
 	}
-	p := draftParams(t, draftID)
-	p["rich_message"] = marshalRich(richPartial(text))
-	err := b.sendDraftCall(ctx, t, "sendRichMessageDraft", p)
+	p := sendRichMessageDraftParams{draftParams: newDraftParams(t, draftID), RichMessage: richPartial(text)}
+	err := b.sendDraftCall(ctx, t, p)
 	if err == nil || ctx.Err() != nil || !richRefused(err) {
 		return err
 	}
@@ -183,22 +177,10 @@ func (b *Bot) sendAnswerDraft(ctx context.Context, t target, draftID int, text s
 	return b.sendDraft(ctx, t, draftID, renderPartial(text))
 }
 
-// draftParams are the parameters both draft methods share.
-func draftParams(t target, draftID int) tgbotapi.Params {
-	p := tgbotapi.Params{
-		"chat_id":      strconv.FormatInt(t.chat, 10),
-		"draft_id":     strconv.Itoa(draftID),
-		"can_stop":     "true",
-		"keep_on_stop": "true",
-	}
-	p.AddNonZero("message_thread_id", t.thread)
-	return p
-}
-
 // sendDraftCall makes a draft request: 429s are retried (see
 // [Bot.chatCall]); the chat's next edit waits EditInterval.
-func (b *Bot) sendDraftCall(ctx context.Context, t target, method string, p tgbotapi.Params) error {
+func (b *Bot) sendDraftCall(ctx context.Context, t target, p apiRequest) error {
 	defer b.gates.markEdit(t.chat, b.cfg.EditInterval)
-	_, err := b.chatCall(ctx, t.chat, method, p, retryFlood)
+	_, err := b.chatCall(ctx, t.chat, p, retryFlood)
 	return err
 }

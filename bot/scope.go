@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -164,8 +163,7 @@ func docList(docs []answer.DocInfo) string {
 // isChatAdmin asks Telegram whether user administers chat
 // (getChatMember); any failure counts as no.
 func (b *Bot) isChatAdmin(ctx context.Context, chat, user int64) bool {
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "user_id": strconv.FormatInt(user, 10)}
-	res, err := b.call(ctx, "getChatMember", p, 10*time.Second)
+	res, err := b.call(ctx, getChatMemberParams{ChatID: chat, UserID: user}, 10*time.Second)
 	if err != nil {
 		b.log.Debug("getChatMember failed", "chat", chat, "err", err)
 		return false

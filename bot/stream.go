@@ -292,13 +292,12 @@ func (b *Bot) waitEditSlot(halt <-chan struct{}, ctx context.Context, chat int64
 }
 
 // sendDraft shows html as the draft draftID in t's private chat
-// (sendMessageDraft), with the stop button (see [draftParams]). 429s are
+// (sendMessageDraft), with the stop button (see [newDraftParams]). 429s are
 // retried (see [Bot.chatCall]); anything else is returned: the next draft
 // supersedes this one.
 func (b *Bot) sendDraft(ctx context.Context, t target, draftID int, html string) error {
-	p := draftParams(t, draftID)
-	p["text"], p["parse_mode"] = html, "HTML"
-	return b.sendDraftCall(ctx, t, "sendMessageDraft", p)
+	p := sendMessageDraftParams{draftParams: newDraftParams(t, draftID), Text: html, ParseMode: "HTML"}
+	return b.sendDraftCall(ctx, t, p)
 }
 
 // deliver shows a rendered HTML answer: by editing the placeholder with the

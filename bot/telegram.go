@@ -34,12 +34,33 @@ func (d *ctxDoer) Do(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// call makes one Bot API request with a deadline of timeout and returns its
-// result. A failure is reported to [Hooks.OnAPIError] and returned as a
-// *callError, which knows the HTTP status (see [transient]). Errors are
-// scrubbed of the token; Telegram's own errors can be examined with
-// errors.As(err, **tgbotapi.Error).
-func (b *Bot) call(ctx context.Context, method string, p tgbotapi.Params, timeout time.Duration) (json.RawMessage, error) {
+// call makes one Bot API request, req, with a deadline of timeout and
+// returns its result. Parameters that do not encode (see [encodeParams]; a
+// programming error) are logged at error level and returned as a
+// *paramsError, and nothing is sent. A failed request is reported to
+// [Hooks.OnAPIError] and returned as a *callError, which knows the HTTP
+// status (see [transient]). Errors are scrubbed of the token; Telegram's
+// own errors can be examined with errors.As(err, **tgbotapi.Error).
+func (b *Bot) call(ctx context.Context, req apiRequest, timeout time.Duration) (json.RawMessage, error) {
+	p, err := b.encode(req)
+	if err != nil {
+		return nil, err
+	}
+	return b.post(ctx, req.method(), p, timeout)
+}
+
+// encode encodes req's parameters, logging a failure at error level.
+func (b *Bot) encode(req apiRequest) (tgbotapi.Params, error) {
+	p, err := encodeParams(req)
+	if err != nil {
+		b.log.Error("couldn't encode a Bot API request: not sending it", "method", req.method(), "err", err)
+		return nil, &paramsError{method: req.method(), err: err}
+	}
+	return p, nil
+}
+
+// post is [Bot.call] with parameters already encoded.
+func (b *Bot) post(ctx context.Context, method string, p tgbotapi.Params, timeout time.Duration) (json.RawMessage, error) {
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	doer := &ctxDoer{ctx: cctx, c: b.client}
@@ -116,8 +137,14 @@ const (
 // the first. A permanent error (a 4xx other than 429) is returned at once;
 // giving up after retries is logged. Every try is a new request: a send
 // that Telegram accepted before the connection broke is sent twice (see
-// the package documentation, "Delivery").
-func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotapi.Params, r retries) (json.RawMessage, error) {
+// the package documentation, "Delivery"). Parameters that do not encode
+// fail the call at once, as in [Bot.call].
+func (b *Bot) chatCall(ctx context.Context, chat int64, req apiRequest, r retries) (json.RawMessage, error) {
+	p, err := b.encode(req)
+	if err != nil {
+		return nil, err
+	}
+	method := req.method()
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		if err := b.gates.wait(ctx, chat); err != nil {
@@ -130,7 +157,7 @@ func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotap
 			// to record (see the package documentation, "Delivery").
 			callCtx = context.WithoutCancel(ctx)
 		}
-		res, err := b.call(callCtx, method, p, requestTimeout)
+		res, err := b.post(callCtx, method, p, requestTimeout)
 		if err == nil || ctx.Err() != nil {
 			return res, err
 		}
@@ -163,8 +190,13 @@ func (b *Bot) chatCall(ctx context.Context, chat int64, method string, p tgbotap
 // no answer came (a reset, a timeout), the answer is a 5xx (a Bot API
 // error or a proxy's page), or a 2xx answer did not decode. A Bot API
 // error below 500 is Telegram's final word (429 is handled apart, see
-// [retryAfter]); so is a 4xx page that is not one.
+// [retryAfter]); so is a 4xx page that is not one, and a request whose
+// parameters do not encode.
 func transient(err error) bool {
+	var pe *paramsError
+	if errors.As(err, &pe) {
+		return false
+	}
 	if te, ok := apiError(err); ok && te.Code != 0 {
 		return te.Code >= 500
 	}
@@ -346,28 +378,20 @@ func (g *chatGates) markEdit(chat int64, interval time.Duration) {
 // replyParameters is the Bot API ReplyParameters object.
 type replyParameters struct {
 	MessageID                int  `json:"message_id"`
-	AllowSendingWithoutReply bool `json:"allow_sending_without_reply"`
+	AllowSendingWithoutReply bool `json:"allow_sending_without_reply,omitempty"`
 }
 
 var noPreview = map[string]bool{"is_disabled": true}
 
 // messageParams builds sendMessage parameters for t. html selects
 // parse_mode HTML; markup may be nil.
-func messageParams(t target, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup) tgbotapi.Params {
-	p := tgbotapi.Params{
-		"chat_id": strconv.FormatInt(t.chat, 10),
-		"text":    text,
-	}
+func messageParams(t target, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup) sendMessageParams {
+	p := sendMessageParams{ChatID: t.chat, MessageThreadID: t.thread, Text: text, LinkPreviewOptions: noPreview, ReplyMarkup: replyMarkup(markup)}
 	if html {
-		p["parse_mode"] = "HTML"
+		p.ParseMode = "HTML"
 	}
-	p.AddNonZero("message_thread_id", t.thread)
 	if t.replyTo != 0 {
-		_ = p.AddInterface("reply_parameters", replyParameters{MessageID: t.replyTo, AllowSendingWithoutReply: true})
-	}
-	_ = p.AddInterface("link_preview_options", noPreview)
-	if markup != nil {
-		_ = p.AddInterface("reply_markup", replyMarkup(markup))
+		p.ReplyParameters = &replyParameters{MessageID: t.replyTo, AllowSendingWithoutReply: true}
 	}
 	return p
 }
@@ -403,10 +427,10 @@ func (b *Bot) sendMessage(ctx context.Context, t target, text string, html bool,
 			}
 		}
 	}
-	res, err := b.chatCall(ctx, t.chat, "sendMessage", messageParams(t, text, html, markup), retryAll)
+	res, err := b.chatCall(ctx, t.chat, messageParams(t, text, html, markup), retryAll)
 	if html && isParseError(err) {
 		b.log.Warn("telegram refused HTML, sending plain text", "chat", t.chat, "err", err)
-		res, err = b.chatCall(ctx, t.chat, "sendMessage", messageParams(t, htmlToPlain(text), false, markup), retryAll)
+		res, err = b.chatCall(ctx, t.chat, messageParams(t, htmlToPlain(text), false, markup), retryAll)
 	}
 	if err != nil {
 		return 0, err
@@ -458,28 +482,20 @@ func (b *Bot) editMessage(ctx context.Context, chat int64, id int, text string, 
 
 // edit is editMessage with the given retries.
 func (b *Bot) edit(ctx context.Context, chat int64, id int, text string, html bool, markup *tgbotapi.InlineKeyboardMarkup, r retries) error {
-	params := func(text string, html bool) tgbotapi.Params {
-		p := tgbotapi.Params{
-			"chat_id":    strconv.FormatInt(chat, 10),
-			"message_id": strconv.Itoa(id),
-			"text":       text,
-		}
+	params := func(text string, html bool) editMessageTextParams {
+		p := editMessageTextParams{ChatID: chat, MessageID: id, Text: text, LinkPreviewOptions: noPreview, ReplyMarkup: replyMarkup(markup)}
 		if html {
-			p["parse_mode"] = "HTML"
-		}
-		_ = p.AddInterface("link_preview_options", noPreview)
-		if markup != nil {
-			_ = p.AddInterface("reply_markup", replyMarkup(markup))
+			p.ParseMode = "HTML"
 		}
 		return p
 	}
 	// The edit interval counts from when the edit is done, so that Telegram
 	// sees edits at least EditInterval apart even when a request is slow.
 	defer b.gates.markEdit(chat, b.cfg.EditInterval)
-	_, err := b.chatCall(ctx, chat, "editMessageText", params(text, html), r)
+	_, err := b.chatCall(ctx, chat, params(text, html), r)
 	if html && isParseError(err) {
 		b.log.Warn("telegram refused HTML, editing as plain text", "chat", chat, "err", err)
-		_, err = b.chatCall(ctx, chat, "editMessageText", params(htmlToPlain(text), false), r)
+		_, err = b.chatCall(ctx, chat, params(htmlToPlain(text), false), r)
 	}
 	if isNotModified(err) {
 		return nil
@@ -505,9 +521,8 @@ func (b *Bot) sendTyping(ctx context.Context, t target) {
 	if time.Now().Before(b.gates.openAt(t.chat)) {
 		return
 	}
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(t.chat, 10), "action": "typing"}
-	p.AddNonZero("message_thread_id", t.thread)
-	if _, err := b.call(ctx, "sendChatAction", p, 5*time.Second); err != nil {
+	p := sendChatActionParams{ChatID: t.chat, MessageThreadID: t.thread, Action: "typing"}
+	if _, err := b.call(ctx, p, 5*time.Second); err != nil {
 		b.log.Debug("sendChatAction failed", "chat", t.chat, "err", err)
 	}
 }
@@ -515,9 +530,8 @@ func (b *Bot) sendTyping(ctx context.Context, t target) {
 // answerCallback answers a callback query (it must always be answered, or
 // the user's client keeps spinning).
 func (b *Bot) answerCallback(ctx context.Context, id, text string) {
-	p := tgbotapi.Params{"callback_query_id": id}
-	p.AddNonEmpty("text", truncateRunes(text, 200))
-	if _, err := b.call(ctx, "answerCallbackQuery", p, requestTimeout); err != nil {
+	p := answerCallbackQueryParams{CallbackQueryID: id, Text: truncateRunes(text, 200)}
+	if _, err := b.call(ctx, p, requestTimeout); err != nil {
 		b.log.Warn("answerCallbackQuery failed", "err", err)
 	}
 }

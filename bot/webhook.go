@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // secretHeader carries the webhook secret_token on every delivery.
@@ -46,9 +44,8 @@ func (b *Bot) serveWebhook(ctx context.Context, d *dispatcher) error {
 	b.webhook.Store(&addr)
 	defer b.webhook.Store(nil)
 
-	p := tgbotapi.Params{"url": b.cfg.WebhookURL, "secret_token": b.secret}
-	_ = p.AddInterface("allowed_updates", allowedUpdates)
-	_, err = b.call(ctx, "setWebhook", p, requestTimeout)
+	p := setWebhookParams{URL: b.cfg.WebhookURL, SecretToken: b.secret, AllowedUpdates: allowedUpdates}
+	_, err = b.call(ctx, p, requestTimeout)
 	if ctx.Err() == nil {
 		b.polled(err == nil)
 	}
