@@ -196,7 +196,7 @@ func TestCallTimesOut(t *testing.T) {
 	}
 	start := time.Now()
 	_, err = c.CountUpload(3, "2026-12-07", 0)
-	if took := time.Since(start); err == nil || took < Timeout || took > Timeout+3*time.Second {
+	if took := time.Since(start); err == nil || took < Timeout || took > Timeout+30*time.Second {
 		t.Fatalf("CountUpload on a locked row = %v after %v, want an error after %v", err, took, Timeout)
 	}
 }
