@@ -43,6 +43,8 @@ import (
 
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/config/redact"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -100,6 +102,12 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, errors.New("open the bot store: the database URL is not a valid PostgreSQL URL")
+	}
+	// A call that times out cancels its statement on the server too, so
+	// that a write waiting for a lock does not commit after its caller
+	// was told it failed (a cancel that comes too late cannot undo it).
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -528,3 +528,30 @@ func testConcurrentWrites(t *testing.T, open Opener) {
 		}
 	}
 }
+
+// Benchmark measures the writes of one update's handling on s: Put, Begin,
+// EndLater and Finish (which waits for the EndLater queued before it).
+func Benchmark(b *testing.B, s store.Backend) {
+	id := 0
+	for b.Loop() {
+		id++
+		seqs, err := s.Put([]store.Update{{ID: id, Raw: question(id, "q"), Received: at}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Begin(seqs[0]); err != nil {
+			b.Fatal(err)
+		}
+		s.EndLater(seqs[0], func(err error) {
+			if err != nil {
+				b.Error(err)
+			}
+		})
+		if err := s.Finish(seqs[0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		b.Fatal(err)
+	}
+}
