@@ -2,11 +2,9 @@
 // citebot processes serving one bot can share its state: the inbox of
 // updates, the feedback votes and the chats' settings.
 //
-// [Open] connects a pgx pool and brings the schema up to date: the
-// migrations under migrations/ are embedded in the binary and applied by
-// goose, which records them in its own table, citebot_store_goose_version.
-// Processes that start together take turns: each migrates while holding a
-// PostgreSQL advisory lock, so the second finds the work done.
+// [Open] opens the database with package pgdb: the migrations under
+// migrations/ are embedded in the binary and applied under an advisory
+// lock, recorded in citebot_store_goose_version.
 //
 // The tables mirror [store.Store]'s buckets: bot_updates (one row per
 // entry, numbered by the sequence bot_update_seq), bot_update_ids (the
@@ -25,8 +23,9 @@
 // they are committed in the order they were queued, while writes of other
 // entries proceed beside them. [Store.Flush] waits for every queue.
 //
-// The Backend interface carries no context: every statement runs under a
-// timeout of its own ([Timeout]). No error shows the database URL's
+// The Backend interface carries no context: every call (a Put's
+// transaction, each queued write) runs under a timeout of its own
+// ([Timeout]), and one that times out is cancelled on the server. No error shows the database URL's
 // password. A [Store] is safe for concurrent use, also by several
 // processes sharing the database.
 package pgstore
@@ -35,19 +34,13 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"fmt"
-	"io/fs"
-	"net/url"
 	"sync"
 	"time"
 
 	"github.com/citebot/citebot/bot/store"
+	"github.com/citebot/citebot/config/pgdb"
 	"github.com/citebot/citebot/config/redact"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
 )
 
 // Timeout bounds each call of a [Store] (each write of a queue on its
@@ -98,26 +91,12 @@ var _ store.Backend = (*Store)(nil)
 // connection and the migrations, waiting for another process's included.
 // Close the store when done.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
-	secret := redact.New(password(databaseURL))
-	cfg, err := pgxpool.ParseConfig(databaseURL)
+	pool, secret, err := pgdb.Open(ctx, databaseURL, pgdb.Schema{Name: "the bot store",
+		Migrations: migrations, Dir: "migrations", VersionTable: versionTable, Lock: migrationLock})
 	if err != nil {
-		return nil, errors.New("open the bot store: the database URL is not a valid PostgreSQL URL")
-	}
-	// A call that times out cancels its statement on the server too, so
-	// that a write waiting for a lock does not commit after its caller
-	// was told it failed (a cancel that comes too late cannot undo it).
-	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, secret.Error(fmt.Errorf("open the bot store: %w", err))
+		return nil, err
 	}
 	s := &Store{pool: pool, secret: secret}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, s.secret.Error(fmt.Errorf("open the bot store: %w", err))
-	}
 	for i := range s.queues {
 		q := make(chan write, 64)
 		s.queues[i] = q
@@ -144,40 +123,6 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	s.workers.Wait()
 	s.pool.Close()
-	return nil
-}
-
-// migrate applies the embedded migrations under the advisory lock.
-func (s *Store) migrate(ctx context.Context) error {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
-		return fmt.Errorf("wait for the migration lock: %w", err)
-	}
-	defer func() {
-		// A lock left behind by a cancelled unlock goes with the connection.
-		unlockCtx, cancel := context.WithTimeout(context.Background(), Timeout)
-		defer cancel()
-		if _, err := conn.Exec(unlockCtx, "SELECT pg_advisory_unlock($1)", migrationLock); err != nil {
-			conn.Conn().Close(unlockCtx)
-		}
-	}()
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	db := stdlib.OpenDBFromPool(s.pool)
-	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys, goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		return err
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
 	return nil
 }
 
@@ -228,14 +173,4 @@ func (s *Store) Flush() error {
 		return store.ErrClosed
 	}
 	return err
-}
-
-// password returns the password of databaseURL, or "".
-func password(databaseURL string) string {
-	u, err := url.Parse(databaseURL)
-	if err != nil || u.User == nil {
-		return ""
-	}
-	p, _ := u.User.Password()
-	return p
 }

@@ -3,18 +3,14 @@ package pgstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/bot/store/storetest"
-	"github.com/citebot/citebot/library/pgcatalog"
-	"github.com/citebot/citebot/library/pgcatalog/pgtest"
+	"github.com/citebot/citebot/config/pgdb/pgtest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -123,75 +119,6 @@ func TestProcessesVote(t *testing.T) {
 	wg.Wait()
 	if first != 1 {
 		t.Errorf("%d votes found no earlier vote, want 1", first)
-	}
-}
-
-// TestConcurrentOpen checks that stores opened at once on a new database
-// all come up, the schema migrated once, beside the library catalog.
-func TestConcurrentOpen(t *testing.T) {
-	u := pgtest.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	catalog, err := pgcatalog.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer catalog.Close()
-	const n = 6
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			s, err := open(u)
-			if err == nil {
-				s.Close()
-			}
-			errs[i] = err
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var applied int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+versionTable+" WHERE version_id > 0").Scan(&applied); err != nil {
-		t.Fatal(err)
-	}
-	if applied != 1 {
-		t.Fatalf("%s records %d applied migrations, want 1", versionTable, applied)
-	}
-}
-
-// TestErrorsHideThePassword checks that failing to connect, with a
-// wrong password or to a server that is not there, shows no password.
-func TestErrorsHideThePassword(t *testing.T) {
-	const password = "pw-s3cret-XYZ"
-	good, err := url.Parse(pgtest.Start(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct{ name, url string }{
-		{"unreachable", "postgres://citebot:" + password + "@127.0.0.1:1/citebot?connect_timeout=2"},
-		{"unknown user", "postgres://nobody:" + password + "@" + good.Host + "/nowhere?sslmode=disable"},
-		{"bad option", "postgres://citebot:" + password + "@127.0.0.1/citebot?sslmode=" + password},
-		{"not a URL", "postgres://citebot:" + password + "@127.0.0.1:port/citebot"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := open(tt.url)
-			if err == nil {
-				s.Close()
-				t.Fatal("Open succeeded")
-			}
-			if strings.Contains(err.Error(), password) {
-				t.Fatalf("error shows the password: %v", err)
-			}
-		})
 	}
 }
 
