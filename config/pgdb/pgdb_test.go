@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/config/pgdb/pgtest"
-	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -47,11 +46,7 @@ func TestSchemasShareADatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Connect(t, u)
 	for _, table := range []string{"a", "b"} {
 		var applied int
 		if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+table+"_version WHERE version_id > 0").Scan(&applied); err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/citebot/citebot/config/redact"
 	"github.com/citebot/citebot/library"
 	"github.com/citebot/citebot/library/catalogtest"
-	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -93,11 +92,7 @@ func TestConcurrentOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Connect(t, u)
 	var applied int
 	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+versionTable+" WHERE version_id > 0").Scan(&applied); err != nil {
 		t.Fatal(err)
@@ -150,11 +145,7 @@ func TestCallTimesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Connect(t, u)
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)

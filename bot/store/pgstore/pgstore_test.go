@@ -11,7 +11,6 @@ import (
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/bot/store/storetest"
 	"github.com/citebot/citebot/config/pgdb/pgtest"
-	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -136,11 +135,7 @@ func TestWriteTimesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Connect(t, u)
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)

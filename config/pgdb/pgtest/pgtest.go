@@ -102,6 +102,20 @@ func Start(tb testing.TB) string {
 	return c.url(name)
 }
 
+// Connect connects to the database at url (from [Start]) for a test's
+// own statements, and closes the connection at the end of tb.
+func Connect(tb testing.TB, url string) *pgx.Conn {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // Require returns the directory of initdb and pg_ctl. When they are
 // missing, it fails tb if the environment variable CI is set and skips
 // it otherwise.
