@@ -134,24 +134,14 @@ func TestWriteTimesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	conn := pgtest.Connect(t, u)
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "SELECT * FROM bot_updates WHERE seq = $1 FOR UPDATE", int64(seqs[0])); err != nil {
-		t.Fatal(err)
-	}
+	release := pgtest.Lock(t, u, "SELECT * FROM bot_updates WHERE seq = $1 FOR UPDATE", int64(seqs[0]))
 	if _, err := s.Begin(seqs[0]); err == nil {
 		t.Error("Begin of a locked entry succeeded")
 	}
 	if n, err := s.Begin(seqs[1]); err != nil || n != 1 {
 		t.Errorf("Begin of another entry = %d, %v; want 1", n, err)
 	}
-	if err := tx.Rollback(ctx); err != nil {
-		t.Fatal(err)
-	}
+	release()
 	if n, err := s.Begin(seqs[0]); err != nil || n != 1 {
 		t.Errorf("Begin once unlocked = %d, %v; want 1", n, err)
 	}
