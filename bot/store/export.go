@@ -54,7 +54,13 @@ type exportRow struct {
 // the whole answer of each, citations included) or, without asJSON, one
 // tab-separated line per vote: time, vote, reason, chat, user, question.
 func (s *Store) ExportFeedback(w io.Writer, since time.Time, asJSON bool) error {
-	votes, err := s.Votes(since)
+	return WriteFeedback(w, s, since, asJSON)
+}
+
+// WriteFeedback writes the votes of f given since to w, as
+// [Store.ExportFeedback] does, from any [Feedback].
+func WriteFeedback(w io.Writer, f Feedback, since time.Time, asJSON bool) error {
+	votes, err := f.Votes(since)
 	if err != nil {
 		return err
 	}

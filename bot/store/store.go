@@ -134,8 +134,8 @@ func inUpdates(f func(b *bolt.Bucket) error) func(tx *bolt.Tx) error {
 // maxGroup bounds the writes committed in one transaction.
 const maxGroup = 256
 
-// errClosed is returned by the writes made after Close.
-var errClosed = errors.New("the store is closed")
+// ErrClosed is returned (wrapped) by the writes made after [Store.Close].
+var ErrClosed = errors.New("the store is closed")
 
 // Open opens or creates the store file at path (creating its directory),
 // creates the buckets and checks the schema version. It fails when another
@@ -231,7 +231,7 @@ func (s *Store) queue(apply func(tx *bolt.Tx) error, done func(error)) {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
-		done(errClosed)
+		done(ErrClosed)
 		return
 	}
 	s.writes <- &write{apply: apply, done: done}

@@ -296,7 +296,7 @@ func TestFlushWaitsForQueuedWrites(t *testing.T) {
 		t.Errorf("after Flush %d pending, %v; want none", len(pending), err)
 	}
 	s.Close()
-	if err := s.Flush(); !errors.Is(err, errClosed) {
+	if err := s.Flush(); !errors.Is(err, ErrClosed) {
 		t.Errorf("Flush of a closed store: %v", err)
 	}
 }

@@ -1,11 +1,9 @@
 // Package pgcatalog is a [library.Catalog] in PostgreSQL, so that several
 // citebot processes can share the chat libraries' records.
 //
-// [Open] connects a pgx pool and brings the schema up to date: the
-// migrations under migrations/ are embedded in the binary and applied by
-// goose, which records them in its own table, citebot_goose_version.
-// Processes that start together take turns: each migrates while holding
-// a PostgreSQL advisory lock, so the second finds the work done.
+// [Open] opens the database with package pgdb: the migrations under
+// migrations/ are embedded in the binary and applied under an advisory
+// lock, recorded in citebot_goose_version.
 //
 // The tables mirror [library.BoltCatalog]'s buckets: library_docs (one
 // row per document of a chat), library_used (each chat's last use) and
@@ -21,16 +19,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
 	"time"
 
+	"github.com/citebot/citebot/config/pgdb"
 	"github.com/citebot/citebot/config/redact"
 	"github.com/citebot/citebot/library"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
 )
 
 // Timeout bounds each call of a [Catalog].
@@ -62,59 +57,16 @@ var _ library.Catalog = (*Catalog)(nil)
 // connection and the migrations, waiting for another process's included.
 // Close the catalog when done.
 func Open(ctx context.Context, databaseURL string) (*Catalog, error) {
-	secret := redact.New(password(databaseURL))
-	cfg, err := pgxpool.ParseConfig(databaseURL)
+	pool, secret, err := pgdb.Open(ctx, databaseURL, pgdb.Schema{Name: "the library catalog",
+		Migrations: migrations, Dir: "migrations", VersionTable: versionTable, Lock: migrationLock})
 	if err != nil {
-		return nil, errors.New("open the library catalog: the database URL is not a valid PostgreSQL URL")
+		return nil, err
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, secret.Error(fmt.Errorf("open the library catalog: %w", err))
-	}
-	c := &Catalog{pool: pool, secret: secret}
-	if err := c.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, c.scrub(fmt.Errorf("open the library catalog: %w", err))
-	}
-	return c, nil
+	return &Catalog{pool: pool, secret: secret}, nil
 }
 
 // Close closes the catalog's connections.
 func (c *Catalog) Close() { c.pool.Close() }
-
-// migrate applies the embedded migrations under the advisory lock.
-func (c *Catalog) migrate(ctx context.Context) error {
-	conn, err := c.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
-		return fmt.Errorf("wait for the migration lock: %w", err)
-	}
-	defer func() {
-		// A lock left behind by a cancelled unlock goes with the connection.
-		unlockCtx, cancel := context.WithTimeout(context.Background(), Timeout)
-		defer cancel()
-		if _, err := conn.Exec(unlockCtx, "SELECT pg_advisory_unlock($1)", migrationLock); err != nil {
-			conn.Conn().Close(unlockCtx)
-		}
-	}()
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	db := stdlib.OpenDBFromPool(c.pool)
-	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys, goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		return err
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
-}
 
 // call runs f under [Timeout] and scrubs its error; what names the call
 // in the error.
@@ -236,16 +188,6 @@ func (c *Catalog) LastUsed() (map[int64]time.Time, error) {
 		return err
 	})
 	return out, err
-}
-
-// password returns the password of databaseURL, or "".
-func password(databaseURL string) string {
-	u, err := url.Parse(databaseURL)
-	if err != nil || u.User == nil {
-		return ""
-	}
-	p, _ := u.User.Password()
-	return p
 }
 
 // scrub returns err with c's password, if any, replaced by REDACTED in

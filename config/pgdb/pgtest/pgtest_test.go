@@ -3,8 +3,6 @@ package pgtest
 import (
 	"context"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) { Main(m) }
@@ -17,19 +15,11 @@ func TestStartGivesFreshDatabases(t *testing.T) {
 	if a == b {
 		t.Fatalf("two Starts gave the same database %s", a)
 	}
-	ca, err := pgx.Connect(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ca.Close(ctx)
+	ca := Connect(t, a)
 	if _, err := ca.Exec(ctx, "CREATE TABLE t (x int)"); err != nil {
 		t.Fatal(err)
 	}
-	cb, err := pgx.Connect(ctx, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cb.Close(ctx)
+	cb := Connect(t, b)
 	var n int
 	if err := cb.QueryRow(ctx, "SELECT count(*) FROM pg_tables WHERE tablename = 't'").Scan(&n); err != nil {
 		t.Fatal(err)

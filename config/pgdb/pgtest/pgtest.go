@@ -102,6 +102,43 @@ func Start(tb testing.TB) string {
 	return c.url(name)
 }
 
+// Connect connects to the database at url (from [Start]) for a test's
+// own statements, and closes the connection at the end of tb.
+func Connect(tb testing.TB, url string) *pgx.Conn {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// Lock locks the rows that query (a SELECT ... FOR UPDATE) selects in a
+// transaction of its own, for a test of what waits for them, and returns
+// the function that releases them (by rolling the transaction back; it is
+// called at the end of tb too).
+func Lock(tb testing.TB, url, query string, args ...any) (release func()) {
+	tb.Helper()
+	ctx := context.Background()
+	tx, err := Connect(tb, url).Begin(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	release = sync.OnceFunc(func() {
+		if err := tx.Rollback(ctx); err != nil {
+			tb.Error(err)
+		}
+	})
+	tb.Cleanup(release)
+	if _, err := tx.Exec(ctx, query, args...); err != nil {
+		tb.Fatal(err)
+	}
+	return release
+}
+
 // Require returns the directory of initdb and pg_ctl. When they are
 // missing, it fails tb if the environment variable CI is set and skips
 // it otherwise.
