@@ -57,14 +57,7 @@ func TestTransientSendFailuresAreRetried(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f := newFake(t)
 				f.SetFaults(failFirst("sendMessage", tt.times, tt.kind))
-				st := openStore(t, filepath.Join(t.TempDir(), store.FileName))
-				b, logs := newTestBot(t, f, newFakeAnswerer(), func(_ *Config, d *Deps) { d.Store = st })
-				stop := runBot(t, b)
-				ids := f.Push(telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q"))
-				waitState(t, st, ids[0], store.Done, time.Minute)
-				if err := stop(); err != nil {
-					t.Fatal(err)
-				}
+				logs := deliverOne(t, f)
 				if got := messageTexts(f, 7); len(got) != 1 || !strings.Contains(got[0], "Answer to: q") {
 					t.Errorf("chat shows %q, want the answer once", got)
 				}
@@ -77,6 +70,22 @@ func TestTransientSendFailuresAreRetried(t *testing.T) {
 			})
 		})
 	}
+}
+
+// deliverOne runs a bot on a fresh store against f, pushes one question
+// from user 7, waits until its update is done and stops the bot; it
+// returns the bot's logs.
+func deliverOne(t *testing.T, f *telegramtest.Server) *telegramtest.LogBuffer {
+	t.Helper()
+	st := openStore(t, filepath.Join(t.TempDir(), store.FileName))
+	b, logs := newTestBot(t, f, newFakeAnswerer(), func(_ *Config, d *Deps) { d.Store = st })
+	stop := runBot(t, b)
+	ids := f.Push(telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q"))
+	waitState(t, st, ids[0], store.Done, time.Minute)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	return logs
 }
 
 // TestPermanentSendErrorIsNotRetried: a 4xx other than 429 is Telegram's
@@ -98,14 +107,7 @@ func TestPermanentSendErrorIsNotRetried(t *testing.T) {
 				f.Respond("sendMessage", func(telegramtest.Request, int) *telegramtest.Response {
 					return telegramtest.APIError(tc.code, tc.description, 0)
 				})
-				st := openStore(t, filepath.Join(t.TempDir(), store.FileName))
-				b, logs := newTestBot(t, f, newFakeAnswerer(), func(_ *Config, d *Deps) { d.Store = st })
-				stop := runBot(t, b)
-				ids := f.Push(telegramtest.PrivateMessage(telegramtest.User{ID: 7}, "q"))
-				waitState(t, st, ids[0], store.Done, time.Minute)
-				if err := stop(); err != nil {
-					t.Fatal(err)
-				}
+				logs := deliverOne(t, f)
 				if n := len(f.Requests("sendMessage")); n != 1 {
 					t.Errorf("%d sendMessage requests, want 1", n)
 				}
