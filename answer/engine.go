@@ -319,7 +319,11 @@ func (e *Engine) Warm(ctx context.Context) (took time.Duration, err error) {
 	start := time.Now()
 	defer func() {
 		took = time.Since(start)
-		e.log.Info("index warmed", "took", took.Round(time.Millisecond), "err", err)
+		if err != nil {
+			e.log.Warn("couldn't warm the index", "took", took.Round(time.Millisecond), "err", err)
+			return
+		}
+		e.log.Info("index warmed", "took", took.Round(time.Millisecond))
 	}()
 	r := e.begin()
 	for _, q := range warmQuestions {

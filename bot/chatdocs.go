@@ -319,7 +319,7 @@ func (b *Bot) docsReply(ctx context.Context, m *tgbotapi.Message, lang string, d
 		}
 	}
 	admin := private && b.canManage(m.From.ID)
-	text := docsText(lang, docs, b.chatScope(m.Chat.ID, docs), admin, b.intake.reading(), own)
+	text := docsText(lang, docs, b.chatScope(m.Chat.ID, docs), admin, b.intake.reading(m.Chat.ID), own)
 	if b.libs != nil && b.cfg.UploadsAllowed(private) && !admin && private {
 		text += "\n\n" + chatDocTexts[lang].docsHint
 	}

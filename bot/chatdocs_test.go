@@ -21,6 +21,9 @@ type fakeShelf struct {
 	shared  *fakeAnswerer
 	addErr  error
 	fetched []string
+	// read, when set, is how reading name takes (it may sleep), before
+	// the document is added.
+	read func(ctx context.Context, name string) error
 
 	mu      sync.Mutex
 	chats   map[int64]*fakeAnswerer
@@ -44,9 +47,14 @@ func (s *fakeShelf) Answerer(_ context.Context, chat int64) (answer.Answerer, er
 
 func (s *fakeShelf) CleanName(name string) (string, error) { return (&fakeLibrary{}).CleanName(name) }
 
-func (s *fakeShelf) AddOwn(_ context.Context, chat, user int64, name string, data []byte, _ func(answer.Progress)) (answer.DocInfo, bool, error) {
+func (s *fakeShelf) AddOwn(ctx context.Context, chat, user int64, name string, data []byte, _ func(answer.Progress)) (answer.DocInfo, bool, error) {
 	if s.addErr != nil {
 		return answer.DocInfo{}, false, s.addErr
+	}
+	if s.read != nil {
+		if err := s.read(ctx, name); err != nil {
+			return answer.DocInfo{}, false, err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -361,4 +369,24 @@ func FuzzLooksLikeURL(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStartNamesOwnDocuments: /start tells a user who may add documents
+// that they can; without chat libraries it does not.
+func TestStartNamesOwnDocuments(t *testing.T) {
+	b, f, _ := chatDocsBot(t, nil)
+	handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 21}, "/start"))
+	if got := lastText(f, 21); !strings.Contains(got, "Got a document of your own? Send me the file (up to 1000 bytes) or /add LINK") {
+		t.Errorf("/start with chat libraries: %q", got)
+	}
+	handle(t, b, telegramtest.PrivateMessage(telegramtest.User{ID: 22, Lang: "zh"}, "/start"))
+	if got := lastText(f, 22); !strings.Contains(got, "有自己的文档？") {
+		t.Errorf("/start in Chinese: %q", got)
+	}
+	f2 := newFake(t)
+	b2, _ := newTestBot(t, f2, newFakeAnswerer(), nil)
+	handle(t, b2, telegramtest.PrivateMessage(telegramtest.User{ID: 21}, "/start"))
+	if got := lastText(f2, 21); strings.Contains(got, "your own") {
+		t.Errorf("/start without chat libraries: %q", got)
+	}
 }

@@ -9,6 +9,7 @@ import (
 // ownTexts are the words of chats' own documents in one language.
 type ownTexts struct {
 	help            string // %s size limit
+	startHint       string // %s size limit: the line of /start
 	addedOwn        string // %s name, %s docSummary, %s how to ask
 	replacedOwn     string // %s name, %s docSummary, %s how to ask
 	askPrivate      string
@@ -35,11 +36,13 @@ type ownTexts struct {
 	replaced        string // %s name, %s docSummary: a shared document sent again
 	emptyDoc        string // %s name
 	searchedOnly    string // %s the documents /use restricts the chat to
+	stillReading    string // %s the documents of the chat still being read
 	groupUploadsOff string
 }
 
 var chatDocTexts = map[string]ownTexts{
 	"en": {
+		startHint: "Got a document of your own? Send me the file (up to %s) or /add LINK, then ask about it. Other chats never see it.",
 		help: "Your own documents\n" +
 			"Send me a file (up to %s: text, Markdown, PDF, Word, OpenDocument, EPUB, a web page or a photo of a page) or /add LINK to ask about it here; in a group, admins add them (a file mentioning me in its caption, or /add replying to a file). Other chats never see them.\n" +
 			"/remove NAME – remove one of this chat's documents\n" +
@@ -70,9 +73,11 @@ var chatDocTexts = map[string]ownTexts{
 		replaced:        "Replaced %s: %s. Ask away.",
 		emptyDoc:        "Couldn't add %s: it has no text to quote from.",
 		searchedOnly:    "Searched only in %s, as /use set for this chat; /use all searches every document.",
+		stillReading:    "%s is still being read: this answer comes from the documents added so far. Ask again once it is added.",
 		groupUploadsOff: "This bot does not take documents in groups. Send it to me in a private chat to ask about it there.",
 	},
 	"zh": {
+		startHint: "有自己的文档？把文件（不超过 %s）发给我，或用 /add 链接，然后就可以提问。其他聊天看不到它。",
 		help: "自己的文档\n" +
 			"发给我文件（最大 %s：文本、Markdown、PDF、Word、OpenDocument、EPUB、网页或页面照片）或用 /add 链接，即可在此就它提问；群里由管理员添加（文件说明中 @我，或用 /add 回复文件）。其他聊天看不到这些文档。\n" +
 			"/remove 文档名 – 删除本聊天的一个文档\n" +
@@ -103,6 +108,7 @@ var chatDocTexts = map[string]ownTexts{
 		replaced:        "已替换 %s：共 %s。",
 		emptyDoc:        "无法添加 %s：其中没有可以引用的文字。",
 		searchedOnly:    "按本聊天的 /use 设置，只查找了 %s；/use all 查找全部文档。",
+		stillReading:    "%s 还在读取中：这个回答只来自已添加的文档，添加完成后请再问一次。",
 		groupUploadsOff: "此机器人不在群里接收文档。请在私聊中发给我，在那里就它提问。",
 	},
 }

@@ -217,6 +217,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	defer s.unreact()
 	actx, stopped := b.stoppable(ctx, t, s.draftID, private)
 	defer stopped()
+	still := b.awaitReading(ctx, t.chat)
 	ans := b.answererFor(ctx, t.chat)
 	q := answer.Question{Text: question, History: history, Docs: b.chatScope(t.chat, ans.Documents())}
 	a, placeholder, err := b.answerWithProgress(actx, s, ans, q)
@@ -236,6 +237,9 @@ func (b *Bot) answerQuestion(ctx context.Context, u Update, t target, lang, ques
 	ev.Mode, ev.Citations = a.Mode, len(a.Citations)
 	if a.NotFound && len(q.Docs) > 0 {
 		a.Notice = strings.TrimSpace(a.Notice + "\n" + fmt.Sprintf(chatDocTexts[lang].searchedOnly, strings.Join(q.Docs, ", ")))
+	}
+	if len(still) > 0 {
+		a.Notice = strings.TrimSpace(a.Notice + "\n" + fmt.Sprintf(chatDocTexts[lang].stillReading, strings.Join(still, ", ")))
 	}
 	docs := ans.Documents()
 	html, kb := renderAnswer(a, docs), b.keyboard(a, docs, t.chat, private)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/citebot/citebot/answer"
@@ -12,9 +14,16 @@ import (
 )
 
 const (
-	// maxQueuedUploads bounds the documents waiting while another is
-	// being read; an upload beyond it is refused politely.
+	// maxQueuedUploads bounds the documents of one chat waiting while
+	// another of its documents is being read; an upload beyond it is
+	// refused politely.
 	maxQueuedUploads = 4
+	// maxHeldUploads bounds the documents being read or waiting in all
+	// chats together: each holds its bytes in memory until it is read.
+	maxHeldUploads = 16
+	// maxReaders is how many documents are read at once, in all chats
+	// together: reading (a PDF's text, OCR, embedding) is CPU work.
+	maxReaders = 2
 	// statusDelay is how long a document may take to read before its
 	// status message is sent; statusEvery is the least time between two
 	// edits of that message (Telegram tolerates about one edit of a
@@ -23,11 +32,18 @@ const (
 	statusEvery = 3 * time.Second
 )
 
-// intake reads the documents admins send, one at a time per bot, with at
-// most maxQueuedUploads waiting. Reading (OCR of a scan) can take
-// minutes, so it runs off the chat's update queue: the chat can ask
-// /docs, which lists the document as being read, and send more files,
-// which are queued.
+// intake reads the documents sent to the bot. Reading (OCR of a scan)
+// can take minutes, so it runs off the chat's update queue: the chat can
+// ask /docs, which lists the document as being read, and send more
+// files, which are queued.
+//
+// Each chat has a lane: its documents are read one at a time, in the
+// order they came, with at most maxQueuedUploads waiting. Lanes of
+// different chats run side by side, maxReaders documents at a time, so
+// that one chat's long scan does not hold up another chat's text file
+// (a document waiting for a reader is shown as queued); maxHeldUploads
+// bounds the documents held in all lanes. A question waits a while for
+// the documents its chat sent before it (see [Bot.awaitReading]).
 //
 // An update whose document the intake reads is held: it is marked done
 // only when the document is added or refused (see [intake.release]), so
@@ -36,10 +52,11 @@ const (
 // for concurrent use.
 type intake struct {
 	mu      sync.Mutex
-	running *readJob // nil: idle
-	queue   []*readJob
-	idle    chan struct{} // closed when the running worker exits
-	holds   map[int]*hold // by update id
+	lanes   map[int64][]*readJob // by chat: the job being read (or waiting for a reader) first
+	held    int                  // jobs in all lanes
+	idle    chan struct{}        // closed when the last lane ends; nil: no lane
+	holds   map[int]*hold        // by update id
+	readers chan struct{}        // a semaphore of maxReaders
 }
 
 // hold is the finishing state of an update whose document the intake reads.
@@ -53,28 +70,36 @@ type hold struct {
 type submitResult int
 
 const (
-	jobStarted submitResult = iota // read at once
-	jobQueued                      // waits for the job being read
-	jobRefused                     // the queue is full
+	jobStarted submitResult = iota // its chat's lane was idle: read as soon as a reader is free
+	jobQueued                      // waits for its chat's documents sent before it
+	jobRefused                     // the chat's queue, or the intake, is full
 )
 
-// submit starts j or queues it. A queued job waits until j.ready is
-// closed before it starts, so that its "queued" notice is sent first.
+// submit starts j's chat's lane with j, or queues j in it. A queued job
+// waits until j.ready is closed before it starts, so that its "queued"
+// notice is sent first.
 func (in *intake) submit(j *readJob) submitResult {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.running != nil {
-		if len(in.queue) >= maxQueuedUploads {
-			return jobRefused
-		}
-		in.queue = append(in.queue, j)
-		in.holdLocked(j)
+	chat := j.t.chat
+	lane := in.lanes[chat]
+	if len(lane) > maxQueuedUploads || in.held >= maxHeldUploads {
+		return jobRefused
+	}
+	if in.lanes == nil {
+		in.lanes = make(map[int64][]*readJob)
+		in.readers = make(chan struct{}, maxReaders)
+	}
+	in.lanes[chat] = append(lane, j)
+	in.held++
+	in.holdLocked(j)
+	if len(lane) > 0 {
 		return jobQueued
 	}
-	in.running = j
-	in.holdLocked(j)
-	in.idle = make(chan struct{})
-	go in.work(j, in.idle)
+	if in.idle == nil {
+		in.idle = make(chan struct{})
+	}
+	go in.work(chat, j)
 	return jobStarted
 }
 
@@ -89,12 +114,16 @@ func (in *intake) holdLocked(j *readJob) {
 	in.holds[j.u.UpdateID] = &hold{}
 }
 
-// work reads first and then the queued jobs, in order, until the queue
-// is empty.
-func (in *intake) work(first *readJob, idle chan struct{}) {
-	defer close(idle)
-	for j := first; j != nil; j = in.next() {
+// work reads the jobs of chat's lane, first and then those queued after
+// it, in order, until the lane is empty. Each job takes a reader first.
+func (in *intake) work(chat int64, first *readJob) {
+	for j := first; j != nil; j = in.next(chat) {
+		got := in.reader(j)
 		j.runSafely()
+		if got {
+			<-in.readers
+		}
+		close(j.done)
 	}
 }
 
@@ -109,28 +138,58 @@ func (j *readJob) runSafely() {
 	j.run()
 }
 
-// next takes the next queued job, or marks the intake idle.
-func (in *intake) next() *readJob {
+// reader waits for a free reader for j, once j may start, telling j's
+// chat that it is queued when it has to wait (unless it was told so
+// already); false: j's context ended first (j then ends as interrupted).
+func (in *intake) reader(j *readJob) bool {
+	<-j.ready
+	select {
+	case in.readers <- struct{}{}:
+		j.reading.Store(true)
+		return true
+	default:
+	}
+	if j.msg == 0 && !j.noStatus {
+		j.sendQueuedNotice()
+	}
+	select {
+	case in.readers <- struct{}{}:
+		j.reading.Store(true)
+		return true
+	case <-j.ctx.Done():
+		return false
+	}
+}
+
+// next drops the job read last from chat's lane and returns the next
+// one, or nil when the lane is empty (the intake is idle once every
+// lane is).
+func (in *intake) next(chat int64) *readJob {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if len(in.queue) == 0 {
-		in.running = nil
-		return nil
+	lane := in.lanes[chat]
+	lane[0] = nil
+	lane = lane[1:]
+	in.held--
+	if len(lane) > 0 {
+		in.lanes[chat] = lane
+		return lane[0]
 	}
-	j := in.queue[0]
-	in.queue[0] = nil
-	in.queue = in.queue[1:]
-	in.running = j
-	return j
+	delete(in.lanes, chat)
+	if len(in.lanes) == 0 {
+		close(in.idle)
+		in.idle = nil
+	}
+	return nil
 }
 
 // wait waits up to timeout for every submitted job to end and reports
 // whether they did.
 func (in *intake) wait(timeout time.Duration) bool {
 	in.mu.Lock()
-	running, idle := in.running != nil, in.idle
+	idle := in.idle
 	in.mu.Unlock()
-	if !running {
+	if idle == nil {
 		return true
 	}
 	t := time.NewTimer(timeout)
@@ -141,6 +200,14 @@ func (in *intake) wait(timeout time.Duration) bool {
 	case <-t.C:
 		return false
 	}
+}
+
+// pending returns the jobs of chat's lane: its documents being read or
+// waiting.
+func (in *intake) pending(chat int64) []*readJob {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return slices.Clone(in.lanes[chat])
 }
 
 // release reports whether the update of id may be marked done now. The
@@ -166,23 +233,66 @@ func (in *intake) release(id int, byJob, added bool) bool {
 	return false
 }
 
-// reading returns the documents being read and waiting, in order.
-func (in *intake) reading() []uploadStatus {
+// reading returns the documents being read and waiting that chat may
+// see, in order: its own, and those any chat sends to the shared
+// documents. A document already added (its reply not yet sent) is left
+// out.
+func (in *intake) reading(chat int64) []uploadStatus {
 	in.mu.Lock()
-	jobs := make([]*readJob, 0, len(in.queue)+1)
-	if in.running != nil {
-		jobs = append(jobs, in.running)
-	}
-	jobs = append(jobs, in.queue...)
-	in.mu.Unlock()
-	out := make([]uploadStatus, len(jobs))
-	for i, j := range jobs {
-		out[i] = uploadStatus{Name: j.name, Queued: i > 0}
-		if i == 0 {
-			out[i].Progress, _, _ = j.progress()
+	var jobs []*readJob
+	for c, lane := range in.lanes {
+		for _, j := range lane {
+			if c == chat || !j.own {
+				jobs = append(jobs, j)
+			}
 		}
 	}
+	in.mu.Unlock()
+	slices.SortStableFunc(jobs, func(a, b *readJob) int { return a.start.Compare(b.start) })
+	var out []uploadStatus
+	for _, j := range jobs {
+		if j.read.Load() {
+			continue
+		}
+		s := uploadStatus{Name: j.name, Queued: !j.reading.Load()}
+		if !s.Queued {
+			s.Progress, _, _ = j.progress()
+		}
+		out = append(out, s)
+	}
 	return out
+}
+
+// readWait is how long a question waits for the documents its chat sent
+// before it to be read.
+const readWait = 10 * time.Second
+
+// awaitReading waits up to readWait for the documents chat sent before
+// now to be read and their results shown, so that a question sent right
+// after a file is answered from it. It returns the names of those still
+// being read or waiting when the time is up (or ctx ended).
+func (b *Bot) awaitReading(ctx context.Context, chat int64) (still []string) {
+	jobs := b.intake.pending(chat)
+	if len(jobs) == 0 {
+		return nil
+	}
+	t := time.NewTimer(readWait)
+	defer t.Stop()
+	for i, j := range jobs {
+		select {
+		case <-j.done:
+			continue
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		for _, j := range jobs[i:] {
+			if !j.read.Load() {
+				still = append(still, j.name)
+			}
+		}
+		return still
+	}
+	return nil
 }
 
 // uploadStatus is a document the intake reads or holds in its queue.
@@ -200,8 +310,10 @@ type readJob struct {
 	data  []byte
 	start time.Time
 	// ready is closed once the job may start (its "queued" notice, if
-	// any, is sent).
-	ready chan struct{}
+	// any, is sent); done once it ended and its result was shown.
+	ready, done chan struct{}
+	// reading: it has a reader; read: the library has it (or refused it).
+	reading, read atomic.Bool
 
 	mu         sync.Mutex
 	p          answer.Progress
@@ -256,6 +368,7 @@ func (j *readJob) run() {
 		j.showStatus(halt, stopTyping)
 	}()
 	info, replaced, err := j.add()
+	j.read.Store(true)
 	close(halt)
 	<-shown
 	stopTyping()
@@ -340,10 +453,15 @@ func (j *readJob) say(text string) bool {
 	return j.b.reply(j.ctx, j.t, text)
 }
 
-// notifyQueued sends the "queued" notice, which becomes the status
-// message, and lets the job start.
+// notifyQueued sends the "queued" notice and lets the job start.
 func (j *readJob) notifyQueued() {
 	defer close(j.ready)
+	j.sendQueuedNotice()
+}
+
+// sendQueuedNotice sends the "queued" notice, which becomes the status
+// message.
+func (j *readJob) sendQueuedNotice() {
 	text := fmt.Sprintf(uploadTexts[j.lang].queued, j.name)
 	id, err := j.b.sendMessage(j.ctx, j.t, escapeHTML(text), true, nil)
 	if err != nil {
@@ -396,5 +514,5 @@ func (j *readJob) showStatus(halt <-chan struct{}, stopTyping func()) {
 
 // newReadJob makes the job of reading data, downloaded for up.
 func newReadJob(up upload, u Update, data []byte, start time.Time) *readJob {
-	return &readJob{upload: up, u: u, data: data, start: start, ready: make(chan struct{})}
+	return &readJob{upload: up, u: u, data: data, start: start, ready: make(chan struct{}), done: make(chan struct{})}
 }

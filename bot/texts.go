@@ -328,7 +328,8 @@ func docTitle(d answer.DocInfo) string {
 // helpText returns the /start (full=false) or /help (full=true) text, plain.
 // ttl is how long conversations are remembered, 0 when they are not.
 // adminLimit, when not empty, adds the admin section (uploads up to that
-// size, /remove) to the full text.
+// size, /remove) to the full text; ownLimit, when not empty, the chat's
+// own documents (a line of /start, a section of /help).
 func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword string, ttl time.Duration, adminLimit, ownLimit string) string {
 	t := texts[lang]
 	kw := ""
@@ -353,6 +354,9 @@ func helpText(lang string, full bool, docs []answer.DocInfo, username, keyword s
 		}
 		parts = append(parts, t.privacy)
 	} else {
+		if ownLimit != "" {
+			parts = append(parts, fmt.Sprintf(chatDocTexts[lang].startHint, ownLimit))
+		}
 		parts = append(parts, "/help")
 	}
 	return strings.Join(parts, "\n\n")

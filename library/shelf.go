@@ -94,6 +94,7 @@ type Shelf struct {
 	mu       sync.Mutex
 	docs     map[int64]map[string]DocRecord // every chat's records
 	total    int64                          // bytes of all records
+	adding   int64                          // bytes of the documents being added (see reserve)
 	loaded   map[int64]*chatEntry
 	lru      *list.List // of *chatEntry, most recent first
 	used     int64      // estimated bytes of the loaded libraries

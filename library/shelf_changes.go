@@ -93,9 +93,11 @@ func (s *Shelf) AddOwn(ctx context.Context, chat, user int64, name string, data 
 			}
 		}
 	}
-	if err := s.checkSize(chat, name, int64(len(data))); err != nil {
+	unreserve, err := s.reserve(chat, name, int64(len(data)))
+	if err != nil {
 		return answer.DocInfo{}, false, err
 	}
+	defer unreserve()
 	if lim := s.opts.Quotas.UserUploadsPerDay; lim > 0 {
 		// The upload is counted now, so that two at once cannot both
 		// pass, and given back below when the document is not added.
@@ -154,13 +156,29 @@ func (s *Shelf) record0(chat int64, name string) (DocRecord, bool) {
 	return r, ok
 }
 
-// checkSize checks the quotas a file of size bytes named name would
-// pass in chat, replacing a document of that name: documents and bytes
-// of the chat, bytes of all chats.
-func (s *Shelf) checkSize(chat int64, name string, size int64) error {
-	q := s.opts.Quotas
+// reserve checks the quotas a file of size bytes named name would pass
+// in chat, replacing a document of that name: documents and bytes of the
+// chat, bytes of all chats. Documents of other chats are added at the
+// same time, so the bytes are counted towards the total until unreserve
+// is called (once the add ended: its record counts them then), and two
+// adds cannot both pass the last bytes left.
+func (s *Shelf) reserve(chat int64, name string, size int64) (unreserve func(), err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.checkSizeLocked(chat, name, size); err != nil {
+		return nil, err
+	}
+	s.adding += size
+	return func() {
+		s.mu.Lock()
+		s.adding -= size
+		s.mu.Unlock()
+	}, nil
+}
+
+// checkSizeLocked is reserve's check; s.mu is held.
+func (s *Shelf) checkSizeLocked(chat int64, name string, size int64) error {
+	q := s.opts.Quotas
 	recs := s.docs[chat]
 	docs, bytes := int64(len(recs)), size
 	for n, r := range recs {
@@ -170,7 +188,7 @@ func (s *Shelf) checkSize(chat int64, name string, size int64) error {
 		}
 		bytes += r.Bytes
 	}
-	total := s.total + size - recs[name].Bytes
+	total := s.total + s.adding + size - recs[name].Bytes
 	switch {
 	case q.ChatDocs > 0 && docs+1 > int64(q.ChatDocs):
 		return &QuotaError{Which: QuotaChatDocs, Limit: int64(q.ChatDocs), Need: docs + 1}

@@ -346,3 +346,34 @@ func TestShelfLLMAnswersFromChat(t *testing.T) {
 		t.Errorf("chat 4 in LLM mode cites chat 3's document: %+v", other)
 	}
 }
+
+// TestShelfReservesBytesWhileAdding: the bytes of a document being added
+// count towards total_max_mb until its add ends, so that two chats adding
+// at once cannot both take the last bytes left.
+func TestShelfReservesBytesWhileAdding(t *testing.T) {
+	size := int64(len(birdsDoc))
+	f := openShelf(t, t.TempDir(), Quotas{TotalBytes: size + size/2}, 0)
+	unreserve, err := f.shelf.reserve(1, "a.txt", size)
+	if err != nil {
+		t.Fatalf("the first reservation: %v", err)
+	}
+	if _, err := f.shelf.reserve(2, "b.txt", size); !isQuota(err, QuotaTotalBytes) {
+		t.Errorf("a second chat's add while the first is under way: err = %v, want the total bytes quota", err)
+	}
+	unreserve()
+	unreserve2, err := f.shelf.reserve(2, "b.txt", size)
+	if err != nil {
+		t.Fatalf("after the first add ended without a record: %v", err)
+	}
+	unreserve2()
+	f.add(t, 1, 9, "a.txt", birdsDoc)
+	if _, _, err := f.shelf.AddOwn(context.Background(), 2, 9, "b.txt", []byte(birdsDoc), nil); !isQuota(err, QuotaTotalBytes) {
+		t.Errorf("after the first document was added: err = %v, want the total bytes quota", err)
+	}
+}
+
+// isQuota reports whether err is a refusal over quota which.
+func isQuota(err error, which Quota) bool {
+	q, ok := IsQuota(err)
+	return ok && q.Which == which
+}
