@@ -35,7 +35,7 @@ const maxGlossTerms = 4
 // crossLingual reports whether q is in another language than the
 // documents.
 func (e *run) crossLingual(q string) bool {
-	return e.st.n > 0 && text.Lang(q) != e.st.lang
+	return !e.native && e.st.n > 0 && text.Lang(q) != e.st.lang
 }
 
 // lexTranslate translates q into the documents' language, keeping the

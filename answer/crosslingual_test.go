@@ -181,3 +181,50 @@ func TestSameLanguageUntouched(t *testing.T) {
 		t.Error("a Chinese question about a Chinese document was translated")
 	}
 }
+
+// TestMixedLibraryAnswersInTheQuestionsLanguage: a chat's English notes
+// beside a larger Chinese document. An English question the notes answer
+// is answered from them, even where the lexicon renders one of its words
+// as a word of the Chinese document ("cost" as 代价); one they do not
+// answer still reaches the Chinese document through the lexicon.
+func TestMixedLibraryAnswersInTheQuestionsLanguage(t *testing.T) {
+	zh, err := document.Parse("zh.txt", []byte("长江十年禁渔\n\n长江流域重点水域实行十年禁渔，渔民全部退捕上岸。\n\n"+
+		"深入发掘长江文化的时代价值，推出更多文艺精品，不惜代价保护生态。\n\n会议要求加强大气污染防治，改善空气质量。\n\n上海市委书记陈吉宁发言。\n\n"+
+		"沿江省市要加快建设现代化产业体系，推动制造业高端化、智能化、绿色化发展。\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := document.Parse("ferry.txt", []byte("Night ferry\n\nThe night ferry to Lindholm leaves the east pier at 23:40 every day except Monday.\n\n"+
+		"Bicycles travel free; cars must be booked at least one day ahead.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := crossLingualEngine(t, zh, en)
+	if st := e.begin().st; st.lang != "zh" || st.minority == 0 {
+		t.Fatalf("library language %q with %d English paragraphs, want a Chinese majority and some English", st.lang, st.minority)
+	}
+	for _, tc := range []struct{ question, doc, quote string }{
+		{"Do bicycles cost extra?", "ferry.txt", "Bicycles travel free"},
+		{"Can I bring my car?", "ferry.txt", "cars must be booked"},
+		{"When does the night ferry leave?", "ferry.txt", "23:40"},
+		{"How long is the fishing ban on the Yangtze?", "zh.txt", "十年禁渔"},
+		{"长江禁渔多少年？", "zh.txt", "十年禁渔"},
+	} {
+		a, err := e.Answer(context.Background(), Question{Text: tc.question}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.NotFound || len(a.Citations) == 0 {
+			t.Errorf("%q: no answer (%q)", tc.question, a.Text)
+			continue
+		}
+		for _, c := range a.Citations {
+			if c.Doc != tc.doc {
+				t.Errorf("%q cites %s ¶%d %q, want only %s", tc.question, c.Doc, c.N, c.Quote, tc.doc)
+			}
+		}
+		if !strings.Contains(a.Citations[0].Quote, tc.quote) {
+			t.Errorf("%q: first quote %q, want it to hold %q", tc.question, a.Citations[0].Quote, tc.quote)
+		}
+	}
+}

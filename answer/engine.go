@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -148,6 +149,9 @@ type run struct {
 	*Engine
 	r  Retriever
 	st *corpusStats
+	// native: the question is read in its own language only, never
+	// through the lexicon (see [run.nativeAnswer]).
+	native bool
 }
 
 // current returns the retriever's current version and its generation
@@ -383,6 +387,11 @@ func (e *Engine) Answer(ctx context.Context, q Question, onPartial func(text str
 // extractiveAnswer answers q without a model.
 func (e *run) extractiveAnswer(ctx context.Context, q Question) (Answer, error) {
 	lang := text.Lang(q.Text)
+	if e.crossLingual(q.Text) && e.st.holdsLang(lang) {
+		if a, ok, err := e.nativeAnswer(ctx, q, lang); ok || err != nil {
+			return a, err
+		}
+	}
 	fq := e.followupQuery(q)
 	passages, err := e.r.Retrieve(ctx, fq.text, e.opts.TopK)
 	if err != nil {
@@ -390,6 +399,31 @@ func (e *run) extractiveAnswer(ctx context.Context, q Question) (Answer, error) 
 	}
 	ans := e.extractive(q.Text, fq.text, lang, fq.terms, fq.cont, passages)
 	return ans, nil
+}
+
+// nativeAnswer answers q, in lang, from the passages in lang only, reading
+// it in its own words: the first try in a library of both languages whose
+// majority is in the other one (a chat's English notes beside the shared
+// Chinese report). Read through the lexicon, an English question about
+// such a library weighs a rendering of one of its words ("cost" as 代价)
+// like the words themselves, and a Chinese paragraph holding it could
+// outrank the English paragraph that answers ("Bicycles travel free").
+// The documents in the other language are searched when these do not
+// answer: ok false.
+func (e *run) nativeAnswer(ctx context.Context, q Question, lang string) (a Answer, ok bool, err error) {
+	n := *e
+	n.native = true
+	fq := n.followupQuery(q)
+	passages, err := n.r.Retrieve(ctx, fq.text, n.opts.TopK)
+	if err != nil {
+		return Answer{}, false, fmt.Errorf("retrieve: %w", err)
+	}
+	passages = slices.DeleteFunc(passages, func(p Passage) bool { return paragraphLang(p.Text) != lang })
+	if len(passages) == 0 {
+		return Answer{}, false, nil
+	}
+	a = n.extractive(q.Text, fq.text, lang, fq.terms, fq.cont, passages)
+	return a, !a.NotFound, nil
 }
 
 // extractive builds the extractive answer from retrieved passages, or the

@@ -77,6 +77,15 @@ func countScripts(s string) (han, letters int) {
 	return han, letters
 }
 
+// paragraphLang is the language of a paragraph, "en" or "zh", as
+// [buildStats] counts them.
+func paragraphLang(s string) string {
+	if isEnglish(countScripts(s)) {
+		return "en"
+	}
+	return "zh"
+}
+
 // isEnglish reports whether text of han Han characters and letters other
 // letters is mostly English: Latin letters count about a fifth of a Han
 // character each (a word of five letters against one character).
