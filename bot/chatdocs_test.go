@@ -390,3 +390,23 @@ func TestStartNamesOwnDocuments(t *testing.T) {
 		t.Errorf("/start without chat libraries: %q", got)
 	}
 }
+
+// TestCommandArgumentsDoNotSetTheLanguage: a Chinese document name in
+// /remove does not make the reply Chinese for an English speaker; a
+// Chinese question does.
+func TestCommandArgumentsDoNotSetTheLanguage(t *testing.T) {
+	b, f, _ := chatDocsBot(t, nil)
+	en := telegramtest.User{ID: 21, Lang: "en"}
+	handle(t, b, telegramtest.PrivateMessage(en, "/remove 社团章程.txt"))
+	if got := lastText(f, 21); isChinese(got[:min(len(got), 12)]) || !strings.Contains(got, "社团章程.txt") {
+		t.Errorf("an English speaker's /remove of a Chinese name: %q", got)
+	}
+	handle(t, b, telegramtest.PrivateMessage(en, "/use 社团章程.txt"))
+	if got := lastText(f, 21); isChinese(got[:min(len(got), 12)]) {
+		t.Errorf("an English speaker's /use of a Chinese name: %q", got)
+	}
+	handle(t, b, telegramtest.PrivateMessage(en, "/ask 这份文档讲了什么？"))
+	if got := lastText(f, 21); !isChinese(got) {
+		t.Errorf("a Chinese question by an English speaker: %q", got)
+	}
+}

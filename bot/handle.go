@@ -57,6 +57,18 @@ func (b *Bot) apologiseAfterPanic(ctx context.Context, u Update) {
 // reports false when a question, a document change or a command's reply
 // was not delivered because ctx ended it or its retries ran out. Admins
 // are served whatever the allowlists say.
+// langText is the part of a message's text that tells the language to
+// reply in: all of it, except for commands whose arguments are document
+// names or links ("/remove 章程.txt" from an English speaker is answered
+// in English).
+func langText(req request, text string) string {
+	switch req.kind {
+	case reqSource, reqRemove, reqUse, reqAdd:
+		return ""
+	}
+	return text
+}
+
 func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	m := u.Message
 	req := b.request(u)
@@ -64,7 +76,7 @@ func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 		return true
 	}
 	t := replyTarget(u, m)
-	lang := userLang(m.From.LanguageCode, m.Text)
+	lang := userLang(m.From.LanguageCode, langText(req, m.Text))
 	tt := texts[lang]
 	if !b.isAdmin(m.From.ID) && !b.access.allowed(m.Chat.ID, m.From.ID) {
 		if req.kind == reqQuestion {
