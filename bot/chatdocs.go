@@ -2,8 +2,11 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,6 +146,26 @@ const (
 	forgetNo  = "forget:no"
 )
 
+// forgetData is the data of the button confirming /forget of the
+// documents names: forgetYes and a digest of the names, so that a tap on
+// an old question deletes nothing once the chat's documents changed.
+func forgetData(names []string) string {
+	sum := sha256.Sum256([]byte(strings.Join(names, "\x00")))
+	return forgetYes + ":" + hex.EncodeToString(sum[:6])
+}
+
+// ownNames returns the names of chat's own documents, sorted.
+func (b *Bot) ownNames(ctx context.Context, chat int64) []string {
+	var names []string
+	for _, d := range b.answererFor(ctx, chat).Documents() {
+		if _, own := b.libs.Owner(chat, d.Name); own {
+			names = append(names, d.Name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
 // mayForget reports whether user may delete all of chat's documents: the
 // user of a private chat, a group's admins, the bot's admins.
 func (b *Bot) mayForget(ctx context.Context, chat, user int64, private bool) bool {
@@ -158,17 +181,13 @@ func (b *Bot) forget(ctx context.Context, m *tgbotapi.Message, t target, lang st
 	if !b.mayForget(ctx, t.chat, m.From.ID, m.Chat.Type == "private") {
 		return b.reply(ctx, t, ct.forgetAdmins)
 	}
-	n := 0
-	for _, d := range b.answererFor(ctx, t.chat).Documents() {
-		if _, own := b.libs.Owner(t.chat, d.Name); own {
-			n++
-		}
-	}
+	names := b.ownNames(ctx, t.chat)
+	n := len(names)
 	if n == 0 {
 		return b.reply(ctx, t, ct.forgetNone)
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(ct.forgetButton, countDocs(lang, int64(n))), forgetYes),
+		tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(ct.forgetButton, countDocs(lang, int64(n))), forgetData(names)),
 		tgbotapi.NewInlineKeyboardButtonData(ct.cancel, forgetNo)))
 	_, err := b.deliver(ctx, t, 0, escapeHTML(fmt.Sprintf(ct.forgetAsk, countDocs(lang, int64(n)))), &kb)
 	if err != nil {
@@ -187,7 +206,9 @@ func (b *Bot) confirmForget(ctx context.Context, cq *tgbotapi.CallbackQuery, lan
 		return
 	}
 	text := ct.cancelled
-	if cq.Data == forgetYes {
+	if strings.HasPrefix(cq.Data, forgetYes) && cq.Data != forgetData(b.ownNames(ctx, msg.Chat.ID)) {
+		text = ct.forgetStale
+	} else if strings.HasPrefix(cq.Data, forgetYes) {
 		n, err := b.libs.Forget(msg.Chat.ID)
 		if err != nil {
 			b.log.Warn("couldn't forget a chat's documents", "chat_id", msg.Chat.ID, "err", err)
@@ -319,7 +340,7 @@ func (b *Bot) docsReply(ctx context.Context, m *tgbotapi.Message, lang string, d
 		}
 	}
 	admin := private && b.canManage(m.From.ID)
-	text := docsText(lang, docs, b.chatScope(m.Chat.ID, docs), admin, b.intake.reading(m.Chat.ID), own)
+	text := docsText(lang, docs, b.chatScope(m.Chat.ID, docs), admin, b.intake.reading(m.Chat.ID, b.isAdmin(m.From.ID)), own)
 	if b.libs != nil && b.cfg.UploadsAllowed(private) && !admin && private {
 		text += "\n\n" + chatDocTexts[lang].docsHint
 	}

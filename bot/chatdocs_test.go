@@ -245,9 +245,21 @@ func TestChatRemoveAndForget(t *testing.T) {
 	if len(shelf.forgot) != 0 || lastText(f, 21) != "Nothing was deleted." {
 		t.Errorf("cancel: forgot %v, message %q", shelf.forgot, lastText(f, 21))
 	}
-	handle(t, b, telegramtest.Callback("c2", forgetYes, alice, telegramtest.BotMessage(ask.ID, 21, "private")))
-	if !slices.Equal(shelf.forgot, []int64{21}) || lastText(f, 21) != "Deleted this chat's documents (1 document)." {
-		t.Errorf("confirm: forgot %v, message %q", shelf.forgot, lastText(f, 21))
+	yes := forgetData([]string{"notes.txt"})
+	if !strings.Contains(ask.Markup, yes) {
+		t.Fatalf("/forget's buttons %s, want %s", ask.Markup, yes)
+	}
+	// A tap once the documents changed deletes nothing.
+	b.HandleUpdate(ctx, uploadFile(t, f, alice, "B", "more.txt"))
+	b.intake.wait(time.Minute)
+	handle(t, b, telegramtest.Callback("c2", yes, alice, telegramtest.BotMessage(ask.ID, 21, "private")))
+	if len(shelf.forgot) != 0 || !strings.HasPrefix(f.Messages(21)[len(msgs)-1].Text, "Nothing was deleted: this chat's documents changed") {
+		t.Errorf("a tap on an old question: forgot %v, chat %+v", shelf.forgot, f.Messages(21))
+	}
+	yes = forgetData([]string{"more.txt", "notes.txt"})
+	handle(t, b, telegramtest.Callback("c2", yes, alice, telegramtest.BotMessage(ask.ID, 21, "private")))
+	if !slices.Equal(shelf.forgot, []int64{21}) || f.Messages(21)[len(msgs)-1].Text != "Deleted this chat's documents (2 documents)." {
+		t.Errorf("confirm: forgot %v, chat %+v", shelf.forgot, f.Messages(21))
 	}
 	// A group member cannot forget the group's documents.
 	handle(t, b, telegramtest.Callback("c3", forgetYes, member, telegramtest.BotMessage(1, group, "supergroup")))
@@ -408,5 +420,30 @@ func TestCommandArgumentsDoNotSetTheLanguage(t *testing.T) {
 	handle(t, b, telegramtest.PrivateMessage(en, "/ask 这份文档讲了什么？"))
 	if got := lastText(f, 21); !isChinese(got) {
 		t.Errorf("a Chinese question by an English speaker: %q", got)
+	}
+}
+
+// TestVotesKeepNoOwnText: the answer a vote keeps holds no words of the
+// chat's own documents (they go with /remove, /forget and retention, the
+// vote stays); a shared document's quote is kept.
+func TestVotesKeepNoOwnText(t *testing.T) {
+	b, f, shelf := chatDocsBot(t, nil)
+	alice := telegramtest.User{ID: 21}
+	b.HandleUpdate(context.Background(), uploadFile(t, f, alice, "A", "diagnosis.txt"))
+	b.intake.wait(time.Minute)
+	shelf.chats[alice.ID].answer = func(_ context.Context, q answer.Question, _ func(string)) (answer.Answer, error) {
+		return answer.Answer{Question: q.Text, Lang: "en", Mode: answer.Extractive, Text: "「private words」[1] 「The second paragraph」[2]",
+			Citations: []answer.Citation{{N: 1, Doc: "diagnosis.txt", Paragraph: 1, Quote: "private words"}, {N: 2, Doc: "sample.txt", Paragraph: 2, Quote: "The second paragraph"}},
+			Related:   []answer.Passage{{Doc: "diagnosis.txt", Paragraph: 2, Text: "more private words"}}}, nil
+	}
+	id := askAnswer(t, b, f, telegramtest.PrivateMessage(alice, "what does it say?"))
+	handle(t, b, telegramtest.Callback("cb", "fb:down", alice, telegramtest.BotMessage(id, alice.ID, "private")))
+	votes, err := b.st.Votes(time.Time{})
+	if err != nil || len(votes) != 1 {
+		t.Fatalf("votes %+v, err %v", votes, err)
+	}
+	body := string(votes[0].Body)
+	if strings.Contains(body, "private words") || !strings.Contains(body, "The second paragraph") || !strings.Contains(body, "diagnosis.txt") {
+		t.Errorf("the vote keeps %s", body)
 	}
 }

@@ -22,6 +22,7 @@ type ownTexts struct {
 	forgetButton    string // %s: countDocs
 	cancel          string
 	cancelled       string
+	forgetStale     string // a tap on /forget's button once the documents changed
 	forgotten       string // %s: countDocs
 	forgetNone      string
 	forgetAdmins    string
@@ -59,6 +60,7 @@ var chatDocTexts = map[string]ownTexts{
 		forgetButton:    "Delete %s",
 		cancel:          "Cancel",
 		cancelled:       "Nothing was deleted.",
+		forgetStale:     "Nothing was deleted: this chat's documents changed since. Send /forget again.",
 		forgotten:       "Deleted this chat's documents (%s).",
 		forgetNone:      "This chat has no documents of its own.",
 		forgetAdmins:    "Only the group's admins can delete its documents.",
@@ -94,6 +96,7 @@ var chatDocTexts = map[string]ownTexts{
 		forgetButton:    "删除 %s",
 		cancel:          "取消",
 		cancelled:       "未删除任何文档。",
+		forgetStale:     "未删除任何文档：本聊天的文档已有变化，请重新发送 /forget。",
 		forgotten:       "已删除本聊天的文档（%s）。",
 		forgetNone:      "本聊天没有自己的文档。",
 		forgetAdmins:    "只有群管理员可以删除本群的文档。",

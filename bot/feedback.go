@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -134,7 +135,7 @@ func (b *Bot) recordAnswer(t target, question string, a answer.Answer, ids []int
 	if len(ids) == 0 || ids[len(ids)-1] == 0 || kb == nil {
 		return
 	}
-	body, err := json.Marshal(a)
+	body, err := json.Marshal(b.withoutOwnText(t.chat, a))
 	if err != nil {
 		return
 	}
@@ -144,6 +145,34 @@ func (b *Bot) recordAnswer(t target, question string, a answer.Answer, ids []int
 		rec.generation = b.generation()
 	}
 	b.answers.put(rec)
+}
+
+// withoutOwnText returns a without the words of chat's own documents:
+// the copy of an answer a vote keeps (for /feedback and `citebot
+// feedback`) outlives /remove, /forget and retention, and a chat's
+// documents are its own. An answer quoting one keeps its citations'
+// names, numbers and offsets, not their words, nor the answer text and
+// gloss made of them.
+func (b *Bot) withoutOwnText(chat int64, a answer.Answer) answer.Answer {
+	if b.libs == nil {
+		return a
+	}
+	own := func(doc string) bool { _, ok := b.libs.Owner(chat, doc); return ok }
+	cites, related, changed := slices.Clone(a.Citations), slices.Clone(a.Related), false
+	for i, c := range cites {
+		if own(c.Doc) {
+			cites[i].Quote, changed = "", true
+		}
+	}
+	for i, p := range related {
+		if own(p.Doc) {
+			related[i].Text, changed = "", true
+		}
+	}
+	if changed {
+		a.Citations, a.Related, a.Text, a.Gloss = cites, related, "", ""
+	}
+	return a
 }
 
 // vote handles a 👍/👎 or a reason tap (data "fb:…" or "fbr:…") on the

@@ -234,15 +234,15 @@ func (in *intake) release(id int, byJob, added bool) bool {
 }
 
 // reading returns the documents being read and waiting that chat may
-// see, in order: its own, and those any chat sends to the shared
-// documents. A document already added (its reply not yet sent) is left
-// out.
-func (in *intake) reading(chat int64) []uploadStatus {
+// see, in order: those sent in it and, when admin (a bot admin asks),
+// those sent to the shared documents anywhere. A document already added
+// (its reply not yet sent) is left out.
+func (in *intake) reading(chat int64, admin bool) []uploadStatus {
 	in.mu.Lock()
 	var jobs []*readJob
 	for c, lane := range in.lanes {
 		for _, j := range lane {
-			if c == chat || !j.own {
+			if c == chat || admin && !j.own {
 				jobs = append(jobs, j)
 			}
 		}

@@ -46,16 +46,21 @@ var pageRE = regexp.MustCompile(`page (\d+) of 40`)
 
 func TestUploadShowsProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b, f, _, lib, _ := uploadBot(t, nil)
+		b, f, _, lib, _ := uploadBot(t, func(c *Config, _ *Deps) { c.Admins = append(c.Admins, 8) })
 		lib.read = ocrPages(40, time.Second)
 		start := time.Now()
 		b.HandleUpdate(context.Background(), uploadFile(t, f, telegramtest.User{ID: admin}, "F", "scan.pdf"))
 
-		// Halfway, /docs lists the document as being read.
+		// Halfway, /docs lists the document as being read to another bot
+		// admin; not to others.
 		time.Sleep(20*time.Second + 500*time.Millisecond)
 		b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 8}, "/docs")))
 		if sent := f.Sent(8); len(sent) != 1 || !strings.Contains(sent[0].Get("text"), "scan.pdf — being read (OCR page 20 of 40)") {
 			t.Errorf("/docs while reading: %v", textsOf(sent))
+		}
+		b.HandleUpdate(context.Background(), decodeUpdate(t, telegramtest.PrivateMessage(telegramtest.User{ID: 9}, "/docs")))
+		if sent := f.Sent(9); len(sent) != 1 || strings.Contains(sent[0].Get("text"), "scan.pdf") {
+			t.Errorf("/docs of a user who is no admin, while reading: %v", textsOf(sent))
 		}
 		if !b.intake.wait(time.Minute) {
 			t.Fatal("the intake did not finish")
@@ -149,7 +154,7 @@ func TestUploadStatusInChinese(t *testing.T) {
 
 func TestUploadsQueue(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b, f, _, lib, _ := uploadBot(t, nil)
+		b, f, _, lib, _ := uploadBot(t, func(c *Config, _ *Deps) { c.Admins = append(c.Admins, 8) })
 		lib.read = ocrPages(10, time.Second)
 		user := telegramtest.User{ID: admin}
 		b.HandleUpdate(context.Background(), uploadFile(t, f, user, "F1", "one.pdf"))

@@ -45,7 +45,8 @@ func (l Library) Retention() time.Duration {
 // UploadsAllowed reports whether ChatUploads lets a chat add documents to
 // its own library; private says whether the chat is a private chat with
 // the bot (otherwise a group or supergroup). An unknown value allows
-// nothing. Admins manage documents whatever it says.
+// nothing. It binds the bot's admins too, in groups: their files in a
+// private chat go to the shared documents whatever it says.
 func (t Telegram) UploadsAllowed(private bool) bool {
 	switch t.ChatUploads {
 	case "all":

@@ -527,10 +527,11 @@ func forgetAll(t *testing.T, e *emulator, u user, c chat, data string, logs *tel
 	if !strings.HasPrefix(ask.Message.Text, "Delete ") {
 		t.Errorf("/forget asks %q", ask.Message.Text)
 	}
-	if rows := buttonData(t, ask); len(rows) != 1 || !slices.Equal(rows[0], []string{"forget:yes", "forget:no"}) {
+	rows := buttonData(t, ask)
+	if len(rows) != 1 || len(rows[0]) != 2 || !strings.HasPrefix(rows[0][0], "forget:yes:") || rows[0][1] != "forget:no" {
 		t.Fatalf("/forget buttons = %q", rows)
 	}
-	e.tap(t, u, c, ask.MessageID, "forget:yes")
+	e.tap(t, u, c, ask.MessageID, rows[0][0])
 	deadline := time.Now().Add(30 * time.Second)
 	for got := ""; !strings.HasPrefix(got, "Deleted this chat's") || !strings.Contains(got, "3 documents"); got = e.history(t)[ask.MessageID].Message.Text {
 		if time.Now().After(deadline) {
