@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -376,4 +377,38 @@ func TestShelfReservesBytesWhileAdding(t *testing.T) {
 func isQuota(err error, which Quota) bool {
 	q, ok := IsQuota(err)
 	return ok && q.Which == which
+}
+
+// TestOwnDocumentHidesSharedNamesake: a shared document added after a
+// chat's own of the same name (in any case) is hidden in that chat: one
+// document by that name is listed, searched and opened there, the chat's
+// own; other chats see the shared one.
+func TestOwnDocumentHidesSharedNamesake(t *testing.T) {
+	f := openShelf(t, t.TempDir(), Quotas{}, 0)
+	f.add(t, 1, 9, "x.txt", birdsDoc)
+	if _, err := f.shelf.shared.AddDocument(context.Background(), "X.txt", []byte("The lighthouse keeper rowed out to the rocks every morning.\n"), nil); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := f.shelf.Answerer(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range eng.Documents() {
+		if strings.EqualFold(d.Name, "x.txt") {
+			names = append(names, d.Name)
+		}
+	}
+	if !slices.Equal(names, []string{"x.txt"}) {
+		t.Errorf("chat 1 lists %q, want its own x.txt only", names)
+	}
+	if p, ok := eng.Paragraph("X.txt", 1); ok {
+		t.Errorf("chat 1 opens the shared X.txt: %q", p.Text)
+	}
+	if a := f.ask(t, 1, "Who rowed out to the rocks every morning?"); cites(a, "X.txt") {
+		t.Errorf("chat 1 is answered from the hidden shared document: %q", a.Text)
+	}
+	if a := f.ask(t, 2, "Who rowed out to the rocks every morning?"); !cites(a, "X.txt") {
+		t.Errorf("chat 2 is not answered from the shared document: %q", a.Text)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/citebot/citebot/answer"
 )
@@ -42,9 +43,22 @@ func (v chatView) Documents() []answer.DocInfo {
 }
 
 // pair is one version of a chat view: a shared and an own snapshot.
-// Document names do not repeat between them ([Shelf.Add] refuses a shared
-// document's name).
+// [Shelf.AddOwn] refuses a shared document's name, but a shared document
+// added later can take the name of a chat's own: in that chat the own
+// document hides it (in the list, the search and the paragraphs), so
+// that a name, and the ¶ buttons and links made from it, mean one
+// document. Names are compared without case, as users type them.
 type pair struct{ shared, own *Snapshot }
+
+// hidden returns whether a shared document's name is hidden by one of
+// the chat's own.
+func (p pair) hidden() func(name string) bool {
+	own := make(map[string]bool)
+	for _, d := range p.own.docs() {
+		own[strings.ToLower(d.Name)] = true
+	}
+	return func(name string) bool { return own[strings.ToLower(name)] }
+}
 
 // Retrieve searches both snapshots and merges their passages by score.
 // Hybrid scores are comparable across indexes: each is the passage's BM25
@@ -59,7 +73,8 @@ func (p pair) Retrieve(ctx context.Context, query string, k int) ([]answer.Passa
 	if err != nil {
 		return nil, err
 	}
-	out := append(a, b...)
+	hidden := p.hidden()
+	out := append(a, slices.DeleteFunc(b, func(ps answer.Passage) bool { return hidden(ps.Doc) })...)
 	slices.SortStableFunc(out, func(x, y answer.Passage) int { return cmp.Compare(y.Score, x.Score) })
 	return out[:min(k, len(out))], nil
 }
@@ -69,10 +84,15 @@ func (p pair) Paragraph(doc string, n int) (answer.Passage, bool) {
 	if ps, ok := p.own.Paragraph(doc, n); ok {
 		return ps, true
 	}
+	if p.hidden()(doc) {
+		return answer.Passage{}, false
+	}
 	return p.shared.Paragraph(doc, n)
 }
 
 // Documents lists the shared documents, then the chat's own.
 func (p pair) Documents() []answer.DocInfo {
-	return append(p.shared.Documents(), p.own.Documents()...)
+	hidden := p.hidden()
+	shared := slices.DeleteFunc(p.shared.Documents(), func(d answer.DocInfo) bool { return hidden(d.Name) })
+	return append(shared, p.own.Documents()...)
 }
