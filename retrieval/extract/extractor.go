@@ -15,16 +15,20 @@ import (
 type ChildLimits struct {
 	Memory  int64         // address space beyond the Go runtime's at start, bytes; 0: 1 GiB
 	CPU     time.Duration // CPU time; 0: 60 s
-	Wall    time.Duration // wall-clock time of a file without OCR; 0: 20 s
+	Wall    time.Duration // wall-clock time of a file without OCR; 0: 2 min
 	PerPage time.Duration // wall-clock time added per OCR page; 0: 30 s
 	Output  int64         // bytes of text the child may return; 0: 64 MiB
 }
 
 // The defaults of [ChildLimits].
 const (
-	DefaultMemory  = 1 << 30
-	DefaultCPU     = 60 * time.Second
-	DefaultWall    = 20 * time.Second
+	DefaultMemory = 1 << 30
+	DefaultCPU    = 60 * time.Second
+	// DefaultWall is a last resort behind the CPU limit and the readers'
+	// own work limits, which refuse a file the same way at any load: on a
+	// busy machine (two uploads read at once beside the answers) a large
+	// file's minute of CPU can take well over its minute of wall clock.
+	DefaultWall    = 2 * time.Minute
 	DefaultPerPage = 30 * time.Second
 	DefaultOutput  = 64 << 20
 )

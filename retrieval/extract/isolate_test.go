@@ -269,3 +269,13 @@ func TestChildAddressSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestWallIsALastResort: by default the wall-clock limit is well behind
+// the CPU limit, so that a file is not refused for the machine's load
+// (two uploads read at once, answers beside them) before it used its CPU
+// time.
+func TestWallIsALastResort(t *testing.T) {
+	if l := (ChildLimits{}).withDefaults(); l.Wall < 2*l.CPU {
+		t.Errorf("default wall-clock limit %v, CPU limit %v: want the wall at least twice the CPU", l.Wall, l.CPU)
+	}
+}
