@@ -19,7 +19,7 @@ SLOW = TestEval|TestFollowupSet|TestTokenizerChoice|TestAskJSONQuotesAreDocument
 # Tools run by hand, never by test: tuning sweeps, the chat libraries'
 # memory bound (make bench-libraries), the upstream PDF reader's hazards
 # and the child processes of that test.
-MANUAL = TestTuneSweep|TestDumpFeatures|TestTuneHybrid|TestShelfMemoryBound|TestUpstreamHazards|TestUpstreamChild
+MANUAL = TestTuneSweep|TestDumpFeatures|TestTuneHybrid|TestShelfMemoryBound|TestServeMemoryBound|TestUpstreamHazards|TestUpstreamChild
 
 # Both passes run through cmd/citebot/internal/skipped, which prints what
 # go test prints, keeps go test's exit code and records the tests that
@@ -63,10 +63,12 @@ bench:
 	go test -run '^$$' -bench . -benchmem ./retrieval/ ./bot/
 
 # 1,000 chats with a 100 KB document each under library_memory_mb 256:
-# peak RSS and the latency of questions to evicted chats (minutes; the
-# corpus is built once into the temporary directory).
+# peak RSS and the latency of questions to evicted chats, of the shelf in
+# a test process and then of `citebot serve` itself on a copy of the same
+# chats (minutes; the corpus is built once into the temporary directory).
 bench-libraries:
 	CITEBOT_SLOW=1 go test ./library -run TestShelfMemoryBound -count 1 -v
+	CITEBOT_SLOW=1 go test ./cmd/citebot -run TestServeMemoryBound -count 1 -v
 	go test ./library -run '^$$' -bench ShelfEvictedQuestion -benchtime 300x -count 3
 
 eval:

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"os"
@@ -99,19 +98,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // vmHWM returns the process's peak resident set in kB from
 // /proc/self/status, 0 when it is not available (not Linux).
 func vmHWM() int {
-	fh, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			return kb
-		}
-	}
-	return 0
+	return int(procStatus(os.Getpid(), "VmHWM:"))
 }
 
 // serveTB runs `citebot serve` in this process against the Bot API at
