@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"fmt"
 	"os"
@@ -75,7 +73,7 @@ func TestHostileUploadsKeepServing(t *testing.T) {
 		t.Fatalf("the first question was not answered in %v:\n%s", 2*answerWithin, logs.String())
 	}
 	t.Logf("first answer (index loaded) in %v", first.took().Round(time.Millisecond))
-	rss := startRSSSampler(t)
+	rss := startRSSSampler(t, os.Getpid())
 	q.start()
 
 	var reads []span
@@ -312,18 +310,19 @@ func (a *asker) err() error {
 	return a.failure
 }
 
-// rssSampler records the test process's resident set size until stopped.
+// rssSampler records a process's resident set size until stopped.
 type rssSampler struct {
 	base, peak int64
 	quit, done chan struct{}
 }
 
-// startRSSSampler starts sampling VmRSS every rssSampleEvery.
-func startRSSSampler(t *testing.T) *rssSampler {
+// startRSSSampler starts sampling the VmRSS of process pid every
+// rssSampleEvery.
+func startRSSSampler(t *testing.T, pid int) *rssSampler {
 	t.Helper()
-	base, err := vmRSS()
+	base, err := vmRSS(pid)
 	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
+		t.Skipf("no /proc/%d/status: %v", pid, err)
 	}
 	s := &rssSampler{base: base, peak: base, quit: make(chan struct{}), done: make(chan struct{})}
 	go func() {
@@ -334,7 +333,7 @@ func startRSSSampler(t *testing.T) *rssSampler {
 				return
 			case <-time.After(rssSampleEvery):
 			}
-			if n, err := vmRSS(); err == nil {
+			if n, err := vmRSS(pid); err == nil {
 				s.peak = max(s.peak, n)
 			}
 		}
@@ -349,18 +348,11 @@ func (s *rssSampler) stop() (peak, base int64) {
 	return s.peak, s.base
 }
 
-// vmRSS returns the VmRSS of /proc/self/status, in bytes.
-func vmRSS() (int64, error) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, err
+// vmRSS returns the VmRSS of process pid, in bytes.
+func vmRSS(pid int) (int64, error) {
+	kb := procStatus(pid, "VmRSS:")
+	if kb == 0 {
+		return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/self/status")
+	return kb << 10, nil
 }

@@ -14,10 +14,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,29 +66,12 @@ func TestServeMemoryBound(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	pid := c.cmd.Process.Pid
-	var peak atomic.Int64
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		for {
-			if kb := procStatus(pid, "VmRSS:"); kb > peak.Load() {
-				peak.Store(kb)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	}()
-	base := procStatus(pid, "VmRSS:")
+	rss := startRSSSampler(t, c.cmd.Process.Pid)
 
 	rng := rand.New(rand.NewPCG(2026, 12))
 	asked := make(map[int]bool)
 	var recent []int
-	var first, again []float64
+	var first, again []time.Duration
 	cited := 0
 	t0 := time.Now()
 	for n := range serveBenchQuestions {
@@ -116,11 +97,11 @@ func TestServeMemoryBound(t *testing.T) {
 			}
 			return false
 		})
-		ms := float64(answer.Time.Sub(start).Microseconds()) / 1000
+		took := answer.Time.Sub(start)
 		if asked[i] {
-			again = append(again, ms)
+			again = append(again, took)
 		} else {
-			first = append(first, ms)
+			first = append(first, took)
 		}
 		asked[i] = true
 		if strings.Contains(answer.Text(), fmt.Sprintf("report-%04d.txt", i)) {
@@ -128,34 +109,24 @@ func TestServeMemoryBound(t *testing.T) {
 		}
 	}
 	took := time.Since(t0)
-	close(stop)
-	<-sampled
-	hwm := procStatus(pid, "VmHWM:")
-	const kbPerMiB = 1024
+	peak, base := rss.stop()
+	hwm := procStatus(c.cmd.Process.Pid, "VmHWM:") << 10
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	t.Logf("%d questions in %v: first to their chat (its index loaded from disk) %d, p50 %.1f ms, p95 %.1f ms; again %d, p50 %.1f ms, p95 %.1f ms",
-		serveBenchQuestions, took.Round(time.Second), len(first), pct(first, 0.5), pct(first, 0.95), len(again), pct(again, 0.5), pct(again, 0.95))
+		serveBenchQuestions, took.Round(time.Second), len(first), ms(percentile(first, 0.5)), ms(percentile(first, 0.95)),
+		len(again), ms(percentile(again, 0.5)), ms(percentile(again, 0.95)))
 	t.Logf("serve's resident memory: %d MiB before the questions, peak %d MiB sampled, VmHWM %d MiB (budget %d MiB + 100 MiB)",
-		base/kbPerMiB, peak.Load()/kbPerMiB, hwm/kbPerMiB, serveBenchBudgetMB)
+		base>>20, peak>>20, hwm>>20, serveBenchBudgetMB)
 	t.Logf("answers citing the chat's own document: %d of %d", cited, serveBenchQuestions)
-	if limit := int64(serveBenchBudgetMB+100) * kbPerMiB; hwm > limit {
-		t.Errorf("serve's peak resident memory %d MiB, over the budget plus 100 MiB", hwm/kbPerMiB)
+	if limit := int64(serveBenchBudgetMB+100) << 20; hwm > limit {
+		t.Errorf("serve's peak resident memory %d MiB, over the budget plus 100 MiB", hwm>>20)
 	}
-	if p95 := pct(first, 0.95); p95 >= 300 {
-		t.Errorf("p95 of questions to chats not in memory %.1f ms, want under 300 ms", p95)
+	if p95 := percentile(first, 0.95); p95 >= 300*time.Millisecond {
+		t.Errorf("p95 of questions to chats not in memory %v, want under 300 ms", p95)
 	}
 	if cited < serveBenchQuestions*9/10 {
 		t.Errorf("only %d of %d answers cite the chat's own document", cited, serveBenchQuestions)
 	}
-}
-
-// pct is the p-th quantile (0..1) of s, nearest rank; 0 for none.
-func pct(s []float64, p float64) float64 {
-	if len(s) == 0 {
-		return 0
-	}
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return s[int(float64(len(s)-1)*p)]
 }
 
 // procStatus returns a kB field (VmRSS:, VmHWM:) of process pid's
