@@ -120,12 +120,7 @@ func (b *Bot) removeOwn(ctx context.Context, m *tgbotapi.Message, t target, lang
 func (b *Bot) removeChatDoc(ctx context.Context, m *tgbotapi.Message, t target, lang, arg string) bool {
 	tt, ct := texts[lang], chatDocTexts[lang]
 	docs := b.answererFor(ctx, t.chat).Documents()
-	var own []answer.DocInfo
-	for _, d := range docs {
-		if _, ok := b.libs.Owner(t.chat, d.Name); ok {
-			own = append(own, d)
-		}
-	}
+	own := b.ownDocs(t.chat, docs)
 	if arg == "" {
 		return b.reply(ctx, t, fmt.Sprintf(tt.removeUsage, nameList(own)))
 	}
@@ -154,14 +149,21 @@ func forgetData(names []string) string {
 	return forgetYes + ":" + hex.EncodeToString(sum[:6])
 }
 
+// ownDocs returns those of docs that are chat's own, in their order;
+// none without chat libraries.
+func (b *Bot) ownDocs(chat int64, docs []answer.DocInfo) []answer.DocInfo {
+	if b.libs == nil {
+		return nil
+	}
+	return slices.DeleteFunc(slices.Clone(docs), func(d answer.DocInfo) bool {
+		_, own := b.libs.Owner(chat, d.Name)
+		return !own
+	})
+}
+
 // ownNames returns the names of chat's own documents, sorted.
 func (b *Bot) ownNames(ctx context.Context, chat int64) []string {
-	var names []string
-	for _, d := range b.answererFor(ctx, chat).Documents() {
-		if _, own := b.libs.Owner(chat, d.Name); own {
-			names = append(names, d.Name)
-		}
-	}
+	names := namesOf(b.ownDocs(chat, b.answererFor(ctx, chat).Documents()))
 	slices.Sort(names)
 	return names
 }
@@ -206,9 +208,11 @@ func (b *Bot) confirmForget(ctx context.Context, cq *tgbotapi.CallbackQuery, lan
 		return
 	}
 	text := ct.cancelled
-	if strings.HasPrefix(cq.Data, forgetYes) && cq.Data != forgetData(b.ownNames(ctx, msg.Chat.ID)) {
+	switch {
+	case !strings.HasPrefix(cq.Data, forgetYes):
+	case cq.Data != forgetData(b.ownNames(ctx, msg.Chat.ID)):
 		text = ct.forgetStale
-	} else if strings.HasPrefix(cq.Data, forgetYes) {
+	default:
 		n, err := b.libs.Forget(msg.Chat.ID)
 		if err != nil {
 			b.log.Warn("couldn't forget a chat's documents", "chat_id", msg.Chat.ID, "err", err)
@@ -331,14 +335,7 @@ func (b *Bot) submitRead(up upload, u Update, dest uploadDest, data []byte, star
 // own marked), what is being read and, for who may change them, how.
 func (b *Bot) docsReply(ctx context.Context, m *tgbotapi.Message, lang string, docs []answer.DocInfo) string {
 	private := m.Chat.Type == "private"
-	var own []string
-	if b.libs != nil {
-		for _, d := range docs {
-			if _, ok := b.libs.Owner(m.Chat.ID, d.Name); ok {
-				own = append(own, d.Name)
-			}
-		}
-	}
+	own := namesOf(b.ownDocs(m.Chat.ID, docs))
 	admin := private && b.canManage(m.From.ID)
 	text := docsText(lang, docs, b.chatScope(m.Chat.ID, docs), admin, b.intake.reading(m.Chat.ID, b.isAdmin(m.From.ID)), own)
 	if b.libs != nil && b.cfg.UploadsAllowed(private) && !admin && private {

@@ -225,11 +225,7 @@ func nameList(docs []answer.DocInfo) string {
 	if len(docs) == 0 {
 		return "-"
 	}
-	names := make([]string, len(docs))
-	for i, d := range docs {
-		names[i] = d.Name
-	}
-	return strings.Join(names, ", ")
+	return docList(docs)
 }
 
 // userError turns an error from the [DocumentManager] into the text shown

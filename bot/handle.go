@@ -53,10 +53,6 @@ func (b *Bot) apologiseAfterPanic(ctx context.Context, u Update) {
 	b.reply(ctx, replyTarget(u, m), texts[userLang(m.From.LanguageCode, m.Text)].apology)
 }
 
-// handleMessage answers a message addressed to the bot (see route). It
-// reports false when a question, a document change or a command's reply
-// was not delivered because ctx ended it or its retries ran out. Admins
-// are served whatever the allowlists say.
 // langText is the part of a message's text that tells the language to
 // reply in: all of it, except for commands whose arguments are document
 // names or links ("/remove 章程.txt" from an English speaker is answered
@@ -69,6 +65,10 @@ func langText(req request, text string) string {
 	return text
 }
 
+// handleMessage answers a message addressed to the bot (see route). It
+// reports false when a question, a document change or a command's reply
+// was not delivered because ctx ended it or its retries ran out. Admins
+// are served whatever the allowlists say.
 func (b *Bot) handleMessage(ctx context.Context, u Update) bool {
 	m := u.Message
 	req := b.request(u)

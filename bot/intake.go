@@ -145,20 +145,18 @@ func (in *intake) reader(j *readJob) bool {
 	<-j.ready
 	select {
 	case in.readers <- struct{}{}:
-		j.reading.Store(true)
-		return true
 	default:
+		if j.msg == 0 && !j.noStatus {
+			j.sendQueuedNotice()
+		}
+		select {
+		case in.readers <- struct{}{}:
+		case <-j.ctx.Done():
+			return false
+		}
 	}
-	if j.msg == 0 && !j.noStatus {
-		j.sendQueuedNotice()
-	}
-	select {
-	case in.readers <- struct{}{}:
-		j.reading.Store(true)
-		return true
-	case <-j.ctx.Done():
-		return false
-	}
+	j.reading.Store(true)
+	return true
 }
 
 // next drops the job read last from chat's lane and returns the next

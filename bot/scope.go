@@ -151,13 +151,18 @@ func resolveNames(docs []answer.DocInfo, args string) (names, unknown []string) 
 	return names, unknown
 }
 
-// docList lists the documents' names.
-func docList(docs []answer.DocInfo) string {
+// namesOf returns the names of docs, in their order.
+func namesOf(docs []answer.DocInfo) []string {
 	names := make([]string, len(docs))
 	for i, d := range docs {
 		names[i] = d.Name
 	}
-	return strings.Join(names, ", ")
+	return names
+}
+
+// docList lists the documents' names.
+func docList(docs []answer.DocInfo) string {
+	return strings.Join(namesOf(docs), ", ")
 }
 
 // isChatAdmin asks Telegram whether user administers chat

@@ -60,11 +60,7 @@ func (b *Bot) source(ctx context.Context, t target, user int64, lang, args strin
 		b.reply(ctx, t, tt.noDocuments)
 		return
 	case srcWhichDoc:
-		names := make([]string, len(docs))
-		for i, d := range docs {
-			names[i] = d.Name
-		}
-		b.reply(ctx, t, fmt.Sprintf(tt.sourceDocs, strings.Join(names, ", ")))
+		b.reply(ctx, t, fmt.Sprintf(tt.sourceDocs, docList(docs)))
 		return
 	}
 	var html string
