@@ -150,7 +150,7 @@ type run struct {
 	r  Retriever
 	st *corpusStats
 	// native: the question is read in its own language only, never
-	// through the lexicon (see [run.nativeAnswer]).
+	// through the lexicon (see [run.extractiveAnswer]).
 	native bool
 }
 
@@ -384,46 +384,40 @@ func (e *Engine) Answer(ctx context.Context, q Question, onPartial func(text str
 	return inQuestionScript(a, q.Text), err
 }
 
-// extractiveAnswer answers q without a model.
+// extractiveAnswer answers q without a model. In a library of both
+// languages whose majority is in the other one (a chat's English notes
+// beside the shared Chinese report), q is first answered from the
+// passages in its own language, read in its own words: read through the
+// lexicon, an English question about such a library weighs a rendering of
+// one of its words ("cost" as 代价) like the words themselves, and a
+// Chinese paragraph holding it could outrank the English paragraph that
+// answers ("Bicycles travel free"). The whole library is searched, as
+// usual, when those passages do not answer.
 func (e *run) extractiveAnswer(ctx context.Context, q Question) (Answer, error) {
 	lang := text.Lang(q.Text)
 	if e.crossLingual(q.Text) && e.st.holdsLang(lang) {
-		if a, ok, err := e.nativeAnswer(ctx, q, lang); ok || err != nil {
+		native := *e
+		native.native = true
+		a, err := native.extractiveFrom(ctx, q, lang, func(p Passage) bool { return paragraphLang(p.Text) == lang })
+		if err != nil || !a.NotFound {
 			return a, err
 		}
 	}
+	return e.extractiveFrom(ctx, q, lang, nil)
+}
+
+// extractiveFrom answers q, in lang, from the passages retrieved for it
+// that keep accepts (all when keep is nil).
+func (e *run) extractiveFrom(ctx context.Context, q Question, lang string, keep func(Passage) bool) (Answer, error) {
 	fq := e.followupQuery(q)
 	passages, err := e.r.Retrieve(ctx, fq.text, e.opts.TopK)
 	if err != nil {
 		return Answer{}, fmt.Errorf("retrieve: %w", err)
 	}
-	ans := e.extractive(q.Text, fq.text, lang, fq.terms, fq.cont, passages)
-	return ans, nil
-}
-
-// nativeAnswer answers q, in lang, from the passages in lang only, reading
-// it in its own words: the first try in a library of both languages whose
-// majority is in the other one (a chat's English notes beside the shared
-// Chinese report). Read through the lexicon, an English question about
-// such a library weighs a rendering of one of its words ("cost" as 代价)
-// like the words themselves, and a Chinese paragraph holding it could
-// outrank the English paragraph that answers ("Bicycles travel free").
-// The documents in the other language are searched when these do not
-// answer: ok false.
-func (e *run) nativeAnswer(ctx context.Context, q Question, lang string) (a Answer, ok bool, err error) {
-	n := *e
-	n.native = true
-	fq := n.followupQuery(q)
-	passages, err := n.r.Retrieve(ctx, fq.text, n.opts.TopK)
-	if err != nil {
-		return Answer{}, false, fmt.Errorf("retrieve: %w", err)
+	if keep != nil {
+		passages = slices.DeleteFunc(passages, func(p Passage) bool { return !keep(p) })
 	}
-	passages = slices.DeleteFunc(passages, func(p Passage) bool { return paragraphLang(p.Text) != lang })
-	if len(passages) == 0 {
-		return Answer{}, false, nil
-	}
-	a = n.extractive(q.Text, fq.text, lang, fq.terms, fq.cont, passages)
-	return a, !a.NotFound, nil
+	return e.extractive(q.Text, fq.text, lang, fq.terms, fq.cont, passages), nil
 }
 
 // extractive builds the extractive answer from retrieved passages, or the

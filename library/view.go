@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/citebot/citebot/answer"
+	"github.com/citebot/citebot/retrieval/document"
 )
 
 // chatView is what one chat answers from: the shared library beside the
@@ -50,14 +51,10 @@ func (v chatView) Documents() []answer.DocInfo {
 // document. Names are compared without case, as users type them.
 type pair struct{ shared, own *Snapshot }
 
-// hidden returns whether a shared document's name is hidden by one of
-// the chat's own.
-func (p pair) hidden() func(name string) bool {
-	own := make(map[string]bool)
-	for _, d := range p.own.docs() {
-		own[strings.ToLower(d.Name)] = true
-	}
-	return func(name string) bool { return own[strings.ToLower(name)] }
+// hidden reports whether a shared document's name is hidden by one of
+// the chat's own (a handful at most: chat_max_documents).
+func (p pair) hidden(name string) bool {
+	return slices.ContainsFunc(p.own.docs(), func(d *document.Document) bool { return strings.EqualFold(d.Name, name) })
 }
 
 // Retrieve searches both snapshots and merges their passages by score.
@@ -73,8 +70,7 @@ func (p pair) Retrieve(ctx context.Context, query string, k int) ([]answer.Passa
 	if err != nil {
 		return nil, err
 	}
-	hidden := p.hidden()
-	out := append(a, slices.DeleteFunc(b, func(ps answer.Passage) bool { return hidden(ps.Doc) })...)
+	out := append(a, slices.DeleteFunc(b, func(ps answer.Passage) bool { return p.hidden(ps.Doc) })...)
 	slices.SortStableFunc(out, func(x, y answer.Passage) int { return cmp.Compare(y.Score, x.Score) })
 	return out[:min(k, len(out))], nil
 }
@@ -84,7 +80,7 @@ func (p pair) Paragraph(doc string, n int) (answer.Passage, bool) {
 	if ps, ok := p.own.Paragraph(doc, n); ok {
 		return ps, true
 	}
-	if p.hidden()(doc) {
+	if p.hidden(doc) {
 		return answer.Passage{}, false
 	}
 	return p.shared.Paragraph(doc, n)
@@ -92,7 +88,6 @@ func (p pair) Paragraph(doc string, n int) (answer.Passage, bool) {
 
 // Documents lists the shared documents, then the chat's own.
 func (p pair) Documents() []answer.DocInfo {
-	hidden := p.hidden()
-	shared := slices.DeleteFunc(p.shared.Documents(), func(d answer.DocInfo) bool { return hidden(d.Name) })
+	shared := slices.DeleteFunc(p.shared.Documents(), func(d answer.DocInfo) bool { return p.hidden(d.Name) })
 	return append(shared, p.own.Documents()...)
 }
