@@ -295,7 +295,7 @@ type Bot struct {
 	draftsRefused atomic.Bool
 	// ephemeral remembers the chats refusing ephemeral messages (see
 	// ephemeral.go).
-	ephemeral ephemeralChats
+	ephemeral refusedChats
 	// rich holds the chats refusing rich messages and the answers a stop
 	// button can end.
 	rich richState

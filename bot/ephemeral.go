@@ -43,32 +43,41 @@ type ephemeralParameters struct {
 	CallbackQueryID string `json:"callback_query_id,omitempty"`
 }
 
-// ephemeralChats remembers the chats where ephemeral messages failed for
-// good. The zero value is ready; it is safe for concurrent use.
-type ephemeralChats struct {
-	mu      sync.Mutex
-	refused *lru[int64, struct{}]
+// maxRefusedChats bounds the chats remembered as refusing a kind of
+// message (rich, ephemeral); the least recently refused are forgotten
+// first (and tried again).
+const maxRefusedChats = 10000
+
+// refusedChats remembers the chats whose Telegram refused a kind of
+// message for good. The zero value is ready; it is safe for concurrent
+// use.
+type refusedChats struct {
+	mu    sync.Mutex
+	chats *lru[int64, struct{}]
 }
 
-// usable reports whether ephemeral messages may be tried in chat.
-func (e *ephemeralChats) usable(chat int64) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.refused == nil {
+// usable reports whether the kind of message may be tried in chat.
+func (r *refusedChats) usable(chat int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.chats == nil {
 		return true
 	}
-	_, refused := e.refused.get(chat)
+	_, refused := r.chats.get(chat)
 	return !refused
 }
 
-// refuse remembers that chat cannot have ephemeral messages.
-func (e *ephemeralChats) refuse(chat int64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.refused == nil {
-		e.refused = newLRU[int64, struct{}](maxConversations)
+// refuse remembers that chat refused it; first reports whether it was
+// not remembered already.
+func (r *refusedChats) refuse(chat int64) (first bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.chats == nil {
+		r.chats = newLRU[int64, struct{}](maxRefusedChats)
 	}
-	e.refused.put(chat, struct{}{})
+	_, known := r.chats.get(chat)
+	r.chats.put(chat, struct{}{})
+	return !known
 }
 
 // sendEphemeral sends html (cut to one message) to the user who made the

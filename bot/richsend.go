@@ -11,18 +11,15 @@ import (
 	"github.com/citebot/citebot/answer"
 )
 
-// maxRichChats bounds the chats remembered as refusing rich messages; the
-// least recently refused are forgotten first (and tried again).
-const maxRichChats = 10000
-
 // richState is what the bot knows about rich messages and stoppable
 // answers: the chats whose Telegram refused rich messages, and the answers
 // a stop button can end. Its zero value is ready; it is safe for
 // concurrent use.
 type richState struct {
-	mu      sync.Mutex
-	refused *lru[int64, struct{}]
-	stops   map[stopKey]context.CancelCauseFunc
+	refused refusedChats
+
+	mu    sync.Mutex
+	stops map[stopKey]context.CancelCauseFunc
 }
 
 // richOn reports whether answers in chat go as rich messages: the setting
@@ -34,28 +31,13 @@ func (b *Bot) richOn(chat int64, private bool) bool {
 	if b.cfg.RichMessages != "auto" || !private && !b.ephemeral.usable(chat) {
 		return false
 	}
-	r := &b.rich
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.refused == nil {
-		return true
-	}
-	_, refused := r.refused.get(chat)
-	return !refused
+	return b.rich.refused.usable(chat)
 }
 
 // refuseRich remembers that Telegram refused rich messages in chat, which
 // gets HTML from now on; the first refusal of each chat is logged.
 func (b *Bot) refuseRich(chat int64, method string, err error) {
-	r := &b.rich
-	r.mu.Lock()
-	if r.refused == nil {
-		r.refused = newLRU[int64, struct{}](maxRichChats)
-	}
-	_, known := r.refused.get(chat)
-	r.refused.put(chat, struct{}{})
-	r.mu.Unlock()
-	if !known {
+	if b.rich.refused.refuse(chat) {
 		b.log.Info("telegram refused a rich message: this chat gets HTML answers from now on", "chat", chat, "method", method, "err", err)
 	}
 }
