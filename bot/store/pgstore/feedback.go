@@ -58,19 +58,7 @@ func (s *Store) PutVote(v store.Vote) (string, error) {
 
 // Votes implements [store.Backend] like [store.Store.Votes].
 func (s *Store) Votes(since time.Time) ([]store.Vote, error) {
-	var out []store.Vote
-	err := s.do(func(ctx context.Context) error {
-		rows, err := s.pool.Query(ctx, "SELECT "+voteColumns+" FROM bot_votes WHERE time >= $1 ORDER BY time, chat, message, user_id", since)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scanVote)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("couldn't read the feedback: %w", err)
-	}
-	return out, nil
+	return queryRows(s, "the feedback", "SELECT "+voteColumns+" FROM bot_votes WHERE time >= $1 ORDER BY time, chat, message, user_id", scanVote, since)
 }
 
 // VoteOf implements [store.Backend] like [store.Store.VoteOf].

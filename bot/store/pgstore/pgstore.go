@@ -34,12 +34,14 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/citebot/citebot/bot/store"
 	"github.com/citebot/citebot/config/pgdb"
 	"github.com/citebot/citebot/config/redact"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -142,6 +144,24 @@ func (s *Store) do(f func(ctx context.Context) error) error {
 		return store.ErrClosed
 	}
 	return s.call(f)
+}
+
+// queryRows runs query with args like [Store.do] and collects its rows
+// with scan; what names the rows in the error.
+func queryRows[T any](s *Store, what, query string, scan pgx.RowToFunc[T], args ...any) ([]T, error) {
+	var out []T
+	err := s.do(func(ctx context.Context) error {
+		rows, err := s.pool.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scan)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("couldn't read %s: %w", what, err)
+	}
+	return out, nil
 }
 
 // queue queues run on the queue of entry seq and returns; done receives

@@ -188,19 +188,7 @@ func (s *Store) Get(id int) (store.Update, error) {
 
 // Pending implements [store.Backend] like [store.Store.Pending].
 func (s *Store) Pending() ([]store.Update, error) {
-	var out []store.Update
-	err := s.do(func(ctx context.Context) error {
-		rows, err := s.pool.Query(ctx, "SELECT "+entryColumns+" FROM bot_updates u WHERE u.state <> $1 ORDER BY u.seq", string(store.Done))
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scanEntry)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("couldn't read unfinished updates: %w", err)
-	}
-	return out, nil
+	return queryRows(s, "unfinished updates", "SELECT "+entryColumns+" FROM bot_updates u WHERE u.state <> $1 ORDER BY u.seq", scanEntry, string(store.Done))
 }
 
 // Prune implements [store.Backend] like [store.Store.Prune]. Deleting an
